@@ -1,0 +1,56 @@
+"""Shared fixtures: the `backend` fixture runs a test once per SIMD backend
+this CPU supports (ids = backend names), hypothesis profiles, and the RS2
+vector loader."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from walrus_core import backends
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+SUPPORTED_BACKENDS = backends.supported()
+
+
+@pytest.fixture(params=SUPPORTED_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test with each supported backend forced in turn."""
+    with backends.using(request.param):
+        yield request.param
+
+
+def _find_vectors_dir() -> Path | None:
+    env = os.environ.get("WALRUS_CORE_VECTORS")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidates.append(parent / "shared" / "vectors" / "rs2")
+        candidates.append(parent.parent / "shared" / "vectors" / "rs2")
+    for c in candidates:
+        if (c / "index.json").is_file():
+            return c
+    return None
+
+
+VECTORS_DIR = _find_vectors_dir()
+
+
+def load_vector_cases() -> list[dict[str, Any]]:
+    """Every public RS2 vector (the official Walrus encoder's output)."""
+    if VECTORS_DIR is None:
+        return []
+    index = json.loads((VECTORS_DIR / "index.json").read_text())
+    return [json.loads((VECTORS_DIR / case["file"]).read_text()) for case in index["cases"]]

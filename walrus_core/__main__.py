@@ -1,0 +1,35 @@
+"""python -m walrus_core: `info` (backends) and `demo`; anything else goes to
+the walrus-core command line."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from . import __version__, backends
+
+
+def info() -> None:
+    print(f"walrus_core {__version__} on {platform.machine()} / Python {platform.python_version()}")
+    print(f"cpu features: {' '.join(backends.cpu_features()) or '(none)'}")
+    print(f"compiled backends:  {' '.join(backends.compiled())}")
+    print(f"supported backends: {' '.join(backends.supported())}")
+    print(f"active backend:     {backends.active()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] == "info":
+        info()
+        return 0
+    if args[0] == "demo":
+        from ._demo import demo
+
+        return demo()
+    from .cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+# Backends and the status -> exception map. Included by _native.pyx.
+
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+
+cdef extern from "wc_status.h":
+    cdef enum wc_status:
+        WC_OK
+        WC_ERR_ARG
+        WC_ERR_SIZE
+        WC_ERR_COUNT
+        WC_ERR_INDEX
+        WC_ERR_DUPLICATE
+        WC_ERR_TOO_FEW
+        WC_ERR_NOMEM
+        WC_ERR_BACKEND
+        WC_ERR_PROOF
+        WC_ERR_HASH_MISMATCH
+        WC_ERR_INCONSISTENT
+        WC_ERR_TOO_LARGE
+
+cdef extern from "kernels/kernels.h":
+    cdef struct wc_kernels:
+        const char *name
+        uint32_t needs
+
+cdef extern from "dispatch.h" nogil:
+    size_t wc_backend_count()
+    const wc_kernels *wc_backend_at(size_t i)
+    const wc_kernels *wc_backend_find(const char *name)
+    int wc_backend_supported(const wc_kernels *k)
+    const wc_kernels *wc_kernels_active()
+    wc_status wc_backend_select(const char *name)
+
+cdef extern from "cpu.h" nogil:
+    uint32_t wc_cpu_features()
+
+cdef extern from "parallel.h" nogil:
+    unsigned wc_cpu_count()
+
+from walrus_core import errors as _errors
+
+_STATUS_ERRORS = {
+    WC_ERR_ARG: (_errors.InvalidInputError, "invalid argument"),
+    WC_ERR_SIZE: (_errors.InvalidInputError, "wrong buffer size"),
+    WC_ERR_COUNT: (_errors.InvalidInputError, "count out of range"),
+    WC_ERR_INDEX: (_errors.InvalidInputError, "index out of range"),
+    WC_ERR_DUPLICATE: (_errors.InvalidInputError, "duplicate index"),
+    WC_ERR_TOO_FEW: (_errors.NotEnoughShardsError, "not enough shards to decode"),
+    WC_ERR_NOMEM: (MemoryError, "out of memory"),
+    WC_ERR_BACKEND: (_errors.BackendUnavailableError, "backend unavailable"),
+    WC_ERR_PROOF: (_errors.InvalidProofError, "Merkle proof does not verify"),
+    WC_ERR_HASH_MISMATCH: (_errors.VerificationError, "hash mismatch"),
+    WC_ERR_INCONSISTENT: (_errors.InconsistentBlobError, "blob is inconsistently encoded"),
+    WC_ERR_TOO_LARGE: (_errors.DataTooLargeError, "data too large"),
+}
+
+
+cdef int check_status(wc_status status, str context=None) except -1:
+    """Raise the exception mapped to a C status; return 0 on WC_OK."""
+    if status == WC_OK:
+        return 0
+    cls, message = _STATUS_ERRORS.get(status, (_errors.WalrusCoreError, f"native error {<int>status}"))
+    if context:
+        message = f"{context}: {message}"
+    raise cls(message)
+
+
+cdef const wc_kernels *active_kernels() noexcept nogil:
+    return wc_kernels_active()
+
+
+def backends_compiled():
+    """Names of the backends compiled into this build, best first."""
+    return [wc_backend_at(i).name.decode() for i in range(wc_backend_count())]
+
+
+def backend_is_supported(str name):
+    cdef bytes b = name.encode()
+    cdef const wc_kernels *k = wc_backend_find(b)
+    return k != NULL and wc_backend_supported(k) != 0
+
+
+def backend_active():
+    return wc_kernels_active().name.decode()
+
+
+def backend_select(name):
+    """Select a backend by name (None or "auto": the best supported one)."""
+    cdef bytes b
+    if name is None:
+        check_status(wc_backend_select(NULL))
+        return
+    b = str(name).encode()
+    if wc_backend_select(b) != WC_OK:
+        if wc_backend_find(b) == NULL:
+            raise _errors.BackendUnavailableError(
+                f"unknown or compiled-out backend {name!r}; compiled: {backends_compiled()}")
+        raise _errors.BackendUnavailableError(
+            f"backend {name!r} is compiled in but this CPU/OS cannot run it")
+
+
+def cpu_features():
+    cdef uint32_t f = wc_cpu_features()
+    names = ("ssse3", "sse4.1", "avx2", "avx512", "neon")
+    return [names[i] for i in range(len(names)) if f & (1u << i)]
+
+
+def cpu_count():
+    return wc_cpu_count()
+
+
+# ---- buffers -------------------------------------------------------------
+
+cdef const uint8_t[::1] as_bytes_view(object obj, str what) except *:
+    """Any C-contiguous buffer (bytes, bytearray, memoryview, numpy, mmap)
+    viewed as unsigned bytes, read-only allowed, without copying."""
+    cdef memoryview mv
+    try:
+        mv = memoryview(obj)
+    except TypeError:
+        raise _errors.InvalidBufferError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
+    if not mv.c_contiguous:
+        raise _errors.InvalidBufferError(f"{what} must be a C-contiguous buffer")
+    if mv.format != "B" or mv.ndim != 1:
+        mv = mv.cast("B")
+    if mv.nbytes == 0:
+        return _EMPTY
+    return mv
+
+cdef const uint8_t[::1] _EMPTY = bytearray(1)[:0]

@@ -1,0 +1,31 @@
+/* Blake2b-256 (digest length 32 in the parameter block; spec §4).
+ * CONTRACT DRAFT: the hashing module owns this header and may extend it. */
+#ifndef WC_BLAKE2B_H
+#define WC_BLAKE2B_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/kernels.h"
+
+/* Streaming state for one message (portable). */
+typedef struct {
+    uint64_t h[8];
+    uint64_t t[2];
+    uint8_t buf[128];
+    size_t buflen;
+} wc_blake2b_state;
+
+void wc_blake2b256_init(wc_blake2b_state *s);
+void wc_blake2b256_update(wc_blake2b_state *s, const uint8_t *data, size_t len);
+void wc_blake2b256_final(wc_blake2b_state *s, uint8_t out[32]);
+
+/* One message. */
+void wc_blake2b256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* Many equal-length messages with the given backend's multi-buffer kernel;
+ * see hash_kernels.h for prefix semantics. */
+void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msgs, size_t len,
+                        size_t count, int prefix, uint8_t *out);
+
+#endif

@@ -1,0 +1,4 @@
+/* Placeholder until the hash kernels land. */
+#include "../wc_internal.h"
+#include "kernels.h"
+const struct wc_hash_kernels wc_hash_kernels_ssse3 = {0};

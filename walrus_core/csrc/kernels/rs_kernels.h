@@ -1,0 +1,38 @@
+/* Reed-Solomon kernels over GF(2^16), in the packed work-shard format.
+ *
+ * Packed format: a shard of E field elements is ceil(E/32) blocks of 64
+ * bytes; block b holds elements 32b .. 32b+31, their low bytes at offsets
+ * [0, 32) and their high bytes at [32, 64). This is the reed-solomon-simd
+ * layout of a shard whose size is a multiple of 64, so one 64-byte block is
+ * one AVX2 register pair (or two/four SSSE3/NEON pairs).
+ *
+ * Contract for every kernel: `bytes` is a positive multiple of 64; buffers
+ * need not be aligned; x and y never overlap. `log_m` is the discrete log
+ * (0 .. 65534) of a non-zero multiplier m in the Cantor-basis representation
+ * (spec §3.1); the zero multiplier (SKEW sentinel 65535) is the caller's
+ * business (it calls xor_into instead). Every backend gives identical bytes;
+ * the *_portable functions are the oracle. */
+#ifndef WC_RS_KERNELS_H
+#define WC_RS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wc_rs_kernels {
+    /* FFT butterfly:  x ^= y * m;  y ^= x */
+    void (*fft_butterfly)(uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes);
+    /* IFFT butterfly: y ^= x;  x ^= y * m */
+    void (*ifft_butterfly)(uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes);
+    /* x = x * m */
+    void (*mul)(uint8_t *x, uint16_t log_m, size_t bytes);
+    /* dst ^= src */
+    void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t bytes);
+};
+
+extern const struct wc_rs_kernels wc_rs_kernels_portable;
+extern const struct wc_rs_kernels wc_rs_kernels_ssse3;
+extern const struct wc_rs_kernels wc_rs_kernels_avx2;
+extern const struct wc_rs_kernels wc_rs_kernels_avx512;
+extern const struct wc_rs_kernels wc_rs_kernels_neon;
+
+#endif

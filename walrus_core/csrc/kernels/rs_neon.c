@@ -1,0 +1,4 @@
+/* Placeholder until the RS kernels land. */
+#include "../wc_internal.h"
+#include "kernels.h"
+const struct wc_rs_kernels wc_rs_kernels_neon = {0};

@@ -1,0 +1,68 @@
+/* The 1-D Reed-Solomon code of Walrus RS2 (reed-solomon-simd over GF(2^16),
+ * spec §3): k original shards -> r recovery shards, and back from any k.
+ * CONTRACT DRAFT: the RS module owns this header and may extend it; the 2-D
+ * encoder (blob.c) relies on the packed-shard entry points below. */
+#ifndef WC_RS_H
+#define WC_RS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/kernels.h"
+#include "wc_status.h"
+
+/* ---- shard layout ------------------------------------------------------ */
+
+/* Bytes of a packed shard holding n_elements field elements (multiple of 64). */
+size_t wc_rs_packed_bytes(size_t n_elements);
+
+/* Pack `count` symbols of S bytes each (S even, >= 2), symbol j at
+ * src + j*src_stride, into ONE packed shard whose element j*(S/2) + e is
+ * element e of symbol j under the crate's per-symbol byte layout (spec §3.2:
+ * 64-byte blocks, last block split at its own midpoint). The unused tail of
+ * the last block is zeroed. dst has wc_rs_packed_bytes(count*S/2) bytes. */
+void wc_rs_pack(const uint8_t *src, size_t src_stride, size_t count, size_t S, uint8_t *dst);
+/* Inverse of wc_rs_pack. */
+void wc_rs_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t dst_stride);
+
+/* ---- codec for packed shards (reused across stripes and threads) ------- */
+
+typedef struct wc_rs_codec wc_rs_codec;
+
+/* Plan the code with k originals and r recovery shards (rate choice,
+ * positions). WC_ERR_COUNT when k or r is 0 or beyond the crate's limits. */
+enum wc_status wc_rs_codec_new(size_t k, size_t r, wc_rs_codec **out);
+void wc_rs_codec_free(wc_rs_codec *c);
+
+/* Scratch bytes wc_rs_encode_packed needs for shards of `bytes` bytes. */
+size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes);
+/* originals: k pointers, recovery: r pointers, each a packed shard of
+ * `bytes` bytes (multiple of 64). scratch: 64-byte aligned, see above. */
+enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels *kern,
+                                   const uint8_t *const *originals, uint8_t *const *recovery,
+                                   size_t bytes, void *scratch);
+
+/* A decoder for one erasure pattern: the error locator is computed once and
+ * reused for every stripe (the 2-D decoder: every column misses the same
+ * slivers). present[i] != 0 for the positions 0..k+r-1 that are available
+ * (originals 0..k-1, recovery k..k+r-1); at least k must be present. */
+typedef struct wc_rs_decoder wc_rs_decoder;
+enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out);
+void wc_rs_decoder_free(wc_rs_decoder *d);
+size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes);
+/* shards: k+r pointers, read only where present. out: k pointers receiving
+ * all originals (present ones copied). */
+enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kernels *kern,
+                                   const uint8_t *const *shards, uint8_t *const *out, size_t bytes,
+                                   void *scratch);
+
+/* ---- plain API: shards in the crate's byte layout ---------------------- */
+
+/* S even, >= 2. originals: k pointers of S bytes; recovery: r pointers. */
+enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *originals,
+                            uint8_t *const *recovery);
+/* shards: k+r pointers, NULL where missing; out: k pointers of S bytes. */
+enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards,
+                            uint8_t *const *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* Internal helpers shared by the C core. Everything here is static inline so
+ * that a copy compiled with ISA flags (a kernel file) never links into
+ * portable code. */
+#ifndef WC_INTERNAL_H
+#define WC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wc_status.h"
+
+#if defined(_MSC_VER)
+#define WC_INLINE static __inline
+#else
+#define WC_INLINE static inline
+#endif
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define WC_ARCH_X86_64 1
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define WC_ARCH_AARCH64 1
+#endif
+
+/* ISAs compiled in. -DWC_NO_<ISA> compiles one out (and every ISA above it in
+ * the preference order stays independent: each is switched separately). */
+#if defined(WC_ARCH_X86_64) && !defined(WC_NO_SSSE3)
+#define WC_HAVE_SSSE3 1
+#endif
+#if defined(WC_ARCH_X86_64) && !defined(WC_NO_AVX2)
+#define WC_HAVE_AVX2 1
+#endif
+#if defined(WC_ARCH_X86_64) && defined(WC_ENABLE_AVX512) && !defined(WC_NO_AVX512)
+#define WC_HAVE_AVX512 1
+#endif
+#if defined(WC_ARCH_AARCH64) && !defined(WC_NO_NEON)
+#define WC_HAVE_NEON 1
+#endif
+
+#if defined(_MSC_VER)
+#define WC_ALIGN(n) __declspec(align(n))
+#else
+#define WC_ALIGN(n) __attribute__((aligned(n)))
+#endif
+
+WC_INLINE uint64_t wc_load64_le(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8); /* all supported targets are little-endian */
+    return v;
+}
+
+WC_INLINE void wc_store64_le(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* Smallest power of two >= x, with pow2(0) = pow2(1) = 1. */
+WC_INLINE size_t wc_pow2_ceil(size_t x)
+{
+    size_t p = 1;
+    while (p < x) p <<= 1;
+    return p;
+}
+
+/* Allocation with 64-byte alignment (SIMD loads, cache lines). */
+void *wc_aligned_alloc(size_t bytes);
+void wc_aligned_free(void *p);
+
+#endif
