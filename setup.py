@@ -109,9 +109,12 @@ class BuildExtWithKernels(build_ext):
 
     def run(self) -> None:
         if self.distribution.has_c_libraries():
-            build_clib = self.get_finalized_command("build_clib")
-            build_clib.inplace = self.inplace
+            build_clib = self.distribution.get_command_obj("build_clib")
+            build_clib.build_temp = self.build_temp
+            build_clib.build_clib = self.build_temp
+            build_clib.ensure_finalized()
             build_clib.run()
+            self.library_dirs.append(self.build_temp)
         super().run()
 
 

@@ -39,6 +39,9 @@ def _find_vectors_dir() -> Path | None:
     for parent in here.parents:
         candidates.append(parent / "shared" / "vectors" / "rs2")
         candidates.append(parent.parent / "shared" / "vectors" / "rs2")
+    # A copy ships in the repository so wheel builds (cibuildwheel) can test
+    # without the shared/ checkout; the shared/ copy wins when present.
+    candidates.append(here.parent / "vectors" / "rs2")
     for c in candidates:
         if (c / "index.json").is_file():
             return c
