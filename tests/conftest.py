@@ -22,7 +22,10 @@ settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SUPPORTED_BACKENDS = backends.supported()
+# WALRUS_CORE_BACKEND=<name> pins the whole run (the `backend` fixture too) to
+# one backend: .ci/run uses it to run the suite with each backend forced.
+_FORCED = os.environ.get(backends.ENV_VAR, "").strip()
+SUPPORTED_BACKENDS = [_FORCED] if _FORCED and _FORCED != "auto" else backends.supported()
 
 
 @pytest.fixture(params=SUPPORTED_BACKENDS)
