@@ -58,7 +58,9 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_environment_variable_forces_backend() -> None:
-    proc = _run(["-c", "import walrus_core; print(walrus_core.backends.active())"], WALRUS_CORE_BACKEND="portable")
+    proc = _run(
+        ["-c", "import walrus_core; print(walrus_core.backends.active())"], WALRUS_CORE_BACKEND="portable"
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "portable"
 
