@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from reference import gf16_ref, rs_ref
+
 from walrus_core import _native, errors, rs2
 
 rsl = pytest.importorskip("reed_solomon_leopard")
@@ -112,7 +112,10 @@ def test_encode_large_shards_tiling(backend: str) -> None:
         assert rs2.encode(originals, r) == rsl.encode(originals, r), (k, r, size)
 
 
-@pytest.mark.parametrize(("k", "r"), [(1, 1), (2, 2), (3, 5), (5, 2), (4, 6), (7, 3), (9, 16), (34, 66), (67, 33)])
+ORACLE_SHAPES = [(1, 1), (2, 2), (3, 5), (5, 2), (4, 6), (7, 3), (9, 16), (34, 66), (67, 33)]
+
+
+@pytest.mark.parametrize(("k", "r"), ORACLE_SHAPES)
 def test_encode_matches_lagrange_oracle(backend: str, k: int, r: int) -> None:
     rng = random.Random(k + 1000 * r)
     for size in (2, 6, 66, 130):
@@ -138,7 +141,7 @@ def _decode_case(k: int, r: int, size: int, present: list[int], seed: int) -> No
         assert got[i] == v
 
 
-@pytest.mark.parametrize(("k", "r"), WALRUS_SHAPES + [(1, 1), (1, 5), (5, 1), (32, 32), (33, 31), (64, 200)])
+@pytest.mark.parametrize(("k", "r"), [*WALRUS_SHAPES, (1, 1), (1, 5), (5, 1), (32, 32), (33, 31), (64, 200)])
 def test_decode_walrus_shapes(backend: str, k: int, r: int) -> None:
     rng = random.Random(k * 7 + r)
     n = k + r
