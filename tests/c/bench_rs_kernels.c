@@ -1,8 +1,11 @@
 /* Micro-benchmark of the RS kernels: MB/s per backend and operation for
- * shard lengths 1 KiB .. 64 KiB (buffers stay in L1/L2). Not a test: run
- * `make -C tests/c bench`. Throughput counts `bytes` per call (the length of
- * one operand; a butterfly reads and writes two such buffers).
- * Usage: bench_rs_kernels [seconds_per_case (default 0.05)] */
+ * lengths 256 B (a typical rs.c tile) and 1 KiB .. 64 KiB (buffers stay in
+ * L1/L2). Not a test: run `make -C tests/c bench`. Throughput counts `bytes`
+ * per call (the length of one operand; a butterfly reads and writes two such
+ * buffers). Multipliers cycle through 1024 distinct logs, about what one
+ * n = 1000 transform uses, so their lookup tables come from cache as in real
+ * use. Each figure is the best of 15 short trials (the CI machine is shared).
+ * Usage: bench_rs_kernels [seconds_per_case (default 0.1)] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +38,11 @@ static void call(const struct wc_rs_kernels *k, enum op op, uint8_t *x, uint8_t 
 
 int main(int argc, char **argv)
 {
-    double per_case = argc > 1 ? atof(argv[1]) : 0.05;
-    if (per_case <= 0) per_case = 0.05;
-    static const size_t sizes[] = {1024, 4096, 16384, 65536};
+    double per_case = argc > 1 ? atof(argv[1]) : 0.1;
+    if (per_case <= 0) per_case = 0.1;
+    static const size_t sizes[] = {256, 1024, 4096, 16384, 65536};
+    static uint16_t logs[1024];
+    for (size_t i = 0; i < 1024; i++) logs[i] = (uint16_t)((i * 40503u + 7u) % 65535u);
     const size_t nsizes = sizeof(sizes) / sizeof(sizes[0]);
     wc_gf16_init();
     uint8_t *x = (uint8_t *)wc_aligned_alloc(65536), *y = (uint8_t *)wc_aligned_alloc(65536);
@@ -58,19 +63,23 @@ int main(int argc, char **argv)
         for (int op = 0; op < OP_COUNT; op++) {
             printf("%-9s %-15s", kern->name, op_names[op]);
             for (size_t s = 0; s < nsizes; s++) {
-                size_t n = sizes[s];
-                uint16_t l = 12345;
-                size_t iters = 0, batch = 1 + (1u << 20) / n;
-                double t0 = now(), t;
-                do {
-                    for (size_t i = 0; i < batch; i++) {
-                        call(k, (enum op)op, x, y, l, n);
-                        l = (uint16_t)((l + 40503u) % 65535u);
-                    }
-                    iters += batch;
-                    t = now() - t0;
-                } while (t < per_case);
-                printf(" %9.0f", (double)iters * (double)n / t / 1e6);
+                size_t n = sizes[s], li = 0;
+                double best = 0;
+                for (int trial = 0; trial < 15; trial++) {
+                    size_t iters = 0, batch = 1 + (1u << 20) / n;
+                    double t0 = now(), t;
+                    do {
+                        for (size_t i = 0; i < batch; i++) {
+                            call(k, (enum op)op, x, y, logs[li], n);
+                            li = (li + 1) & 1023;
+                        }
+                        iters += batch;
+                        t = now() - t0;
+                    } while (t < per_case / 15);
+                    double mbs = (double)iters * (double)n / t / 1e6;
+                    if (mbs > best) best = mbs;
+                }
+                printf(" %9.0f", best);
                 fflush(stdout);
             }
             printf("\n");
