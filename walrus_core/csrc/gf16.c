@@ -22,6 +22,7 @@ uint16_t wc_gf16_log[65536];
 uint16_t wc_gf16_exp[65536];
 uint16_t wc_gf16_skew[65536];
 uint16_t wc_gf16_log_walsh[65536];
+uint16_t wc_gf16_subspace_basis[17][16];
 
 /* 65535 multipliers x 128 bytes = 8 MiB, built with the other tables. */
 static uint8_t *mul_lut;
@@ -81,7 +82,7 @@ static void build_log_exp(void)
 static void build_skew(void)
 {
     /* wv[i][b] = W_i(2^b); W_0(x) = x, W_{i+1}(x) = W_i(x) (W_i(x) + W_i(2^i)). */
-    uint16_t wv[17][16];
+    uint16_t(*wv)[16] = wc_gf16_subspace_basis;
     for (unsigned b = 0; b < 16; b++) wv[0][b] = (uint16_t)(1u << b);
     for (unsigned i = 0; i < 16; i++) {
         uint16_t wi = wv[i][i];
