@@ -16,6 +16,7 @@ from .errors import (
     VerificationError,
     WalrusCoreError,
 )
+from .hashing import blake2b256, blake2b256_many
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,8 @@ __all__ = [
     "WalrusCoreError",
     "__version__",
     "backends",
+    "blake2b256",
+    "blake2b256_many",
     "errors",
     "rs2",
 ]
