@@ -3,7 +3,7 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, errors, rs2
+from . import backends, errors, merkle, metadata, rs2
 from .errors import (
     BackendUnavailableError,
     DataTooLargeError,
@@ -17,6 +17,16 @@ from .errors import (
     WalrusCoreError,
 )
 from .hashing import blake2b256, blake2b256_many
+from .merkle import MerkleProof, MerkleTree, merkle_root, merkle_root_from_leaf_hashes
+from .metadata import (
+    BlobId,
+    BlobMetadata,
+    SliverPairMetadata,
+    decode_sliver_bcs,
+    encode_sliver_bcs,
+    pair_index_for_shard,
+    shard_index_for_pair,
+)
 
 __version__ = "0.1.0"
 
@@ -24,19 +34,32 @@ backends._apply_environment()
 
 __all__ = [
     "BackendUnavailableError",
+    "BlobId",
+    "BlobMetadata",
     "DataTooLargeError",
     "InconsistentBlobError",
     "InvalidBlobIdError",
     "InvalidBufferError",
     "InvalidInputError",
     "InvalidProofError",
+    "MerkleProof",
+    "MerkleTree",
     "NotEnoughShardsError",
+    "SliverPairMetadata",
     "VerificationError",
     "WalrusCoreError",
     "__version__",
     "backends",
     "blake2b256",
     "blake2b256_many",
+    "decode_sliver_bcs",
+    "encode_sliver_bcs",
     "errors",
     "rs2",
+    "merkle",
+    "merkle_root",
+    "merkle_root_from_leaf_hashes",
+    "metadata",
+    "pair_index_for_shard",
+    "shard_index_for_pair",
 ]
