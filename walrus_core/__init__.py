@@ -3,7 +3,7 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, errors
+from . import backends, errors, rs2
 from .errors import (
     BackendUnavailableError,
     DataTooLargeError,
@@ -35,4 +35,5 @@ __all__ = [
     "__version__",
     "backends",
     "errors",
+    "rs2",
 ]
