@@ -6,3 +6,4 @@ Each module of the C core has its own include file."""
 
 include "_core.pxi"
 include "_rs.pxi"
+include "_blob.pxi"

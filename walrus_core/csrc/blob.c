@@ -651,11 +651,11 @@ done:
     return st;
 }
 
-enum wc_status wc_blob_recover_line(size_t n, size_t S, int axis, size_t count,
+enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
                                     const size_t *positions, const uint8_t *const *symbols,
                                     uint8_t *out)
 {
-    if (!out || (count && (!positions || !symbols))) return WC_ERR_ARG;
+    if (!kern || !out || (count && (!positions || !symbols))) return WC_ERR_ARG;
     if (axis != WC_BLOB_PRIMARY && axis != WC_BLOB_SECONDARY) return WC_ERR_ARG;
     if (n < WC_BLOB_MIN_SHARDS || n > WC_BLOB_MAX_SHARDS) return WC_ERR_COUNT;
     if (S < 2 || S > WC_BLOB_MAX_SYMBOL_SIZE || (S & 1)) return WC_ERR_SIZE;
@@ -684,7 +684,7 @@ enum wc_status wc_blob_recover_line(size_t n, size_t S, int axis, size_t count,
         goto done;
     }
     for (size_t j = 0; j < k; j++) outs[j] = out + j * S;
-    st = wc_rs_decode(k, n - k, S, shards, outs);
+    st = wc_rs_decode_with(kern, k, n - k, S, shards, outs);
 done:
     free((void *)shards);
     free(outs);

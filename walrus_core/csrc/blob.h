@@ -82,7 +82,7 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
  * distinct positions (row t from X[t][j], j = source secondary sliver),
  * SECONDARY needs p (column c from X[i][c], i = source primary sliver).
  * out: s*S or p*S bytes. Extra symbols beyond the needed count are ignored. */
-enum wc_status wc_blob_recover_line(size_t n, size_t S, int axis, size_t count,
+enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
                                     const size_t *positions, const uint8_t *const *symbols,
                                     uint8_t *out);
 
