@@ -432,15 +432,15 @@ def recover_sliver(
 
 def install_if_missing() -> bool:
     """Register this module's names as walrus_core.{config,metadata,blob} when
-    those modules are missing. Returns True when the stand-in is in use."""
-    try:
-        import walrus_core.blob  # noqa: F401
-        import walrus_core.config  # noqa: F401
-        import walrus_core.metadata  # noqa: F401
+    none of those modules exists (never shadows a real one). Returns True when
+    the stand-in is in use."""
+    import importlib.util
 
+    names = ("config", "metadata", "blob")
+    if any(f"walrus_core.{name}" in sys.modules for name in names):
+        return all(getattr(sys.modules[f"walrus_core.{x}"], "__stand_in__", False) for x in names)
+    if any(importlib.util.find_spec(f"walrus_core.{name}") is not None for name in names):
         return False
-    except ImportError:
-        pass
     me = sys.modules[__name__]
     for name, attrs in {
         "config": ["EncodingConfig"],
@@ -458,6 +458,7 @@ def install_if_missing() -> bool:
         ],
     }.items():
         mod = types.ModuleType(f"walrus_core.{name}")
+        mod.__stand_in__ = True  # type: ignore[attr-defined]
         for a in attrs:
             setattr(mod, a, getattr(me, a))
         sys.modules[f"walrus_core.{name}"] = mod

@@ -150,7 +150,8 @@ def _run(args: argparse.Namespace) -> int:
         _emit(
             args,
             obj,
-            f"{_human(length)} -> encoded {_human(obj['encoded_length'])} ({obj['expansion']:.2f}x, n = {n}); "
+            f"{_human(length)} -> encoded {_human(obj['encoded_length'])} "
+            f"({obj['expansion']:.2f}x, n = {n}); "
             f"{obj['storage_units']} units x {args.epochs} epochs x {args.price} = {obj['cost']}",
         )
         return 0

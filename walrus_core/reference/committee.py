@@ -41,8 +41,8 @@ def max_faulty(n_shards: int) -> int:
 
 
 def split_shards(n_shards: int, n_nodes: int, weights: Sequence[float] | None = None) -> list[list[int]]:
-    """Contiguous shard ranges, proportional to ``weights`` (even split by default,
-    largest remainders first); every node gets at least one shard."""
+    """Contiguous shard ranges, proportional to ``weights`` (even split by default;
+    largest remainders first, lower index on ties); every node gets at least one shard."""
     if n_nodes < 1 or n_shards < n_nodes:
         raise CommitteeError(
             f"cannot split {n_shards} shards over {n_nodes} nodes (need 1 <= nodes <= shards)"
@@ -50,12 +50,13 @@ def split_shards(n_shards: int, n_nodes: int, weights: Sequence[float] | None = 
     w = [1.0] * n_nodes if weights is None else [float(x) for x in weights]
     if len(w) != n_nodes or any(not x > 0 for x in w):
         raise CommitteeError(f"need {n_nodes} positive weights, got {list(weights or [])}")
-    spare = n_shards - n_nodes  # one shard each first
-    ideal = [spare * x / sum(w) for x in w]
-    counts = [1 + int(x) for x in ideal]
-    order = sorted(range(n_nodes), key=lambda i: (-(ideal[i] - int(ideal[i])), i))
-    for i in order[: n_shards - sum(counts)]:
+    ideal = [n_shards * x / sum(w) for x in w]
+    counts = [max(1, int(x)) for x in ideal]
+    by_fraction = sorted(range(n_nodes), key=lambda i: (-(ideal[i] - int(ideal[i])), i))
+    for i in by_fraction[: max(0, n_shards - sum(counts))]:
         counts[i] += 1
+    while sum(counts) > n_shards:  # the minimum of one shard each pushed us over
+        counts[max(range(n_nodes), key=lambda i: (counts[i], -i))] -= 1
     out, start = [], 0
     for c in counts:
         out.append(list(range(start, start + c)))

@@ -79,10 +79,8 @@ class ReadResult:
 
 def _pair_order(n: int, need: int, kind: str) -> list[int]:
     """Pairs to try: the systematic slivers first (cheapest to decode), then the rest."""
-    if kind == "primary":  # primary sliver i is in pair i; 0..p-1 are plain data
-        first = list(range(need))
-    else:  # secondary sliver j is in pair n-1-j; j < s are plain data
-        first = [n - 1 - j for j in range(need)]
+    # primary sliver i is in pair i (0..p-1 are plain data); secondary j is in pair n-1-j (j < s plain)
+    first = list(range(need)) if kind == "primary" else [n - 1 - j for j in range(need)]
     rest = [i for i in range(n) if i not in set(first)]
     return first + rest
 
