@@ -32,6 +32,11 @@ class _Errors:
         return errors
 
 
+def _active(name: str) -> Any:
+    """walrus_core.<name> as registered now: the real module, or this stand-in."""
+    return sys.modules.get(f"walrus_core.{name}") or sys.modules[__name__]
+
+
 def _err(name: str, msg: str) -> Exception:
     return getattr(_Errors.get(), name)(msg)  # type: ignore[no-any-return]
 
@@ -169,20 +174,20 @@ def pair_index_for_shard(shard: int, blob_id: BlobId, n: int) -> int:
     return (shard - int.from_bytes(bytes(blob_id), "big") % n) % n
 
 
-@dataclass
 class BlobMetadata:
-    blob_id: BlobId
-    unencoded_length: int
-    hashes: list[tuple[bytes, bytes]]
+    def __init__(self, unencoded_length: int, hashes: Sequence[tuple[bytes, bytes]]) -> None:
+        self.unencoded_length = unencoded_length
+        self.hashes = [(bytes(a), bytes(b)) for a, b in hashes]
+        self.blob_id = self.compute_id(unencoded_length, self.hashes)
 
     @property
     def n_shards(self) -> int:
         return len(self.hashes)
 
     @staticmethod
-    def compute_id(unencoded_length: int, hashes: Sequence[tuple[bytes, bytes]]) -> BlobId:
+    def compute_id(unencoded_length: int, hashes: Sequence[tuple[bytes, bytes]]) -> Any:
         root = merkle_root([a + b for a, b in hashes])
-        return BlobId(_h(b"\x01" + unencoded_length.to_bytes(8, "little") + root))
+        return _active("metadata").BlobId(_h(b"\x01" + unencoded_length.to_bytes(8, "little") + root))
 
     def to_bcs(self) -> bytes:
         out = bytearray(bytes(self.blob_id))
@@ -214,10 +219,10 @@ class BlobMetadata:
             raise _err(bad, "trailing bytes")
         if length > EncodingConfig(n).max_blob_size:
             raise _err(bad, "length too large")
-        blob_id = BlobId(buf[:32])
-        if cls.compute_id(length, hashes) != blob_id:
+        md = cls(length, hashes)
+        if bytes(md.blob_id) != buf[:32]:
             raise _err("VerificationError", "metadata does not match its blob ID")
-        return cls(blob_id, length, hashes)
+        return md
 
 
 # ---------------------------------------------------------------- blob (§2, §6, §7)
@@ -299,7 +304,7 @@ def encode(data: Any, n_shards: int) -> EncodedBlob:
     cols = [_expand([rows[r][c] for r in range(p)], n) for c in range(n)]
     x = [[cols[c][r] for c in range(n)] for r in range(n)]
     hashes = [(merkle_root(x[i]), merkle_root(cols[n - 1 - i])) for i in range(n)]
-    md = BlobMetadata(BlobMetadata.compute_id(len(raw), hashes), len(raw), hashes)
+    md = _active("metadata").BlobMetadata(len(raw), hashes)
     pairs = [
         SliverPair(
             i,
@@ -431,16 +436,13 @@ def recover_sliver(
 
 
 def install_if_missing() -> bool:
-    """Register this module's names as walrus_core.{config,metadata,blob} when
-    none of those modules exists (never shadows a real one). Returns True when
-    the stand-in is in use."""
+    """Register this module's names as those of walrus_core.{config,metadata,blob}
+    that do not exist yet (never shadowing a real one). Returns True when any
+    stand-in is in use."""
+    import importlib
     import importlib.util
 
-    names = ("config", "metadata", "blob")
-    if any(f"walrus_core.{name}" in sys.modules for name in names):
-        return all(getattr(sys.modules[f"walrus_core.{x}"], "__stand_in__", False) for x in names)
-    if any(importlib.util.find_spec(f"walrus_core.{name}") is not None for name in names):
-        return False
+    used = False
     me = sys.modules[__name__]
     for name, attrs in {
         "config": ["EncodingConfig"],
@@ -457,9 +459,17 @@ def install_if_missing() -> bool:
             "RecoverySymbol",
         ],
     }.items():
-        mod = types.ModuleType(f"walrus_core.{name}")
+        full = f"walrus_core.{name}"
+        if full in sys.modules:
+            used |= getattr(sys.modules[full], "__stand_in__", False)
+            continue
+        if importlib.util.find_spec(full) is not None:
+            importlib.import_module(full)
+            continue
+        mod = types.ModuleType(full)
         mod.__stand_in__ = True  # type: ignore[attr-defined]
         for a in attrs:
             setattr(mod, a, getattr(me, a))
-        sys.modules[f"walrus_core.{name}"] = mod
-    return True
+        sys.modules[full] = mod
+        used = True
+    return used

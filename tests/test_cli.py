@@ -168,10 +168,10 @@ def test_cost(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 _SUBPROCESS_MAIN = (
-    "import sys, runpy; sys.path.insert(0, {tests!r}); import store_rs2_oracle; "
+    f"import sys, runpy; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import store_rs2_oracle; "
     "store_rs2_oracle.install_if_missing(); sys.argv[0] = 'walrus_core'; "
     "runpy.run_module('walrus_core', run_name='__main__', alter_sys=True)"
-).format(tests=str(Path(__file__).resolve().parent))
+)
 
 
 def _env() -> dict[str, str]:
