@@ -3,7 +3,7 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, errors
+from . import backends, errors, merkle, metadata
 from .errors import (
     BackendUnavailableError,
     DataTooLargeError,
@@ -16,6 +16,16 @@ from .errors import (
     VerificationError,
     WalrusCoreError,
 )
+from .merkle import MerkleProof, MerkleTree, merkle_root, merkle_root_from_leaf_hashes
+from .metadata import (
+    BlobId,
+    BlobMetadata,
+    SliverPairMetadata,
+    decode_sliver_bcs,
+    encode_sliver_bcs,
+    pair_index_for_shard,
+    shard_index_for_pair,
+)
 
 __version__ = "0.1.0"
 
@@ -23,16 +33,29 @@ backends._apply_environment()
 
 __all__ = [
     "BackendUnavailableError",
+    "BlobId",
+    "BlobMetadata",
     "DataTooLargeError",
     "InconsistentBlobError",
     "InvalidBlobIdError",
     "InvalidBufferError",
     "InvalidInputError",
     "InvalidProofError",
+    "MerkleProof",
+    "MerkleTree",
     "NotEnoughShardsError",
+    "SliverPairMetadata",
     "VerificationError",
     "WalrusCoreError",
     "__version__",
     "backends",
+    "decode_sliver_bcs",
+    "encode_sliver_bcs",
     "errors",
+    "merkle",
+    "merkle_root",
+    "merkle_root_from_leaf_hashes",
+    "metadata",
+    "pair_index_for_shard",
+    "shard_index_for_pair",
 ]

@@ -7,7 +7,9 @@
  * (0x01) are hashed without copying. Multi-buffer kernels run `lanes`
  * messages side by side (4 with AVX2, 2 with SSSE3/NEON) and finish any
  * remainder one at a time. Every backend gives identical bytes; the
- * portable kernel is the oracle. */
+ * portable kernel is the oracle. A prefix outside 0..255 counts as "no
+ * prefix" (callers pass -1). msgs[i] may be NULL when len == 0. A kernel
+ * reads exactly msgs[i][0 .. len) and writes exactly out[0 .. 32*count). */
 #ifndef WC_HASH_KERNELS_H
 #define WC_HASH_KERNELS_H
 
@@ -21,6 +23,22 @@ struct wc_hash_kernels {
 };
 
 extern const struct wc_hash_kernels wc_hash_kernels_portable;
+
+/* The portable twins, callable directly (tests, remainders, streaming).
+ * compress: one Blake2b compression of a 128-byte block into h with the
+ * 128-bit byte counter (t0, t1) and the last-block flag. */
+void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint64_t t0, uint64_t t1,
+                                  int last);
+void wc_blake2b256_one_portable(const uint8_t *msg, size_t len, int prefix, uint8_t out[32]);
+void wc_blake2b256_many_portable(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
+                                 uint8_t *out);
+/* The SIMD kernels, callable directly where compiled in (tests). */
+void wc_blake2b256_many_ssse3(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
+                              uint8_t *out);
+void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
+                             uint8_t *out);
+void wc_blake2b256_many_neon(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
+                             uint8_t *out);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
 extern const struct wc_hash_kernels wc_hash_kernels_avx512;

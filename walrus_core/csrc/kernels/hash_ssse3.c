@@ -1,4 +1,7 @@
-/* Placeholder until the hash kernels land. */
+/* Placeholder: the multi-buffer kernel lands next; until then this backend
+ * hashes with the portable loop. */
 #include "../wc_internal.h"
 #include "kernels.h"
-const struct wc_hash_kernels wc_hash_kernels_ssse3 = {0};
+#if defined(WC_HAVE_SSSE3)
+const struct wc_hash_kernels wc_hash_kernels_ssse3 = {1, wc_blake2b256_many_portable};
+#endif

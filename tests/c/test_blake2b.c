@@ -1,0 +1,125 @@
+/* Blake2b-256: known answers (RFC 7693 parameters, digest length 32), the
+ * streaming API against the one-shot one, and every backend's multi-buffer
+ * kernel against the portable oracle: lengths 0..300 and larger, prefix
+ * -1/0/1/255, counts 0..9 (remainder lanes), messages flush against the end
+ * of their allocation so ASan sees any over-read. */
+#include <stdint.h>
+
+#include "blake2b.h"
+#include "wc_test.h"
+
+static void hex(const char *s, uint8_t *out)
+{
+    for (size_t i = 0; s[2 * i]; i++) {
+        unsigned v;
+        sscanf(s + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static void known_answers(void)
+{
+    uint8_t want[32], got[32];
+    hex("0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8", want);
+    wc_blake2b256(NULL, 0, got);
+    CHECK_MEM(got, want, 32);
+    hex("bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319", want);
+    wc_blake2b256((const uint8_t *)"abc", 3, got);
+    CHECK_MEM(got, want, 32);
+    /* prefix 'a' + "bc" is the same message */
+    wc_blake2b256_one_portable((const uint8_t *)"bc", 2, 'a', got);
+    CHECK_MEM(got, want, 32);
+    /* all-zero-prefix-only message = H(0x00) */
+    uint8_t zero = 0, w2[32];
+    wc_blake2b256(&zero, 1, w2);
+    wc_blake2b256_one_portable(NULL, 0, 0, got);
+    CHECK_MEM(got, w2, 32);
+}
+
+static void streaming(void)
+{
+    enum { N = 1200 };
+    uint8_t *data = malloc(N);
+    wc_test_fill(data, N, 7);
+    for (size_t len = 0; len <= N; len += (len < 300 ? 1 : 97)) {
+        uint8_t want[32], got[32];
+        wc_blake2b256(data, len, want);
+        for (size_t step = 1; step <= 200; step = step * 3 + 1) {
+            wc_blake2b_state s;
+            wc_blake2b256_init(&s);
+            for (size_t off = 0; off < len; off += step)
+                wc_blake2b256_update(&s, data + off, off + step <= len ? step : len - off);
+            wc_blake2b256_final(&s, got);
+            CHECK_MEM(got, want, 32);
+        }
+    }
+    free(data);
+}
+
+/* count messages of len bytes, each in its own allocation ending exactly at
+ * the message's end. */
+static void check_many(const struct wc_kernels *kern, size_t len, size_t count, int prefix,
+                       unsigned seed)
+{
+    const uint8_t **msgs = calloc(count ? count : 1, sizeof *msgs);
+    uint8_t **bufs = calloc(count ? count : 1, sizeof *bufs);
+    uint8_t *want = malloc(32 * count + 1), *got = malloc(32 * count + 1);
+    for (size_t i = 0; i < count; i++) {
+        bufs[i] = malloc(len ? len : 1);
+        wc_test_fill(bufs[i], len, seed + (unsigned)i);
+        msgs[i] = len ? bufs[i] : NULL;
+    }
+    for (size_t i = 0; i < count; i++) wc_blake2b256_one_portable(msgs[i], len, prefix, want + 32 * i);
+    memset(got, 0xA5, 32 * count + 1);
+    wc_blake2b256_many(kern, msgs, len, count, prefix, got);
+    CHECK_MEM(got, want, 32 * count);
+    CHECK(got[32 * count] == 0xA5); /* no write past the output */
+    for (size_t i = 0; i < count; i++) free(bufs[i]);
+    free(bufs);
+    free(msgs);
+    free(want);
+    free(got);
+}
+
+static void backends(void)
+{
+    static const int prefixes[] = {-1, 0, 1, 255};
+    FOR_EACH_BACKEND(kern)
+    {
+        int before = wc_test_failures;
+        for (size_t len = 0; len <= 300; len++)
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, len, 5, prefixes[pi], (unsigned)len);
+        for (size_t count = 0; count <= 9; count++)
+            for (size_t pi = 0; pi < 4; pi++) {
+                check_many(kern, 3, count, prefixes[pi], 11);
+                check_many(kern, 64, count, prefixes[pi], 12);
+                check_many(kern, 127, count, prefixes[pi], 13);
+                check_many(kern, 200, count, prefixes[pi], 14);
+            }
+        static const size_t big[] = {383, 384, 385, 1023, 1024, 1025, 4095, 4096, 4097, 65535, 65536};
+        for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 6, prefixes[pi], 21);
+        /* the same pointer in every lane, and the public entry with NULL kern */
+        {
+            uint8_t data[65], want[32], got[32 * 7];
+            const uint8_t *same[7];
+            wc_test_fill(data, sizeof data, 3);
+            for (int i = 0; i < 7; i++) same[i] = data + 1;
+            wc_blake2b256_one_portable(data + 1, 64, 1, want);
+            wc_blake2b256_many(kern, same, 64, 7, 1, got);
+            for (int i = 0; i < 7; i++) CHECK_MEM(got + 32 * i, want, 32);
+            wc_blake2b256_many(NULL, same, 64, 1, 1, got);
+            CHECK_MEM(got, want, 32);
+        }
+        printf("  backend %-8s lanes=%u %s\n", kern->name, kern->hash->lanes,
+               wc_test_failures == before ? "ok" : "FAILED");
+    }
+}
+
+int main(void)
+{
+    known_answers();
+    streaming();
+    backends();
+    return wc_test_report("test_blake2b");
+}

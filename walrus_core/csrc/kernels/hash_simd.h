@@ -1,0 +1,231 @@
+/* The multi-buffer Blake2b-256 driver, written once over a vector of LANES
+ * 64-bit lanes and included by each SIMD kernel file (hash_ssse3.c,
+ * hash_avx2.c, hash_neon.c) after it defines the vector operations below.
+ * Portable twin: hash_portable.c (wc_blake2b256_one_portable).
+ *
+ * Layout: lane l of every vector belongs to message l of a group of LANES
+ * messages, so state word i of all lanes is one vector v[i] and message word
+ * j of all lanes is one vector m[j] (the block is transposed on load). All
+ * messages of a call have the same length, so the byte counter, the final
+ * flag and the block count are the same in every lane: there is no ragged
+ * tail. A call's last partial group repeats its last message in the unused
+ * lanes and drops their digests.
+ *
+ * Single-block messages (len + prefix <= 128: Merkle leaves of short
+ * symbols, every 65-byte inner node) take a specialised path: the initial
+ * state and counter are constants, message words past the message's end
+ * are known zeros (their additions are compiled out for the common word
+ * counts 1 and 9), and only the 4 output words are finalised.
+ *
+ * Required before inclusion:
+ *   V, LANES, KFN (the function name)
+ *   V_ADD(a,b) V_XOR(a,b) V_ROR32(x) V_ROR24(x) V_ROR16(x) V_ROR63(x)
+ *   V_SET1(u64) V_ZERO() V_MAKE(const uint64_t w[LANES]) V_STOREU(uint64_t *, v)
+ *   V_LOAD_FULL(V m[16], const uint8_t *const p[LANES], size_t off): bytes
+ *     [off, off+128) of every lane as 16 transposed message words. */
+#ifndef WC_HASH_SIMD_H
+#define WC_HASH_SIMD_H
+
+#include "hash_common.h"
+
+#if defined(_MSC_VER)
+#define WC_B2B_FORCE_INLINE static __forceinline
+#else
+#define WC_B2B_FORCE_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* a += b + m[k], with the message addition compiled out when word k is
+ * known to be zero (k >= NW). */
+#define B2B_ADDM(a, b, k) \
+    a = ((k) < NW) ? V_ADD(V_ADD(a, b), m[(k) < 16 ? (k) : 0]) : V_ADD(a, b)
+
+#define B2B_G(r, i, a, b, c, d)                         \
+    do {                                                \
+        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i)]);       \
+        d = V_ROR32(V_XOR(d, a));                       \
+        c = V_ADD(c, d);                                \
+        b = V_ROR24(V_XOR(b, c));                       \
+        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i) + 1]);   \
+        d = V_ROR16(V_XOR(d, a));                       \
+        c = V_ADD(c, d);                                \
+        b = V_ROR63(V_XOR(b, c));                       \
+    } while (0)
+
+#define B2B_ROUND(r)                   \
+    do {                               \
+        B2B_G(r, 0, v0, v4, v8, v12);  \
+        B2B_G(r, 1, v1, v5, v9, v13);  \
+        B2B_G(r, 2, v2, v6, v10, v14); \
+        B2B_G(r, 3, v3, v7, v11, v15); \
+        B2B_G(r, 4, v0, v5, v10, v15); \
+        B2B_G(r, 5, v1, v6, v11, v12); \
+        B2B_G(r, 6, v2, v7, v8, v13);  \
+        B2B_G(r, 7, v3, v4, v9, v14);  \
+    } while (0)
+
+#define B2B_ROUNDS   \
+    B2B_ROUND(0);    \
+    B2B_ROUND(1);    \
+    B2B_ROUND(2);    \
+    B2B_ROUND(3);    \
+    B2B_ROUND(4);    \
+    B2B_ROUND(5);    \
+    B2B_ROUND(6);    \
+    B2B_ROUND(7);    \
+    B2B_ROUND(8);    \
+    B2B_ROUND(9);    \
+    B2B_ROUND(10);   \
+    B2B_ROUND(11)
+
+/* One compression of LANES blocks into h (any block of a message). */
+static void b2b_compress_v(V h[8], const V m[16], uint64_t t, int last)
+{
+    enum { NW = 16 };
+    V v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+    V v8 = V_SET1(wc_b2b_iv[0]), v9 = V_SET1(wc_b2b_iv[1]), v10 = V_SET1(wc_b2b_iv[2]);
+    V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
+    V v14 = V_SET1(last ? ~wc_b2b_iv[6] : wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
+    B2B_ROUNDS;
+    h[0] = V_XOR(h[0], V_XOR(v0, v8));
+    h[1] = V_XOR(h[1], V_XOR(v1, v9));
+    h[2] = V_XOR(h[2], V_XOR(v2, v10));
+    h[3] = V_XOR(h[3], V_XOR(v3, v11));
+    h[4] = V_XOR(h[4], V_XOR(v4, v12));
+    h[5] = V_XOR(h[5], V_XOR(v5, v13));
+    h[6] = V_XOR(h[6], V_XOR(v6, v14));
+    h[7] = V_XOR(h[7], V_XOR(v7, v15));
+}
+
+/* The whole hash of a single-block message (L = t <= 128 bytes): the
+ * parameter-block state is the starting point, the block is the last one,
+ * and only the four digest words are produced. Words m[NW..15] are zero. */
+WC_B2B_FORCE_INLINE void b2b_single_v(const V *m, uint64_t t, V out[4], const int NW)
+{
+    const V h0 = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0), h1 = V_SET1(wc_b2b_iv[1]);
+    const V h2 = V_SET1(wc_b2b_iv[2]), h3 = V_SET1(wc_b2b_iv[3]);
+    V v0 = h0, v1 = h1, v2 = h2, v3 = h3;
+    V v4 = V_SET1(wc_b2b_iv[4]), v5 = V_SET1(wc_b2b_iv[5]), v6 = V_SET1(wc_b2b_iv[6]);
+    V v7 = V_SET1(wc_b2b_iv[7]);
+    V v8 = V_SET1(wc_b2b_iv[0]), v9 = V_SET1(wc_b2b_iv[1]), v10 = V_SET1(wc_b2b_iv[2]);
+    V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
+    V v14 = V_SET1(~wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
+    B2B_ROUNDS;
+    out[0] = V_XOR(h0, V_XOR(v0, v8));
+    out[1] = V_XOR(h1, V_XOR(v1, v9));
+    out[2] = V_XOR(h2, V_XOR(v2, v10));
+    out[3] = V_XOR(h3, V_XOR(v3, v11));
+}
+
+static void b2b_single_nw1(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 1); }
+static void b2b_single_nw9(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 9); }
+static void b2b_single_nw16(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 16); }
+
+/* Message words [0, nw) of a block that holds the end of the virtual
+ * message: virtual bytes [k0, k0 + 8 nw) with k0 = 128 * block. Full words
+ * are plain 8-byte loads; the last partial word is an 8-byte load ending at
+ * the message's last byte (when the message has 8 bytes), so nothing past
+ * msg[len - 1] is read. */
+static void b2b_load_tail(V *m, const uint8_t *const p[LANES], size_t len, unsigned pf, uint64_t prefix,
+                          size_t k0)
+{
+    const size_t L = len + pf;
+    const size_t nw = (L - k0 + 7) / 8; /* words holding message bytes (L > k0 or L = 0) */
+    uint64_t w[LANES];
+    size_t j = 0;
+    if (len >= 8) {
+        if (pf && k0 == 0) {
+            for (int l = 0; l < LANES; l++) w[l] = prefix | (wc_b2b_load64(p[l]) << 8);
+            m[0] = V_MAKE(w);
+            j = 1;
+        }
+        for (; j < nw && k0 + 8 * j + 8 <= L; j++) {
+            for (int l = 0; l < LANES; l++) w[l] = wc_b2b_load64(p[l] + k0 + 8 * j - pf);
+            m[j] = V_MAKE(w);
+        }
+        if (j < nw) {
+            const unsigned n = (unsigned)(L - k0 - 8 * j); /* 1..7 bytes */
+            for (int l = 0; l < LANES; l++) w[l] = wc_b2b_load64(p[l] + len - 8) >> (8 * (8 - n));
+            m[j] = V_MAKE(w);
+            j++;
+        }
+    } else {
+        for (; j < nw; j++) {
+            for (int l = 0; l < LANES; l++) w[l] = wc_b2b_word(p[l], L, pf, prefix, k0 + 8 * j);
+            m[j] = V_MAKE(w);
+        }
+    }
+    for (; j < 16; j++) m[j] = V_ZERO();
+}
+
+/* Writes the digests of one group: out + 32 * l for lane l. */
+static void b2b_store_out(const V d[4], uint8_t *out)
+{
+    uint64_t tmp[4][LANES];
+    for (int j = 0; j < 4; j++) V_STOREU(tmp[j], d[j]);
+    for (int l = 0; l < LANES; l++)
+        for (int j = 0; j < 4; j++) memcpy(out + 32 * l + 8 * j, &tmp[j][l], 8);
+}
+
+static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, uint64_t prefix,
+                      uint8_t *out)
+{
+    const size_t L = len + pf;
+    V m[16], d[4];
+    if (L <= 128) {
+        const size_t nw = (L + 7) / 8;
+        b2b_load_tail(m, p, len, pf, prefix, 0);
+        if (nw <= 1)
+            b2b_single_nw1(m, L, d);
+        else if (nw <= 9)
+            b2b_single_nw9(m, L, d);
+        else
+            b2b_single_nw16(m, L, d);
+    } else {
+        V h[8];
+        size_t k = 0; /* virtual bytes done */
+        for (int i = 0; i < 8; i++) h[i] = V_SET1(wc_b2b_iv[i]);
+        h[0] = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0);
+        if (pf) {
+            /* first block: prefix byte then msg[0 .. 127) */
+            uint64_t w[LANES];
+            for (int l = 0; l < LANES; l++) w[l] = prefix | (wc_b2b_load64(p[l]) << 8);
+            m[0] = V_MAKE(w);
+            for (int j = 1; j < 16; j++) {
+                for (int l = 0; l < LANES; l++) w[l] = wc_b2b_load64(p[l] + 8 * j - 1);
+                m[j] = V_MAKE(w);
+            }
+        } else {
+            V_LOAD_FULL(m, p, 0);
+        }
+        k = 128;
+        b2b_compress_v(h, m, 128, 0);
+        while (L - k > 128) {
+            V_LOAD_FULL(m, p, k - pf);
+            k += 128;
+            b2b_compress_v(h, m, k, 0);
+        }
+        b2b_load_tail(m, p, len, pf, prefix, k);
+        b2b_compress_v(h, m, L, 1);
+        for (int j = 0; j < 4; j++) d[j] = h[j];
+    }
+    b2b_store_out(d, out);
+}
+
+void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out)
+{
+    const unsigned pf = (prefix >= 0 && prefix <= 255) ? 1u : 0u;
+    const uint64_t pv = pf ? (uint64_t)prefix : 0;
+    size_t i = 0;
+    for (; i + LANES <= count; i += LANES) b2b_group(msgs + i, len, pf, pv, out + 32 * i);
+    if (count - i == 1) {
+        wc_blake2b256_one_portable(msgs[i], len, prefix, out + 32 * i);
+    } else if (i < count) {
+        const uint8_t *p[LANES];
+        uint8_t tmp[32 * LANES];
+        for (size_t l = 0; l < LANES; l++) p[l] = msgs[i + l < count ? i + l : count - 1];
+        b2b_group(p, len, pf, pv, tmp);
+        memcpy(out + 32 * i, tmp, 32 * (count - i));
+    }
+}
+
+#endif

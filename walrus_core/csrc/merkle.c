@@ -1,0 +1,532 @@
+/* Walrus Merkle trees (spec §4; see merkle.h for the contract).
+ *
+ * Everything is hashed through kern->hash->blake2b256_many, which takes an
+ * array of message pointers, so:
+ *  - leaves are hashed with prefix 0 directly from the caller's data;
+ *  - inner nodes are hashed with prefix 1 from two adjacent 32-byte nodes,
+ *    i.e. a 64-byte message that already lies contiguously in the level
+ *    below (levels are stored densely, left child at an even position);
+ *  - an odd level's last node is paired with the zero node, either by
+ *    writing a zero node after it (own buffers) or through a small 64-byte
+ *    pad copy (caller's buffers).
+ *
+ * A single tree (wc_merkle_root, wc_merkle_root_from_leaf_hashes) is built
+ * by a "level stream": one buffer of LB nodes per level; whenever a level's
+ * buffer fills, its LB/2 pairs are hashed in one batch into the level above.
+ * Every batch except the last few at the top of the tree is large, and the
+ * memory is (height+1)*LB*32 bytes however many leaves there are. Because a
+ * buffer is always flushed at an even count, the pending nodes of a level
+ * at the end are exactly its tail, and the tail's parity is the level's.
+ *
+ * Many trees (wc_merkle_roots_many) are done a group of trees at a time,
+ * level by level, one kernel stream over all trees of the group, so even the
+ * top levels (one node per tree) go to the kernel as batches of >= 8. */
+#include "merkle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "blake2b.h"
+#include "wc_internal.h"
+
+#define LB 512    /* nodes per level buffer in the level stream (even) */
+#define CHUNK 512 /* messages per kernel call */
+#define MAX_LEVELS 66
+
+static const uint8_t ZERO_NODE[32];
+
+/* ceil(log2(n)): 0 for n <= 1. */
+static unsigned ceil_log2(size_t n)
+{
+    unsigned h = 0;
+    size_t p = 1;
+    while (p < n) {
+        if (p > SIZE_MAX / 2) return h + 1;
+        p <<= 1;
+        h++;
+    }
+    return h;
+}
+
+size_t wc_merkle_proof_len(size_t n_leaves) { return n_leaves <= 1 ? 0 : ceil_log2(n_leaves); }
+
+void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32])
+{
+    uint8_t msg[65];
+    msg[0] = 1;
+    memcpy(msg + 1, left, 32);
+    memcpy(msg + 33, right, 32);
+    wc_blake2b256(msg, sizeof msg, out);
+}
+
+/* n * size without overflow; returns 0 and sets *ok = 0 on overflow. */
+static size_t mul_size(size_t a, size_t b, int *ok)
+{
+    if (a != 0 && b > SIZE_MAX / a) {
+        *ok = 0;
+        return 0;
+    }
+    return a * b;
+}
+
+/* ---- batched hashing helpers ---------------------------------------- */
+
+/* Hash npairs contiguous 64-byte messages (left||right) at src with prefix 1
+ * into out (npairs*32 bytes). */
+static void hash_pairs_contig(const struct wc_hash_kernels *hk, const uint8_t *src, size_t npairs,
+                              uint8_t *out)
+{
+    const uint8_t *ptrs[CHUNK];
+    while (npairs) {
+        size_t k = npairs < CHUNK ? npairs : CHUNK;
+        for (size_t i = 0; i < k; i++) ptrs[i] = src + 64 * i;
+        hk->blake2b256_many(ptrs, 64, k, 1, out);
+        src += 64 * k;
+        out += 32 * k;
+        npairs -= k;
+    }
+}
+
+/* ---- the level stream (one tree, O(log n) memory) ---------------------- */
+
+struct mstream {
+    const struct wc_hash_kernels *hk;
+    uint8_t *buf; /* nlev * LB * 32 bytes */
+    size_t cnt[MAX_LEVELS];
+    unsigned nlev;
+    const uint8_t *ptrs[CHUNK];
+};
+
+static uint8_t *ms_level(struct mstream *ms, unsigned level) { return ms->buf + (size_t)level * LB * 32; }
+
+static enum wc_status ms_init(struct mstream *ms, const struct wc_kernels *kern, size_t n)
+{
+    ms->hk = kern->hash;
+    ms->nlev = ceil_log2(n) + 1;
+    memset(ms->cnt, 0, sizeof ms->cnt);
+    ms->buf = (uint8_t *)wc_aligned_alloc((size_t)ms->nlev * LB * 32);
+    return ms->buf ? WC_OK : WC_ERR_NOMEM;
+}
+
+static void ms_pairs(struct mstream *ms, const uint8_t *src, size_t npairs, unsigned out);
+
+/* Level `level` is full (or being finished with an even count): fold it. */
+static void ms_flush(struct mstream *ms, unsigned level)
+{
+    size_t c = ms->cnt[level];
+    ms->cnt[level] = 0;
+    ms_pairs(ms, ms_level(ms, level), c / 2, level + 1);
+}
+
+/* Hash npairs contiguous (left||right) pairs from src into level `out`. */
+static void ms_pairs(struct mstream *ms, const uint8_t *src, size_t npairs, unsigned out)
+{
+    while (npairs) {
+        size_t space = LB - ms->cnt[out];
+        size_t k = npairs < space ? npairs : space;
+        if (k > CHUNK) k = CHUNK;
+        for (size_t i = 0; i < k; i++) ms->ptrs[i] = src + 64 * i;
+        ms->hk->blake2b256_many(ms->ptrs, 64, k, 1, ms_level(ms, out) + 32 * ms->cnt[out]);
+        ms->cnt[out] += k;
+        src += 64 * k;
+        npairs -= k;
+        /* ptrs is reused by the recursive flush: safe, the batch is done. */
+        if (ms->cnt[out] == LB) ms_flush(ms, out);
+    }
+}
+
+/* All n level-0 nodes have been fed: fold the tails upwards. */
+static void ms_finish(struct mstream *ms, size_t n, uint8_t root[32])
+{
+    size_t count = n;
+    unsigned level = 0;
+    while (count > 1) {
+        size_t c = ms->cnt[level];
+        if (c & 1) {
+            memset(ms_level(ms, level) + 32 * c, 0, 32);
+            ms->cnt[level] = c + 1;
+        }
+        ms_flush(ms, level);
+        count = (count + 1) / 2;
+        level++;
+    }
+    memcpy(root, ms_level(ms, level), 32);
+}
+
+/* ---- single tree ------------------------------------------------------- */
+
+static enum wc_status root_from_leaf_hashes(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                            size_t n, uint8_t root[32])
+{
+    if (n == 0) {
+        memset(root, 0, 32);
+        return WC_OK;
+    }
+    if (n == 1) {
+        memmove(root, leaf_hashes, 32);
+        return WC_OK;
+    }
+    if (n == 2) {
+        const uint8_t *p = leaf_hashes;
+        uint8_t out[32];
+        kern->hash->blake2b256_many(&p, 64, 1, 1, out);
+        memcpy(root, out, 32);
+        return WC_OK;
+    }
+    struct mstream *ms = (struct mstream *)malloc(sizeof *ms);
+    if (!ms) return WC_ERR_NOMEM;
+    enum wc_status st = ms_init(ms, kern, n);
+    if (st == WC_OK) {
+        /* Level 0 is the caller's buffer: its pairs go straight to level 1;
+         * an odd last leaf waits in the level-0 buffer for its zero node. */
+        ms_pairs(ms, leaf_hashes, n / 2, 1);
+        if (n & 1) {
+            memcpy(ms_level(ms, 0), leaf_hashes + 32 * (n - 1), 32);
+            ms->cnt[0] = 1;
+        }
+        ms_finish(ms, n, root);
+        wc_aligned_free(ms->buf);
+    }
+    free(ms);
+    return st;
+}
+
+enum wc_status wc_merkle_root_from_leaf_hashes(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                               size_t n, uint8_t root[32])
+{
+    int ok = 1;
+    if (!kern || !root || (n && !leaf_hashes)) return WC_ERR_ARG;
+    mul_size(n, 32, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    return root_from_leaf_hashes(kern, leaf_hashes, n, root);
+}
+
+enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                              size_t leaf_size, uint8_t root[32])
+{
+    if (!kern || !root || leaf_size == 0 || (len && !data)) return WC_ERR_ARG;
+    if (len % leaf_size) return WC_ERR_SIZE;
+    size_t n = len / leaf_size;
+    const struct wc_hash_kernels *hk = kern->hash;
+    if (n == 0) {
+        memset(root, 0, 32);
+        return WC_OK;
+    }
+    if (n == 1) {
+        hk->blake2b256_many(&data, leaf_size, 1, 0, root);
+        return WC_OK;
+    }
+    struct mstream *ms = (struct mstream *)malloc(sizeof *ms);
+    if (!ms) return WC_ERR_NOMEM;
+    enum wc_status st = ms_init(ms, kern, n);
+    if (st == WC_OK) {
+        /* The level-0 buffer is empty at the start of every batch (it is
+         * flushed when full and LB is a multiple of CHUNK). */
+        size_t i = 0;
+        while (i < n) {
+            size_t k = n - i < CHUNK ? n - i : CHUNK;
+            const uint8_t *p = data + i * leaf_size;
+            for (size_t j = 0; j < k; j++, p += leaf_size) ms->ptrs[j] = p;
+            hk->blake2b256_many(ms->ptrs, leaf_size, k, 0, ms_level(ms, 0) + 32 * ms->cnt[0]);
+            ms->cnt[0] += k;
+            i += k;
+            if (ms->cnt[0] == LB) ms_flush(ms, 0);
+        }
+        ms_finish(ms, n, root);
+        wc_aligned_free(ms->buf);
+    }
+    free(ms);
+    return st;
+}
+
+enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                                     size_t leaf_size, uint8_t *out)
+{
+    if (!kern || leaf_size == 0 || (len && (!data || !out))) return WC_ERR_ARG;
+    if (len % leaf_size) return WC_ERR_SIZE;
+    size_t n = len / leaf_size;
+    const uint8_t *ptrs[CHUNK];
+    size_t i = 0;
+    while (i < n) {
+        size_t k = n - i < CHUNK ? n - i : CHUNK;
+        const uint8_t *p = data + i * leaf_size;
+        for (size_t j = 0; j < k; j++, p += leaf_size) ptrs[j] = p;
+        kern->hash->blake2b256_many(ptrs, leaf_size, k, 0, out + 32 * i);
+        i += k;
+    }
+    return WC_OK;
+}
+
+/* ---- many trees at once ------------------------------------------------ */
+
+/* A batch of inner-node messages for one kernel stream; outputs contiguous. */
+struct batch {
+    const struct wc_hash_kernels *hk;
+    const uint8_t *ptrs[CHUNK];
+    size_t k;
+    uint8_t *out;
+};
+
+static void batch_flush(struct batch *b)
+{
+    if (b->k) {
+        b->hk->blake2b256_many(b->ptrs, 64, b->k, 1, b->out);
+        b->out += 32 * b->k;
+        b->k = 0;
+    }
+}
+
+static void batch_push(struct batch *b, const uint8_t *msg)
+{
+    b->ptrs[b->k++] = msg;
+    if (b->k == CHUNK) batch_flush(b);
+}
+
+/* Trees with at most this many leaves go through the grouped level-by-level
+ * path; bigger ones through the level stream, one tree at a time (their top
+ * levels are a negligible share of the work). */
+#define GROUP_MAX_LEAVES 8192
+#define GROUP_TARGET 8192 /* ~ leaves per group */
+#define GROUP_MIN 8
+
+enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                    size_t tree_stride, size_t n_trees, size_t n_leaves,
+                                    uint8_t *roots)
+{
+    int ok = 1;
+    if (!kern || (n_trees && !roots)) return WC_ERR_ARG;
+    if (n_trees == 0) return WC_OK;
+    if (n_leaves && !leaf_hashes) return WC_ERR_ARG;
+    size_t tree_bytes = mul_size(n_leaves, 32, &ok);
+    mul_size(n_trees, 32, &ok);
+    if (n_trees > 1 && n_leaves) mul_size(n_trees - 1, tree_stride, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    if (n_trees > 1 && n_leaves && tree_stride < tree_bytes) return WC_ERR_ARG;
+
+    if (n_leaves <= 1 || n_leaves > GROUP_MAX_LEAVES) {
+        for (size_t t = 0; t < n_trees; t++) {
+            enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + t * tree_stride, n_leaves,
+                                                      roots + 32 * t);
+            if (st != WC_OK) return st;
+        }
+        return WC_OK;
+    }
+
+    size_t group = GROUP_TARGET / n_leaves;
+    if (group < GROUP_MIN) group = GROUP_MIN;
+    if (group > n_trees) group = n_trees;
+    size_t half = (n_leaves + 1) / 2;
+    size_t quarter = (half + 1) / 2;
+    uint8_t *buf_a = (uint8_t *)wc_aligned_alloc(group * half * 32);
+    uint8_t *buf_b = (uint8_t *)wc_aligned_alloc(group * quarter * 32);
+    uint8_t *pad = (uint8_t *)wc_aligned_alloc(group * 64);
+    struct batch *b = (struct batch *)malloc(sizeof *b);
+    if (!buf_a || !buf_b || !pad || !b) {
+        wc_aligned_free(buf_a);
+        wc_aligned_free(buf_b);
+        wc_aligned_free(pad);
+        free(b);
+        return WC_ERR_NOMEM;
+    }
+    b->hk = kern->hash;
+    b->k = 0;
+
+    for (size_t g0 = 0; g0 < n_trees; g0 += group) {
+        size_t gt = n_trees - g0 < group ? n_trees - g0 : group;
+        const uint8_t *src = NULL; /* level > 0: dense, tree t at src + t*m*32 */
+        size_t m = n_leaves;
+        int level = 0;
+        while (m > 1) {
+            size_t full = m / 2, mp = (m + 1) / 2;
+            uint8_t *dst = (level & 1) ? buf_b : buf_a;
+            b->out = dst;
+            for (size_t t = 0; t < gt; t++) {
+                const uint8_t *s = level == 0 ? leaf_hashes + (g0 + t) * tree_stride : src + t * m * 32;
+                for (size_t j = 0; j < full; j++) batch_push(b, s + 64 * j);
+                if (m & 1) {
+                    memcpy(pad + 64 * t, s + 32 * (m - 1), 32);
+                    memset(pad + 64 * t + 32, 0, 32);
+                    batch_push(b, pad + 64 * t);
+                }
+            }
+            batch_flush(b);
+            src = dst;
+            m = mp;
+            level++;
+        }
+        for (size_t t = 0; t < gt; t++) memcpy(roots + 32 * (g0 + t), src + 32 * t, 32);
+    }
+    wc_aligned_free(buf_a);
+    wc_aligned_free(buf_b);
+    wc_aligned_free(pad);
+    free(b);
+    return WC_OK;
+}
+
+/* ---- subtrees, levels and proofs --------------------------------------- */
+
+/* Node at `height`, position `pos` of the tree over n leaf hashes (the zero
+ * node when the block lies beyond the leaves). */
+static enum wc_status subtree_node(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
+                                   unsigned height, size_t pos, uint8_t out[32])
+{
+    size_t width = (size_t)1 << height;
+    if (pos > (SIZE_MAX >> height) || pos * width >= n) {
+        memset(out, 0, 32);
+        return WC_OK;
+    }
+    size_t lo = pos * width;
+    size_t cnt = n - lo < width ? n - lo : width;
+    enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + 32 * lo, cnt, out);
+    if (st != WC_OK) return st;
+    /* A short last block: its own root sits at height ceil_log2(cnt); each
+     * level above pairs it with a zero node (the level there is odd). */
+    for (unsigned h = ceil_log2(cnt); h < height; h++) wc_merkle_inner_hash(out, ZERO_NODE, out);
+    return WC_OK;
+}
+
+size_t wc_merkle_level_count(size_t n_leaves, unsigned height)
+{
+    if (height >= 64) return n_leaves ? 1 : 0;
+    size_t q = n_leaves >> height;
+    return q + ((n_leaves & (((size_t)1 << height) - 1)) != 0);
+}
+
+enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
+                                     unsigned height, uint8_t *out)
+{
+    int ok = 1;
+    if (!kern || (n && (!leaf_hashes || !out))) return WC_ERR_ARG;
+    mul_size(n, 32, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    if (height > wc_merkle_proof_len(n)) return WC_ERR_ARG;
+    if (n == 0) return WC_OK;
+    if (height == 0) {
+        memmove(out, leaf_hashes, 32 * n);
+        return WC_OK;
+    }
+    size_t width = (size_t)1 << height;
+    size_t full = n >> height;
+    enum wc_status st = wc_merkle_roots_many(kern, leaf_hashes, width * 32, full, width, out);
+    if (st != WC_OK) return st;
+    if (n & (width - 1)) st = subtree_node(kern, leaf_hashes, n, height, full, out + 32 * full);
+    return st;
+}
+
+enum wc_status wc_merkle_proof(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
+                               size_t index, uint8_t *path)
+{
+    int ok = 1;
+    if (!kern || (n && !leaf_hashes)) return WC_ERR_ARG;
+    mul_size(n, 32, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    if (index >= n) return WC_ERR_INDEX;
+    unsigned len = (unsigned)wc_merkle_proof_len(n);
+    if (len && !path) return WC_ERR_ARG;
+    for (unsigned h = 0; h < len; h++) {
+        enum wc_status st = subtree_node(kern, leaf_hashes, n, h, (index >> h) ^ 1, path + 32 * h);
+        if (st != WC_OK) return st;
+    }
+    return WC_OK;
+}
+
+enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const uint8_t *path,
+                                size_t path_len, const uint8_t root[32])
+{
+    if (!leaf_hash || !root || (path_len && !path)) return WC_ERR_ARG;
+    if (path_len < sizeof(size_t) * 8 && (index >> path_len) != 0) return WC_ERR_PROOF;
+    uint8_t cur[32];
+    memcpy(cur, leaf_hash, 32);
+    for (size_t h = 0; h < path_len; h++) {
+        int right = h < sizeof(size_t) * 8 ? (int)((index >> h) & 1) : 0;
+        if (right)
+            wc_merkle_inner_hash(path + 32 * h, cur, cur);
+        else
+            wc_merkle_inner_hash(cur, path + 32 * h, cur);
+    }
+    /* Constant-time compare: roots are public, but it costs nothing. */
+    uint8_t diff = 0;
+    for (int i = 0; i < 32; i++) diff |= (uint8_t)(cur[i] ^ root[i]);
+    return diff ? WC_ERR_PROOF : WC_OK;
+}
+
+enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, size_t n_leaves,
+                                  const uint8_t *path, size_t path_len, const uint8_t root[32])
+{
+    if (!leaf_hash || !root || (path_len && !path)) return WC_ERR_ARG;
+    if (index >= n_leaves || path_len != wc_merkle_proof_len(n_leaves)) return WC_ERR_PROOF;
+    return wc_merkle_verify(leaf_hash, index, path, path_len, root);
+}
+
+/* ---- the whole tree (Walrus layout) ------------------------------------ */
+
+size_t wc_merkle_tree_size(size_t n_leaves)
+{
+    size_t total = 0, m = n_leaves;
+    while (m > 1) {
+        m += m & 1;
+        total += m;
+        m /= 2;
+    }
+    return total + m;
+}
+
+enum wc_status wc_merkle_tree_build(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
+                                    uint8_t *nodes)
+{
+    int ok = 1;
+    if (!kern || (n && (!leaf_hashes || !nodes))) return WC_ERR_ARG;
+    mul_size(n, 64, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    if (n == 0) return WC_OK;
+    memmove(nodes, leaf_hashes, 32 * n);
+    size_t base = 0, m = n;
+    while (m > 1) {
+        if (m & 1) {
+            memset(nodes + 32 * (base + m), 0, 32);
+            m++;
+        }
+        hash_pairs_contig(kern->hash, nodes + 32 * base, m / 2, nodes + 32 * (base + m));
+        base += m;
+        m /= 2;
+    }
+    return WC_OK;
+}
+
+enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t n, size_t index, uint8_t *path)
+{
+    if (n && !nodes) return WC_ERR_ARG;
+    if (index >= n) return WC_ERR_INDEX;
+    size_t len = wc_merkle_proof_len(n);
+    if (len && !path) return WC_ERR_ARG;
+    size_t base = 0, m = n, i = index, h = 0;
+    while (m > 1) {
+        m += m & 1;
+        memcpy(path + 32 * h, nodes + 32 * (base + (i ^ 1)), 32);
+        base += m;
+        m /= 2;
+        i /= 2;
+        h++;
+    }
+    return WC_OK;
+}
+
+/* ---- blob ID (spec §5) ------------------------------------------------- */
+
+enum wc_status wc_merkle_blob_id(const struct wc_kernels *kern, const uint8_t *pair_hashes, size_t n,
+                                 uint64_t unencoded_length, uint8_t root[32], uint8_t blob_id[32])
+{
+    int ok = 1;
+    if (!kern || !blob_id || (n && !pair_hashes)) return WC_ERR_ARG;
+    size_t bytes = mul_size(n, 64, &ok);
+    if (!ok) return WC_ERR_SIZE;
+    uint8_t r[32], msg[41];
+    enum wc_status st = wc_merkle_root(kern, pair_hashes, bytes, 64, r);
+    if (st != WC_OK) return st;
+    msg[0] = 1; /* encoding type RS2 */
+    wc_store64_le(msg + 1, unencoded_length);
+    memcpy(msg + 9, r, 32);
+    wc_blake2b256(msg, sizeof msg, blob_id);
+    if (root) memcpy(root, r, 32);
+    return WC_OK;
+}
