@@ -412,6 +412,14 @@ def recovery_symbol(source_sliver: Sliver, target_index: int, metadata: BlobMeta
     )
 
 
+def recovery_symbols(
+    source_sliver: Sliver, metadata: BlobMetadata, targets: Sequence[int]
+) -> list[RecoverySymbol]:
+    line, _ = _sliver_line(source_sliver, metadata)
+    kind = "secondary" if source_sliver.kind == "primary" else "primary"
+    return [RecoverySymbol(source_sliver.index, t, kind, line[t], merkle_proof(line, t)) for t in targets]
+
+
 def recover_sliver(
     symbols: Sequence[RecoverySymbol], metadata: BlobMetadata, kind: str, target_index: int
 ) -> Sliver:
@@ -452,6 +460,7 @@ def install_if_missing() -> bool:
             "decode",
             "verify_sliver",
             "recovery_symbol",
+            "recovery_symbols",
             "recover_sliver",
             "Sliver",
             "SliverPair",

@@ -108,12 +108,14 @@ class _Usage(Exception):
     pass
 
 
-def _human(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n} B" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
+def _human(n: float) -> str:
+    if n < 1024:
+        return f"{int(n)} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        n /= 1024
+        if n < 1024 or unit == "TiB":
+            break
+    return f"{n:.1f} {unit}"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -146,13 +148,13 @@ def _run(args: argparse.Namespace) -> int:
             length = args.file.stat().st_size
         except OSError as exc:
             raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
-        obj = cost(length, n, args.epochs, args.price)
+        est: dict[str, Any] = cost(length, n, args.epochs, args.price)
         _emit(
             args,
-            obj,
-            f"{_human(length)} -> encoded {_human(obj['encoded_length'])} "
-            f"({obj['expansion']:.2f}x, n = {n}); "
-            f"{obj['storage_units']} units x {args.epochs} epochs x {args.price} = {obj['cost']}",
+            est,
+            f"{_human(length)} -> encoded {_human(est['encoded_length'])} "
+            f"({est['expansion']:.2f}x, n = {n}); "
+            f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
         )
         return 0
 

@@ -304,7 +304,8 @@ class NodeDir:
     def sign(self, message: bytes) -> bytes:
         from .keys import load_private_key
 
-        return load_private_key(self.key_path).sign(message)
+        signature: bytes = load_private_key(self.key_path).sign(message)
+        return signature
 
     def receive(self, metadata_bcs: bytes, pairs: dict[int, tuple[bytes, bytes]]) -> Ack:
         """A writer sends this node the metadata and the sliver pairs of its

@@ -84,7 +84,7 @@ def rebuild_slivers(
     progress: ProgressFn = no_progress,
 ) -> None:
     """Rebuild ``targets`` (missing/corrupt slivers of ``node``) from peers' recovery symbols."""
-    from ..blob import RecoverySymbol, recover_sliver, recovery_symbol, verify_sliver
+    from ..blob import RecoverySymbol, recover_sliver, recovery_symbols, verify_sliver
     from ..config import EncodingConfig
     from ..metadata import shard_index_for_pair
 
@@ -110,19 +110,21 @@ def rebuild_slivers(
             source = _source_sliver(committee, md, source_kind, pair)
             if source is None:
                 continue
-            for t in still:
-                try:
-                    wire = recovery_symbol(source, t[1], md).to_bytes()  # peer computes and sends
-                except (WalrusCoreError, ValueError):
-                    continue
+            try:  # the peer expands its sliver once and sends one symbol per target
+                sent = recovery_symbols(source, md, [t[1] for t in still])
+            except (WalrusCoreError, ValueError):
+                continue
+            for t, sym in zip(still, sent):
+                wire = sym.to_bytes()
                 if not local:
                     report.bytes_moved += len(wire)
                 try:
-                    sym = RecoverySymbol.from_bytes(wire)  # receiver checks the proof
-                    sym.verify(md)
+                    got = RecoverySymbol.from_bytes(wire)  # the receiver checks the proof
+                    got.verify(md)
                 except (WalrusCoreError, ValueError):
                     continue
-                wanted[t].append(sym)
+                if got.target_index == t[1] and got.kind == target_kind:
+                    wanted[t].append(got)
             progress("repair", min(len(v) for v in wanted.values()), max(need.values()))
     for check in targets:
         key = (check.kind, check.index)
