@@ -16,6 +16,7 @@ from .errors import (
     VerificationError,
     WalrusCoreError,
 )
+from .hashing import blake2b256, blake2b256_many
 from .merkle import MerkleProof, MerkleTree, merkle_root, merkle_root_from_leaf_hashes
 from .metadata import (
     BlobId,
@@ -49,6 +50,8 @@ __all__ = [
     "WalrusCoreError",
     "__version__",
     "backends",
+    "blake2b256",
+    "blake2b256_many",
     "decode_sliver_bcs",
     "encode_sliver_bcs",
     "errors",

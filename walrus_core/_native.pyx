@@ -5,4 +5,5 @@ native work, and every C status maps to one exception (see _core.pxi).
 Each module of the C core has its own include file."""
 
 include "_core.pxi"
+include "_hash.pxi"
 include "_merkle.pxi"

@@ -29,6 +29,30 @@ static void known_answers(void)
     /* prefix 'a' + "bc" is the same message */
     wc_blake2b256_one_portable((const uint8_t *)"bc", 2, 'a', got);
     CHECK_MEM(got, want, 32);
+    /* longer messages, bytes i % 251 (digests from Python's hashlib) */
+    static const struct {
+        size_t len;
+        const char *hex;
+    } kat[] = {
+        {25, "3b0b9b4027203daeb62f4ff868ac6cdd78a5cbbf7664725421a613794702f4f4"},
+        {128, "c3582f71ebb2be66fa5dd750f80baae97554f3b015663c8be377cfcb2488c1d1"},
+        {129, "f7f3c46ba2564ff4c4c162da1f5b605f9f1c4aa6a20652a9f9a337c1a2f5b9c9"},
+        {1000, "b372d0608f720c8c3dd41e9c8eecb10143b41abe520b616607e754bf79c08331"},
+    };
+    uint8_t pat[1000];
+    for (size_t i = 0; i < sizeof pat; i++) pat[i] = (uint8_t)(i % 251);
+    for (size_t k = 0; k < sizeof kat / sizeof kat[0]; k++) {
+        hex(kat[k].hex, want);
+        wc_blake2b256(pat, kat[k].len, got);
+        CHECK_MEM(got, want, 32);
+        FOR_EACH_BACKEND(kern)
+        {
+            const uint8_t *four[5] = {pat, pat, pat, pat, pat};
+            uint8_t outs[32 * 5];
+            wc_blake2b256_many(kern, four, kat[k].len, 5, -1, outs);
+            for (int i = 0; i < 5; i++) CHECK_MEM(outs + 32 * i, want, 32);
+        }
+    }
     /* all-zero-prefix-only message = H(0x00) */
     uint8_t zero = 0, w2[32];
     wc_blake2b256(&zero, 1, w2);
