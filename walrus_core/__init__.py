@@ -3,7 +3,7 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, errors, merkle, metadata
+from . import backends, errors, merkle, metadata, rs2
 from .errors import (
     BackendUnavailableError,
     DataTooLargeError,
@@ -55,6 +55,7 @@ __all__ = [
     "decode_sliver_bcs",
     "encode_sliver_bcs",
     "errors",
+    "rs2",
     "merkle",
     "merkle_root",
     "merkle_root_from_leaf_hashes",

@@ -6,4 +6,6 @@ Each module of the C core has its own include file."""
 
 include "_core.pxi"
 include "_hash.pxi"
+include "_rs.pxi"
+include "_blob.pxi"
 include "_merkle.pxi"

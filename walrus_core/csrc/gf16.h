@@ -17,7 +17,20 @@ extern uint16_t wc_gf16_exp[65536];     /* EXP[e], EXP[65535] = EXP[0] = 1 */
 extern uint16_t wc_gf16_skew[65536];    /* SKEW[q] (logs; 65535 = zero twiddle) */
 extern uint16_t wc_gf16_log_walsh[65536]; /* WHT(LOG'), for the error locator */
 
+/* W_j(2^b) for j = 0..16, b = 0..15, where W_j(x) = prod_{u < 2^j} (x + u) is
+ * the (GF(2)-linear) subspace polynomial of the first 2^j positions. */
+extern uint16_t wc_gf16_subspace_basis[17][16];
+
 void wc_gf16_init(void);
+
+/* W_j(x) (not normalized), by linearity; 0 <= j <= 16. */
+WC_INLINE uint16_t wc_gf16_subspace(unsigned j, uint16_t x)
+{
+    uint16_t w = 0;
+    for (unsigned b = 0; x; b++, x >>= 1)
+        if (x & 1u) w ^= wc_gf16_subspace_basis[j][b];
+    return w;
+}
 
 /* Multiply-by-m lookup tables for SIMD kernels, 128 bytes per multiplier:
  * lut[0..63]   lo[n][v] = low byte of  (v << 4n) * m, n = nibble 0..3, v = 0..15

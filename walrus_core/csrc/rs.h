@@ -65,4 +65,15 @@ enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *
 enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards,
                             uint8_t *const *out);
 
+/* The same with an explicit backend (the Python layer passes the active one
+ * it read once); kern == NULL or a backend without RS kernels uses portable. */
+enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *originals, uint8_t *const *recovery);
+enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *shards, uint8_t *const *out);
+
+/* Testing knob: error-locator method for decoders created afterwards
+ * (0 = automatic, 1 = Walsh-Hadamard, 2 = direct products). Not thread-safe. */
+void wc_rs_set_locator_method(int method);
+
 #endif

@@ -1,4 +1,74 @@
-/* Placeholder until the RS kernels land. */
+/* Scalar Reed-Solomon kernels: the oracle every SIMD backend must match byte
+ * for byte. Packed layout (rs_kernels.h): 64-byte blocks of 32 elements, low
+ * bytes at [0, 32), high bytes at [32, 64). Multiplication by log/exp tables
+ * (gf16.h); the tables must be built (wc_gf16_init) before any call. */
+#include "../gf16.h"
 #include "../wc_internal.h"
 #include "kernels.h"
-const struct wc_rs_kernels wc_rs_kernels_portable = {0};
+
+WC_INLINE uint16_t mulc(uint16_t a, uint16_t log_m)
+{
+    if (a == 0) return 0;
+    uint32_t e = (uint32_t)wc_gf16_log[a] + log_m;
+    e = (e & 0xffffu) + (e >> 16);
+    return wc_gf16_exp[e];
+}
+
+static void fft_butterfly_portable(uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64) {
+        uint8_t *xb = x + o, *yb = y + o;
+        for (size_t i = 0; i < 32; i++) {
+            uint16_t a = (uint16_t)(xb[i] | (xb[32 + i] << 8));
+            uint16_t b = (uint16_t)(yb[i] | (yb[32 + i] << 8));
+            a ^= mulc(b, log_m);
+            b ^= a;
+            xb[i] = (uint8_t)a;
+            xb[32 + i] = (uint8_t)(a >> 8);
+            yb[i] = (uint8_t)b;
+            yb[32 + i] = (uint8_t)(b >> 8);
+        }
+    }
+}
+
+static void ifft_butterfly_portable(uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64) {
+        uint8_t *xb = x + o, *yb = y + o;
+        for (size_t i = 0; i < 32; i++) {
+            uint16_t a = (uint16_t)(xb[i] | (xb[32 + i] << 8));
+            uint16_t b = (uint16_t)(yb[i] | (yb[32 + i] << 8));
+            b ^= a;
+            a ^= mulc(b, log_m);
+            xb[i] = (uint8_t)a;
+            xb[32 + i] = (uint8_t)(a >> 8);
+            yb[i] = (uint8_t)b;
+            yb[32 + i] = (uint8_t)(b >> 8);
+        }
+    }
+}
+
+static void mul_portable(uint8_t *x, uint16_t log_m, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64) {
+        uint8_t *xb = x + o;
+        for (size_t i = 0; i < 32; i++) {
+            uint16_t a = (uint16_t)(xb[i] | (xb[32 + i] << 8));
+            a = mulc(a, log_m);
+            xb[i] = (uint8_t)a;
+            xb[32 + i] = (uint8_t)(a >> 8);
+        }
+    }
+}
+
+static void xor_into_portable(uint8_t *dst, const uint8_t *src, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 8) wc_store64_le(dst + o, wc_load64_le(dst + o) ^ wc_load64_le(src + o));
+}
+
+const struct wc_rs_kernels wc_rs_kernels_portable = {
+    fft_butterfly_portable,
+    ifft_butterfly_portable,
+    mul_portable,
+    xor_into_portable,
+};

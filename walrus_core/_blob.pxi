@@ -1,0 +1,248 @@
+# RedStuff 2-D encoding (csrc/blob.h). Included by _native.pyx.
+
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+cdef extern from "blob.h" nogil:
+    cdef struct wc_blob_layout:
+        size_t n, f, p, s, S
+        uint64_t length
+    wc_status wc_blob_layout_init(size_t n, uint64_t length, wc_blob_layout *out)
+    wc_status wc_blob_encode(const wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
+                             unsigned threads, uint8_t *row_roots, uint8_t *col_roots,
+                             uint8_t *blob_id, uint8_t *primary, uint8_t *secondary)
+    wc_status wc_blob_decode(const wc_kernels *kern, size_t n, uint64_t length, int axis,
+                             size_t count, const size_t *indices, const uint8_t *const *slivers,
+                             unsigned threads, uint8_t *out)
+    wc_status wc_blob_line_roots(const wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
+                                 const uint8_t *const *slivers, unsigned threads, uint8_t *roots,
+                                 uint8_t *expanded, uint8_t *leaf_hashes)
+    wc_status wc_blob_recover_line(const wc_kernels *kern, size_t n, size_t S, int axis,
+                                   size_t count, const size_t *positions,
+                                   const uint8_t *const *symbols, uint8_t *out)
+    wc_status wc_blob_merkle_root_nodes(const wc_kernels *kern, const uint8_t *nodes, size_t count,
+                                        uint8_t *root)
+
+
+cdef unsigned _blob_threads(object threads) except? 0:
+    if threads is None:
+        return 0
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise _errors.InvalidInputError(f"threads must be None or a positive int, got {threads!r}")
+    return <unsigned> min(<object> threads, 256)
+
+
+cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
+    cdef uint8_t[::1] v
+    try:
+        v = memoryview(buf).cast("B")
+    except (TypeError, ValueError):
+        raise _errors.InvalidBufferError(f"{what} must be a writable C-contiguous buffer") from None
+    if v.shape[0] != need:
+        raise _errors.InvalidInputError(f"{what} must have exactly {need} bytes, got {v.shape[0]}")
+    if need == 0:
+        return <uint8_t *> 1
+    return &v[0]
+
+
+def blob_layout(size_t n_shards, uint64_t length):
+    """(n, f, p, s, S) for n_shards and a blob of `length` bytes."""
+    cdef wc_blob_layout L
+    check_status(wc_blob_layout_init(n_shards, length, &L), "layout")
+    return (L.n, L.f, L.p, L.s, L.S)
+
+
+def blob_encode(object data, size_t n_shards, object threads=None, object primary=None,
+                object secondary=None):
+    """(row_roots, col_roots, blob_id) as bytes; with `primary` and `secondary`
+    (writable buffers of n*s*S and n*p*S bytes) also writes every sliver in
+    index order. The data buffer is read in place."""
+    cdef const uint8_t[::1] v = as_bytes_view(data, "data")
+    cdef uint64_t length = v.shape[0]
+    cdef wc_blob_layout L
+    check_status(wc_blob_layout_init(n_shards, length, &L), "encode")
+    cdef unsigned th = _blob_threads(threads)
+    cdef bytes rr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
+    cdef bytes cr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
+    cdef bytes bid = PyBytes_FromStringAndSize(NULL, 32)
+    cdef uint8_t *pp = NULL
+    cdef uint8_t *sp = NULL
+    cdef const uint8_t *dp = &v[0] if length else NULL
+    cdef const wc_kernels *kern = wc_kernels_active()
+    cdef wc_status st
+    if (primary is None) != (secondary is None):
+        raise _errors.InvalidInputError("give both primary and secondary output buffers, or neither")
+    if primary is not None:
+        pp = _writable(primary, L.n * L.s * L.S, "primary")
+        sp = _writable(secondary, L.n * L.p * L.S, "secondary")
+    cdef uint8_t *rrp = <uint8_t *> PyBytes_AS_STRING(rr)
+    cdef uint8_t *crp = <uint8_t *> PyBytes_AS_STRING(cr)
+    cdef uint8_t *bip = <uint8_t *> PyBytes_AS_STRING(bid)
+    with nogil:
+        st = wc_blob_encode(kern, n_shards, dp, length, th, rrp, crp, bip, pp, sp)
+    check_status(st, "encode")
+    return rr, cr, bid
+
+
+def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list slivers,
+                object threads=None):
+    """The blob (`length` bytes) from slivers of one axis (0 primary, 1
+    secondary); the caller checked sizes and dropped bad slivers."""
+    cdef wc_blob_layout L
+    check_status(wc_blob_layout_init(n_shards, length, &L), "decode")
+    cdef size_t count = len(slivers), i
+    cdef size_t need = L.s * L.S if axis == 0 else L.p * L.S
+    cdef unsigned th = _blob_threads(threads)
+    cdef list views = []
+    cdef const uint8_t[::1] v
+    if len(indices) != <Py_ssize_t> count:
+        raise _errors.InvalidInputError("indices and slivers differ in length")
+    for i in range(count):
+        v = as_bytes_view(slivers[i], "sliver")
+        if <size_t> v.shape[0] != need:
+            raise _errors.InvalidInputError(f"sliver has {v.shape[0]} bytes, expected {need}")
+        views.append(v)
+    cdef size_t *idx = <size_t *> malloc((count + 1) * sizeof(size_t))
+    cdef const uint8_t **ptr = <const uint8_t **> malloc((count + 1) * sizeof(uint8_t *))
+    cdef size_t total = L.p * L.s * L.S
+    cdef bytearray out = bytearray(total)
+    cdef uint8_t *op = <uint8_t *> (<char *> out)
+    cdef const wc_kernels *kern = wc_kernels_active()
+    cdef wc_status st
+    if idx == NULL or ptr == NULL:
+        free(idx)
+        free(ptr)
+        raise MemoryError()
+    try:
+        for i in range(count):
+            if indices[i] < 0:
+                raise _errors.InvalidInputError("negative sliver index")
+            idx[i] = indices[i]
+            v = views[i]
+            ptr[i] = &v[0]
+        with nogil:
+            st = wc_blob_decode(kern, n_shards, length, axis, count, idx, ptr, th, op)
+        check_status(st, "decode")
+    finally:
+        free(idx)
+        free(ptr)
+    del out[length:]
+    return out
+
+
+def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers, object threads=None,
+                    bint want_expanded=False, bint want_leaves=False):
+    """Expand slivers of one axis to full lines: (roots, expanded or None,
+    leaf_hashes or None), each a bytes object of count*32 / count*n*S /
+    count*n*32 bytes."""
+    cdef size_t count = len(slivers), i, f = (n_shards - 1) // 3
+    cdef size_t k = (n_shards - f) if axis == 0 else (n_shards - 2 * f)
+    cdef unsigned th = _blob_threads(threads)
+    cdef list views = []
+    cdef const uint8_t[::1] v
+    for i in range(count):
+        v = as_bytes_view(slivers[i], "sliver")
+        if <size_t> v.shape[0] != k * symbol_size:
+            raise _errors.InvalidInputError(f"sliver has {v.shape[0]} bytes, expected {k * symbol_size}")
+        views.append(v)
+    cdef const uint8_t **ptr = <const uint8_t **> malloc((count + 1) * sizeof(uint8_t *))
+    if ptr == NULL:
+        raise MemoryError()
+    cdef bytes roots = PyBytes_FromStringAndSize(NULL, count * 32)
+    cdef bytes expanded = PyBytes_FromStringAndSize(NULL, count * n_shards * symbol_size) if want_expanded else None
+    cdef bytes leaves = PyBytes_FromStringAndSize(NULL, count * n_shards * 32) if want_leaves else None
+    cdef uint8_t *ep = <uint8_t *> PyBytes_AS_STRING(expanded) if want_expanded else NULL
+    cdef uint8_t *lp = <uint8_t *> PyBytes_AS_STRING(leaves) if want_leaves else NULL
+    cdef const wc_kernels *kern = wc_kernels_active()
+    cdef wc_status st
+    cdef uint8_t *rp = <uint8_t *> PyBytes_AS_STRING(roots)
+    try:
+        for i in range(count):
+            v = views[i]
+            ptr[i] = &v[0]
+        with nogil:
+            st = wc_blob_line_roots(kern, n_shards, symbol_size, axis, count, ptr, th, rp, ep, lp)
+        check_status(st, "sliver hash")
+    finally:
+        free(ptr)
+    return roots, expanded, leaves
+
+
+def blob_recover_line(size_t n_shards, size_t symbol_size, int axis, list positions, list symbols):
+    """One sliver of `axis` from line symbols at `positions`."""
+    cdef size_t count = len(symbols), i, f = (n_shards - 1) // 3
+    cdef size_t k = (n_shards - f) if axis == 0 else (n_shards - 2 * f)
+    cdef list views = []
+    cdef const uint8_t[::1] v
+    if len(positions) != <Py_ssize_t> count:
+        raise _errors.InvalidInputError("positions and symbols differ in length")
+    for i in range(count):
+        v = as_bytes_view(symbols[i], "symbol")
+        if <size_t> v.shape[0] != symbol_size:
+            raise _errors.InvalidInputError(f"symbol has {v.shape[0]} bytes, expected {symbol_size}")
+        views.append(v)
+    cdef size_t *pos = <size_t *> malloc((count + 1) * sizeof(size_t))
+    cdef const uint8_t **ptr = <const uint8_t **> malloc((count + 1) * sizeof(uint8_t *))
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, k * symbol_size)
+    cdef const wc_kernels *kern = wc_kernels_active()
+    cdef wc_status st
+    cdef uint8_t *outp = <uint8_t *> PyBytes_AS_STRING(out)
+    if pos == NULL or ptr == NULL:
+        free(pos)
+        free(ptr)
+        raise MemoryError()
+    try:
+        for i in range(count):
+            if positions[i] < 0:
+                raise _errors.InvalidInputError("negative symbol position")
+            pos[i] = positions[i]
+            v = views[i]
+            ptr[i] = &v[0]
+        with nogil:
+            st = wc_blob_recover_line(kern, n_shards, symbol_size, axis, count, pos, ptr, outp)
+        check_status(st, "recover")
+    finally:
+        free(pos)
+        free(ptr)
+    return out
+
+
+def blob_merkle_root_nodes(object nodes):
+    """Merkle root over consecutive 32-byte nodes of one level."""
+    cdef const uint8_t[::1] v = as_bytes_view(nodes, "nodes")
+    if v.shape[0] % 32:
+        raise _errors.InvalidInputError("nodes must be a multiple of 32 bytes")
+    cdef bytes root = PyBytes_FromStringAndSize(NULL, 32)
+    check_status(wc_blob_merkle_root_nodes(wc_kernels_active(), &v[0] if v.shape[0] else NULL,
+                                           v.shape[0] // 32, <uint8_t *> PyBytes_AS_STRING(root)))
+    return root
+
+
+from cpython.buffer cimport PyBuffer_FillInfo, PyBUF_WRITABLE
+
+
+cdef class SliverBuffer:
+    """Read-only bytes exported through the buffer protocol without copying:
+    a view into the (possibly shared, possibly memory-mapped) buffer the
+    encoder wrote the sliver to. Base class of walrus_core.blob.Sliver."""
+    cdef object _owner
+    cdef const uint8_t[::1] _view
+    cdef Py_ssize_t _len
+
+    def __cinit__(self, object data, *args, **kwargs):
+        self._owner = data
+        self._view = as_bytes_view(data, "sliver data")
+        self._len = self._view.shape[0]
+
+    def __getbuffer__(self, Py_buffer *buffer, int flags):
+        if flags & PyBUF_WRITABLE:
+            raise BufferError("slivers are read-only")
+        cdef const uint8_t *p = &self._view[0] if self._len else <const uint8_t *> b""
+        PyBuffer_FillInfo(buffer, self, <void *> p, self._len, 1, flags)
+
+    def __releasebuffer__(self, Py_buffer *buffer):
+        pass
+
+    def __len__(self):
+        return self._len

@@ -1,0 +1,25 @@
+/* Additive FFT / IFFT over GF(2^16) in the Lin-Chung-Han novel basis (spec
+ * §3.4), on arrays of packed shard slices. Internal to the RS module: the
+ * drivers call SIMD code only through the kernel table. */
+#ifndef WC_FFT_H
+#define WC_FFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/rs_kernels.h"
+
+/* w[0..size-1]: pointers to slices of `bytes` bytes (positive multiple of 64).
+ * size is a power of two, 1 <= trunc <= size, delta a multiple of size.
+ * FFT: novel-basis coefficients -> evaluations at delta + 0 .. delta+size-1,
+ *      computing only the outputs of blocks below trunc.
+ * IFFT: evaluations on that coset -> coefficients, inputs at >= trunc must be zero. */
+void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
+            size_t bytes);
+void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
+             size_t bytes);
+
+/* Formal derivative in novel-basis coefficients, w[0..size-1] (spec §3.5 step 5). */
+void wc_formal_derivative(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t bytes);
+
+#endif

@@ -1,0 +1,600 @@
+/* The 1-D Reed-Solomon code of Walrus RS2 (spec §3): reed-solomon-simd's
+ * encoder and erasure decoder over GF(2^16), by the additive FFT.
+ *
+ * Every transform runs over byte *tiles*: lanes never interact, so a whole
+ * encode (or decode) can be done on bytes [off, off + T) of every shard, then
+ * on the next tile. T is chosen so that the tile of every shard a transform
+ * touches fits in L2; the large-shard case then never streams from memory
+ * once per butterfly layer.
+ *
+ * Codecs and decoders are read-only after creation and every scratch buffer
+ * comes from the caller, so one object serves many threads at once. */
+#include "rs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "fft.h"
+#include "gf16.h"
+#include "wc_internal.h"
+
+#define MAX_SHARDS 65536u
+/* Bytes of shard tiles a transform may touch at once (L2 is >= 512 KiB on
+ * the CPUs we target). */
+#define TILE_BUDGET (384u * 1024u)
+
+/* The kernel table to use: a backend whose RS kernels are not (yet) filled in
+ * falls back to the portable oracle. */
+static const struct wc_rs_kernels *rs_kernels(const struct wc_kernels *kern)
+{
+    const struct wc_rs_kernels *k = kern ? kern->rs : NULL;
+    if (!k || !k->fft_butterfly || !k->ifft_butterfly || !k->mul || !k->xor_into) return &wc_rs_kernels_portable;
+    return k;
+}
+
+static size_t tile_bytes(size_t bytes, size_t shards)
+{
+    size_t t = TILE_BUDGET / (shards ? shards : 1);
+    t &= ~(size_t)63;
+    if (t < 64) t = 64;
+    if (t > bytes) t = bytes;
+    return t;
+}
+
+static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
+
+/* ---- shard layout ------------------------------------------------------ */
+
+size_t wc_rs_packed_bytes(size_t n_elements) { return ((n_elements + 31) / 32) * 64; }
+
+/* Offsets of element e's low and high byte inside a crate-layout symbol of S bytes. */
+WC_INLINE void crate_offsets(size_t S, size_t e, size_t *lo, size_t *hi)
+{
+    size_t b = e / 32, i = e % 32;
+    size_t L = S - b * 64;
+    if (L > 64) L = 64;
+    *lo = b * 64 + i;
+    *hi = b * 64 + L / 2 + i;
+}
+
+void wc_rs_pack(const uint8_t *src, size_t src_stride, size_t count, size_t S, uint8_t *dst)
+{
+    size_t per = S / 2, total = count * per;
+    size_t out_bytes = wc_rs_packed_bytes(total);
+    if (S % 64 == 0) {
+        for (size_t j = 0; j < count; j++) memcpy(dst + j * S, src + j * src_stride, S);
+    } else {
+        for (size_t j = 0; j < count; j++) {
+            const uint8_t *s = src + j * src_stride;
+            for (size_t e = 0; e < per; e++) {
+                size_t lo, hi, g = j * per + e;
+                crate_offsets(S, e, &lo, &hi);
+                dst[(g / 32) * 64 + g % 32] = s[lo];
+                dst[(g / 32) * 64 + 32 + g % 32] = s[hi];
+            }
+        }
+    }
+    /* zero the unused lanes of the last block */
+    for (size_t g = total; g < out_bytes / 2; g++) {
+        dst[(g / 32) * 64 + g % 32] = 0;
+        dst[(g / 32) * 64 + 32 + g % 32] = 0;
+    }
+}
+
+void wc_rs_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t dst_stride)
+{
+    size_t per = S / 2;
+    if (S % 64 == 0) {
+        for (size_t j = 0; j < count; j++) memcpy(dst + j * dst_stride, src + j * S, S);
+        return;
+    }
+    for (size_t j = 0; j < count; j++) {
+        uint8_t *d = dst + j * dst_stride;
+        for (size_t e = 0; e < per; e++) {
+            size_t lo, hi, g = j * per + e;
+            crate_offsets(S, e, &lo, &hi);
+            d[lo] = src[(g / 32) * 64 + g % 32];
+            d[hi] = src[(g / 32) * 64 + 32 + g % 32];
+        }
+    }
+}
+
+/* One symbol's partial last block (t = S % 64 bytes, t even) <-> one packed block. */
+static void pack_tail(const uint8_t *tail, size_t t, uint8_t *blk)
+{
+    memset(blk, 0, 64);
+    memcpy(blk, tail, t / 2);
+    memcpy(blk + 32, tail + t / 2, t / 2);
+}
+
+static void unpack_tail(const uint8_t *blk, size_t t, uint8_t *tail)
+{
+    memcpy(tail, blk, t / 2);
+    memcpy(tail + t / 2, blk + 32, t / 2);
+}
+
+/* ---- codec ------------------------------------------------------------- */
+
+struct wc_rs_codec {
+    size_t k, r;
+    size_t m;  /* LOW: pow2(k); HIGH: pow2(r) */
+    int high;
+};
+
+static int use_high_rate(size_t k, size_t r)
+{
+    size_t pk = wc_pow2_ceil(k), pr = wc_pow2_ceil(r);
+    if (pk != pr) return pk > pr;
+    return k <= r;
+}
+
+static enum wc_status check_counts(size_t k, size_t r)
+{
+    if (k == 0 || r == 0 || k > MAX_SHARDS || r > MAX_SHARDS) return WC_ERR_COUNT;
+    size_t pk = wc_pow2_ceil(k), pr = wc_pow2_ceil(r);
+    size_t mn = pk < pr ? pk : pr, mx = k > r ? k : r;
+    if (k + r > MAX_SHARDS || mn + mx > MAX_SHARDS) return WC_ERR_COUNT;
+    return WC_OK;
+}
+
+enum wc_status wc_rs_codec_new(size_t k, size_t r, wc_rs_codec **out)
+{
+    if (!out) return WC_ERR_ARG;
+    *out = NULL;
+    enum wc_status st = check_counts(k, r);
+    if (st != WC_OK) return st;
+    wc_gf16_init();
+    wc_rs_codec *c = (wc_rs_codec *)calloc(1, sizeof(*c));
+    if (!c) return WC_ERR_NOMEM;
+    c->k = k;
+    c->r = r;
+    c->high = use_high_rate(k, r);
+    c->m = wc_pow2_ceil(c->high ? r : k);
+    *out = c;
+    return WC_OK;
+}
+
+void wc_rs_codec_free(wc_rs_codec *c) { free(c); }
+
+/* Shard tiles the encoder keeps in scratch, and the tile size. */
+static size_t enc_scratch_shards(const wc_rs_codec *c)
+{
+    if (!c->high) return c->m;
+    return (c->m - c->r) + (c->k > c->m ? c->m : 0);
+}
+
+static size_t enc_tile(const wc_rs_codec *c, size_t bytes)
+{
+    /* LOW touches m scratch tiles (+ m recovery tiles per block); HIGH 2m. */
+    return tile_bytes(bytes, 2 * c->m);
+}
+
+static size_t enc_scratch_for_tile(const wc_rs_codec *c, size_t T)
+{
+    return align64(enc_scratch_shards(c) * T) + align64(2 * c->m * sizeof(uint8_t *));
+}
+
+size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
+{
+    if (!c || bytes == 0) return 0;
+    return enc_scratch_for_tile(c, enc_tile(c, bytes));
+}
+
+/* Encode bytes [ooff, ooff+T) of every original into [roff, roff+T) of every
+ * recovery shard. scratch: enc_scratch_for_tile(c, T) bytes. */
+static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, const uint8_t *const *orig,
+                        size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch)
+{
+    const size_t k = c->k, r = c->r, m = c->m;
+    uint8_t *data = scratch;
+    uint8_t **w = (uint8_t **)(scratch + align64(enc_scratch_shards(c) * T));
+    if (!c->high) {
+        /* originals at 0..k-1, zeros at k..m-1; IFFT; then FFT per block of m recoveries */
+        for (size_t i = 0; i < m; i++) w[i] = data + i * T;
+        for (size_t i = 0; i < k; i++) memcpy(w[i], orig[i] + ooff, T);
+        if (m > k) memset(w[k], 0, (m - k) * T);
+        wc_ifft(kk, w, m, k, 0, T);
+        uint8_t **p = w + m;
+        for (size_t base = 0; base < r; base += m) {
+            size_t count = r - base < m ? r - base : m;
+            int last = base + m >= r;
+            if (count == m) {
+                for (size_t j = 0; j < m; j++) {
+                    p[j] = rec[base + j] + roff;
+                    memcpy(p[j], w[j], T);
+                }
+                wc_fft(kk, p, m, m, base + m, T);
+            } else {
+                /* partial last block: transform in scratch, copy out what is kept */
+                (void)last;
+                wc_fft(kk, w, m, count, base + m, T);
+                for (size_t j = 0; j < count; j++) memcpy(rec[base + j] + roff, w[j], T);
+            }
+        }
+    } else {
+        /* originals at m.., in chunks of m: IFFT each, XOR into acc; FFT(acc) */
+        uint8_t **a = w, **tmp = w + m;
+        for (size_t j = 0; j < r; j++) a[j] = rec[j] + roff;
+        for (size_t j = r; j < m; j++) a[j] = data + (j - r) * T;
+        uint8_t *tmpdata = data + (m - r) * T;
+        size_t c0 = k < m ? k : m;
+        for (size_t i = 0; i < c0; i++) memcpy(a[i], orig[i] + ooff, T);
+        for (size_t i = c0; i < m; i++) memset(a[i], 0, T);
+        wc_ifft(kk, a, m, c0, m, T);
+        for (size_t base = m; base < k; base += m) {
+            size_t count = k - base < m ? k - base : m;
+            for (size_t i = 0; i < m; i++) tmp[i] = tmpdata + i * T;
+            for (size_t i = 0; i < count; i++) memcpy(tmp[i], orig[base + i] + ooff, T);
+            if (count < m) memset(tmp[count], 0, (m - count) * T);
+            wc_ifft(kk, tmp, m, count, base + m, T);
+            for (size_t i = 0; i < m; i++) kk->xor_into(a[i], tmp[i], T);
+        }
+        wc_fft(kk, a, m, r, 0, T);
+    }
+}
+
+enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels *kern,
+                                   const uint8_t *const *originals, uint8_t *const *recovery,
+                                   size_t bytes, void *scratch)
+{
+    if (!c || !originals || !recovery || !scratch) return WC_ERR_ARG;
+    if (bytes == 0 || bytes % 64) return WC_ERR_SIZE;
+    for (size_t i = 0; i < c->k; i++)
+        if (!originals[i]) return WC_ERR_ARG;
+    for (size_t j = 0; j < c->r; j++)
+        if (!recovery[j]) return WC_ERR_ARG;
+    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    size_t T = enc_tile(c, bytes);
+    for (size_t off = 0; off < bytes; off += T) {
+        size_t len = bytes - off < T ? bytes - off : T;
+        encode_tile(c, kk, originals, off, recovery, off, len, (uint8_t *)scratch);
+    }
+    return WC_OK;
+}
+
+/* ---- decoder ----------------------------------------------------------- */
+
+struct wc_rs_decoder {
+    size_t k, r, m, N, end;
+    int high;
+    size_t n_missing;   /* missing originals */
+    size_t fft_trunc;   /* outputs needed: positions below this */
+    uint8_t *present;   /* k + r flags */
+    uint16_t *lambda;   /* error-locator logs for positions < end */
+};
+
+WC_INLINE size_t pos_original(const wc_rs_decoder *d, size_t i) { return d->high ? d->m + i : i; }
+WC_INLINE size_t pos_recovery(const wc_rs_decoder *d, size_t j) { return d->high ? j : d->m + j; }
+
+static uint16_t add_log(uint32_t a, uint32_t b)
+{
+    uint32_t s = a + b;
+    return (uint16_t)(s >= 65535u ? s - 65535u : s);
+}
+
+/* lambda[p] = sum over erased q of LOG'[p ^ q] (mod 65535) by two Walsh-
+ * Hadamard transforms (spec §3.5 step 3). Fixed cost, any erasure pattern. */
+static int locator_walsh(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
+{
+    uint32_t *a = (uint32_t *)malloc(sizeof(uint32_t) * 65536u);
+    if (!a) return -1;
+    for (size_t q = 0; q < 65536u; q++) a[q] = (q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t dist = 1; dist < 65536u; dist <<= 1)
+            for (size_t rr = 0; rr < 65536u; rr += 2 * dist)
+                for (size_t x = rr; x < rr + dist; x++) {
+                    uint32_t u = a[x], v = a[x + dist];
+                    uint32_t s = u + v, t = u + 65535u - v;
+                    a[x] = s >= 65535u ? s - 65535u : s;
+                    a[x + dist] = t >= 65535u ? t - 65535u : t;
+                }
+        if (pass == 0)
+            for (size_t q = 0; q < 65536u; q++) a[q] = (uint32_t)(((uint64_t)a[q] * wc_gf16_log_walsh[q]) % 65535u);
+    }
+    for (size_t p = 0; p < d->end; p++) d->lambda[p] = (uint16_t)a[p];
+    free(a);
+    return 0;
+}
+
+/* Same values, directly: lambda[p] = sum_{q erased} log(p + q), the virtual
+ * erased range [v_lo, v_hi) taken as aligned blocks {a + u : u < 2^j}, whose
+ * product is the subspace polynomial W_j(p + a). Cheap for few erasures. */
+static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const size_t *erased, size_t n_erased,
+                           size_t v_lo, size_t v_hi)
+{
+    size_t blk_a[40];
+    unsigned blk_j[40];
+    size_t nb = 0;
+    for (size_t lo = v_lo; lo < v_hi;) {
+        /* the largest aligned block starting at lo that fits below v_hi */
+        unsigned j = 0;
+        while (j < 16 && lo % ((size_t)2 << j) == 0 && lo + ((size_t)2 << j) <= v_hi) j++;
+        blk_a[nb] = lo;
+        blk_j[nb] = j;
+        nb++;
+        lo += (size_t)1 << j;
+    }
+    for (size_t p = 0; p < d->end; p++) {
+        /* needed: every known position, and the missing originals (the only
+         * erased positions inside the originals' range) */
+        int needed = !erased_lt_end[p] || (d->high ? p >= d->m : p < d->k);
+        if (!needed) {
+            d->lambda[p] = 0;
+            continue;
+        }
+        uint32_t s = 0;
+        for (size_t e = 0; e < n_erased; e++) {
+            size_t q = erased[e];
+            if (q != p) s = add_log(s, wc_gf16_log[p ^ q]);
+        }
+        for (size_t b = 0; b < nb; b++) s = add_log(s, wc_gf16_log[wc_gf16_subspace(blk_j[b], (uint16_t)(p ^ blk_a[b]))]);
+        d->lambda[p] = (uint16_t)s;
+    }
+}
+
+/* Which locator method: 0 = auto, 1 = Walsh, 2 = direct (tests compare them). */
+static int locator_method;
+void wc_rs_set_locator_method(int method) { locator_method = method; }
+
+enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out)
+{
+    if (!out) return WC_ERR_ARG;
+    *out = NULL;
+    if (!present) return WC_ERR_ARG;
+    enum wc_status st = check_counts(k, r);
+    if (st != WC_OK) return st;
+    size_t have = 0, missing = 0;
+    for (size_t i = 0; i < k + r; i++) have += present[i] != 0;
+    for (size_t i = 0; i < k; i++) missing += present[i] == 0;
+    if (have < k) return WC_ERR_TOO_FEW;
+    wc_gf16_init();
+    wc_rs_decoder *d = (wc_rs_decoder *)calloc(1, sizeof(*d));
+    if (!d) return WC_ERR_NOMEM;
+    d->k = k;
+    d->r = r;
+    d->high = use_high_rate(k, r);
+    d->m = wc_pow2_ceil(d->high ? r : k);
+    d->end = d->high ? d->m + k : d->m + r;
+    d->N = wc_pow2_ceil(d->end);
+    d->n_missing = missing;
+    d->present = (uint8_t *)malloc(k + r);
+    if (!d->present) goto nomem;
+    for (size_t i = 0; i < k + r; i++) d->present[i] = present[i] != 0;
+    if (missing) {
+        d->lambda = (uint16_t *)malloc(sizeof(uint16_t) * d->end);
+        uint8_t *erased_lt_end = (uint8_t *)calloc(d->end, 1);
+        size_t *erased = (size_t *)malloc(sizeof(size_t) * (k + r));
+        if (!d->lambda || !erased_lt_end || !erased) {
+            free(erased_lt_end);
+            free(erased);
+            goto nomem;
+        }
+        size_t n_erased = 0, last_missing = 0;
+        for (size_t i = 0; i < k; i++)
+            if (!d->present[i]) {
+                size_t p = pos_original(d, i);
+                erased_lt_end[p] = 1;
+                erased[n_erased++] = p;
+                last_missing = p;
+            }
+        for (size_t j = 0; j < r; j++)
+            if (!d->present[k + j]) {
+                size_t p = pos_recovery(d, j);
+                erased_lt_end[p] = 1;
+                erased[n_erased++] = p;
+            }
+        size_t v_lo, v_hi; /* the virtual erased range */
+        if (d->high) {
+            v_lo = r;
+            v_hi = d->m;
+        } else {
+            v_lo = d->m + r;
+            v_hi = MAX_SHARDS;
+        }
+        for (size_t p = v_lo; p < v_hi && p < d->end; p++) erased_lt_end[p] = 1;
+        d->fft_trunc = last_missing + 1;
+        /* direct: (positions needed) x (erasures) lookups; Walsh: ~2M fixed ops */
+        size_t direct_cost = d->end * (n_erased + 32);
+        int method = locator_method ? locator_method : (direct_cost < 1500000u ? 2 : 1);
+        if (method == 1) {
+            if (locator_walsh(d, erased_lt_end, v_lo, v_hi) != 0) {
+                free(erased_lt_end);
+                free(erased);
+                goto nomem;
+            }
+        } else {
+            locator_direct(d, erased_lt_end, erased, n_erased, v_lo, v_hi);
+        }
+        free(erased_lt_end);
+        free(erased);
+    }
+    *out = d;
+    return WC_OK;
+nomem:
+    wc_rs_decoder_free(d);
+    return WC_ERR_NOMEM;
+}
+
+void wc_rs_decoder_free(wc_rs_decoder *d)
+{
+    if (!d) return;
+    free(d->present);
+    free(d->lambda);
+    free(d);
+}
+
+static size_t dec_tile(const wc_rs_decoder *d, size_t bytes) { return tile_bytes(bytes, d->N); }
+
+static size_t dec_scratch_for_tile(const wc_rs_decoder *d, size_t T)
+{
+    if (!d->n_missing) return 64;
+    return align64(d->N * T) + align64(d->N * sizeof(uint8_t *));
+}
+
+size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes)
+{
+    if (!d || bytes == 0) return 0;
+    return dec_scratch_for_tile(d, dec_tile(d, bytes));
+}
+
+/* Decode bytes [ioff, ioff+T) of the shards into [ooff, ooff+T) of the
+ * missing originals (present originals are the caller's business). */
+static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, const uint8_t *const *shards,
+                        size_t ioff, uint8_t *const *out, size_t ooff, size_t T, uint8_t *scratch)
+{
+    const size_t k = d->k, r = d->r, N = d->N;
+    uint8_t *data = scratch;
+    uint8_t **w = (uint8_t **)(scratch + align64(N * T));
+    for (size_t p = 0; p < N; p++) w[p] = data + p * T;
+    memset(data, 0, N * T);
+    for (size_t i = 0; i < k; i++)
+        if (d->present[i]) {
+            size_t p = pos_original(d, i);
+            memcpy(w[p], shards[i] + ioff, T);
+            kk->mul(w[p], d->lambda[p], T);
+        }
+    for (size_t j = 0; j < r; j++)
+        if (d->present[k + j]) {
+            size_t p = pos_recovery(d, j);
+            memcpy(w[p], shards[k + j] + ioff, T);
+            kk->mul(w[p], d->lambda[p], T);
+        }
+    wc_ifft(kk, w, N, d->end, 0, T);
+    wc_formal_derivative(kk, w, N, T);
+    wc_fft(kk, w, N, d->fft_trunc, 0, T);
+    for (size_t i = 0; i < k; i++)
+        if (!d->present[i]) {
+            size_t p = pos_original(d, i);
+            uint16_t l = d->lambda[p];
+            memcpy(out[i] + ooff, w[p], T);
+            kk->mul(out[i] + ooff, (uint16_t)(l ? 65535u - l : 0), T);
+        }
+}
+
+enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kernels *kern,
+                                   const uint8_t *const *shards, uint8_t *const *out, size_t bytes,
+                                   void *scratch)
+{
+    if (!d || !shards || !out || !scratch) return WC_ERR_ARG;
+    if (bytes == 0 || bytes % 64) return WC_ERR_SIZE;
+    for (size_t i = 0; i < d->k + d->r; i++)
+        if (d->present[i] && !shards[i]) return WC_ERR_ARG;
+    for (size_t i = 0; i < d->k; i++)
+        if (!out[i]) return WC_ERR_ARG;
+    for (size_t i = 0; i < d->k; i++)
+        if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], bytes);
+    if (!d->n_missing) return WC_OK;
+    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    size_t T = dec_tile(d, bytes);
+    for (size_t off = 0; off < bytes; off += T) {
+        size_t len = bytes - off < T ? bytes - off : T;
+        decode_tile(d, kk, shards, off, out, off, len, (uint8_t *)scratch);
+    }
+    return WC_OK;
+}
+
+/* ---- plain API --------------------------------------------------------- */
+
+enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *originals, uint8_t *const *recovery)
+{
+    if (!originals || !recovery) return WC_ERR_ARG;
+    enum wc_status st = check_counts(k, r);
+    if (st != WC_OK) return st;
+    if (S == 0 || S % 2) return WC_ERR_SIZE;
+    for (size_t i = 0; i < k; i++)
+        if (!originals[i]) return WC_ERR_ARG;
+    for (size_t j = 0; j < r; j++)
+        if (!recovery[j]) return WC_ERR_ARG;
+    wc_rs_codec *c;
+    st = wc_rs_codec_new(k, r, &c);
+    if (st != WC_OK) return st;
+    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    size_t full = S & ~(size_t)63, t = S - full;
+    size_t T = full ? enc_tile(c, full) : 64;
+    size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
+    size_t tail_bytes = t ? align64((k + r) * 64) + align64((k + r) * sizeof(uint8_t *)) : 0;
+    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    if (!scratch) {
+        wc_rs_codec_free(c);
+        return WC_ERR_NOMEM;
+    }
+    for (size_t off = 0; off < full; off += T) {
+        size_t len = full - off < T ? full - off : T;
+        encode_tile(c, kk, originals, off, recovery, off, len, scratch);
+    }
+    if (t) {
+        uint8_t *tails = scratch + sbytes;
+        uint8_t **ptr = (uint8_t **)(tails + align64((k + r) * 64));
+        for (size_t i = 0; i < k + r; i++) ptr[i] = tails + i * 64;
+        for (size_t i = 0; i < k; i++) pack_tail(originals[i] + full, t, ptr[i]);
+        encode_tile(c, kk, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch);
+        for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
+    }
+    wc_aligned_free(scratch);
+    wc_rs_codec_free(c);
+    return WC_OK;
+}
+
+enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *originals,
+                            uint8_t *const *recovery)
+{
+    return wc_rs_encode_with(wc_kernels_active(), k, r, S, originals, recovery);
+}
+
+enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *shards, uint8_t *const *out)
+{
+    if (!shards || !out) return WC_ERR_ARG;
+    enum wc_status st = check_counts(k, r);
+    if (st != WC_OK) return st;
+    if (S == 0 || S % 2) return WC_ERR_SIZE;
+    for (size_t i = 0; i < k; i++)
+        if (!out[i]) return WC_ERR_ARG;
+    uint8_t *present = (uint8_t *)malloc(k + r);
+    if (!present) return WC_ERR_NOMEM;
+    for (size_t i = 0; i < k + r; i++) present[i] = shards[i] != NULL;
+    wc_rs_decoder *d;
+    st = wc_rs_decoder_new(k, r, present, &d);
+    free(present);
+    if (st != WC_OK) return st;
+    for (size_t i = 0; i < k; i++)
+        if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], S);
+    if (!d->n_missing) {
+        wc_rs_decoder_free(d);
+        return WC_OK;
+    }
+    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    size_t full = S & ~(size_t)63, t = S - full;
+    size_t T = full ? dec_tile(d, full) : 64;
+    size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
+    size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
+    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    if (!scratch) {
+        wc_rs_decoder_free(d);
+        return WC_ERR_NOMEM;
+    }
+    for (size_t off = 0; off < full; off += T) {
+        size_t len = full - off < T ? full - off : T;
+        decode_tile(d, kk, shards, off, out, off, len, scratch);
+    }
+    if (t) {
+        uint8_t *tails = scratch + sbytes;
+        uint8_t **ptr = (uint8_t **)(tails + align64((2 * k + r) * 64));
+        for (size_t i = 0; i < 2 * k + r; i++) ptr[i] = tails + i * 64;
+        for (size_t i = 0; i < k + r; i++)
+            if (d->present[i]) pack_tail(shards[i] + full, t, ptr[i]);
+        decode_tile(d, kk, (const uint8_t *const *)ptr, 0, ptr + k + r, 0, 64, scratch);
+        for (size_t i = 0; i < k; i++)
+            if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
+    }
+    wc_aligned_free(scratch);
+    wc_rs_decoder_free(d);
+    return WC_OK;
+}
+
+enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards, uint8_t *const *out)
+{
+    return wc_rs_decode_with(wc_kernels_active(), k, r, S, shards, out);
+}

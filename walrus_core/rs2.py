@@ -1,0 +1,89 @@
+"""The 1-D Reed-Solomon code of Walrus RS2 (spec §3).
+
+Byte-for-byte the code that reed-solomon-simd 3.1 (the engine inside Walrus)
+computes: GF(2^16) in Cantor-basis coordinates, the crate's rate choice and
+evaluation positions, its shard byte layout. ``k`` original shards of ``S``
+bytes (``S`` even, at least 2) give ``m`` recovery shards; any ``k`` of the
+``k + m`` shards give back the originals. Both directions use the additive
+FFT, O((k + m) log(k + m)) work per shard byte, on the active SIMD backend
+(:mod:`walrus_core.backends`), with the GIL released.
+
+Limits (the crate's): ``k, m >= 1``, ``k + m <= 65536`` and
+``min(pow2(k), pow2(m)) + max(k, m) <= 65536``, where ``pow2`` rounds up to a
+power of two. Bad input raises :class:`~walrus_core.errors.InvalidInputError`
+(or :class:`~walrus_core.errors.NotEnoughShardsError`,
+:class:`~walrus_core.errors.InvalidBufferError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Union
+
+from . import _native
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
+    Shards = Union[Mapping[int, Buffer], Iterable[tuple[int, Buffer]]]
+
+__all__ = ["MAX_SHARDS", "decode", "encode", "is_high_rate", "supports"]
+
+MAX_SHARDS = 65536
+
+
+def _pow2(x: int) -> int:
+    p = 1
+    while p < x:
+        p <<= 1
+    return p
+
+
+def supports(original_count: int, recovery_count: int) -> bool:
+    """True when the crate (and this module) accept these shard counts."""
+    k, m = original_count, recovery_count
+    if k < 1 or m < 1 or k + m > MAX_SHARDS:
+        return False
+    return min(_pow2(k), _pow2(m)) + max(k, m) <= MAX_SHARDS
+
+
+def is_high_rate(original_count: int, recovery_count: int) -> bool:
+    """The crate's rate choice (spec §3.3): HIGH places the recovery shards
+    first; on equal powers of two HIGH wins exactly when k <= m."""
+    pk, pm = _pow2(original_count), _pow2(recovery_count)
+    if pk != pm:
+        return pk > pm
+    return original_count <= recovery_count
+
+
+def encode(
+    originals: Sequence[Buffer] | Buffer, recovery_count: int, *, original_count: int | None = None
+) -> list[bytes]:
+    """The ``recovery_count`` recovery shards of ``originals``.
+
+    ``originals`` is a sequence of k equal-size buffers (bytes, bytearray,
+    memoryview, numpy arrays, mmap ...), or one contiguous buffer of k*S
+    bytes, in which case ``original_count`` gives k (a 2-D C-contiguous array
+    gives it by its number of rows). Returns a list of new ``bytes`` objects.
+    """
+    if recovery_count < 0:
+        from .errors import InvalidInputError
+
+        raise InvalidInputError("recovery_count must be at least 1")
+    result: list[bytes] = _native.rs_encode(originals, recovery_count, original_count)
+    return result
+
+
+def decode(original_count: int, recovery_count: int, shards: Shards) -> list[bytes]:
+    """The ``original_count`` originals, in order, from at least that many shards.
+
+    ``shards`` maps shard index to buffer: 0..k-1 are originals, k..k+m-1
+    recovery shards (an iterable of ``(index, buffer)`` pairs works too;
+    duplicate indices raise). Returns a list of k new ``bytes`` objects.
+    """
+    if original_count < 0 or recovery_count < 0:
+        from .errors import InvalidInputError
+
+        raise InvalidInputError("original_count and recovery_count must be at least 1")
+    result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
+    return result
