@@ -1,0 +1,228 @@
+"""Reference storage pieces below the codec: name confinement, atomic writes,
+committee files, keys, acknowledgments and certificates."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import store_rs2_oracle
+
+store_rs2_oracle.install_if_missing()
+
+from walrus_core.errors import InvalidBlobIdError, InvalidInputError  # noqa: E402
+from walrus_core.metadata import BlobId  # noqa: E402
+from walrus_core.reference import nodes  # noqa: E402
+from walrus_core.reference.committee import init_committee, load_committee, split_shards  # noqa: E402
+from walrus_core.reference.errors import CertificateError, CommitteeError, UnsafeNameError  # noqa: E402
+from walrus_core.reference.nodes import Ack, ack_message, atomic_write, read_file  # noqa: E402
+from walrus_core.reference.retrieve import parse_blob_id  # noqa: E402
+
+BID = BlobId(bytes(range(32)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "../../../../etc/passwd",
+        "..",
+        "",
+        "a" * 42,
+        "a" * 44,
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8/",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd/h8",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\x00h8",
+        "0001020304050607080910111213141516171819202122232425262728293031",
+    ],
+)
+def test_hostile_blob_id_text_is_refused(text: str) -> None:
+    with pytest.raises(InvalidBlobIdError):
+        parse_blob_id(text)
+
+
+def test_blob_id_text_roundtrip() -> None:
+    assert parse_blob_id(str(BID)) == BID
+    assert nodes.blob_dir_name(BID) == bytes(range(32)).hex()
+
+
+@pytest.mark.parametrize("index", [-1, 10, 10**6, True, 3.0, "3", "../3", None])
+def test_hostile_sliver_index_is_refused(tmp_path: Path, index: object) -> None:
+    node = nodes.NodeDir(tmp_path / "node-000", 0, [0], 10, tmp_path / "k")
+    with pytest.raises(UnsafeNameError):
+        node.sliver_path(BID, "primary", index)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["../primary", "primary/..", "Primary", "", "metadata"])
+def test_hostile_sliver_kind_is_refused(tmp_path: Path, kind: str) -> None:
+    node = nodes.NodeDir(tmp_path / "node-000", 0, [0], 10, tmp_path / "k")
+    with pytest.raises(UnsafeNameError):
+        node.sliver_path(BID, kind, 1)
+
+
+@pytest.mark.parametrize("bad", [b"x" * 32, "AAEC", bytes(range(32)), None])
+def test_blob_dir_needs_a_real_blob_id(tmp_path: Path, bad: object) -> None:
+    node = nodes.NodeDir(tmp_path / "node-000", 0, [0], 10, tmp_path / "k")
+    with pytest.raises(UnsafeNameError):
+        node.blob_path(bad)  # type: ignore[arg-type]
+
+
+def test_derived_paths_stay_inside_the_node(tmp_path: Path) -> None:
+    node = nodes.NodeDir(tmp_path / "node-000", 0, [0], 100, tmp_path / "k")
+    for kind in nodes.KINDS:
+        for i in (0, 1, 99):
+            p = node.sliver_path(BID, kind, i).resolve()
+            assert p.parent.parent.parent == (tmp_path / "node-000").resolve()
+            assert nodes.parse_sliver_file_name(p.name) == (kind, i)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../x", "x/../../y", "..", ".", "primary-00001.sliver/..", "a\x00b", "a\\b", "ABCD" * 16, "0" * 63],
+)
+def test_foreign_names_are_not_blob_dirs(name: str) -> None:
+    assert nodes.parse_blob_dir_name(name) is None
+
+
+def test_listing_ignores_foreign_directories(tmp_path: Path) -> None:
+    node = nodes.NodeDir(tmp_path / "n", 0, [0], 10, tmp_path / "k")
+    node.create(b"\x00" * 32)
+    (node.path / "blobs" / "not-a-blob").mkdir()
+    (node.path / "blobs" / ("AB" * 32)).mkdir()
+    (node.path / "blobs" / nodes.blob_dir_name(BID)).mkdir()
+    assert node.blobs() == [BID]
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "f"
+    atomic_write(target, b"old")
+    atomic_write(target, b"new contents")
+    assert target.read_bytes() == b"new contents"
+    assert os.listdir(tmp_path) == ["f"]
+
+
+def test_atomic_write_crash_before_rename_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f"
+    atomic_write(target, b"old")
+
+    def crash(tmp: Path) -> None:
+        assert tmp.read_bytes() == b"new"  # fully written and fsynced before the rename
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nodes, "before_rename", crash)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["f"]  # the temporary was removed
+
+
+def test_read_file_refuses_symlinks(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"s")
+    (tmp_path / "link").symlink_to(secret)
+    assert read_file(tmp_path / "missing") is None
+    with pytest.raises(Exception, match="cannot open"):
+        read_file(tmp_path / "link")
+
+
+@pytest.mark.parametrize(
+    ("n", "nodes_", "weights", "sizes"),
+    [
+        (10, 10, None, [1] * 10),
+        (100, 10, None, [10] * 10),
+        (10, 3, None, [4, 3, 3]),
+        (13, 4, None, [4, 3, 3, 3]),
+        (10, 3, [2, 1, 1], [5, 3, 2]),
+        (1000, 3, [1, 1, 2], [250, 250, 500]),
+    ],
+)
+def test_split_shards(n: int, nodes_: int, weights: list[float] | None, sizes: list[int]) -> None:
+    split = split_shards(n, nodes_, weights)
+    assert [len(x) for x in split] == sizes
+    assert sorted(t for x in split for t in x) == list(range(n))
+
+
+@pytest.mark.parametrize(
+    ("n", "nodes_", "weights"), [(4, 5, None), (10, 0, None), (10, 2, [1, 0]), (10, 2, [1])]
+)
+def test_split_shards_refuses(n: int, nodes_: int, weights: list[float] | None) -> None:
+    with pytest.raises(CommitteeError):
+        split_shards(n, nodes_, weights)
+
+
+def test_init_and_load_committee(tmp_path: Path) -> None:
+    c = init_committee(tmp_path / "c", 4, 13)
+    assert c.max_faulty == 4 and c.quorum == 9
+    again = load_committee(tmp_path / "c")
+    assert again.n_shards == 13
+    assert [x.shards for x in again.nodes] == [x.shards for x in c.nodes]
+    assert [x.public_key for x in again.nodes] == [x.public_key for x in c.nodes]
+    for node in again.node_dirs():
+        assert node.exists
+        info = json.loads((node.path / "node.json").read_text())
+        assert info["index"] == node.index
+        assert (node.key_path.stat().st_mode & 0o777) == 0o600
+    with pytest.raises(CommitteeError):
+        init_committee(tmp_path / "c", 4, 13)
+    with pytest.raises(CommitteeError):
+        init_committee(tmp_path / "d", 4, 3)
+    with pytest.raises(CommitteeError):
+        load_committee(tmp_path / "nowhere")
+
+
+def test_committee_file_must_partition_shards(tmp_path: Path) -> None:
+    init_committee(tmp_path, 2, 4)
+    doc = json.loads((tmp_path / "committee.json").read_text())
+    doc["nodes"][1]["shards"] = [1, 2, 3]  # shard 1 twice, 0 missing
+    (tmp_path / "committee.json").write_text(json.dumps(doc))
+    with pytest.raises(CommitteeError):
+        load_committee(tmp_path)
+    (tmp_path / "committee.json").write_text("{not json")
+    with pytest.raises(CommitteeError):
+        load_committee(tmp_path)
+
+
+def test_resolve_node(tmp_path: Path) -> None:
+    c = init_committee(tmp_path, 3, 4)
+    assert c.resolve_node("2").index == 2
+    assert c.resolve_node("node-001").index == 1
+    for bad in ("3", "../node-000", "-1", "x", "node-"):
+        with pytest.raises(CommitteeError):
+            c.resolve_node(bad)
+
+
+def test_acks_and_certificates(tmp_path: Path) -> None:
+    c = init_committee(tmp_path, 4, 10)  # shards 3,3,2,2 (first nodes get the remainder); quorum 7
+    acks = [c.node(i).sign(ack_message(BID, i, c.nodes[i].shards)) for i in range(4)]
+    good = [Ack(i, BID, c.nodes[i].shards, acks[i]) for i in range(4)]
+    for a in good:
+        c.verify_ack(a)
+    cert = c.make_certificate(BID, good[:3])
+    assert c.verify_certificate(BID, cert) == 8
+    # Below the threshold (3 + 2 shards < 7).
+    with pytest.raises(CertificateError, match="needs 7"):
+        c.verify_certificate(BID, c.make_certificate(BID, [good[1], good[3]]))
+    # Signature for another blob, or another node's key, or a shard the node does not hold.
+    other = BlobId(bytes(32))
+    with pytest.raises(CertificateError):
+        c.verify_certificate(other, {**cert, "blob_id": str(other)})
+    bad = json.loads(json.dumps(cert))
+    bad["acks"][0]["signature"] = bad["acks"][1]["signature"]
+    with pytest.raises(CertificateError):
+        c.verify_certificate(BID, bad)
+    with pytest.raises(CertificateError):
+        c.verify_ack(Ack(0, BID, (0, 1, 2, 3), acks[0]))
+    dup = json.loads(json.dumps(cert))
+    dup["acks"].append(dup["acks"][0])
+    with pytest.raises(CertificateError, match="two"):
+        c.verify_certificate(BID, dup)
+    with pytest.raises(CertificateError):
+        c.verify_certificate(BID, {"format": cert["format"], "blob_id": str(BID)})
+
+
+def test_errors_are_project_errors() -> None:
+    assert issubclass(UnsafeNameError, InvalidInputError)
+    assert issubclass(CommitteeError, InvalidInputError)

@@ -1,0 +1,290 @@
+"""walrus-core: the command line over walrus_core.reference (a thin shell).
+
+    walrus-core init DIR --nodes N --shards n [--weights w1,w2,...]
+    walrus-core --committee DIR store FILE
+    walrus-core --committee DIR read BLOB_ID -o OUT
+    walrus-core --committee DIR repair [NODE]
+    walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
+    walrus-core --committee DIR status | ls | info BLOB_ID [--check]
+    walrus-core [--committee DIR] cost FILE --epochs E --price P [--shards n]
+
+``--json`` (before or after the command) prints one JSON object for scripts.
+Exit status: 0 on success, 1 when the operation failed (the message says why),
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import WalrusCoreError
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--committee", "-c", default=argparse.SUPPRESS, help="committee directory")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
+    common.add_argument(
+        "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress bar"
+    )
+
+    p = argparse.ArgumentParser(
+        prog="walrus-core", description="Walrus RS2 blobs over local node directories."
+    )
+    p.add_argument(
+        "--committee", "-c", default=os.environ.get("WALRUS_CORE_COMMITTEE"), help="committee directory"
+    )
+    p.add_argument("--json", action="store_true", default=False, help="JSON output for scripts")
+    p.add_argument("--quiet", "-q", action="store_true", default=False, help="no progress bar")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    s = sub.add_parser(
+        "init", parents=[common], help="create a committee: node directories, keys, committee file"
+    )
+    s.add_argument("dir", type=Path)
+    s.add_argument("--nodes", type=int, required=True)
+    s.add_argument("--shards", type=int, required=True)
+    s.add_argument("--weights", help="comma-separated relative weights, one per node (default: even split)")
+
+    s = sub.add_parser(
+        "store", parents=[common], help="encode FILE and store it on the nodes; prints the blob ID"
+    )
+    s.add_argument("file", type=Path)
+
+    s = sub.add_parser("read", parents=[common], help="read a blob back, exactly, or fail clearly")
+    s.add_argument("blob_id")
+    s.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+
+    s = sub.add_parser(
+        "repair", parents=[common], help="rebuild lost or corrupt slivers from peers' recovery symbols"
+    )
+    s.add_argument("node", nargs="?", help="node index or name (default: every node)")
+
+    for name in ("scrub", "verify"):
+        s = sub.add_parser(name, parents=[common], help="check every stored sliver against the metadata")
+        s.add_argument("node", nargs="?", help="node index or name (default: every node)")
+        s.add_argument("--repair", action="store_true", help="repair what is found bad")
+
+    sub.add_parser("status", parents=[common], help="nodes, shards and blob counts")
+    sub.add_parser("ls", parents=[common], help="list blobs")
+    s = sub.add_parser("info", parents=[common], help="one blob: metadata, certificate, shards per node")
+    s.add_argument("blob_id")
+    s.add_argument("--check", action="store_true", help="verify every sliver (slower)")
+
+    s = sub.add_parser(
+        "cost", parents=[common], help="encoded size and storage cost of FILE before storing it"
+    )
+    s.add_argument("file", type=Path)
+    s.add_argument("--epochs", type=int, required=True)
+    s.add_argument("--price", type=int, required=True, help="price per 1 MiB storage unit per epoch")
+    s.add_argument(
+        "--shards", type=int, default=None, help="shard count (default: the committee's, else 1000)"
+    )
+    return p
+
+
+def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(obj, indent=1, sort_keys=True))
+    elif text:
+        print(text)
+
+
+def _committee(args: argparse.Namespace) -> Any:
+    from .reference.committee import load_committee
+
+    if not args.committee:
+        raise _Usage("this command needs --committee DIR (or WALRUS_CORE_COMMITTEE)")
+    return load_committee(args.committee)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _human(n: float) -> str:
+    if n < 1024:
+        return f"{int(n)} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        n /= 1024
+        if n < 1024 or unit == "TiB":
+            break
+    return f"{n:.1f} {unit}"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .reference.progress import StderrBar, no_progress
+
+    progress = no_progress if (args.quiet or args.json or not sys.stderr.isatty()) else StderrBar()
+    cmd = args.command
+    if cmd == "init":
+        from .reference.committee import init_committee
+
+        weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+        c = init_committee(args.dir, args.nodes, args.shards, weights)
+        obj = {
+            "committee": str(c.root),
+            "nodes": len(c.nodes),
+            "n_shards": c.n_shards,
+            "max_faulty": c.max_faulty,
+        }
+        _emit(
+            args,
+            obj,
+            f"committee of {len(c.nodes)} nodes, {c.n_shards} shards (f = {c.max_faulty}) in {c.root}",
+        )
+        return 0
+    if cmd == "cost":
+        from .reference.verify import cost
+
+        n = args.shards or (_committee(args).n_shards if args.committee else 1000)
+        try:
+            length = args.file.stat().st_size
+        except OSError as exc:
+            raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
+        est: dict[str, Any] = cost(length, n, args.epochs, args.price)
+        _emit(
+            args,
+            est,
+            f"{_human(length)} -> encoded {_human(est['encoded_length'])} "
+            f"({est['expansion']:.2f}x, n = {n}); "
+            f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
+        )
+        return 0
+
+    committee = _committee(args)
+    if cmd == "store":
+        from .reference.store import store_file
+
+        r = store_file(committee, args.file, progress=progress)
+        _emit(args, r.to_json(), str(r.blob_id))
+        if r.failures and not args.json:
+            for k, v in r.failures.items():
+                print(f"warning: {k}: {v}", file=sys.stderr)
+        return 0
+    if cmd == "read":
+        from .reference.retrieve import parse_blob_id, read_to_file
+
+        blob_id = parse_blob_id(args.blob_id)
+        to_stdout = args.output in (None, "-")
+        if to_stdout and args.json:
+            raise _Usage("--json with read needs -o FILE (stdout carries the JSON)")
+        rr = read_to_file(committee, blob_id, args.output, progress=progress)
+        if not args.json:
+            for problem in rr.problems:
+                print(f"note: {problem}", file=sys.stderr)
+        if not to_stdout:
+            _emit(args, rr.to_json(), f"{len(rr.data)} bytes written to {args.output}")
+        return 0
+    if cmd == "repair":
+        from .reference.repair import repair
+
+        node = committee.resolve_node(args.node) if args.node else None
+        reports = repair(committee, node, progress=progress)
+        lines = []
+        for rep in reports:
+            if rep.rebuilt or rep.failed:
+                ratio = f"{rep.bytes_moved / rep.blob_bytes:.3f}x blob" if rep.blob_bytes else "-"
+                share = f"{rep.bytes_moved / rep.node_share:.2f}x own share" if rep.node_share else "-"
+                lines.append(
+                    f"{rep.node}: rebuilt {len(rep.rebuilt)} slivers, moved {_human(rep.bytes_moved)} "
+                    f"({ratio}, {share})"
+                )
+                lines += [f"  FAILED {x}" for x in rep.failed]
+        if not lines:
+            lines.append("nothing to repair")
+        _emit(
+            args,
+            {"nodes": [r.to_json() for r in reports], "ok": all(r.ok for r in reports)},
+            "\n".join(lines),
+        )
+        return 0 if all(r.ok for r in reports) else 1
+    if cmd in ("scrub", "verify"):
+        from .reference.verify import scrub
+
+        node = committee.resolve_node(args.node) if args.node else None
+        results = scrub(committee, node, repair=args.repair, progress=progress)
+        lines = []
+        bad = False
+        for res in results:
+            fixed = res.repair is not None and res.repair.ok
+            bad |= bool(res.problems) and not fixed
+            state = "ok" if not res.problems else ("repaired" if fixed else "PROBLEMS")
+            lines.append(f"{res.node}: {res.ok} slivers ok, {len(res.problems)} problems, {state}")
+            lines += [f"  {x}" for x in res.problems[:20]]
+            if len(res.problems) > 20:
+                lines.append(f"  ... and {len(res.problems) - 20} more")
+            lines += [f"  stray file: {x}" for x in res.strays]
+            if res.repair is not None:
+                lines += [f"  FAILED {x}" for x in res.repair.failed]
+        _emit(args, {"nodes": [r.to_json() for r in results], "ok": not bad}, "\n".join(lines))
+        return 1 if bad else 0
+    if cmd == "status":
+        from .reference.verify import committee_status
+
+        st = committee_status(committee)
+        lines = [
+            f"{st['committee']}: {len(st['nodes'])} nodes, {st['n_shards']} shards, f = {st['max_faulty']}, "
+            f"{st['certified_blobs']} certified blobs"
+        ]
+        for x in st["nodes"]:
+            state = f"{x['blobs']} blobs" if x["exists"] else "MISSING"
+            lines.append(f"  {x['node']}: shards {x['shards']} ({x['n_shards']}), {state}")
+        _emit(args, st, "\n".join(lines))
+        return 0
+    if cmd == "ls":
+        from .reference.verify import list_blobs
+
+        items = list_blobs(committee)
+        text = "\n".join(
+            f"{x['blob_id']}  {x['length'] if x['length'] is not None else '?':>12}  "
+            f"{'certified' if x['certified'] else 'uncertified'}"
+            for x in items
+        )
+        _emit(args, {"blobs": items}, text)
+        return 0
+    if cmd == "info":
+        from .reference.retrieve import parse_blob_id
+        from .reference.verify import blob_info
+
+        info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check)
+        lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
+        lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
+        _emit(args, info, "\n".join(lines))
+        return 0
+    raise _Usage(f"unknown command {cmd}")  # pragma: no cover - argparse refuses first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    for name, default in (("committee", None), ("json", False), ("quiet", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    try:
+        return _run(args)
+    except _Usage as exc:
+        print(f"walrus-core: error: {exc}", file=sys.stderr)
+        return 2
+    except (WalrusCoreError, OSError) as exc:
+        msg = str(exc) or type(exc).__name__
+        if getattr(args, "json", False):
+            print(json.dumps({"error": type(exc).__name__, "message": msg}))
+        print(f"walrus-core: error: {msg}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("walrus-core: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""The committee: N node directories holding n shards between them, one
+Ed25519 key per node, and the committee file recording shard -> node.
+
+Layout of a committee directory::
+
+    DIR/committee.json          n_shards, and per node: index, shards, public key
+    DIR/keys/node-003.key       node 3's private key (kept apart from its data, so
+                                a node whose data directory is lost can be rebuilt)
+    DIR/node-003/               node 3's data (see nodes.py)
+    DIR/certified/<64 hex>/     what the writer keeps: metadata.bcs, certificate.json
+
+Pair -> shard follows Walrus's rotation by blob ID (spec §6):
+shard = (pair + blob_id mod n) mod n.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import CertificateError, CommitteeError
+from .nodes import Ack, NodeDir, _child, ack_message, atomic_write, blob_dir_name, ensure_dir, read_file
+
+if TYPE_CHECKING:
+    from ..metadata import BlobId, BlobMetadata
+
+COMMITTEE_FILE = "committee.json"
+COMMITTEE_FORMAT = "walrus-core-committee/1"
+CERTIFICATE_FORMAT = "walrus-core-certificate/1"
+
+
+def node_dir_name(index: int) -> str:
+    return f"node-{index:03d}"
+
+
+def max_faulty(n_shards: int) -> int:
+    return (n_shards - 1) // 3
+
+
+def split_shards(n_shards: int, n_nodes: int, weights: Sequence[float] | None = None) -> list[list[int]]:
+    """Contiguous shard ranges, proportional to ``weights`` (even split by default;
+    largest remainders first, lower index on ties); every node gets at least one shard."""
+    if n_nodes < 1 or n_shards < n_nodes:
+        raise CommitteeError(
+            f"cannot split {n_shards} shards over {n_nodes} nodes (need 1 <= nodes <= shards)"
+        )
+    w = [1.0] * n_nodes if weights is None else [float(x) for x in weights]
+    if len(w) != n_nodes or any(not x > 0 for x in w):
+        raise CommitteeError(f"need {n_nodes} positive weights, got {list(weights or [])}")
+    ideal = [n_shards * x / sum(w) for x in w]
+    counts = [max(1, int(x)) for x in ideal]
+    by_fraction = sorted(range(n_nodes), key=lambda i: (-(ideal[i] - int(ideal[i])), i))
+    for i in by_fraction[: max(0, n_shards - sum(counts))]:
+        counts[i] += 1
+    while sum(counts) > n_shards:  # the minimum of one shard each pushed us over
+        counts[max(range(n_nodes), key=lambda i: (counts[i], -i))] -= 1
+    out, start = [], 0
+    for c in counts:
+        out.append(list(range(start, start + c)))
+        start += c
+    return out
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    index: int
+    shards: tuple[int, ...]
+    public_key: bytes
+
+
+class Committee:
+    """A loaded committee directory."""
+
+    def __init__(self, root: Path, n_shards: int, nodes: Sequence[NodeInfo]) -> None:
+        self.root = Path(root)
+        self.n_shards = n_shards
+        self.nodes = tuple(nodes)
+        self.owner = {t: node.index for node in self.nodes for t in node.shards}
+
+    @property
+    def max_faulty(self) -> int:
+        return max_faulty(self.n_shards)
+
+    @property
+    def quorum(self) -> int:
+        """Shards whose nodes must acknowledge before a blob is certified: n - f."""
+        return self.n_shards - self.max_faulty
+
+    def node(self, index: int) -> NodeDir:
+        if type(index) is not int or not 0 <= index < len(self.nodes):
+            raise CommitteeError(f"no node {index!r} (committee has {len(self.nodes)} nodes)")
+        info = self.nodes[index]
+        name = node_dir_name(index)
+        return NodeDir(
+            self.root / name, index, info.shards, self.n_shards, self.root / "keys" / f"{name}.key"
+        )
+
+    def node_dirs(self) -> list[NodeDir]:
+        return [self.node(i) for i in range(len(self.nodes))]
+
+    def node_for_shard(self, shard: int) -> NodeDir:
+        return self.node(self.owner[shard])
+
+    def resolve_node(self, text: str) -> NodeDir:
+        """A node named on the command line: its index ("3") or its directory name ("node-003")."""
+        t = text.strip()
+        if t.startswith("node-"):
+            t = t[5:]
+        if not t.isdigit():
+            raise CommitteeError(f"not a node: {text!r} (use an index or a name like node-003)")
+        return self.node(int(t))
+
+    # --- the writer's side: certified metadata and certificates
+    def certified_path(self, blob_id: BlobId) -> Path:
+        return _child(self.root / "certified", blob_dir_name(blob_id))
+
+    def certified_blobs(self) -> list[BlobId]:
+        from .nodes import parse_blob_dir_name
+
+        root = self.root / "certified"
+        if not root.is_dir():
+            return []
+        ids = [parse_blob_dir_name(x.name) for x in sorted(root.iterdir())]
+        return [b for b in ids if b is not None]
+
+    def read_certificate(self, blob_id: BlobId) -> dict[str, Any] | None:
+        raw = read_file(_child(self.certified_path(blob_id), "certificate.json"))
+        if raw is None:
+            return None
+        try:
+            cert = json.loads(raw)
+        except ValueError as exc:
+            raise CertificateError(f"certificate of {blob_id} is not valid JSON") from exc
+        if not isinstance(cert, dict):
+            raise CertificateError(f"certificate of {blob_id} is not a JSON object")
+        return cert
+
+    def write_certified(self, metadata: BlobMetadata, certificate: dict[str, Any]) -> Path:
+        path = self.certified_path(metadata.blob_id)
+        ensure_dir(path)
+        md = metadata.to_bcs()
+        if read_file(path / "metadata.bcs") != md:
+            atomic_write(path / "metadata.bcs", md)
+        text = (json.dumps(certificate, indent=1, sort_keys=True) + "\n").encode()
+        cert_path = path / "certificate.json"
+        if read_file(cert_path) != text:
+            atomic_write(cert_path, text)
+        return cert_path
+
+    def certified_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
+        return read_file(_child(self.certified_path(blob_id), "metadata.bcs"))
+
+    # --- acknowledgments and certificates
+    def verify_ack(self, ack: Ack) -> None:
+        if not 0 <= ack.node < len(self.nodes):
+            raise CertificateError(f"acknowledgment from unknown node {ack.node}")
+        info = self.nodes[ack.node]
+        if not set(ack.shards) <= set(info.shards):
+            raise CertificateError(f"node-{ack.node:03d} acknowledged shards it does not hold")
+        from .keys import verify_signature
+
+        try:
+            verify_signature(info.public_key, ack.signature, ack_message(ack.blob_id, ack.node, ack.shards))
+        except CertificateError as exc:
+            raise CertificateError(f"bad acknowledgment signature from node-{ack.node:03d}") from exc
+
+    def make_certificate(self, blob_id: BlobId, acks: Sequence[Ack]) -> dict[str, Any]:
+        signed = sorted({t for a in acks for t in a.shards})
+        return {
+            "format": CERTIFICATE_FORMAT,
+            "blob_id": str(blob_id),
+            "n_shards": self.n_shards,
+            "threshold": self.quorum,
+            "signed_shards": len(signed),
+            "acks": [a.to_json() for a in sorted(acks, key=lambda a: a.node)],
+        }
+
+    def verify_certificate(self, blob_id: BlobId, cert: dict[str, Any]) -> int:
+        """Check every signature; return the number of shards signed for. Raise
+        CertificateError when the certificate is malformed or below n - f."""
+        try:
+            if cert.get("format") != CERTIFICATE_FORMAT or cert.get("blob_id") != str(blob_id):
+                raise CertificateError(f"certificate is not for blob {blob_id}")
+            seen: set[int] = set()
+            shards: set[int] = set()
+            for item in cert["acks"]:
+                node = int(item["node"])
+                if node in seen:
+                    raise CertificateError(f"two acknowledgments from node-{node:03d}")
+                seen.add(node)
+                ack = Ack(
+                    node, blob_id, tuple(int(t) for t in item["shards"]), bytes.fromhex(item["signature"])
+                )
+                self.verify_ack(ack)
+                shards.update(ack.shards)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CertificateError(f"malformed certificate for {blob_id}: {exc}") from exc
+        if len(shards) < self.quorum:
+            raise CertificateError(f"certificate signs {len(shards)} shards, needs {self.quorum}")
+        return len(shards)
+
+
+def load_committee(root: Path | str) -> Committee:
+    root = Path(root)
+    raw = read_file(root / COMMITTEE_FILE)
+    if raw is None:
+        raise CommitteeError(
+            f"no committee at {root} (create one with: walrus-core init {root} --nodes N --shards n)"
+        )
+    try:
+        doc = json.loads(raw)
+        if doc.get("format") != COMMITTEE_FORMAT:
+            raise ValueError(f"unknown format {doc.get('format')!r}")
+        n = int(doc["n_shards"])
+        nodes = [
+            NodeInfo(i, tuple(int(t) for t in item["shards"]), bytes.fromhex(item["public_key"]))
+            for i, item in enumerate(doc["nodes"])
+        ]
+        if any(int(item["index"]) != i for i, item in enumerate(doc["nodes"])):
+            raise ValueError("node indices are not 0..N-1 in order")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CommitteeError(f"malformed committee file {root / COMMITTEE_FILE}: {exc}") from exc
+    all_shards = sorted(t for node in nodes for t in node.shards)
+    if n < 4 or all_shards != list(range(n)):
+        raise CommitteeError(f"committee file {root / COMMITTEE_FILE}: shards must split 0..n-1 (n >= 4)")
+    return Committee(root, n, nodes)
+
+
+def init_committee(
+    root: Path | str, n_nodes: int, n_shards: int, weights: Sequence[float] | None = None
+) -> Committee:
+    """Create a committee directory: node directories, keys and the committee file."""
+    from .keys import generate_key
+
+    root = Path(root)
+    if n_shards < 4:
+        raise CommitteeError(f"n_shards must be at least 4 (got {n_shards})")
+    if n_shards > 65535:
+        raise CommitteeError(f"n_shards must be at most 65535 (got {n_shards})")
+    if (root / COMMITTEE_FILE).exists():
+        raise CommitteeError(f"{root} already holds a committee")
+    split = split_shards(n_shards, n_nodes, weights)
+    for i in range(n_nodes):
+        if (root / node_dir_name(i)).exists() or (root / "keys" / f"{node_dir_name(i)}.key").exists():
+            raise CommitteeError(f"{root / node_dir_name(i)} already exists")
+    ensure_dir(root / "keys")
+    nodes = []
+    for i, shards in enumerate(split):
+        public = generate_key(root / "keys" / f"{node_dir_name(i)}.key")
+        nodes.append(NodeInfo(i, tuple(shards), public))
+    committee = Committee(root, n_shards, nodes)
+    for node, info in zip(committee.node_dirs(), nodes):
+        node.create(info.public_key)
+    doc = {
+        "format": COMMITTEE_FORMAT,
+        "n_shards": n_shards,
+        "max_faulty": max_faulty(n_shards),
+        "nodes": [
+            {
+                "index": x.index,
+                "dir": node_dir_name(x.index),
+                "shards": list(x.shards),
+                "public_key": x.public_key.hex(),
+            }
+            for x in nodes
+        ],
+    }
+    atomic_write(root / COMMITTEE_FILE, (json.dumps(doc, indent=1) + "\n").encode())
+    return committee

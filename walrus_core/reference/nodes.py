@@ -1,0 +1,356 @@
+"""One storage node = one local directory.
+
+Layout of a node directory (every name is derived here, from a validated
+BlobId's 32 bytes and integer indices, never from outside text)::
+
+    node-003/
+      node.json                      {"index": 3, "shards": [...], "public_key": hex}
+      blobs/<64 hex>/metadata.bcs    BlobMetadataWithId (BCS)
+      blobs/<64 hex>/primary-00012.sliver    Sliver BCS (spec §2.6)
+      blobs/<64 hex>/secondary-00087.sliver
+
+Writes are atomic: a temporary file in the same directory, fsync, rename,
+fsync of the directory. A crash leaves either the old file, the new file, or
+a ``.tmp-*`` file that no reader ever opens (scrub removes them). Readers open
+only exact derived names, without following symbolic links.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import StorageError, UnsafeNameError
+
+if TYPE_CHECKING:
+    from ..blob import Sliver
+    from ..metadata import BlobId, BlobMetadata
+
+KINDS = ("primary", "secondary")
+TMP_PREFIX = ".tmp-"
+METADATA_NAME = "metadata.bcs"
+_BLOB_DIR_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+_SLIVER_RE = re.compile(r"\A(primary|secondary)-([0-9]{5})\.sliver\Z")
+ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
+
+# Test hook: called with the temporary path just before each rename.
+before_rename: Callable[[Path], None] | None = None
+
+
+# ------------------------------------------------------------------ names
+def blob_dir_name(blob_id: BlobId) -> str:
+    """The directory name of a blob: its 32 ID bytes in lowercase hex."""
+    from ..metadata import BlobId
+
+    if not isinstance(blob_id, BlobId):
+        raise UnsafeNameError(f"expected a BlobId, got {type(blob_id).__name__}")
+    raw = bytes(blob_id)
+    if len(raw) != 32:
+        raise UnsafeNameError("a blob ID has exactly 32 bytes")
+    return raw.hex()
+
+
+def sliver_file_name(kind: str, index: int, n_shards: int) -> str:
+    """``primary-00012.sliver``: only a known kind and an int index < n_shards."""
+    if kind not in KINDS:
+        raise UnsafeNameError(f"unknown sliver kind {kind!r}")
+    if type(index) is not int or not 0 <= index < n_shards or n_shards > 99999:
+        raise UnsafeNameError(f"sliver index {index!r} out of range for {n_shards} shards")
+    return f"{kind}-{index:05d}.sliver"
+
+
+def parse_blob_dir_name(name: str) -> BlobId | None:
+    """The BlobId a directory name stands for, or None for any other name."""
+    from ..metadata import BlobId
+
+    if not _BLOB_DIR_RE.match(name):
+        return None
+    return BlobId(bytes.fromhex(name))
+
+
+def parse_sliver_file_name(name: str) -> tuple[str, int] | None:
+    m = _SLIVER_RE.match(name)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def _child(parent: Path, name: str) -> Path:
+    """parent/name, refusing anything but one plain path component."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
+        raise UnsafeNameError(f"refusing file name {name!r}")
+    return parent / name
+
+
+# ------------------------------------------------------------------ files
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_dir(path: Path) -> None:
+    """mkdir -p, fsyncing each parent whose entry list changed; never through a symlink."""
+    if path.is_symlink():
+        raise UnsafeNameError(f"{path} is a symbolic link")
+    if path.is_dir():
+        return
+    ensure_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir()
+    fsync_dir(path.parent)
+
+
+def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same directory,
+    fsync, rename over ``path``, fsync the directory."""
+    parent = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if before_rename is not None:
+            before_rename(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(parent)
+
+
+def read_file(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist. Symlinks are refused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+# ------------------------------------------------------------------ acknowledgments
+def ack_message(blob_id: BlobId, node: int, shards: Sequence[int]) -> bytes:
+    """What a node signs: domain ‖ blob ID ‖ LE16 node ‖ LE16 count ‖ LE16 shards."""
+    out = bytearray(ACK_DOMAIN)
+    out += bytes(blob_id) + node.to_bytes(2, "little") + len(shards).to_bytes(2, "little")
+    for t in sorted(shards):
+        out += t.to_bytes(2, "little")
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A node's signed statement that it stores the slivers of ``shards`` for a blob."""
+
+    node: int
+    blob_id: BlobId
+    shards: tuple[int, ...]
+    signature: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {"node": self.node, "shards": list(self.shards), "signature": self.signature.hex()}
+
+
+# ------------------------------------------------------------------ the node
+@dataclass
+class SliverCheck:
+    """What a node found for one sliver: ok, missing, corrupt (with a reason)."""
+
+    kind: str
+    index: int
+    shard: int
+    status: str
+    reason: str = ""
+    sliver: Sliver | None = None
+
+
+class NodeDir:
+    """One storage node: a directory holding the sliver pairs of its shards."""
+
+    def __init__(self, path: Path, index: int, shards: Sequence[int], n_shards: int, key_path: Path) -> None:
+        self.path = Path(path)
+        self.index = index
+        self.shards = tuple(shards)
+        self.n_shards = n_shards
+        self.key_path = key_path
+        self.name = self.path.name
+
+    def __repr__(self) -> str:
+        return f"NodeDir({self.name}, shards={len(self.shards)})"
+
+    # --- paths (all derived)
+    @property
+    def exists(self) -> bool:
+        return self.path.is_dir() and not self.path.is_symlink()
+
+    def blob_path(self, blob_id: BlobId) -> Path:
+        return _child(self.path / "blobs", blob_dir_name(blob_id))
+
+    def metadata_path(self, blob_id: BlobId) -> Path:
+        return _child(self.blob_path(blob_id), METADATA_NAME)
+
+    def sliver_path(self, blob_id: BlobId, kind: str, index: int) -> Path:
+        return _child(self.blob_path(blob_id), sliver_file_name(kind, index, self.n_shards))
+
+    def create(self, public_key: bytes) -> None:
+        """Create (or recreate after loss) the directory and its node.json."""
+        ensure_dir(self.path / "blobs")
+        info = {"index": self.index, "shards": list(self.shards), "public_key": public_key.hex()}
+        atomic_write(self.path / "node.json", (json.dumps(info, indent=1) + "\n").encode())
+
+    # --- reading
+    def blobs(self) -> list[BlobId]:
+        """Blobs this node has a directory for (other names are ignored)."""
+        root = self.path / "blobs"
+        if not root.is_dir():
+            return []
+        out = []
+        for entry in sorted(os.listdir(root)):
+            blob_id = parse_blob_dir_name(entry)
+            if blob_id is not None:
+                out.append(blob_id)
+        return out
+
+    def stray_files(self, blob_id: BlobId) -> list[str]:
+        """Names in a blob directory this layer did not derive (temporaries, junk)."""
+        try:
+            names = os.listdir(self.blob_path(blob_id))
+        except OSError:
+            return []
+        return sorted(x for x in names if x != METADATA_NAME and parse_sliver_file_name(x) is None)
+
+    def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
+        return read_file(self.metadata_path(blob_id)) if self.exists else None
+
+    def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
+        """Verified metadata for the blob, or None when missing or invalid."""
+        from ..errors import WalrusCoreError
+        from ..metadata import BlobMetadata
+
+        raw = self.read_metadata_bytes(blob_id)
+        if raw is None:
+            return None
+        try:
+            md = BlobMetadata.from_bcs(raw)
+        except (WalrusCoreError, ValueError):
+            return None
+        return md if md.blob_id == blob_id and md.n_shards == self.n_shards else None
+
+    def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
+        if not self.exists:
+            return None
+        return read_file(self.sliver_path(blob_id, kind, index))
+
+    def check_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        """Read and verify one sliver against the metadata. Never raises for bad data."""
+        from ..blob import Sliver, verify_sliver
+        from ..errors import WalrusCoreError
+
+        try:
+            raw = self.read_sliver_bytes(metadata.blob_id, kind, index)
+        except StorageError as exc:
+            return SliverCheck(kind, index, shard, "corrupt", str(exc))
+        if raw is None:
+            why = "node directory missing" if not self.exists else "file missing"
+            return SliverCheck(kind, index, shard, "missing", why)
+        try:
+            sliver = Sliver.from_bcs(raw, kind)
+            if sliver.index != index:
+                raise StorageError(f"file holds sliver index {sliver.index}")
+            verify_sliver(sliver, metadata)
+        except (WalrusCoreError, ValueError) as exc:
+            return SliverCheck(kind, index, shard, "corrupt", str(exc) or type(exc).__name__)
+        return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+    # --- writing
+    def write_metadata(self, metadata_bcs: bytes, blob_id: BlobId) -> bool:
+        return self._write_if_changed(self.metadata_path(blob_id), metadata_bcs)
+
+    def write_sliver(self, blob_id: BlobId, kind: str, index: int, data: bytes) -> bool:
+        return self._write_if_changed(self.sliver_path(blob_id, kind, index), data)
+
+    def _write_if_changed(self, path: Path, data: bytes) -> bool:
+        """Atomically write unless the file already holds exactly these bytes."""
+        if not self.exists:
+            raise StorageError(f"{self.name}: node directory is missing")
+        ensure_dir(path.parent)
+        if read_file(path) == data:
+            return False
+        atomic_write(path, data)
+        return True
+
+    def remove_temporaries(self, blob_id: BlobId) -> list[str]:
+        removed = []
+        for name in self.stray_files(blob_id):
+            if name.startswith(TMP_PREFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(_child(self.blob_path(blob_id), name))
+                    removed.append(name)
+        return removed
+
+    # --- signing
+    def sign(self, message: bytes) -> bytes:
+        from .keys import load_private_key
+
+        signature: bytes = load_private_key(self.key_path).sign(message)
+        return signature
+
+    def receive(self, metadata_bcs: bytes, pairs: dict[int, tuple[bytes, bytes]]) -> Ack:
+        """A writer sends this node the metadata and the sliver pairs of its
+        shards (pair index -> (primary BCS, secondary BCS)). The node checks
+        everything against the metadata before keeping anything, then writes
+        each file atomically and returns a signed acknowledgment."""
+        from ..blob import Sliver, verify_sliver
+        from ..errors import VerificationError, WalrusCoreError
+        from ..metadata import BlobMetadata, pair_index_for_shard
+
+        if not self.exists:
+            raise StorageError(f"{self.name}: node directory is missing")
+        try:
+            md = BlobMetadata.from_bcs(metadata_bcs)
+        except (WalrusCoreError, ValueError) as exc:
+            raise VerificationError(f"{self.name}: refusing invalid metadata: {exc}") from exc
+        n = self.n_shards
+        if md.n_shards != n:
+            raise VerificationError(f"{self.name}: metadata is for {md.n_shards} shards, committee has {n}")
+        expected = {pair_index_for_shard(t, md.blob_id, n): t for t in self.shards}
+        if set(pairs) != set(expected):
+            raise VerificationError(
+                f"{self.name}: received pairs {sorted(pairs)}, expected {sorted(expected)}"
+            )
+        checked: list[tuple[str, int, bytes]] = []
+        for pair, (prim, sec) in sorted(pairs.items()):
+            for kind, raw, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
+                try:
+                    sliver = Sliver.from_bcs(raw, kind)
+                    if sliver.index != index:
+                        raise VerificationError(f"sliver index {sliver.index}, expected {index}")
+                    verify_sliver(sliver, md)
+                except (WalrusCoreError, ValueError) as exc:
+                    raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
+                checked.append((kind, index, bytes(raw)))
+        self.write_metadata(bytes(metadata_bcs), md.blob_id)
+        for kind, index, raw in checked:
+            self.write_sliver(md.blob_id, kind, index, raw)
+        shards = tuple(sorted(self.shards))
+        return Ack(self.index, md.blob_id, shards, self.sign(ack_message(md.blob_id, self.index, shards)))
+
+
+def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
+    """(shard, pair index) for each shard of the node, for this blob."""
+    from ..metadata import pair_index_for_shard
+
+    for t in node.shards:
+        yield t, pair_index_for_shard(t, blob_id, node.n_shards)

@@ -1,0 +1,162 @@
+"""read: gather primary slivers (else secondary ones), verify each against the
+metadata, decode with the consistency check, and return the exact bytes, or
+raise BlobUnavailableError naming what is missing. Never wrong bytes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InconsistentBlobError, WalrusCoreError
+from .committee import Committee
+from .errors import BlobUnavailableError, StorageError
+from .nodes import SliverCheck, atomic_write
+from .progress import ProgressFn, no_progress
+
+if TYPE_CHECKING:
+    from ..blob import Sliver
+    from ..metadata import BlobId, BlobMetadata
+
+
+def parse_blob_id(text: str) -> BlobId:
+    """A blob ID from its 43-character URL-safe base64 text (InvalidBlobIdError otherwise)."""
+    from ..metadata import BlobId
+
+    return BlobId.from_str(text.strip())
+
+
+def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, int, list[str]]:
+    """The first copy of the blob's metadata that verifies (the writer's certified
+    copy, then each node's), the bytes read to find it, and the copies refused."""
+    from ..metadata import BlobMetadata
+
+    problems: list[str] = []
+    moved = 0
+    sources: list[tuple[str, Any]] = [("certified copy", lambda: committee.certified_metadata_bytes(blob_id))]
+    for node in committee.node_dirs():
+        sources.append((node.name, lambda node=node: node.read_metadata_bytes(blob_id)))
+    for name, get in sources:
+        try:
+            raw = get()
+        except StorageError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
+        if raw is None:
+            continue
+        moved += len(raw)
+        try:
+            md = BlobMetadata.from_bcs(raw)
+        except (WalrusCoreError, ValueError) as exc:
+            problems.append(f"{name}: metadata invalid ({exc})")
+            continue
+        if md.blob_id != blob_id or md.n_shards != committee.n_shards:
+            problems.append(f"{name}: metadata is for another blob or shard count")
+            continue
+        return md, moved, problems
+    detail = "; ".join(problems) if problems else "no node has it"
+    raise BlobUnavailableError(f"blob {blob_id}: no valid metadata found ({detail})")
+
+
+@dataclass
+class ReadResult:
+    blob_id: BlobId
+    data: bytes
+    kind: str
+    slivers_used: int
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "blob_id": str(self.blob_id),
+            "length": len(self.data),
+            "decoded_from": f"{self.slivers_used} {self.kind} slivers",
+            "problems": self.problems,
+        }
+
+
+def _pair_order(n: int, need: int, kind: str) -> list[int]:
+    """Pairs to try: the systematic slivers first (cheapest to decode), then the rest."""
+    # primary sliver i is in pair i (0..p-1 are plain data); secondary j is in pair n-1-j (j < s plain)
+    first = list(range(need)) if kind == "primary" else [n - 1 - j for j in range(need)]
+    rest = [i for i in range(n) if i not in set(first)]
+    return first + rest
+
+
+def collect_slivers(
+    committee: Committee, md: BlobMetadata, kind: str, need: int, progress: ProgressFn = no_progress
+) -> tuple[list[Sliver], list[SliverCheck]]:
+    """Read and verify slivers of one kind until ``need`` verify; return them and the failures."""
+    from ..metadata import shard_index_for_pair
+
+    n = md.n_shards
+    good: list[Sliver] = []
+    bad: list[SliverCheck] = []
+    for pair in _pair_order(n, need, kind):
+        if len(good) >= need:
+            break
+        shard = shard_index_for_pair(pair, md.blob_id, n)
+        index = pair if kind == "primary" else n - 1 - pair
+        check = committee.node_for_shard(shard).check_sliver(md, kind, index, shard)
+        if check.status == "ok" and check.sliver is not None:
+            good.append(check.sliver)
+        else:
+            bad.append(check)
+        progress(f"read {kind[:3]}", len(good), need)
+    return good, bad
+
+
+def _describe(committee: Committee, checks: list[SliverCheck]) -> str:
+    parts = []
+    for c in checks:
+        node = committee.node_for_shard(c.shard).name
+        parts.append(f"{c.kind} sliver {c.index} (shard {c.shard}, {node}): {c.status}, {c.reason}")
+    return "; ".join(parts)
+
+
+def read_blob(committee: Committee, blob_id: BlobId, *, progress: ProgressFn = no_progress) -> ReadResult:
+    from ..blob import decode
+    from ..config import EncodingConfig
+
+    md, _, problems = find_metadata(committee, blob_id)
+    cfg = EncodingConfig(md.n_shards)
+    attempts = []
+    for kind, need in (
+        ("primary", cfg.n_primary_source_symbols),
+        ("secondary", cfg.n_secondary_source_symbols),
+    ):
+        slivers, bad = collect_slivers(committee, md, kind, need, progress)
+        problems += [_describe(committee, [c]) for c in bad]
+        if len(slivers) < need:
+            attempts.append(f"{need} valid {kind} slivers needed, {len(slivers)} found")
+            continue
+        try:
+            data = decode(slivers, md, check="default")
+        except InconsistentBlobError as exc:
+            raise BlobUnavailableError(f"blob {blob_id} is inconsistently encoded: {exc}") from exc
+        if len(data) != md.unencoded_length:  # belt and braces: never hand out wrong bytes
+            raise BlobUnavailableError(
+                f"blob {blob_id}: decoded {len(data)} bytes, expected {md.unencoded_length}"
+            )
+        return ReadResult(blob_id, bytes(data), kind, len(slivers), problems)
+    raise BlobUnavailableError(
+        f"cannot read blob {blob_id}: " + " and ".join(attempts) + f". Unusable: {'; '.join(problems)}"
+    )
+
+
+def read_to_file(
+    committee: Committee, blob_id: BlobId, out: Path | str | None, *, progress: ProgressFn = no_progress
+) -> ReadResult:
+    """Read the blob and write it atomically to ``out`` (stdout when None or "-")."""
+    result = read_blob(committee, blob_id, progress=progress)
+    if out is None or str(out) == "-":
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.flush()
+    else:
+        path = Path(out)
+        if path.is_dir():
+            raise StorageError(f"{path} is a directory")
+        atomic_write(path if path.is_absolute() else Path(os.getcwd()) / path, result.data)
+    return result

@@ -1,0 +1,125 @@
+"""store: encode a blob, send each node the sliver pairs of its shards plus the
+metadata, collect signed acknowledgments, and certify the blob once the
+signing nodes hold at least n - f shards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import WalrusCoreError
+from .committee import Committee
+from .errors import StorageError, StoreIncompleteError
+from .nodes import Ack, NodeDir
+from .progress import ProgressFn, no_progress
+
+if TYPE_CHECKING:
+    from ..metadata import BlobId
+
+# Test hook: called after each node has been handled (the writer "crashes" if it raises).
+after_node: Callable[[NodeDir], None] | None = None
+
+
+@dataclass
+class StoreResult:
+    blob_id: BlobId
+    unencoded_length: int
+    encoded_length: int
+    signed_shards: int
+    threshold: int
+    certified: bool
+    certificate_path: Path | None
+    acks: list[Ack] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    bytes_sent: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "blob_id": str(self.blob_id),
+            "unencoded_length": self.unencoded_length,
+            "encoded_length": self.encoded_length,
+            "signed_shards": self.signed_shards,
+            "threshold": self.threshold,
+            "certified": self.certified,
+            "certificate": str(self.certificate_path) if self.certificate_path else None,
+            "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks],
+            "failures": self.failures,
+            "bytes_sent": self.bytes_sent,
+        }
+
+
+def store_blob(committee: Committee, data: Any, *, progress: ProgressFn = no_progress) -> StoreResult:
+    """Store ``data`` (any contiguous buffer) on the committee's nodes.
+
+    Raises StoreIncompleteError (after writing what it could) when fewer than
+    n - f shards were acknowledged; storing the same blob again changes nothing."""
+    from ..blob import encode
+    from ..config import EncodingConfig
+    from ..metadata import shard_index_for_pair
+
+    n = committee.n_shards
+    progress("encode", 0, 1)
+    encoded = encode(data, n)
+    progress("encode", 1, 1)
+    md = encoded.metadata
+    blob_id = md.blob_id
+    md_bcs = md.to_bcs()
+    # Serialize each pair once: what goes over the "wire" to its node.
+    by_shard: dict[int, tuple[int, tuple[bytes, bytes]]] = {}
+    for pair in encoded.pairs:
+        t = shard_index_for_pair(pair.index, blob_id, n)
+        by_shard[t] = (pair.index, (pair.primary.to_bcs(), pair.secondary.to_bcs()))
+    del encoded
+
+    acks: list[Ack] = []
+    failures: dict[str, str] = {}
+    sent = 0
+    nodes = committee.node_dirs()
+    for k, node in enumerate(nodes):
+        progress("store", k, len(nodes))
+        pairs = dict(by_shard[t] for t in node.shards)
+        try:
+            sent += len(md_bcs) + sum(len(a) + len(b) for a, b in pairs.values())
+            ack = node.receive(md_bcs, pairs)
+            committee.verify_ack(ack)
+            acks.append(ack)
+        except (WalrusCoreError, OSError) as exc:
+            failures[node.name] = str(exc)
+        if after_node is not None:
+            after_node(node)
+    progress("store", len(nodes), len(nodes))
+
+    signed = len({t for a in acks for t in a.shards})
+    certified = signed >= committee.quorum
+    cert_path = None
+    if certified:
+        cert_path = committee.write_certified(md, committee.make_certificate(blob_id, acks))
+    result = StoreResult(
+        blob_id=blob_id,
+        unencoded_length=md.unencoded_length,
+        encoded_length=EncodingConfig(n).encoded_blob_length(md.unencoded_length),
+        signed_shards=signed,
+        threshold=committee.quorum,
+        certified=certified,
+        certificate_path=cert_path,
+        acks=acks,
+        failures=failures,
+        bytes_sent=sent,
+    )
+    if not certified:
+        detail = "; ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures reported"
+        raise StoreIncompleteError(
+            f"blob {blob_id} not certified: nodes holding {signed} shards acknowledged, "
+            f"{committee.quorum} needed ({detail})",
+        )
+    return result
+
+
+def store_file(committee: Committee, path: Path | str, *, progress: ProgressFn = no_progress) -> StoreResult:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return store_blob(committee, data, progress=progress)
