@@ -39,9 +39,15 @@
 #endif
 
 #if defined(_MSC_VER)
+#include <intrin.h>
 #define WC_ALIGN(n) __declspec(align(n))
+#define WC_FORCE_INLINE static __forceinline
+/* Relaxed atomic store of an int (first-error flags shared by worker threads). */
+#define wc_atomic_store_int(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
 #else
 #define WC_ALIGN(n) __attribute__((aligned(n)))
+#define WC_FORCE_INLINE static inline __attribute__((always_inline))
+#define wc_atomic_store_int(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #endif
 
 WC_INLINE uint64_t wc_load64_le(const uint8_t *p)
