@@ -74,6 +74,60 @@ void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size
         for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
 }
 
+WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi) { return pre[hi] != pre[lo]; }
+
+void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                   const uint32_t *need_pre)
+{
+    const uint16_t *skew = wc_gf16_skew;
+    size_t dist = size >> 1;
+    for (; dist >= 2; dist >>= 2) {
+        size_t d = dist >> 1;
+        for (size_t r = 0; r < size; r += 4 * d) {
+            if (!any_in(need_pre, r, r + 4 * d)) continue;
+            uint16_t g1 = skew[delta + r + 2 * d - 1];
+            uint16_t g2a = skew[delta + r + d - 1];
+            uint16_t g2b = skew[delta + r + 3 * d - 1];
+            int do_a = any_in(need_pre, r, r + 2 * d);
+            int do_b = any_in(need_pre, r + 2 * d, r + 4 * d);
+            for (size_t x = r; x < r + d; x++) {
+                fbf(k, w[x], w[x + 2 * d], g1, bytes);
+                fbf(k, w[x + d], w[x + 3 * d], g1, bytes);
+                if (do_a) fbf(k, w[x], w[x + d], g2a, bytes);
+                if (do_b) fbf(k, w[x + 2 * d], w[x + 3 * d], g2b, bytes);
+            }
+        }
+    }
+    if (dist == 1)
+        for (size_t r = 0; r < size; r += 2)
+            if (any_in(need_pre, r, r + 2)) fbf(k, w[r], w[r + 1], skew[delta + r], bytes);
+}
+
+void wc_ifft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                    const uint32_t *nonzero_pre)
+{
+    const uint16_t *skew = wc_gf16_skew;
+    size_t d = 1;
+    for (; 2 * d < size; d <<= 2) {
+        for (size_t r = 0; r < size; r += 4 * d) {
+            if (!any_in(nonzero_pre, r, r + 4 * d)) continue;
+            uint16_t g1a = skew[delta + r + d - 1];
+            uint16_t g1b = skew[delta + r + 3 * d - 1];
+            uint16_t g2 = skew[delta + r + 2 * d - 1];
+            int do_a = any_in(nonzero_pre, r, r + 2 * d);
+            int do_b = any_in(nonzero_pre, r + 2 * d, r + 4 * d);
+            for (size_t x = r; x < r + d; x++) {
+                if (do_a) ibf(k, w[x], w[x + d], g1a, bytes);
+                if (do_b) ibf(k, w[x + 2 * d], w[x + 3 * d], g1b, bytes);
+                ibf(k, w[x], w[x + 2 * d], g2, bytes);
+                ibf(k, w[x + d], w[x + 3 * d], g2, bytes);
+            }
+        }
+    }
+    if (d < size)
+        for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
+}
+
 void wc_formal_derivative(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t bytes)
 {
     for (size_t i = 1; i < size; i++) {

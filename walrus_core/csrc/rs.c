@@ -298,6 +298,10 @@ struct wc_rs_decoder {
     size_t fft_trunc;   /* outputs needed: positions below this */
     uint8_t *present;   /* k + r flags */
     uint16_t *lambda;   /* error-locator logs for positions < end */
+    uint32_t *in_pre;   /* prefix counts of received positions (N + 1) */
+    uint32_t *out_pre;  /* prefix counts of missing originals' positions (N + 1) */
+    size_t *zero_pos;   /* positions < N that start as zero */
+    size_t n_zero;
 };
 
 WC_INLINE size_t pos_original(const wc_rs_decoder *d, size_t i) { return d->high ? d->m + i : i; }
@@ -531,6 +535,30 @@ enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_
         }
         free(erased_lt_end);
         free(erased);
+        size_t N = d->N;
+        d->in_pre = (uint32_t *)calloc(N + 1, sizeof(uint32_t));
+        d->out_pre = (uint32_t *)calloc(N + 1, sizeof(uint32_t));
+        d->zero_pos = (size_t *)malloc(N * sizeof(size_t));
+        uint8_t *flag = (uint8_t *)calloc(N, 2);
+        if (!d->in_pre || !d->out_pre || !d->zero_pos || !flag) {
+            free(flag);
+            goto nomem;
+        }
+        uint8_t *need = flag + N;
+        for (size_t i = 0; i < k; i++) {
+            if (d->present[i])
+                flag[pos_original(d, i)] = 1;
+            else
+                need[pos_original(d, i)] = 1;
+        }
+        for (size_t j = 0; j < r; j++)
+            if (d->present[k + j]) flag[pos_recovery(d, j)] = 1;
+        for (size_t p = 0; p < N; p++) {
+            d->in_pre[p + 1] = d->in_pre[p] + flag[p];
+            d->out_pre[p + 1] = d->out_pre[p] + need[p];
+            if (!flag[p]) d->zero_pos[d->n_zero++] = p;
+        }
+        free(flag);
     }
     *out = d;
     return WC_OK;
@@ -544,6 +572,9 @@ void wc_rs_decoder_free(wc_rs_decoder *d)
     if (!d) return;
     free(d->present);
     free(d->lambda);
+    free(d->in_pre);
+    free(d->out_pre);
+    free(d->zero_pos);
     free(d);
 }
 
@@ -570,7 +601,7 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
     uint8_t *data = scratch;
     uint8_t **w = (uint8_t **)(scratch + align64(N * T));
     for (size_t p = 0; p < N; p++) w[p] = data + p * T;
-    memset(data, 0, N * T);
+    for (size_t z = 0; z < d->n_zero; z++) memset(w[d->zero_pos[z]], 0, T);
     for (size_t i = 0; i < k; i++)
         if (d->present[i]) {
             size_t p = pos_original(d, i);
@@ -583,9 +614,9 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
             memcpy(w[p], shards[k + j] + ioff, T);
             kk->mul(w[p], d->lambda[p], T);
         }
-    wc_ifft(kk, w, N, d->end, 0, T);
+    wc_ifft_masked(kk, w, N, 0, T, d->in_pre);
     wc_formal_derivative(kk, w, N, T);
-    wc_fft(kk, w, N, d->fft_trunc, 0, T);
+    wc_fft_masked(kk, w, N, 0, T, d->out_pre);
     for (size_t i = 0; i < k; i++)
         if (!d->present[i]) {
             size_t p = pos_original(d, i);
