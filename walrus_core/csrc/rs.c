@@ -22,7 +22,13 @@
 #define MAX_SHARDS 65536u
 /* Bytes of shard tiles a transform may touch at once (L2 is >= 512 KiB on
  * the CPUs we target). */
-#define TILE_BUDGET (384u * 1024u)
+static size_t TILE_BUDGET = 1024u * 1024u;
+static size_t TILE_MIN = 256;
+void wc_rs_set_tile(size_t budget, size_t min_tile)
+{
+    if (budget) TILE_BUDGET = budget;
+    if (min_tile) TILE_MIN = min_tile;
+}
 
 /* The kernel table to use: a backend whose RS kernels are not (yet) filled in
  * falls back to the portable oracle. */
@@ -37,12 +43,42 @@ static size_t tile_bytes(size_t bytes, size_t shards)
 {
     size_t t = TILE_BUDGET / (shards ? shards : 1);
     t &= ~(size_t)63;
-    if (t < 64) t = 64;
+    if (t < TILE_MIN) t = TILE_MIN;
     if (t > bytes) t = bytes;
     return t;
 }
 
 static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
+
+/* The plain API keeps one scratch buffer per thread (up to SCRATCH_KEEP
+ * bytes), so small calls neither allocate nor fault in fresh pages. It is
+ * released only when the thread exits... which C11 cannot hook, so it is
+ * bounded instead: at most SCRATCH_KEEP bytes per thread that ever called. */
+#define SCRATCH_KEEP ((size_t)4 << 20)
+#if defined(_MSC_VER)
+#define WC_THREAD_LOCAL __declspec(thread)
+#else
+#define WC_THREAD_LOCAL _Thread_local
+#endif
+static WC_THREAD_LOCAL uint8_t *tl_scratch;
+static WC_THREAD_LOCAL size_t tl_scratch_size;
+
+static uint8_t *scratch_get(size_t n)
+{
+    if (n <= tl_scratch_size) return tl_scratch;
+    if (n > SCRATCH_KEEP) return (uint8_t *)wc_aligned_alloc(n);
+    uint8_t *p = (uint8_t *)wc_aligned_alloc(n);
+    if (!p) return NULL;
+    wc_aligned_free(tl_scratch);
+    tl_scratch = p;
+    tl_scratch_size = n;
+    return p;
+}
+
+static void scratch_put(uint8_t *p)
+{
+    if (p != tl_scratch) wc_aligned_free(p);
+}
 
 /* ---- shard layout ------------------------------------------------------ */
 
@@ -277,23 +313,100 @@ static uint16_t add_log(uint32_t a, uint32_t b)
  * Hadamard transforms (spec §3.5 step 3). Fixed cost, any erasure pattern. */
 static int locator_walsh(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
 {
-    uint32_t *a = (uint32_t *)malloc(sizeof(uint32_t) * 65536u);
+    /* Arithmetic mod 65535 is ones'-complement arithmetic on 16 bits (65535
+     * is a second zero), so the butterflies are 16-bit adds with end-around
+     * carry, which the compiler vectorizes. */
+    uint16_t *a = (uint16_t *)wc_aligned_alloc(sizeof(uint16_t) * 65536u);
     if (!a) return -1;
-    for (size_t q = 0; q < 65536u; q++) a[q] = (q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi);
+    for (size_t q = 0; q < 65536u; q++) a[q] = (uint16_t)((q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi));
     for (int pass = 0; pass < 2; pass++) {
         for (size_t dist = 1; dist < 65536u; dist <<= 1)
-            for (size_t rr = 0; rr < 65536u; rr += 2 * dist)
-                for (size_t x = rr; x < rr + dist; x++) {
-                    uint32_t u = a[x], v = a[x + dist];
-                    uint32_t s = u + v, t = u + 65535u - v;
-                    a[x] = s >= 65535u ? s - 65535u : s;
-                    a[x + dist] = t >= 65535u ? t - 65535u : t;
+            for (size_t rr = 0; rr < 65536u; rr += 2 * dist) {
+                uint16_t *x = a + rr, *y = a + rr + dist;
+                for (size_t i = 0; i < dist; i++) {
+                    uint32_t u = x[i], v = y[i];
+                    uint32_t s = u + v, t = u + (v ^ 0xffffu);
+                    x[i] = (uint16_t)((s & 0xffffu) + (s >> 16));
+                    y[i] = (uint16_t)((t & 0xffffu) + (t >> 16));
                 }
+            }
         if (pass == 0)
-            for (size_t q = 0; q < 65536u; q++) a[q] = (uint32_t)(((uint64_t)a[q] * wc_gf16_log_walsh[q]) % 65535u);
+            for (size_t q = 0; q < 65536u; q++) {
+                uint32_t p = (uint32_t)a[q] * wc_gf16_log_walsh[q];
+                p = (p & 0xffffu) + (p >> 16);
+                p = (p & 0xffffu) + (p >> 16);
+                a[q] = (uint16_t)p;
+            }
     }
-    for (size_t p = 0; p < d->end; p++) d->lambda[p] = (uint16_t)a[p];
-    free(a);
+    for (size_t p = 0; p < d->end; p++) d->lambda[p] = a[p] == 65535u ? 0 : a[p];
+    wc_aligned_free(a);
+    return 0;
+}
+
+WC_INLINE uint16_t oc_add(uint32_t u, uint32_t v)
+{
+    uint32_t s = u + v;
+    return (uint16_t)((s & 0xffffu) + (s >> 16));
+}
+
+static void wht_oc(uint16_t *a, size_t n)
+{
+    for (size_t dist = 1; dist < n; dist <<= 1)
+        for (size_t rr = 0; rr < n; rr += 2 * dist) {
+            uint16_t *x = a + rr, *y = a + rr + dist;
+            for (size_t i = 0; i < dist; i++) {
+                uint32_t u = x[i], v = y[i];
+                x[i] = oc_add(u, v);
+                y[i] = oc_add(u, v ^ 0xffffu);
+            }
+        }
+}
+
+/* The same values from a Walsh-Hadamard transform of size N only. For p < N
+ * and q = (qh, ql) split at bit t = log2 N, p ^ q = (qh, p ^ ql): the
+ * erasures below N give an N-point XOR convolution, and a block of N
+ * positions that is erased entirely adds sum_{ql} LOG[(qh, ql)], the same
+ * for every p. Our placements leave every block above N either fully erased
+ * (LOW: [m + r, 65536)) or not at all (HIGH); anything else returns -1. */
+static int locator_small(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
+{
+    size_t N = d->N, t = 0;
+    while (((size_t)1 << t) < N) t++;
+    int tail_full;
+    if (v_hi <= N || v_lo >= v_hi)
+        tail_full = 0;
+    else if (v_lo <= N && v_hi == MAX_SHARDS)
+        tail_full = 1;
+    else
+        return -1;
+    uint16_t *e = (uint16_t *)wc_aligned_alloc(sizeof(uint16_t) * 2 * N);
+    if (!e) return -2;
+    uint16_t *l = e + N;
+    uint32_t low_sum = 0; /* sum of LOG[1..N-1] */
+    for (size_t p = 0; p < N; p++) {
+        e[p] = (uint16_t)(p < d->end ? erased_lt_end[p] != 0 : (p >= v_lo && p < v_hi));
+        l[p] = p ? wc_gf16_log[p] : 0;
+        low_sum = oc_add(low_sum, l[p]);
+    }
+    wht_oc(e, N);
+    wht_oc(l, N);
+    for (size_t p = 0; p < N; p++) {
+        uint32_t x = (uint32_t)e[p] * l[p];
+        x = (x & 0xffffu) + (x >> 16);
+        e[p] = (uint16_t)((x & 0xffffu) + (x >> 16));
+    }
+    wht_oc(e, N);
+    /* 1/N = 2^(16 - t) mod 65535: a 16-bit rotation in ones' complement */
+    unsigned rot = (unsigned)(16 - t) & 15u;
+    /* sum over all v != 0 of LOG[v] = 0 + ... + 65534 = 0 mod 65535 */
+    uint32_t tail = tail_full ? (uint16_t)(low_sum ^ 0xffffu) : 0; /* -low_sum */
+    for (size_t p = 0; p < d->end; p++) {
+        uint32_t x = e[p];
+        x = rot ? (uint16_t)((x << rot) | (x >> (16 - rot))) : x;
+        x = oc_add(x, tail);
+        d->lambda[p] = (uint16_t)(x == 65535u ? 0 : x);
+    }
+    wc_aligned_free(e);
     return 0;
 }
 
@@ -333,7 +446,8 @@ static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const
     }
 }
 
-/* Which locator method: 0 = auto, 1 = Walsh, 2 = direct (tests compare them). */
+/* Which locator method: 0 = auto, 1 = 65536-point Walsh, 2 = direct,
+ * 3 = N-point Walsh (tests compare them). */
 static int locator_method;
 void wc_rs_set_locator_method(int method) { locator_method = method; }
 
@@ -396,14 +510,23 @@ enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_
         d->fft_trunc = last_missing + 1;
         /* direct: (positions needed) x (erasures) lookups; Walsh: ~2M fixed ops */
         size_t direct_cost = d->end * (n_erased + 32);
-        int method = locator_method ? locator_method : (direct_cost < 1500000u ? 2 : 1);
+        int method = locator_method ? locator_method : (direct_cost < 20000u ? 2 : 3);
+        if (method == 3) {
+            int rc = locator_small(d, erased_lt_end, v_lo, v_hi);
+            if (rc == -2) {
+                free(erased_lt_end);
+                free(erased);
+                goto nomem;
+            }
+            if (rc != 0) method = 1;
+        }
         if (method == 1) {
             if (locator_walsh(d, erased_lt_end, v_lo, v_hi) != 0) {
                 free(erased_lt_end);
                 free(erased);
                 goto nomem;
             }
-        } else {
+        } else if (method == 2) {
             locator_direct(d, erased_lt_end, erased, n_erased, v_lo, v_hi);
         }
         free(erased_lt_end);
@@ -515,7 +638,7 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
     size_t T = full ? enc_tile(c, full) : 64;
     size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
     size_t tail_bytes = t ? align64((k + r) * 64) + align64((k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
     if (!scratch) {
         wc_rs_codec_free(c);
         return WC_ERR_NOMEM;
@@ -532,7 +655,7 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
         encode_tile(c, kk, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch);
         for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
     }
-    wc_aligned_free(scratch);
+    scratch_put(scratch);
     wc_rs_codec_free(c);
     return WC_OK;
 }
@@ -570,7 +693,7 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
     size_t T = full ? dec_tile(d, full) : 64;
     size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
     size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
     if (!scratch) {
         wc_rs_decoder_free(d);
         return WC_ERR_NOMEM;
@@ -589,7 +712,7 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
         for (size_t i = 0; i < k; i++)
             if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
     }
-    wc_aligned_free(scratch);
+    scratch_put(scratch);
     wc_rs_decoder_free(d);
     return WC_OK;
 }

@@ -73,7 +73,7 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
                                  const uint8_t *const *shards, uint8_t *const *out);
 
 /* Testing knob: error-locator method for decoders created afterwards
- * (0 = automatic, 1 = Walsh-Hadamard, 2 = direct products). Not thread-safe. */
+ * (0 = automatic, 1 = 65536-point Walsh-Hadamard, 2 = direct products, 3 = N-point Walsh-Hadamard). Not thread-safe. */
 void wc_rs_set_locator_method(int method);
 
 #endif
