@@ -297,8 +297,60 @@ static void test_bad_input(void)
     wc_rs_codec_free(c);
 }
 
+/* The fused radix-4 kernels, every error-locator method, and odd tile sizes
+ * give the same bytes as the plain path. */
+static void test_variants(void)
+{
+    static const size_t shapes[][3] = {{334, 666, 640}, {667, 333, 640}, {5, 3, 192}, {9, 16, 128}};
+    for (size_t s = 0; s < 4; s++) {
+        size_t k = shapes[s][0], r = shapes[s][1], S = shapes[s][2], n = k + r;
+        uint8_t *all = malloc(n * S), *ref = malloc(r * S), *out = malloc(k * S);
+        uint8_t **wp = malloc(n * sizeof(*wp)), **op = malloc(k * sizeof(*op));
+        const uint8_t **sp = malloc(n * sizeof(*sp));
+        wc_test_fill(all, k * S, (unsigned)(s + 40));
+        for (size_t i = 0; i < n; i++) wp[i] = all + i * S;
+        for (size_t i = 0; i < k; i++) op[i] = out + i * S;
+        wc_rs_set_fused(0);
+        CHECK_EQ_INT(wc_rs_encode_with(wc_backend_find("portable"), k, r, S, (const uint8_t *const *)wp, wp + k), WC_OK);
+        memcpy(ref, all + k * S, r * S);
+        wc_rs_set_fused(1);
+        FOR_EACH_BACKEND(kern)
+        {
+            for (int tile = 0; tile < 3; tile++) {
+                wc_rs_set_tile(tile == 0 ? (size_t)2 << 20 : tile == 1 ? 1 : 64 * 1024, 64);
+                memset(all + k * S, 0, r * S);
+                CHECK_EQ_INT(wc_rs_encode_with(kern, k, r, S, (const uint8_t *const *)wp, wp + k), WC_OK);
+                CHECK_MEM(all + k * S, ref, r * S);
+                for (int method = 1; method <= 3; method++) {
+                    wc_rs_set_locator_method(method);
+                    /* exactly k shards: originals i % 3 != 0, then recovery, then the rest */
+                    size_t have = 0;
+                    for (size_t i = 0; i < n; i++) sp[i] = NULL;
+                    for (size_t i = 0; i < k && have < k; i++)
+                        if (i % 3) sp[i] = all + i * S, have++;
+                    for (size_t i = k; i < n && have < k; i++) sp[i] = all + i * S, have++;
+                    for (size_t i = 0; i < k && have < k; i++)
+                        if (!sp[i]) sp[i] = all + i * S, have++;
+                    memset(out, 0, k * S);
+                    CHECK_EQ_INT(wc_rs_decode_with(kern, k, r, S, sp, op), WC_OK);
+                    CHECK_MEM(out, all, k * S);
+                }
+                wc_rs_set_locator_method(0);
+            }
+            wc_rs_set_tile((size_t)2 << 20, 256);
+        }
+        free(all);
+        free(ref);
+        free(out);
+        free(wp);
+        free(op);
+        free(sp);
+    }
+}
+
 int main(void)
 {
+    test_variants();
     test_gf16();
     test_kernels();
     test_known_answers();
