@@ -259,12 +259,15 @@ enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_
 
 /* ---- many trees at once ------------------------------------------------ */
 
-/* A batch of inner-node messages for one kernel stream; outputs contiguous. */
+/* A batch of inner-node messages for one kernel stream; outputs contiguous.
+ * Pairs that do not lie contiguously (strided leaves, an odd last node and
+ * its zero sibling) are copied into `stage`, slot = their batch position. */
 struct batch {
     const struct wc_hash_kernels *hk;
     const uint8_t *ptrs[CHUNK];
     size_t k;
     uint8_t *out;
+    uint8_t stage[CHUNK * 64];
 };
 
 static void batch_flush(struct batch *b)
@@ -282,6 +285,14 @@ static void batch_push(struct batch *b, const uint8_t *msg)
     if (b->k == CHUNK) batch_flush(b);
 }
 
+static void batch_push_pair(struct batch *b, const uint8_t *left, const uint8_t *right)
+{
+    uint8_t *slot = b->stage + 64 * b->k;
+    memcpy(slot, left, 32);
+    memcpy(slot + 32, right, 32);
+    batch_push(b, slot);
+}
+
 /* Trees with at most this many leaves go through the grouped level-by-level
  * path; bigger ones through the level stream, one tree at a time (their top
  * levels are a negligible share of the work). */
@@ -293,20 +304,45 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
                                     size_t tree_stride, size_t n_trees, size_t n_leaves,
                                     uint8_t *roots)
 {
+    return wc_merkle_roots_many_strided(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, roots);
+}
+
+/* One big tree with strided leaves: gather, then the level stream. */
+static enum wc_status root_strided(const struct wc_kernels *kern, const uint8_t *leaves, size_t leaf_stride,
+                                   size_t n, uint8_t root[32])
+{
+    if (leaf_stride == 32 || n <= 1) return root_from_leaf_hashes(kern, leaves, n, root);
+    uint8_t *tmp = (uint8_t *)wc_aligned_alloc(32 * n);
+    if (!tmp) return WC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) memcpy(tmp + 32 * i, leaves + i * leaf_stride, 32);
+    enum wc_status st = root_from_leaf_hashes(kern, tmp, n, root);
+    wc_aligned_free(tmp);
+    return st;
+}
+
+enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
+                                            size_t n_leaves, uint8_t *roots)
+{
     int ok = 1;
     if (!kern || (n_trees && !roots)) return WC_ERR_ARG;
     if (n_trees == 0) return WC_OK;
     if (n_leaves && !leaf_hashes) return WC_ERR_ARG;
-    size_t tree_bytes = mul_size(n_leaves, 32, &ok);
+    mul_size(n_leaves, 32, &ok);
     mul_size(n_trees, 32, &ok);
-    if (n_trees > 1 && n_leaves) mul_size(n_trees - 1, tree_stride, &ok);
+    if (n_leaves > 1 && leaf_stride < 32) return WC_ERR_ARG;
+    if (n_leaves) {
+        /* the whole span read must be addressable: no size_t wrap */
+        size_t a = mul_size(n_leaves - 1, leaf_stride, &ok);
+        size_t b = mul_size(n_trees - 1, tree_stride, &ok);
+        if (a > SIZE_MAX - 32 || b > SIZE_MAX - 32 - a) ok = 0;
+    }
     if (!ok) return WC_ERR_SIZE;
-    if (n_trees > 1 && n_leaves && tree_stride < tree_bytes) return WC_ERR_ARG;
 
     if (n_leaves <= 1 || n_leaves > GROUP_MAX_LEAVES) {
         for (size_t t = 0; t < n_trees; t++) {
-            enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + t * tree_stride, n_leaves,
-                                                      roots + 32 * t);
+            enum wc_status st =
+                root_strided(kern, leaf_hashes + t * tree_stride, leaf_stride, n_leaves, roots + 32 * t);
             if (st != WC_OK) return st;
         }
         return WC_OK;
@@ -319,13 +355,11 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     size_t quarter = (half + 1) / 2;
     uint8_t *buf_a = (uint8_t *)wc_aligned_alloc(group * half * 32);
     uint8_t *buf_b = (uint8_t *)wc_aligned_alloc(group * quarter * 32);
-    uint8_t *pad = (uint8_t *)wc_aligned_alloc(group * 64);
-    struct batch *b = (struct batch *)malloc(sizeof *b);
-    if (!buf_a || !buf_b || !pad || !b) {
+    struct batch *b = (struct batch *)wc_aligned_alloc(sizeof *b);
+    if (!buf_a || !buf_b || !b) {
         wc_aligned_free(buf_a);
         wc_aligned_free(buf_b);
-        wc_aligned_free(pad);
-        free(b);
+        wc_aligned_free(b);
         return WC_ERR_NOMEM;
     }
     b->hk = kern->hash;
@@ -338,16 +372,18 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
         int level = 0;
         while (m > 1) {
             size_t full = m / 2, mp = (m + 1) / 2;
+            size_t stride = level == 0 ? leaf_stride : 32;
             uint8_t *dst = (level & 1) ? buf_b : buf_a;
             b->out = dst;
             for (size_t t = 0; t < gt; t++) {
                 const uint8_t *s = level == 0 ? leaf_hashes + (g0 + t) * tree_stride : src + t * m * 32;
-                for (size_t j = 0; j < full; j++) batch_push(b, s + 64 * j);
-                if (m & 1) {
-                    memcpy(pad + 64 * t, s + 32 * (m - 1), 32);
-                    memset(pad + 64 * t + 32, 0, 32);
-                    batch_push(b, pad + 64 * t);
+                if (stride == 32) {
+                    for (size_t j = 0; j < full; j++) batch_push(b, s + 64 * j);
+                } else {
+                    for (size_t j = 0; j < full; j++)
+                        batch_push_pair(b, s + 2 * j * stride, s + (2 * j + 1) * stride);
                 }
+                if (m & 1) batch_push_pair(b, s + (m - 1) * stride, ZERO_NODE);
             }
             batch_flush(b);
             src = dst;
@@ -358,8 +394,7 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     }
     wc_aligned_free(buf_a);
     wc_aligned_free(buf_b);
-    wc_aligned_free(pad);
-    free(b);
+    wc_aligned_free(b);
     return WC_OK;
 }
 
