@@ -122,8 +122,11 @@ def test_level_nodes_are_subtree_roots(backend: str, n: int) -> None:
         count = -(-n // (1 << h))
         assert nodes == b"".join(want[:count])
         assert merkle.merkle_root_from_leaf_hashes(nodes) == ref.root_from_leaf_hashes(lh)
+        assert merkle.level_nodes(lh, h) == want[:count]
     with pytest.raises(InvalidInputError):
         _native.merkle_level_nodes(b"".join(lh), height + 1)
+    with pytest.raises((InvalidInputError, OverflowError)):
+        merkle.level_nodes(lh, -1)
 
 
 def test_tree_and_proofs_every_index(backend: str) -> None:

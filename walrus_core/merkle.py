@@ -103,6 +103,16 @@ def merkle_roots_many(leaf_hashes: Buffer, n_trees: int) -> list[bytes]:
     return [out[i : i + DIGEST_LEN] for i in range(0, len(out), DIGEST_LEN)]
 
 
+def level_nodes(leaf_hashes: Buffer | Sequence[bytes], height: int) -> list[bytes]:
+    """The nodes at ``height`` of the tree over these leaf hashes: node j is
+    the root of the aligned block of leaves ``[j·2^height, (j+1)·2^height)``
+    (a short last block padded as the whole tree pads it). ``height`` may be
+    0 .. merkle_proof_len(n); the root over these nodes, taken as
+    leaf hashes, is the root of the whole tree."""
+    out = _native.merkle_level_nodes(_join_nodes(leaf_hashes, "leaf_hashes"), _index(height, "height"))
+    return [out[i : i + DIGEST_LEN] for i in range(0, len(out), DIGEST_LEN)]
+
+
 def merkle_proof_len(n_leaves: int) -> int:
     """Length of an inclusion proof in a tree of ``n_leaves`` leaves:
     ``ceil(log2(n_leaves))`` (0 for one leaf)."""
@@ -311,6 +321,7 @@ __all__ = [
     "inner_hash",
     "leaf_hash",
     "leaf_hashes",
+    "level_nodes",
     "merkle_proof_len",
     "merkle_root",
     "merkle_root_from_leaf_hashes",
