@@ -120,20 +120,20 @@ def merkle_roots_many(leaf_hashes, Py_ssize_t n_trees):
     return out
 
 
-def merkle_level_nodes(leaf_hashes, unsigned height):
+def merkle_level_nodes(leaf_hashes, Py_ssize_t height):
     """Nodes at `height` of the tree over these leaf hashes (see merkle.h)."""
     cdef const uint8_t[::1] v = as_bytes_view(leaf_hashes, "leaf_hashes")
     cdef size_t n = _leaf_hash_count(v, "leaf_hashes")
-    if height > wc_merkle_proof_len(n):
+    if height < 0 or <size_t>height > wc_merkle_proof_len(n):
         raise _errors.InvalidInputError(
             f"height {height} exceeds the tree height {wc_merkle_proof_len(n)} for {n} leaves")
-    cdef size_t count = wc_merkle_level_count(n, height)
+    cdef size_t count = wc_merkle_level_count(n, <unsigned>height)
     cdef bytes out = _new_bytes(32 * count)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
     cdef const uint8_t *p = _ptr(v)
     cdef wc_status st
     with nogil:
-        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, height, o)
+        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, <unsigned>height, o)
     check_status(st, "merkle_level_nodes")
     return out
 
