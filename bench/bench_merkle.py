@@ -84,6 +84,20 @@ def test_merkle_root(benchmark: Any, workload: tuple[str, int, int], impl: str) 
         benchmark.extra_info["speedup_vs_hashlib"] = _PEER_MEAN[group] / mean
 
 
+@pytest.mark.parametrize("threads", [2, 0])
+def test_merkle_root_threads(benchmark: Any, threads: int) -> None:
+    """2^20 two-byte leaves on several native threads (0 = one per CPU),
+    best backend. Wall time: do not use the thread_time timer here."""
+    leaf_size, count = 2, 1 << 20
+    data = random.Random(leaf_size * count).randbytes(leaf_size * count)
+    benchmark.group = "merkle_root 2^20 leaves x 2 B, threaded"
+    benchmark.extra_info.update(
+        impl=f"walrus threads={threads}", backend=backends.active(), leaves=count, bytes=len(data)
+    )
+    assert merkle_root(data, leaf_size, threads=threads) == merkle_root(data, leaf_size)
+    benchmark.pedantic(lambda: merkle_root(data, leaf_size, threads=threads), rounds=10, iterations=1)
+
+
 @pytest.mark.parametrize("impl", IMPLS)
 def test_merkle_roots_many_2d(benchmark: Any, impl: str) -> None:
     """The 2-D encoder's tree work at n = 1000: 2000 trees of 1000 leaf

@@ -46,6 +46,17 @@ def test_stable_name_and_known_shapes(backend: str) -> None:
     assert merkle_root(b"abcdef", 2) == three
 
 
+@pytest.mark.parametrize("n", [5000, 3 * 4096 + 5, 40_000])
+def test_merkle_root_threads(backend: str, n: int) -> None:
+    data = _data(2 * n, seed=n)
+    want = merkle_root(data, 2)
+    assert want == ref.root_of_buffer(data, 2)
+    for threads in (0, 1, 2, 3, 8):
+        assert merkle_root(data, 2, threads=threads) == want
+    with pytest.raises(InvalidInputError):
+        merkle_root(data, 2, threads=-1)
+
+
 def test_merkle_root_4k_leaves(backend: str) -> None:
     data = _data(4096 * 33, seed=9)
     assert merkle_root(data, 4096) == ref.root_of_buffer(data, 4096)

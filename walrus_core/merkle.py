@@ -73,12 +73,19 @@ def _size(value: int, what: str) -> int:
     return value
 
 
-def merkle_root(data: Buffer, leaf_size: int) -> bytes:
+def merkle_root(data: Buffer, leaf_size: int, *, threads: int = 1) -> bytes:
     """Walrus Merkle root over the consecutive ``leaf_size``-byte leaves of
     ``data`` (each hashed with the leaf prefix). ``len(data)`` must be a
     multiple of ``leaf_size`` (>= 1); empty data gives 32 zero bytes.
-    Single-threaded, O(log n) memory."""
-    return _native.merkle_root(data, _size(leaf_size, "leaf_size"))
+
+    By default single-threaded (on the calling thread, GIL released) with
+    O(log n) memory. ``threads=k`` splits large inputs (>= 2^13 leaves) into
+    aligned blocks hashed on k native threads (0 = one per CPU); the result
+    is the same."""
+    t = _size(threads, "threads")
+    if t > 0xFFFFFFFF:
+        raise InvalidInputError(f"threads out of range: {t}")
+    return _native.merkle_root(data, _size(leaf_size, "leaf_size"), t)
 
 
 def leaf_hash(leaf: Buffer) -> bytes:

@@ -286,6 +286,24 @@ static void check_strided_big(const struct wc_kernels *k)
     free(g);
 }
 
+static void check_threads(const struct wc_kernels *k)
+{
+    static const size_t ns[] = {0, 1, 4095, 4096, 4097, 8191, 8193, 3 * 4096 + 5, 65536, 100001};
+    size_t max = 100001 * 2;
+    uint8_t *data = malloc(max), a[32], b[32];
+    wc_test_fill(data, max, 5);
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        CHECK_EQ_INT(wc_merkle_root(k, data, 2 * ns[i], 2, a), WC_OK);
+        for (unsigned t = 0; t <= 5; t++) {
+            CHECK_EQ_INT(wc_merkle_root_threads(k, data, 2 * ns[i], 2, t, b), WC_OK);
+            CHECK_MEM(a, b, 32);
+        }
+    }
+    CHECK_EQ_INT(wc_merkle_root_threads(k, data, 5, 2, 2, b), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_root_threads(k, NULL, 4, 2, 2, b), WC_ERR_ARG);
+    free(data);
+}
+
 int main(void)
 {
     static const size_t big[] = {511, 512, 513, 1000, 1023, 1024, 1025, 1537, 8191, 8192, 8193, 20001};
@@ -301,6 +319,7 @@ int main(void)
         check_matrix(k, 100);
         check_matrix(k, 257);
         check_strided_big(k);
+        check_threads(k);
         check_n(k, 3, 129, 1);
     }
     return wc_test_report("test_merkle");

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "blake2b.h"
+#include "parallel.h"
 #include "wc_internal.h"
 
 #define LB 512    /* nodes per level buffer in the level stream (even) */
@@ -396,6 +397,66 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
     wc_aligned_free(buf_b);
     wc_aligned_free(b);
     return WC_OK;
+}
+
+/* ---- one tree on several threads ---------------------------------------- */
+
+struct par_root {
+    const struct wc_kernels *kern;
+    const uint8_t *data;
+    size_t leaf_size, n;
+    unsigned height;
+    uint8_t *nodes;
+    unsigned char *failed; /* one flag per block: no shared writes */
+};
+
+static void par_root_task(void *ctx, size_t b, unsigned worker)
+{
+    struct par_root *p = (struct par_root *)ctx;
+    size_t width = (size_t)1 << p->height, lo = b * width;
+    size_t cnt = p->n - lo < width ? p->n - lo : width;
+    uint8_t *out = p->nodes + 32 * b;
+    enum wc_status st = wc_merkle_root(p->kern, p->data + lo * p->leaf_size, cnt * p->leaf_size, p->leaf_size, out);
+    if (st != WC_OK) {
+        p->failed[b] = 1; /* only WC_ERR_NOMEM can happen here */
+        return;
+    }
+    /* a short last block: lift its root to `height` with zero siblings */
+    for (unsigned h = ceil_log2(cnt); h < p->height; h++) wc_merkle_inner_hash(out, ZERO_NODE, out);
+}
+
+enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                                      size_t leaf_size, unsigned threads, uint8_t root[32])
+{
+    if (!kern || !root || leaf_size == 0 || (len && !data)) return WC_ERR_ARG;
+    if (len % leaf_size) return WC_ERR_SIZE;
+    size_t n = len / leaf_size;
+    if (threads == 0) threads = wc_cpu_count();
+    /* Blocks of >= 2^12 leaves, about 4 per thread for balance. */
+    unsigned tree_h = ceil_log2(n), h = 12;
+    while (h < tree_h && (n >> h) > 4 * (size_t)threads) h++;
+    if (threads <= 1 || h >= tree_h) return wc_merkle_root(kern, data, len, leaf_size, root);
+    struct par_root p;
+    p.kern = kern;
+    p.data = data;
+    p.leaf_size = leaf_size;
+    p.n = n;
+    p.height = h;
+    size_t blocks = wc_merkle_level_count(n, h);
+    p.nodes = (uint8_t *)wc_aligned_alloc(32 * blocks);
+    p.failed = (unsigned char *)calloc(blocks, 1);
+    enum wc_status st = WC_OK;
+    if (!p.nodes || !p.failed) {
+        st = WC_ERR_NOMEM;
+    } else {
+        wc_parallel_for(blocks, threads, par_root_task, &p);
+        for (size_t b = 0; b < blocks; b++)
+            if (p.failed[b]) st = WC_ERR_NOMEM;
+        if (st == WC_OK) st = root_from_leaf_hashes(kern, p.nodes, blocks, root);
+    }
+    wc_aligned_free(p.nodes);
+    free(p.failed);
+    return st;
 }
 
 /* ---- subtrees, levels and proofs --------------------------------------- */

@@ -55,6 +55,13 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
 enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data, size_t len,
                               size_t leaf_size, uint8_t root[32]);
 
+/* The same root computed on `threads` native threads (0 = one per online
+ * CPU): the leaves are cut into aligned blocks of 2^h >= 4096 leaves whose
+ * subtree roots are computed in parallel, then the root over those nodes.
+ * Falls back to wc_merkle_root for small inputs or threads == 1. */
+enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                                      size_t leaf_size, unsigned threads, uint8_t root[32]);
+
 /* Leaf hashes H(0x00 || leaf) of the consecutive leaf_size-byte leaves of
  * data: out gets (len/leaf_size)*32 bytes. */
 enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_t *data, size_t len,
