@@ -221,11 +221,11 @@ enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data
     if (!ms) return WC_ERR_NOMEM;
     enum wc_status st = ms_init(ms, kern, n);
     if (st == WC_OK) {
-        /* The level-0 buffer is empty at the start of every batch (it is
-         * flushed when full and LB is a multiple of CHUNK). */
+        /* Leaf hashes go straight into the level-0 buffer. */
         size_t i = 0;
         while (i < n) {
             size_t k = n - i < CHUNK ? n - i : CHUNK;
+            if (k > LB - ms->cnt[0]) k = LB - ms->cnt[0];
             const uint8_t *p = data + i * leaf_size;
             for (size_t j = 0; j < k; j++, p += leaf_size) ms->ptrs[j] = p;
             hk->blake2b256_many(ms->ptrs, leaf_size, k, 0, ms_level(ms, 0) + 32 * ms->cnt[0]);
