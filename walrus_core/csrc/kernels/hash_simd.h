@@ -34,22 +34,24 @@
 #define WC_B2B_FORCE_INLINE static inline __attribute__((always_inline))
 #endif
 
-/* a += b + m[k], with the message addition compiled out when word k is
- * known to be zero (k >= NW). */
-#define B2B_ADDM(a, b, k) \
-    a = ((k) < NW) ? V_ADD(V_ADD(a, b), m[(k) < 16 ? (k) : 0]) : V_ADD(a, b)
+/* a += b + M[k], with the message addition compiled out when word k is
+ * known to be zero (k >= NW). The message word goes in first: it is ready
+ * long before b, which shortens the dependency chain by one addition. */
+#define B2B_ADDM(M, a, b, k) a = ((k) < NW) ? V_ADD(V_ADD(a, M[(k) < 16 ? (k) : 0]), b) : V_ADD(a, b)
 
-#define B2B_G(r, i, a, b, c, d)                         \
-    do {                                                \
-        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i)]);       \
-        d = V_ROR32(V_XOR(d, a));                       \
-        c = V_ADD(c, d);                                \
-        b = V_ROR24(V_XOR(b, c));                       \
-        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i) + 1]);   \
-        d = V_ROR16(V_XOR(d, a));                       \
-        c = V_ADD(c, d);                                \
-        b = V_ROR63(V_XOR(b, c));                       \
+#define B2B_GM(M, r, i, a, b, c, d)                       \
+    do {                                                  \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i)]);      \
+        d = V_ROR32(V_XOR(d, a));                         \
+        c = V_ADD(c, d);                                  \
+        b = V_ROR24(V_XOR(b, c));                         \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i) + 1]);  \
+        d = V_ROR16(V_XOR(d, a));                         \
+        c = V_ADD(c, d);                                  \
+        b = V_ROR63(V_XOR(b, c));                         \
     } while (0)
+
+#define B2B_G(r, i, a, b, c, d) B2B_GM(m, r, i, a, b, c, d)
 
 #define B2B_ROUND(r)                   \
     do {                               \
@@ -61,6 +63,27 @@
         B2B_G(r, 5, v1, v6, v11, v12); \
         B2B_G(r, 6, v2, v7, v8, v13);  \
         B2B_G(r, 7, v3, v4, v9, v14);  \
+    } while (0)
+
+/* Two groups interleaved (state v* with words m, state w* with words n):
+ * twice the independent work per step, for CPUs whose vector pipes are
+ * otherwise idle waiting on the G function's dependency chain. */
+#define B2B_G2(r, i, a, b, c, d)                                     \
+    do {                                                             \
+        B2B_GM(m, r, i, v##a, v##b, v##c, v##d);                     \
+        B2B_GM(n, r, i, w##a, w##b, w##c, w##d);                     \
+    } while (0)
+
+#define B2B_ROUND2(r)                \
+    do {                             \
+        B2B_G2(r, 0, 0, 4, 8, 12);   \
+        B2B_G2(r, 1, 1, 5, 9, 13);   \
+        B2B_G2(r, 2, 2, 6, 10, 14);  \
+        B2B_G2(r, 3, 3, 7, 11, 15);  \
+        B2B_G2(r, 4, 0, 5, 10, 15);  \
+        B2B_G2(r, 5, 1, 6, 11, 12);  \
+        B2B_G2(r, 6, 2, 7, 8, 13);   \
+        B2B_G2(r, 7, 3, 4, 9, 14);   \
     } while (0)
 
 #define B2B_ROUNDS   \
@@ -115,6 +138,50 @@ WC_B2B_FORCE_INLINE void b2b_single_v(const V *m, uint64_t t, V out[4], const in
     out[2] = V_XOR(h2, V_XOR(v2, v10));
     out[3] = V_XOR(h3, V_XOR(v3, v11));
 }
+
+#if defined(B2B_X2)
+/* b2b_single_v for two groups at once (messages m and n, same length). */
+WC_B2B_FORCE_INLINE void b2b_single2_v(const V *m, const V *n, uint64_t t, V out[8], const int NW)
+{
+    const V h0 = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0), h1 = V_SET1(wc_b2b_iv[1]);
+    const V h2 = V_SET1(wc_b2b_iv[2]), h3 = V_SET1(wc_b2b_iv[3]);
+    V v0 = h0, v1 = h1, v2 = h2, v3 = h3;
+    V v4 = V_SET1(wc_b2b_iv[4]), v5 = V_SET1(wc_b2b_iv[5]), v6 = V_SET1(wc_b2b_iv[6]);
+    V v7 = V_SET1(wc_b2b_iv[7]);
+    V v8 = V_SET1(wc_b2b_iv[0]), v9 = V_SET1(wc_b2b_iv[1]), v10 = V_SET1(wc_b2b_iv[2]);
+    V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
+    V v14 = V_SET1(~wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
+    V w0 = v0, w1 = v1, w2 = v2, w3 = v3, w4 = v4, w5 = v5, w6 = v6, w7 = v7;
+    V w8 = v8, w9 = v9, w10 = v10, w11 = v11, w12 = v12, w13 = v13, w14 = v14, w15 = v15;
+    B2B_ROUND2(0);
+    B2B_ROUND2(1);
+    B2B_ROUND2(2);
+    B2B_ROUND2(3);
+    B2B_ROUND2(4);
+    B2B_ROUND2(5);
+    B2B_ROUND2(6);
+    B2B_ROUND2(7);
+    B2B_ROUND2(8);
+    B2B_ROUND2(9);
+    B2B_ROUND2(10);
+    B2B_ROUND2(11);
+    out[0] = V_XOR(h0, V_XOR(v0, v8));
+    out[1] = V_XOR(h1, V_XOR(v1, v9));
+    out[2] = V_XOR(h2, V_XOR(v2, v10));
+    out[3] = V_XOR(h3, V_XOR(v3, v11));
+    out[4] = V_XOR(h0, V_XOR(w0, w8));
+    out[5] = V_XOR(h1, V_XOR(w1, w9));
+    out[6] = V_XOR(h2, V_XOR(w2, w10));
+    out[7] = V_XOR(h3, V_XOR(w3, w11));
+}
+
+static void b2b_single2_nw1(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 1); }
+static void b2b_single2_nw9(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 9); }
+static void b2b_single2_nw16(const V *m, const V *n, uint64_t t, V out[8])
+{
+    b2b_single2_v(m, n, t, out, 16);
+}
+#endif
 
 static void b2b_single_nw1(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 1); }
 static void b2b_single_nw9(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 9); }
@@ -211,11 +278,35 @@ static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, ui
     b2b_store_out(d, out);
 }
 
+#if defined(B2B_X2)
+/* Two groups of single-block messages (len + pf <= 128). */
+static void b2b_group2(const uint8_t *const p[2 * LANES], size_t len, unsigned pf, uint64_t prefix,
+                       uint8_t *out)
+{
+    const size_t L = len + pf, nw = (L + 7) / 8;
+    V m[16], n[16], d[8];
+    b2b_load_tail(m, p, len, pf, prefix, 0);
+    b2b_load_tail(n, p + LANES, len, pf, prefix, 0);
+    if (nw <= 1)
+        b2b_single2_nw1(m, n, L, d);
+    else if (nw <= 9)
+        b2b_single2_nw9(m, n, L, d);
+    else
+        b2b_single2_nw16(m, n, L, d);
+    b2b_store_out(d, out);
+    b2b_store_out(d + 4, out + 32 * LANES);
+}
+#endif
+
 void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out)
 {
     const unsigned pf = (prefix >= 0 && prefix <= 255) ? 1u : 0u;
     const uint64_t pv = pf ? (uint64_t)prefix : 0;
     size_t i = 0;
+#if defined(B2B_X2)
+    if (len + pf <= 128)
+        for (; i + 2 * LANES <= count; i += 2 * LANES) b2b_group2(msgs + i, len, pf, pv, out + 32 * i);
+#endif
     for (; i + LANES <= count; i += LANES) b2b_group(msgs + i, len, pf, pv, out + 32 * i);
     if (count - i == 1) {
         wc_blake2b256_one_portable(msgs[i], len, prefix, out + 32 * i);
