@@ -351,3 +351,19 @@ def test_random_bytes_never_crash_the_parsers(buf: bytes) -> None:
     for parse in (BlobMetadata.from_bcs, decode_sliver_bcs, walrus_core.MerkleProof.from_bcs):
         with contextlib.suppress(WalrusCoreError):
             parse(buf)  # type: ignore[operator]
+
+
+def test_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    meta = _small_meta(7, 99)
+    bid = meta.blob_id
+    assert pickle.loads(pickle.dumps(bid)) == bid
+    assert BlobId(bid) == bid and copy.copy(bid) == bid
+    back = pickle.loads(pickle.dumps(meta))
+    assert back == meta and back.blob_id == bid
+    tree = walrus_core.MerkleTree([b"a", b"b", b"c"])
+    assert pickle.loads(pickle.dumps(tree)).root == tree.root
+    proof = tree.proof(2)
+    assert pickle.loads(pickle.dumps(proof)) == proof

@@ -90,6 +90,9 @@ class BlobId:
     __slots__ = ("_b",)
 
     def __init__(self, value: Buffer) -> None:
+        if isinstance(value, BlobId):
+            self._b = value._b
+            return
         if isinstance(value, str):
             raise InvalidBlobIdError("BlobId(text) is ambiguous: use BlobId.from_str(text)")
         try:
