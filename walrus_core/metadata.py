@@ -88,6 +88,7 @@ class BlobId:
     :class:`~walrus_core.errors.InvalidBlobIdError`."""
 
     __slots__ = ("_b",)
+    _b: bytes
 
     def __init__(self, value: Buffer) -> None:
         if isinstance(value, BlobId):
