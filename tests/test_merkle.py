@@ -46,6 +46,17 @@ def test_stable_name_and_known_shapes(backend: str) -> None:
     assert merkle_root(b"abcdef", 2) == three
 
 
+@pytest.mark.parametrize("n", [5000, 3 * 4096 + 5, 40_000])
+def test_merkle_root_threads(backend: str, n: int) -> None:
+    data = _data(2 * n, seed=n)
+    want = merkle_root(data, 2)
+    assert want == ref.root_of_buffer(data, 2)
+    for threads in (0, 1, 2, 3, 8):
+        assert merkle_root(data, 2, threads=threads) == want
+    with pytest.raises(InvalidInputError):
+        merkle_root(data, 2, threads=-1)
+
+
 def test_merkle_root_4k_leaves(backend: str) -> None:
     data = _data(4096 * 33, seed=9)
     assert merkle_root(data, 4096) == ref.root_of_buffer(data, 4096)
@@ -73,6 +84,8 @@ def test_merkle_root_bad_input() -> None:
         merkle_root(b"abcd", 0)
     with pytest.raises(InvalidInputError):
         merkle_root(b"abcd", -2)
+    with pytest.raises(InvalidInputError):
+        merkle_root(b"abcd", 1 << 70)
     with pytest.raises(InvalidInputError):
         merkle_root(b"abcd", 2.0)  # type: ignore[arg-type]
     with pytest.raises(InvalidBufferError):
@@ -122,8 +135,13 @@ def test_level_nodes_are_subtree_roots(backend: str, n: int) -> None:
         count = -(-n // (1 << h))
         assert nodes == b"".join(want[:count])
         assert merkle.merkle_root_from_leaf_hashes(nodes) == ref.root_from_leaf_hashes(lh)
+        assert merkle.level_nodes(lh, h) == want[:count]
     with pytest.raises(InvalidInputError):
         _native.merkle_level_nodes(b"".join(lh), height + 1)
+    with pytest.raises(InvalidInputError):
+        merkle.level_nodes(lh, -1)
+    with pytest.raises(InvalidInputError):
+        merkle.level_nodes(lh, 1 << 40)
 
 
 def test_tree_and_proofs_every_index(backend: str) -> None:
@@ -152,6 +170,7 @@ def test_tree_and_proofs_every_index(backend: str) -> None:
                     p.check(leaves[(i + 1) % n], i, root)
             assert not p.verify(leaves[i], i + (1 << len(p)), root)
             assert not p.verify(leaves[i], -1, root)
+            assert not p.verify(leaves[i], 1 << 80, root)
             if merkle.merkle_proof_len(n + 1) != len(p):
                 assert not p.verify(leaves[i], i, root, n_leaves=n + 1)
         with pytest.raises(InvalidInputError):
