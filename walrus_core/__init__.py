@@ -46,6 +46,7 @@ from .metadata import (
     pair_index_for_shard,
     shard_index_for_pair,
 )
+from .hashing import blake2b256, blake2b256_many
 
 __version__ = "0.1.0"
 
@@ -91,6 +92,8 @@ __all__ = [
     "backends",
     "decode_sliver_bcs",
     "encode_sliver_bcs",
+    "blake2b256",
+    "blake2b256_many",
     "errors",
     "rs2",
     "merkle",

@@ -1,7 +1,7 @@
 /* Blake2b-256: known answers (RFC 7693 parameters, digest length 32), the
  * streaming API against the one-shot one, and every backend's multi-buffer
  * kernel against the portable oracle: lengths 0..300 and larger, prefix
- * -1/0/1/255, counts 0..9 (remainder lanes), messages flush against the end
+ * -1/0/1/255, counts 0..9 and 11 (remainder lanes, one and two groups per step), messages flush against the end
  * of their allocation so ASan sees any over-read. */
 #include <stdint.h>
 
@@ -29,6 +29,30 @@ static void known_answers(void)
     /* prefix 'a' + "bc" is the same message */
     wc_blake2b256_one_portable((const uint8_t *)"bc", 2, 'a', got);
     CHECK_MEM(got, want, 32);
+    /* longer messages, bytes i % 251 (digests from Python's hashlib) */
+    static const struct {
+        size_t len;
+        const char *hex;
+    } kat[] = {
+        {25, "3b0b9b4027203daeb62f4ff868ac6cdd78a5cbbf7664725421a613794702f4f4"},
+        {128, "c3582f71ebb2be66fa5dd750f80baae97554f3b015663c8be377cfcb2488c1d1"},
+        {129, "f7f3c46ba2564ff4c4c162da1f5b605f9f1c4aa6a20652a9f9a337c1a2f5b9c9"},
+        {1000, "b372d0608f720c8c3dd41e9c8eecb10143b41abe520b616607e754bf79c08331"},
+    };
+    uint8_t pat[1000];
+    for (size_t i = 0; i < sizeof pat; i++) pat[i] = (uint8_t)(i % 251);
+    for (size_t k = 0; k < sizeof kat / sizeof kat[0]; k++) {
+        hex(kat[k].hex, want);
+        wc_blake2b256(pat, kat[k].len, got);
+        CHECK_MEM(got, want, 32);
+        FOR_EACH_BACKEND(kern)
+        {
+            const uint8_t *four[5] = {pat, pat, pat, pat, pat};
+            uint8_t outs[32 * 5];
+            wc_blake2b256_many(kern, four, kat[k].len, 5, -1, outs);
+            for (int i = 0; i < 5; i++) CHECK_MEM(outs + 32 * i, want, 32);
+        }
+    }
     /* all-zero-prefix-only message = H(0x00) */
     uint8_t zero = 0, w2[32];
     wc_blake2b256(&zero, 1, w2);
@@ -88,7 +112,7 @@ static void backends(void)
     {
         int before = wc_test_failures;
         for (size_t len = 0; len <= 300; len++)
-            for (size_t pi = 0; pi < 4; pi++) check_many(kern, len, 5, prefixes[pi], (unsigned)len);
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, len, 11, prefixes[pi], (unsigned)len);
         for (size_t count = 0; count <= 9; count++)
             for (size_t pi = 0; pi < 4; pi++) {
                 check_many(kern, 3, count, prefixes[pi], 11);
@@ -98,7 +122,7 @@ static void backends(void)
             }
         static const size_t big[] = {383, 384, 385, 1023, 1024, 1025, 4095, 4096, 4097, 65535, 65536};
         for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 6, prefixes[pi], 21);
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 11, prefixes[pi], 21);
         /* the same pointer in every lane, and the public entry with NULL kern */
         {
             uint8_t data[65], want[32], got[32 * 7];

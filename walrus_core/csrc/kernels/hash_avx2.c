@@ -12,6 +12,7 @@
 #define V __m256i
 #define LANES 4
 #define KFN wc_blake2b256_many_avx2
+#define B2B_X2 1
 
 #define V_ADD(a, b) _mm256_add_epi64((a), (b))
 #define V_XOR(a, b) _mm256_xor_si256((a), (b))
@@ -29,13 +30,13 @@
 #define V_STOREU(dst, v) _mm256_storeu_si256((__m256i *)(void *)(dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
 
-static inline __m256i b2b_ror63(__m256i x)
+WC_INLINE __m256i b2b_ror63(__m256i x)
 {
     return _mm256_or_si256(_mm256_srli_epi64(x, 63), _mm256_add_epi64(x, x));
 }
 
 /* 128 bytes of four lanes -> 16 transposed words (4x4 64-bit transposes). */
-static inline void b2b_load_full(__m256i m[16], const uint8_t *const p[4], size_t off)
+WC_INLINE void b2b_load_full(__m256i m[16], const uint8_t *const p[4], size_t off)
 {
     for (int q = 0; q < 4; q++) {
         __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p[0] + off + 32 * q));
