@@ -3,7 +3,27 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, errors, merkle, metadata, rs2
+from . import backends, blob, config, errors, merkle, metadata, rs2
+from .blob import (
+    DecodeResult,
+    EncodedBlob,
+    InconsistencyProof,
+    RecoverySymbol,
+    Sliver,
+    SliverPair,
+    blob_id,
+    compute_metadata,
+    decode,
+    decode_verbose,
+    encode,
+    encode_into,
+    output_sizes,
+    recover_sliver,
+    recovery_symbol,
+    recovery_symbols,
+    verify_sliver,
+)
+from .config import EncodingConfig
 from .errors import (
     BackendUnavailableError,
     DataTooLargeError,
@@ -33,6 +53,26 @@ __version__ = "0.1.0"
 backends._apply_environment()
 
 __all__ = [
+    "DecodeResult",
+    "EncodedBlob",
+    "EncodingConfig",
+    "InconsistencyProof",
+    "RecoverySymbol",
+    "Sliver",
+    "SliverPair",
+    "blob",
+    "blob_id",
+    "compute_metadata",
+    "config",
+    "decode",
+    "decode_verbose",
+    "encode",
+    "encode_into",
+    "output_sizes",
+    "recover_sliver",
+    "recovery_symbol",
+    "recovery_symbols",
+    "verify_sliver",
     "BackendUnavailableError",
     "BlobId",
     "BlobMetadata",

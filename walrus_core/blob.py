@@ -1,0 +1,768 @@
+"""RedStuff in two dimensions (Walrus RS2; spec §2, §4-§7).
+
+* :func:`compute_metadata` / :func:`blob_id`: the commitments only (memory:
+  the input plus about half of it for the row parity).
+* :func:`encode` / :func:`encode_into`: metadata plus every sliver pair;
+  ``encode_into`` writes the slivers into caller buffers (e.g. ``numpy.memmap``
+  files) so nothing has to stay in RAM.
+* :func:`decode`: the blob from any ``p`` primary or ``s`` secondary slivers,
+  each verified against the metadata first.
+* :func:`recovery_symbol` / :func:`recover_sliver`: rebuild a lost sliver from
+  symbols of other nodes, each with a Merkle proof; an
+  :class:`InconsistencyProof` when the result contradicts the metadata.
+
+All heavy work runs in the C core with the GIL released, on ``threads``
+native threads (``None``: every core, ``1``: the caller's thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from . import _native
+from .config import EncodingConfig
+from .errors import (
+    InconsistentBlobError,
+    InvalidInputError,
+    InvalidProofError,
+    NotEnoughShardsError,
+    VerificationError,
+)
+from .metadata import BlobId, BlobMetadata
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
+__all__ = [
+    "DecodeResult",
+    "EncodedBlob",
+    "InconsistencyProof",
+    "RecoverySymbol",
+    "Sliver",
+    "SliverKind",
+    "SliverPair",
+    "blob_id",
+    "compute_metadata",
+    "decode",
+    "decode_verbose",
+    "encode",
+    "encode_into",
+    "iter_pairs",
+    "output_sizes",
+    "recover_sliver",
+    "recovery_symbol",
+    "recovery_symbols",
+    "verify_sliver",
+]
+
+log = logging.getLogger("walrus_core.blob")
+
+SliverKind = Literal["primary", "secondary"]
+_AXIS = {"primary": 0, "secondary": 1}
+_CHECKS = ("default", "strict", "skip")
+
+
+def _kind(kind: str) -> SliverKind:
+    if kind == "primary":
+        return "primary"
+    if kind == "secondary":
+        return "secondary"
+    raise InvalidInputError(f"sliver kind must be 'primary' or 'secondary', not {kind!r}")
+
+
+def _other(kind: SliverKind) -> SliverKind:
+    return "secondary" if kind == "primary" else "primary"
+
+
+def _byte_len(data: Buffer) -> int:
+    try:
+        return memoryview(data).nbytes
+    except TypeError:
+        from .errors import InvalidBufferError
+
+        raise InvalidBufferError(f"data must be a bytes-like object, not {type(data).__name__}") from None
+
+
+def _uleb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _read_uleb128(buf: memoryview, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(buf) or shift > 63:
+            raise InvalidInputError("truncated or overlong ULEB128")
+        byte = buf[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+
+
+# ---- metadata access --------------------------------------------------------
+
+
+def _n_shards(metadata: BlobMetadata) -> int:
+    return int(metadata.n_shards)
+
+
+def _hash_of(metadata: BlobMetadata, kind: SliverKind, index: int) -> bytes:
+    """The committed root of primary sliver `index` (row) or secondary sliver
+    `index` (column; stored in pair n-1-index)."""
+    flat = metadata.pair_hashes_bytes()
+    if kind == "primary":
+        return bytes(flat[64 * index : 64 * index + 32])
+    j = _n_shards(metadata) - 1 - index
+    return bytes(flat[64 * j + 32 : 64 * j + 64])
+
+
+def _config_of(metadata: BlobMetadata) -> tuple[EncodingConfig, int]:
+    cfg = EncodingConfig(_n_shards(metadata))
+    return cfg, cfg.symbol_size(int(metadata.unencoded_length))
+
+
+# ---- slivers ----------------------------------------------------------------
+
+
+class Sliver(_native.SliverBuffer):
+    """One sliver: the symbols of a row (primary) or a column (secondary) of
+    the message matrix. Exposes its bytes through the buffer protocol
+    (``bytes(sliver)``, ``memoryview(sliver)``) without copying."""
+
+    index: int
+    symbol_size: int
+    kind: SliverKind
+
+    def __init__(self, data: Buffer, index: int, symbol_size: int, kind: str) -> None:
+        if symbol_size < 2 or symbol_size % 2:
+            raise InvalidInputError(f"symbol size must be even and at least 2, got {symbol_size}")
+        if len(self) % symbol_size:
+            raise InvalidInputError(f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols")
+        if index < 0:
+            raise InvalidInputError(f"sliver index must be non-negative, got {index}")
+        self.index = index
+        self.symbol_size = symbol_size
+        self.kind = _kind(kind)
+
+    @property
+    def n_symbols(self) -> int:
+        return len(self) // self.symbol_size
+
+    def symbol(self, i: int) -> memoryview:
+        if not 0 <= i < self.n_symbols:
+            raise InvalidInputError(f"symbol index {i} out of range 0..{self.n_symbols - 1}")
+        return memoryview(self)[i * self.symbol_size : (i + 1) * self.symbol_size]
+
+    def __bytes__(self) -> bytes:
+        return bytes(memoryview(self))
+
+    def to_bcs(self) -> bytes:
+        """BCS of ``SliverData``: uleb128(len) || symbols || LE16(S) || LE16(index)."""
+        return (
+            _uleb128(len(self))
+            + bytes(self)
+            + self.symbol_size.to_bytes(2, "little")
+            + self.index.to_bytes(2, "little")
+        )
+
+    @classmethod
+    def from_bcs(cls, buf: Buffer, kind: str) -> Sliver:
+        mv = memoryview(buf).cast("B")
+        length, pos = _read_uleb128(mv, 0)
+        if pos + length + 4 != len(mv):
+            raise InvalidInputError("sliver BCS has the wrong length")
+        data = bytes(mv[pos : pos + length])
+        size = int.from_bytes(mv[pos + length : pos + length + 2], "little")
+        index = int.from_bytes(mv[pos + length + 2 : pos + length + 4], "little")
+        return cls(data, index, size, kind)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sliver):
+            return NotImplemented
+        return (
+            self.kind == other.kind
+            and self.index == other.index
+            and self.symbol_size == other.symbol_size
+            and memoryview(self) == memoryview(other)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Sliver(kind={self.kind!r}, index={self.index}, symbol_size={self.symbol_size}, bytes={len(self)})"
+
+
+@dataclass(frozen=True)
+class SliverPair:
+    """Pair ``index``: primary sliver ``index`` and secondary sliver ``n-1-index``."""
+
+    index: int
+    primary: Sliver
+    secondary: Sliver
+
+    def to_bcs(self) -> bytes:
+        return self.primary.to_bcs() + self.secondary.to_bcs()
+
+
+@dataclass(frozen=True)
+class EncodedBlob:
+    """The metadata and the n sliver pairs of one blob."""
+
+    metadata: BlobMetadata
+    pairs: list[SliverPair]
+    symbol_size: int
+
+    @property
+    def blob_id(self) -> BlobId:
+        return self.metadata.blob_id
+
+    def primary_slivers(self) -> list[Sliver]:
+        return [p.primary for p in self.pairs]
+
+    def secondary_slivers(self) -> list[Sliver]:
+        """Secondary slivers in index order (pair n-1-j holds sliver j)."""
+        return [p.secondary for p in reversed(self.pairs)]
+
+
+# ---- encoding -----------------------------------------------------------------
+
+
+def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: bytes) -> BlobMetadata:
+    n = len(row_roots) // 32
+    flat = b"".join(row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n))
+    md = BlobMetadata(length, flat)
+    if bytes(md.blob_id) != bid:  # pragma: no cover - two independent computations disagree
+        raise AssertionError("blob ID of the C core and of BlobMetadata differ")
+    return md
+
+
+def _check_n(n_shards: int) -> EncodingConfig:
+    return EncodingConfig(n_shards)
+
+
+def compute_metadata(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobMetadata:
+    """The blob's metadata (pair hashes, blob ID) without keeping slivers.
+
+    ``data`` is any contiguous buffer (bytes, mmap, numpy memmap...) and is
+    read in place. Raises a ValueError subclass for n_shards < 4 or a blob
+    too large for n_shards."""
+    cfg = _check_n(n_shards)
+    length = _byte_len(data)
+    cfg.symbol_size(length)
+    rr, cr, bid = _native.blob_encode(data, n_shards, threads)
+    return _metadata_from_roots(length, rr, cr, bid)
+
+
+def blob_id(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobId:
+    """The blob ID of ``data`` for ``n_shards`` shards."""
+    return compute_metadata(data, n_shards, threads=threads).blob_id
+
+
+def _pairs_from_buffers(
+    n: int, p: int, s: int, size: int, primary: memoryview, secondary: memoryview
+) -> list[SliverPair]:
+    pairs = []
+    for i in range(n):
+        j = n - 1 - i
+        prim = Sliver(primary[i * s * size : (i + 1) * s * size], i, size, "primary")
+        sec = Sliver(secondary[j * p * size : (j + 1) * p * size], j, size, "secondary")
+        pairs.append(SliverPair(i, prim, sec))
+    return pairs
+
+
+def output_sizes(length: int, n_shards: int) -> tuple[int, int]:
+    """Bytes :func:`encode_into` needs for (all primary, all secondary) slivers."""
+    cfg = _check_n(n_shards)
+    size = cfg.symbol_size(length)
+    n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+    return n * s * size, n * p * size
+
+
+def encode_into(
+    data: Buffer,
+    n_shards: int,
+    primary_out: Buffer,
+    secondary_out: Buffer,
+    *,
+    threads: int | None = None,
+) -> EncodedBlob:
+    """Encode, writing every sliver into caller buffers (writable, exactly
+    :func:`output_sizes` bytes each): primary sliver i at ``i*s*S``, secondary
+    sliver j at ``j*p*S``. With memory-mapped files as outputs the slivers go
+    to disk as they are produced. The returned slivers are views into them."""
+    cfg = _check_n(n_shards)
+    length = _byte_len(data)
+    size = cfg.symbol_size(length)
+    rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary_out, secondary_out)
+    md = _metadata_from_roots(length, rr, cr, bid)
+    pv = memoryview(primary_out).cast("B")
+    sv = memoryview(secondary_out).cast("B")
+    pairs = _pairs_from_buffers(
+        n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols, size, pv, sv
+    )
+    return EncodedBlob(md, pairs, size)
+
+
+def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> EncodedBlob:
+    """Metadata and all n sliver pairs (two shared buffers; slivers are views)."""
+    cfg = _check_n(n_shards)
+    length = _byte_len(data)
+    psize, ssize = output_sizes(length, cfg.n_shards)
+    return encode_into(data, n_shards, bytearray(psize), bytearray(ssize), threads=threads)
+
+
+def iter_pairs(encoded: EncodedBlob) -> Iterator[SliverPair]:
+    """The pairs of an encoded blob, one at a time (for writing out)."""
+    yield from encoded.pairs
+
+
+# ---- verification -------------------------------------------------------------
+
+
+def _line_roots(
+    n: int, size: int, kind: SliverKind, slivers: Sequence[Buffer], threads: int | None = None
+) -> list[bytes]:
+    if not slivers:
+        return []
+    roots, _, _ = _native.blob_line_roots(n, size, _AXIS[kind], list(slivers), threads)
+    return [roots[32 * i : 32 * i + 32] for i in range(len(slivers))]
+
+
+def _sliver_problem(sliver: Sliver, cfg: EncodingConfig, size: int) -> str | None:
+    n = cfg.n_shards
+    if not 0 <= sliver.index < n:
+        return f"index {sliver.index} out of range 0..{n - 1}"
+    if sliver.symbol_size != size:
+        return f"symbol size {sliver.symbol_size}, expected {size}"
+    k = cfg.n_secondary_source_symbols if sliver.kind == "primary" else cfg.n_primary_source_symbols
+    if len(sliver) != k * size:
+        return f"{len(sliver)} bytes, expected {k * size}"
+    return None
+
+
+def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
+    """Check a sliver against the metadata (index, size, and the Merkle root
+    of its re-expanded line). Raises :class:`VerificationError`."""
+    cfg, size = _config_of(metadata)
+    problem = _sliver_problem(sliver, cfg, size)
+    if problem:
+        raise VerificationError(f"{sliver.kind} sliver {sliver.index}: {problem}")
+    (root,) = _line_roots(cfg.n_shards, size, sliver.kind, [sliver], 1)
+    if root != _hash_of(metadata, sliver.kind, sliver.index):
+        raise VerificationError(f"{sliver.kind} sliver {sliver.index}: hash does not match the metadata")
+
+
+# ---- decoding -----------------------------------------------------------------
+
+
+@dataclass
+class DecodeResult:
+    """What :func:`decode_verbose` did: the blob, the sliver indices it used,
+    and the slivers it dropped with the reason."""
+
+    data: bytes
+    kind: SliverKind
+    used: list[int]
+    dropped: list[tuple[SliverKind, int, str]] = field(default_factory=list)
+
+
+def _select_verified(
+    slivers: Sequence[Sliver],
+    metadata: BlobMetadata,
+    kind: SliverKind,
+    need: int,
+    dropped: list[tuple[SliverKind, int, str]],
+    threads: int | None,
+) -> list[Sliver]:
+    """First `need` distinct slivers of `kind` that pass verification."""
+    cfg, size = _config_of(metadata)
+    good: list[Sliver] = []
+    seen: set[int] = set()
+    pending = [s for s in slivers if s.kind == kind]
+    pos = 0
+    while len(good) < need and pos < len(pending):
+        batch: list[Sliver] = []
+        while pos < len(pending) and len(batch) < need - len(good):
+            s = pending[pos]
+            pos += 1
+            problem = _sliver_problem(s, cfg, size)
+            if problem:
+                dropped.append((kind, s.index, problem))
+            elif s.index in seen:
+                continue
+            else:
+                seen.add(s.index)
+                batch.append(s)
+        roots = _line_roots(cfg.n_shards, size, kind, batch, threads)
+        for s, root in zip(batch, roots):
+            if root == _hash_of(metadata, kind, s.index):
+                good.append(s)
+            else:
+                seen.discard(s.index)
+                dropped.append((kind, s.index, "hash does not match the metadata"))
+    return good
+
+
+def decode_verbose(
+    slivers: Iterable[Sliver],
+    metadata: BlobMetadata,
+    *,
+    check: str = "default",
+    threads: int | None = None,
+) -> DecodeResult:
+    """Like :func:`decode`, also reporting which slivers were used/dropped."""
+    if check not in _CHECKS:
+        raise InvalidInputError(f"check must be one of {_CHECKS}, not {check!r}")
+    cfg, size = _config_of(metadata)
+    n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+    length = int(metadata.unencoded_length)
+    items = list(slivers)
+    for it in items:
+        if not isinstance(it, Sliver):
+            raise InvalidInputError(f"decode takes Sliver objects, not {type(it).__name__}")
+    dropped: list[tuple[SliverKind, int, str]] = []
+    kind: SliverKind = "primary"
+    good = _select_verified(items, metadata, "primary", p, dropped, threads)
+    if len(good) < p:
+        sec = _select_verified(items, metadata, "secondary", s, dropped, threads)
+        if len(sec) >= s:
+            kind, good = "secondary", sec
+        else:
+            for k_, i_, why in dropped:
+                log.warning("dropped %s sliver %d: %s", k_, i_, why)
+            raise NotEnoughShardsError(
+                f"need {p} valid primary or {s} valid secondary slivers; have {len(good)} primary, "
+                f"{len(sec)} secondary ({len(dropped)} dropped: {dropped[:5]})"
+            )
+    for k_, i_, why in dropped:
+        log.warning("dropped %s sliver %d: %s", k_, i_, why)
+    indices = [g.index for g in good]
+    padded = _native.blob_decode(n, p * s * size, _AXIS[kind], indices, list(good), threads)
+    if check == "default":
+        skip = set(indices) if kind == "primary" else set()
+        rows = [r for r in range(p) if r not in skip]
+        mv = memoryview(padded)
+        roots = _line_roots(n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads)
+        for r, root in zip(rows, roots):
+            if root != _hash_of(metadata, "primary", r):
+                raise InconsistentBlobError(
+                    f"decoded primary sliver {r} does not match the metadata: the blob is inconsistently encoded"
+                )
+    data = bytes(memoryview(padded)[:length])
+    if check == "strict":
+        md = compute_metadata(data, n, threads=threads)
+        if bytes(md.blob_id) != bytes(metadata.blob_id):
+            raise InconsistentBlobError("re-encoding the decoded blob gives a different blob ID")
+    return DecodeResult(data, kind, indices, dropped)
+
+
+def decode(
+    slivers: Iterable[Sliver],
+    metadata: BlobMetadata,
+    *,
+    check: str = "default",
+    threads: int | None = None,
+) -> bytes:
+    """The blob from any ``p`` primary (or ``s`` secondary) slivers.
+
+    Every sliver is verified against ``metadata`` first; bad ones are dropped
+    (logged on ``walrus_core.blob``; :func:`decode_verbose` returns them).
+    ``check``: ``"default"`` recomputes the hashes of the systematic primary
+    slivers not given, ``"strict"`` recomputes the whole metadata, ``"skip"``
+    does neither (spec §7). Raises :class:`NotEnoughShardsError` with too few
+    good slivers and :class:`InconsistentBlobError` when a check fails."""
+    return decode_verbose(slivers, metadata, check=check, threads=threads).data
+
+
+# ---- Merkle proofs (spec §4) --------------------------------------------------
+
+_ZERO = bytes(32)
+
+
+def _h(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
+def _tree_levels(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every level of the tree, leaves first, odd levels padded."""
+    levels = []
+    level = list(leaves)
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(_ZERO)
+        levels.append(level)
+        level = [_h(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+    levels.append(level)
+    return levels
+
+
+def _proof_from_levels(levels: list[list[bytes]], index: int) -> list[bytes]:
+    path = []
+    for level in levels[:-1]:
+        path.append(level[index ^ 1])
+        index >>= 1
+    return path
+
+
+def _proof_len(n_leaves: int) -> int:
+    return max(0, (n_leaves - 1).bit_length())
+
+
+def _verify_path(leaf_hash: bytes, index: int, path: Sequence[bytes], root: bytes, n_leaves: int) -> bool:
+    if len(path) != _proof_len(n_leaves) or index >> len(path):
+        return False
+    node = leaf_hash
+    for sibling in path:
+        node = _h(b"\x01" + sibling + node) if index & 1 else _h(b"\x01" + node + sibling)
+        index >>= 1
+    return node == root
+
+
+# ---- recovery -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecoverySymbol:
+    """Symbol ``X[row][col]`` sent to rebuild sliver ``target_index`` of
+    ``kind`` (the kind of the sliver being rebuilt). For a primary target t
+    it comes from secondary sliver ``source_index`` = j (``X[t][j]``, proof
+    against column j's root); for a secondary target c from primary sliver
+    ``source_index`` = i (``X[i][c]``, proof against row i's root)."""
+
+    source_index: int
+    target_index: int
+    kind: SliverKind
+    data: bytes
+    proof: tuple[bytes, ...]
+
+    def verify(self, metadata: BlobMetadata) -> None:
+        """Raise :class:`InvalidProofError` unless the symbol is committed to
+        by ``metadata``."""
+        cfg, size = _config_of(metadata)
+        n = cfg.n_shards
+        if not (0 <= self.source_index < n and 0 <= self.target_index < n):
+            raise InvalidProofError("recovery symbol index out of range")
+        if len(self.data) != size:
+            raise InvalidProofError(f"recovery symbol has {len(self.data)} bytes, expected {size}")
+        root = _hash_of(metadata, _other(self.kind), self.source_index)
+        if not _verify_path(_h(b"\x00" + self.data), self.target_index, self.proof, root, n):
+            raise InvalidProofError(
+                f"recovery symbol {self.source_index}->{self.kind} {self.target_index}: proof does not verify"
+            )
+
+    def is_valid(self, metadata: BlobMetadata) -> bool:
+        try:
+            self.verify(metadata)
+        except InvalidProofError:
+            return False
+        return True
+
+    def to_bytes(self) -> bytes:
+        """kind byte (0 primary, 1 secondary) || LE16(target) || DecodingSymbol
+        (LE16(source) || uleb128(len) || data) || proof (uleb128(count) ||
+        nodes, 0x00 for the zero node or 0x01 || 32 bytes)."""
+        out = bytearray([_AXIS[self.kind]])
+        out += self.target_index.to_bytes(2, "little")
+        out += self.source_index.to_bytes(2, "little") + _uleb128(len(self.data)) + self.data
+        out += _uleb128(len(self.proof))
+        for node in self.proof:
+            out += b"\x00" if node == _ZERO else b"\x01" + node
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, buf: Buffer) -> RecoverySymbol:
+        mv = memoryview(buf).cast("B")
+        if len(mv) < 5 or mv[0] > 1:
+            raise InvalidInputError("malformed recovery symbol")
+        kind: SliverKind = "primary" if mv[0] == 0 else "secondary"
+        target = int.from_bytes(mv[1:3], "little")
+        source = int.from_bytes(mv[3:5], "little")
+        length, pos = _read_uleb128(mv, 5)
+        if pos + length > len(mv):
+            raise InvalidInputError("truncated recovery symbol")
+        data = bytes(mv[pos : pos + length])
+        pos += length
+        count, pos = _read_uleb128(mv, pos)
+        if count > 64:
+            raise InvalidInputError("recovery symbol proof too long")
+        nodes = []
+        for _ in range(count):
+            if pos >= len(mv):
+                raise InvalidInputError("truncated recovery symbol proof")
+            tag = mv[pos]
+            pos += 1
+            if tag == 0:
+                nodes.append(_ZERO)
+            elif tag == 1 and pos + 32 <= len(mv):
+                nodes.append(bytes(mv[pos : pos + 32]))
+                pos += 32
+            else:
+                raise InvalidInputError("malformed proof node")
+        if pos != len(mv):
+            raise InvalidInputError("trailing bytes after recovery symbol")
+        return cls(source, target, kind, data, tuple(nodes))
+
+
+def recovery_symbols(
+    source: Sliver, metadata: BlobMetadata | None = None, targets: Iterable[int] | None = None
+) -> list[RecoverySymbol]:
+    """Recovery symbols from one sliver for several targets (default: all n)
+    of the other kind; the line is expanded and hashed once."""
+    if metadata is not None:
+        cfg, size = _config_of(metadata)
+        problem = _sliver_problem(source, cfg, size)
+        if problem:
+            raise InvalidInputError(f"source sliver: {problem}")
+        n = cfg.n_shards
+    else:
+        k = source.n_symbols
+        n = _n_from_sliver(k, source.kind)
+        size = source.symbol_size
+    _, expanded, leaves = _native.blob_line_roots(n, size, _AXIS[source.kind], [source], 1, True, True)
+    assert expanded is not None and leaves is not None
+    wanted = list(range(n)) if targets is None else list(targets)
+    for t in wanted:
+        if not 0 <= t < n:
+            raise InvalidInputError(f"target index {t} out of range 0..{n - 1}")
+    levels = _tree_levels([leaves[32 * i : 32 * i + 32] for i in range(n)]) if len(wanted) > 4 else None
+    kind = _other(source.kind)
+    out = []
+    for t in wanted:
+        if levels is not None:
+            proof = tuple(_proof_from_levels(levels, t))
+        else:
+            path = _native.merkle_proof(leaves, t)
+            proof = tuple(path[32 * i : 32 * i + 32] for i in range(len(path) // 32))
+        out.append(RecoverySymbol(source.index, t, kind, expanded[t * size : (t + 1) * size], proof))
+    return out
+
+
+def _n_from_sliver(k: int, kind: SliverKind) -> int:
+    """n from the symbol count of a sliver (s = n - f symbols for primary,
+    p = n - 2f for secondary); the smallest n that fits."""
+    for n in range(4, 49156):
+        f = (n - 1) // 3
+        if (n - f if kind == "primary" else n - 2 * f) == k:
+            return n
+    raise InvalidInputError("cannot infer n_shards from the sliver; pass metadata")
+
+
+def recovery_symbol(source: Sliver, target_index: int, metadata: BlobMetadata | None = None) -> RecoverySymbol:
+    """The symbol a node holding ``source`` sends to rebuild sliver
+    ``target_index`` of the other kind, with its Merkle proof."""
+    return recovery_symbols(source, metadata, [target_index])[0]
+
+
+@dataclass(frozen=True)
+class InconsistencyProof:
+    """Recovery symbols that all verify against the metadata, yet decode to a
+    sliver whose hash differs from it: proof that the blob was encoded
+    inconsistently (spec §6)."""
+
+    kind: SliverKind
+    target_index: int
+    symbols: tuple[RecoverySymbol, ...]
+
+    def verify(self, metadata: BlobMetadata) -> bool:
+        """True if the proof is valid against ``metadata``; raises
+        :class:`InvalidProofError` otherwise."""
+        cfg, size = _config_of(metadata)
+        need = cfg.n_secondary_source_symbols if self.kind == "primary" else cfg.n_primary_source_symbols
+        if len(self.symbols) != need or len({s.source_index for s in self.symbols}) != need:
+            raise InvalidProofError(f"an inconsistency proof needs exactly {need} distinct symbols")
+        for sym in self.symbols:
+            if sym.kind != self.kind or sym.target_index != self.target_index:
+                raise InvalidProofError("symbol for another target in the inconsistency proof")
+            sym.verify(metadata)
+        line = _native.blob_recover_line(
+            cfg.n_shards,
+            size,
+            _AXIS[self.kind],
+            [s.source_index for s in self.symbols],
+            [s.data for s in self.symbols],
+        )
+        (root,) = _line_roots(cfg.n_shards, size, self.kind, [line], 1)
+        if root == _hash_of(metadata, self.kind, self.target_index):
+            raise InvalidProofError("the symbols decode to the committed sliver: no inconsistency")
+        return True
+
+    def to_bytes(self) -> bytes:
+        out = bytearray([_AXIS[self.kind]]) + self.target_index.to_bytes(2, "little")
+        out += _uleb128(len(self.symbols))
+        for sym in self.symbols:
+            b = sym.to_bytes()
+            out += _uleb128(len(b)) + b
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, buf: Buffer) -> InconsistencyProof:
+        mv = memoryview(buf).cast("B")
+        if len(mv) < 3 or mv[0] > 1:
+            raise InvalidInputError("malformed inconsistency proof")
+        kind: SliverKind = "primary" if mv[0] == 0 else "secondary"
+        target = int.from_bytes(mv[1:3], "little")
+        count, pos = _read_uleb128(mv, 3)
+        syms = []
+        for _ in range(count):
+            length, pos = _read_uleb128(mv, pos)
+            if pos + length > len(mv):
+                raise InvalidInputError("truncated inconsistency proof")
+            syms.append(RecoverySymbol.from_bytes(mv[pos : pos + length]))
+            pos += length
+        if pos != len(mv):
+            raise InvalidInputError("trailing bytes after inconsistency proof")
+        return cls(kind, target, tuple(syms))
+
+
+def recover_sliver(
+    symbols: Iterable[RecoverySymbol], metadata: BlobMetadata, kind: str, target_index: int
+) -> Sliver:
+    """Rebuild sliver ``target_index`` of ``kind`` from recovery symbols
+    (s for a primary sliver, p for a secondary one). Symbols for another
+    target, with bad proofs or duplicate sources are dropped. Raises
+    :class:`NotEnoughShardsError` with too few good symbols and
+    :class:`InconsistentBlobError` (with ``.proof``, an
+    :class:`InconsistencyProof`) when they decode to a sliver that does not
+    match the metadata."""
+    k_ = _kind(kind)
+    cfg, size = _config_of(metadata)
+    n = cfg.n_shards
+    if not 0 <= target_index < n:
+        raise InvalidInputError(f"target index {target_index} out of range 0..{n - 1}")
+    need = cfg.n_secondary_source_symbols if k_ == "primary" else cfg.n_primary_source_symbols
+    good: list[RecoverySymbol] = []
+    seen: set[int] = set()
+    for sym in symbols:
+        if len(good) >= need:
+            break
+        if sym.kind != k_ or sym.target_index != target_index or sym.source_index in seen:
+            continue
+        if not sym.is_valid(metadata):
+            log.warning("dropped recovery symbol from %d: proof does not verify", sym.source_index)
+            continue
+        seen.add(sym.source_index)
+        good.append(sym)
+    if len(good) < need:
+        raise NotEnoughShardsError(f"need {need} verified recovery symbols, have {len(good)}")
+    line = _native.blob_recover_line(n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good])
+    (root,) = _line_roots(n, size, k_, [line], 1)
+    if root != _hash_of(metadata, k_, target_index):
+        err = InconsistentBlobError(
+            f"recovered {k_} sliver {target_index} does not match the metadata: the blob is inconsistently encoded"
+        )
+        setattr(err, "proof", InconsistencyProof(k_, target_index, tuple(good)))  # noqa: B010
+        raise err
+    return Sliver(line, target_index, size, k_)
