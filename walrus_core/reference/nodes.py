@@ -336,19 +336,21 @@ class NodeDir:
             raise StorageError(f"{self.name}: node directory is missing")
         parent = self.blob_path(blob_id)
         ensure_dir(parent)
-        todo = []
-        for name, parts in items:
-            path = _child(parent, name)  # refuses anything but one plain name
-            size = sum(len(memoryview(x).cast("B")) for x in parts)
-            try:
-                same = os.lstat(path).st_size == size and read_file(path) == b"".join(parts)
-            except FileNotFoundError:
-                same = False
-            if not same:
-                todo.append((name, parts))
+        todo = [(name, parts) for name, parts in items if not self._holds(blob_id, name, parts)]
         if todo:
             atomic_write_many(parent, todo)
         return len(todo)
+
+    def _holds(self, blob_id: BlobId, name: str, parts: Parts) -> bool:
+        """Whether the file ``name`` of the blob already holds exactly these bytes."""
+        path = _child(self.blob_path(blob_id), name)  # refuses anything but one plain name
+        size = sum(len(memoryview(x).cast("B")) for x in parts)
+        try:
+            if os.lstat(path).st_size != size:
+                return False
+            return read_file(path) == b"".join(parts)
+        except (FileNotFoundError, NotADirectoryError, StorageError):
+            return False
 
     def remove_temporaries(self, blob_id: BlobId) -> list[str]:
         removed = []
@@ -393,8 +395,12 @@ class NodeDir:
         checked: list[tuple[str, Parts]] = []
         for pair, (prim, sec) in sorted(pairs.items()):
             for kind, got, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
+                name = sliver_file_name(kind, index, n)
                 try:
                     sliver = got if isinstance(got, Sliver) else Sliver.from_bcs(got, kind)
+                    parts = sliver_bcs_parts(sliver)
+                    if self._holds(md.blob_id, name, parts):
+                        continue  # already kept (checked when it was written): nothing to do
                     if sliver.kind != kind or sliver.index != index:
                         raise VerificationError(
                             f"got {sliver.kind} sliver {sliver.index}, expected {kind} {index}"
@@ -402,9 +408,10 @@ class NodeDir:
                     verify_sliver(sliver, md)
                 except (WalrusCoreError, ValueError) as exc:
                     raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
-                checked.append((sliver_file_name(kind, index, n), sliver_bcs_parts(sliver)))
+                checked.append((name, parts))
         self.write_files(md.blob_id, [(METADATA_NAME, [bytes(metadata_bcs)])])
-        self.write_files(md.blob_id, checked)
+        if checked:
+            self.write_files(md.blob_id, checked)
         shards = tuple(sorted(self.shards))
         return Ack(self.index, md.blob_id, shards, self.sign(ack_message(md.blob_id, self.index, shards)))
 
