@@ -131,23 +131,23 @@ def atomic_write_many(parent: Path, items: Sequence[tuple[str, Parts]]) -> None:
     tmps: list[tuple[str, Path]] = []
     try:
         for name, parts in items:
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
-            tmps.append((name, Path(tmp)))
+            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+            tmps.append((name, Path(tmp_name)))
             try:
                 _write_all(fd, parts)
                 os.fsync(fd)
             finally:
                 os.close(fd)
         while tmps:
-            name, tmp = tmps[0]
+            final, tmp_path = tmps[0]
             if before_rename is not None:
-                before_rename(tmp)
-            os.replace(tmp, _child(parent, name))
+                before_rename(tmp_path)
+            os.replace(tmp_path, _child(parent, final))
             tmps.pop(0)
     finally:
-        for _, tmp in tmps:
+        for _, leftover in tmps:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                os.unlink(leftover)
     fsync_dir(parent)
 
 
