@@ -1,20 +1,15 @@
-"""A slow pure-Python RS2 stand-in for the core API, written from the spec
-(walrus-rs2.md §1, §2, §4–§7) over reed-solomon-leopard (the Rust RS engine
-Walrus uses) and hashlib.blake2b.
-
-The reference-storage tests (test_reference_*.py, test_cli.py) use it only
-when the native modules walrus_core.{config,metadata,blob} are not importable
-(while they are being written); `install_if_missing()` then registers these
-classes under those module names. It also serves as an outside oracle: once
-the core is there, test_reference_store.py compares blob IDs with it.
+"""A slow pure-Python RS2 oracle with the core's API shape, written from the
+spec (walrus-rs2.md §1, §2, §4–§7) over reed-solomon-leopard (the Rust RS
+engine Walrus uses) and hashlib.blake2b, independent of walrus_core's native
+code. test_reference_store.py checks that the files the reference storage
+writes are byte for byte what this oracle produces. (It was also the stand-in
+the storage layer was developed against before the core landed.)
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import sys
-import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +25,6 @@ class _Errors:
         from walrus_core import errors
 
         return errors
-
-
-def _active(name: str) -> Any:
-    """walrus_core.<name> as registered now: the real module, or this stand-in."""
-    return sys.modules.get(f"walrus_core.{name}") or sys.modules[__name__]
 
 
 def _err(name: str, msg: str) -> Exception:
@@ -187,7 +177,7 @@ class BlobMetadata:
     @staticmethod
     def compute_id(unencoded_length: int, hashes: Sequence[tuple[bytes, bytes]]) -> Any:
         root = merkle_root([a + b for a, b in hashes])
-        return _active("metadata").BlobId(_h(b"\x01" + unencoded_length.to_bytes(8, "little") + root))
+        return BlobId(_h(b"\x01" + unencoded_length.to_bytes(8, "little") + root))
 
     def to_bcs(self) -> bytes:
         out = bytearray(bytes(self.blob_id))
@@ -304,7 +294,7 @@ def encode(data: Any, n_shards: int) -> EncodedBlob:
     cols = [_expand([rows[r][c] for r in range(p)], n) for c in range(n)]
     x = [[cols[c][r] for c in range(n)] for r in range(n)]
     hashes = [(merkle_root(x[i]), merkle_root(cols[n - 1 - i])) for i in range(n)]
-    md = _active("metadata").BlobMetadata(len(raw), hashes)
+    md = BlobMetadata(len(raw), hashes)
     pairs = [
         SliverPair(
             i,
@@ -441,44 +431,3 @@ def recover_sliver(
     except Exception as exc:
         raise _err("InconsistentBlobError", "recovered sliver does not match its hash") from exc
     return sliver
-
-
-def install_if_missing() -> bool:
-    """Register this module's names as those of walrus_core.{config,metadata,blob}
-    that do not exist yet (never shadowing a real one). Returns True when any
-    stand-in is in use."""
-    import importlib
-    import importlib.util
-
-    used = False
-    me = sys.modules[__name__]
-    for name, attrs in {
-        "config": ["EncodingConfig"],
-        "metadata": ["BlobId", "BlobMetadata", "shard_index_for_pair", "pair_index_for_shard"],
-        "blob": [
-            "encode",
-            "decode",
-            "verify_sliver",
-            "recovery_symbol",
-            "recovery_symbols",
-            "recover_sliver",
-            "Sliver",
-            "SliverPair",
-            "EncodedBlob",
-            "RecoverySymbol",
-        ],
-    }.items():
-        full = f"walrus_core.{name}"
-        if full in sys.modules:
-            used |= getattr(sys.modules[full], "__stand_in__", False)
-            continue
-        if importlib.util.find_spec(full) is not None:
-            importlib.import_module(full)
-            continue
-        mod = types.ModuleType(full)
-        mod.__stand_in__ = True  # type: ignore[attr-defined]
-        for a in attrs:
-            setattr(mod, a, getattr(me, a))
-        sys.modules[full] = mod
-        used = True
-    return used

@@ -12,11 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import store_rs2_oracle
 
-STAND_IN = store_rs2_oracle.install_if_missing()
-
-from walrus_core.cli import main  # noqa: E402
+from walrus_core.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +81,7 @@ def test_read_to_stdout(tour: Path, capsys: pytest.CaptureFixture[bytes]) -> Non
     assert main(["--committee", "nodes", "store", "file.bin"]) == 0
     blob_id = capsys.readouterr().out.strip()
     r = subprocess.run(
-        [sys.executable, "-c", _SUBPROCESS_MAIN, "--committee", "nodes", "read", blob_id],
+        [sys.executable, "-m", "walrus_core", "--committee", "nodes", "read", blob_id],
         capture_output=True,
         cwd=tour,
         env=_env(),
@@ -145,9 +142,7 @@ def test_usage_errors(
 
 
 def test_init_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(
-        capsys, "init", str(tmp_path / "c"), "--nodes", "3", "--shards", "10", "--weights", "2,1,1"
-    )
+    rc = run(capsys, "init", str(tmp_path / "c"), "--nodes", "3", "--shards", "10", "--weights", "2,1,1")[0]
     assert rc == 0
     doc = json.loads((tmp_path / "c" / "committee.json").read_text())
     assert [len(x["shards"]) for x in doc["nodes"]] == [5, 3, 2]
@@ -167,13 +162,6 @@ def test_cost(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0 and "(3.94x, n = 10); 4 units x 1 epochs x 1 = 4" in out
 
 
-_SUBPROCESS_MAIN = (
-    f"import sys, runpy; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import store_rs2_oracle; "
-    "store_rs2_oracle.install_if_missing(); sys.argv[0] = 'walrus_core'; "
-    "runpy.run_module('walrus_core', run_name='__main__', alter_sys=True)"
-)
-
-
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
@@ -182,7 +170,7 @@ def _env() -> dict[str, str]:
 
 def test_python_dash_m(tmp_path: Path) -> None:
     """The stable command lines, as the checks outside call them, in a real process."""
-    prefix = [sys.executable, "-c", _SUBPROCESS_MAIN] if STAND_IN else [sys.executable, "-m", "walrus_core"]
+    prefix = [sys.executable, "-m", "walrus_core"]
     data = random.Random(11).randbytes(12_345)
     (tmp_path / "in.bin").write_bytes(data)
 

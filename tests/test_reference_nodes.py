@@ -8,17 +8,14 @@ import os
 from pathlib import Path
 
 import pytest
-import store_rs2_oracle
 
-store_rs2_oracle.install_if_missing()
-
-from walrus_core.errors import InvalidBlobIdError, InvalidInputError  # noqa: E402
-from walrus_core.metadata import BlobId  # noqa: E402
-from walrus_core.reference import nodes  # noqa: E402
-from walrus_core.reference.committee import init_committee, load_committee, split_shards  # noqa: E402
-from walrus_core.reference.errors import CertificateError, CommitteeError, UnsafeNameError  # noqa: E402
-from walrus_core.reference.nodes import Ack, ack_message, atomic_write, read_file  # noqa: E402
-from walrus_core.reference.retrieve import parse_blob_id  # noqa: E402
+from walrus_core.errors import InvalidBlobIdError, InvalidInputError
+from walrus_core.metadata import BlobId
+from walrus_core.reference import nodes
+from walrus_core.reference.committee import init_committee, load_committee, split_shards
+from walrus_core.reference.errors import CertificateError, CommitteeError, UnsafeNameError
+from walrus_core.reference.nodes import Ack, ack_message, atomic_write, read_file
+from walrus_core.reference.retrieve import parse_blob_id
 
 BID = BlobId(bytes(range(32)))
 

@@ -108,24 +108,71 @@ def ensure_dir(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same directory,
-    fsync, rename over ``path``, fsync the directory."""
-    parent = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+Parts = Sequence["bytes | bytearray | memoryview"]
+
+
+def _write_all(fd: int, parts: Parts) -> None:
+    views = [memoryview(x).cast("B") for x in parts if len(x)]
+    while views:
+        done = os.writev(fd, views[:1024])
+        while done and views:
+            if done >= len(views[0]):
+                done -= len(views[0])
+                views.pop(0)
+            else:
+                views[0] = views[0][done:]
+                done = 0
+
+
+def atomic_write_many(parent: Path, items: Sequence[tuple[str, Parts]]) -> None:
+    """Atomically write several files of one directory: each to a temporary
+    file (gathered from ``parts`` without joining them), fsync each, rename
+    each over its name, then fsync the directory once."""
+    tmps: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if before_rename is not None:
-            before_rename(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        for name, parts in items:
+            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+            tmps.append((name, Path(tmp_name)))
+            try:
+                _write_all(fd, parts)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        while tmps:
+            final, tmp_path = tmps[0]
+            if before_rename is not None:
+                before_rename(tmp_path)
+            os.replace(tmp_path, _child(parent, final))
+            tmps.pop(0)
+    finally:
+        for _, leftover in tmps:
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
     fsync_dir(parent)
+
+
+def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
+    """Write ``data`` to ``path`` atomically: temporary file in the same
+    directory, fsync, rename over ``path``, fsync the directory."""
+    atomic_write_many(path.parent, [(path.name, [data])])
+
+
+def _uleb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
+    """BCS of a sliver (spec §2.6) as pieces, without copying its data:
+    uleb128(len) ‖ data ‖ LE16(symbol size) ‖ LE16(index)."""
+    data = memoryview(sliver).cast("B")
+    tail = sliver.symbol_size.to_bytes(2, "little") + sliver.index.to_bytes(2, "little")
+    return [_uleb128(len(data)), data, tail]
 
 
 def read_file(path: Path) -> bytes | None:
@@ -276,20 +323,34 @@ class NodeDir:
 
     # --- writing
     def write_metadata(self, metadata_bcs: bytes, blob_id: BlobId) -> bool:
-        return self._write_if_changed(self.metadata_path(blob_id), metadata_bcs)
+        return self.write_files(blob_id, [(METADATA_NAME, [metadata_bcs])]) > 0
 
     def write_sliver(self, blob_id: BlobId, kind: str, index: int, data: bytes) -> bool:
-        return self._write_if_changed(self.sliver_path(blob_id, kind, index), data)
+        name = sliver_file_name(kind, index, self.n_shards)
+        return self.write_files(blob_id, [(name, [data])]) > 0
 
-    def _write_if_changed(self, path: Path, data: bytes) -> bool:
-        """Atomically write unless the file already holds exactly these bytes."""
+    def write_files(self, blob_id: BlobId, items: Sequence[tuple[str, Parts]]) -> int:
+        """Atomically write files of one blob directory, skipping those that
+        already hold exactly these bytes; return how many were written."""
         if not self.exists:
             raise StorageError(f"{self.name}: node directory is missing")
-        ensure_dir(path.parent)
-        if read_file(path) == data:
+        parent = self.blob_path(blob_id)
+        ensure_dir(parent)
+        todo = [(name, parts) for name, parts in items if not self._holds(blob_id, name, parts)]
+        if todo:
+            atomic_write_many(parent, todo)
+        return len(todo)
+
+    def _holds(self, blob_id: BlobId, name: str, parts: Parts) -> bool:
+        """Whether the file ``name`` of the blob already holds exactly these bytes."""
+        path = _child(self.blob_path(blob_id), name)  # refuses anything but one plain name
+        size = sum(len(memoryview(x).cast("B")) for x in parts)
+        try:
+            if os.lstat(path).st_size != size:
+                return False
+            return read_file(path) == b"".join(parts)
+        except (FileNotFoundError, NotADirectoryError, StorageError):
             return False
-        atomic_write(path, data)
-        return True
 
     def remove_temporaries(self, blob_id: BlobId) -> list[str]:
         removed = []
@@ -307,11 +368,12 @@ class NodeDir:
         signature: bytes = load_private_key(self.key_path).sign(message)
         return signature
 
-    def receive(self, metadata_bcs: bytes, pairs: dict[int, tuple[bytes, bytes]]) -> Ack:
+    def receive(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Ack:
         """A writer sends this node the metadata and the sliver pairs of its
-        shards (pair index -> (primary BCS, secondary BCS)). The node checks
-        everything against the metadata before keeping anything, then writes
-        each file atomically and returns a signed acknowledgment."""
+        shards (pair index -> (primary, secondary), each a Sliver or its BCS
+        bytes). The node checks everything against the metadata before it keeps
+        anything, then writes the files atomically (metadata first) and returns
+        a signed acknowledgment."""
         from ..blob import Sliver, verify_sliver
         from ..errors import VerificationError, WalrusCoreError
         from ..metadata import BlobMetadata, pair_index_for_shard
@@ -330,20 +392,26 @@ class NodeDir:
             raise VerificationError(
                 f"{self.name}: received pairs {sorted(pairs)}, expected {sorted(expected)}"
             )
-        checked: list[tuple[str, int, bytes]] = []
+        checked: list[tuple[str, Parts]] = []
         for pair, (prim, sec) in sorted(pairs.items()):
-            for kind, raw, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
+            for kind, got, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
+                name = sliver_file_name(kind, index, n)
                 try:
-                    sliver = Sliver.from_bcs(raw, kind)
-                    if sliver.index != index:
-                        raise VerificationError(f"sliver index {sliver.index}, expected {index}")
+                    sliver = got if isinstance(got, Sliver) else Sliver.from_bcs(got, kind)
+                    parts = sliver_bcs_parts(sliver)
+                    if self._holds(md.blob_id, name, parts):
+                        continue  # already kept (checked when it was written): nothing to do
+                    if sliver.kind != kind or sliver.index != index:
+                        raise VerificationError(
+                            f"got {sliver.kind} sliver {sliver.index}, expected {kind} {index}"
+                        )
                     verify_sliver(sliver, md)
                 except (WalrusCoreError, ValueError) as exc:
                     raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
-                checked.append((kind, index, bytes(raw)))
-        self.write_metadata(bytes(metadata_bcs), md.blob_id)
-        for kind, index, raw in checked:
-            self.write_sliver(md.blob_id, kind, index, raw)
+                checked.append((name, parts))
+        self.write_files(md.blob_id, [(METADATA_NAME, [bytes(metadata_bcs)])])
+        if checked:
+            self.write_files(md.blob_id, checked)
         shards = tuple(sorted(self.shards))
         return Ack(self.index, md.blob_id, shards, self.sign(ack_message(md.blob_id, self.index, shards)))
 

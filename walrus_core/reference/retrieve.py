@@ -108,12 +108,19 @@ def collect_slivers(
     return good, bad
 
 
-def _describe(committee: Committee, checks: list[SliverCheck]) -> str:
-    parts = []
+def summarize(committee: Committee, checks: list[SliverCheck]) -> list[str]:
+    """One line per node and reason: "node-002: 10 primary slivers missing (node
+    directory missing): 14 (shard 20), 15 (shard 21), ..." (long lists are cut)."""
+    groups: dict[tuple[str, str, str, str], list[tuple[int, int]]] = {}
     for c in checks:
         node = committee.node_for_shard(c.shard).name
-        parts.append(f"{c.kind} sliver {c.index} (shard {c.shard}, {node}): {c.status}, {c.reason}")
-    return "; ".join(parts)
+        groups.setdefault((node, c.kind, c.status, c.reason), []).append((c.index, c.shard))
+    out = []
+    for (node, kind, status, reason), idx in sorted(groups.items()):
+        shown = ", ".join(f"{i} (shard {t})" for i, t in sorted(idx)[:6]) + (", ..." if len(idx) > 6 else "")
+        plural = "s" if len(idx) > 1 else ""
+        out.append(f"{node}: {len(idx)} {kind} sliver{plural} {status} ({reason}): {shown}")
+    return out
 
 
 def read_blob(committee: Committee, blob_id: BlobId, *, progress: ProgressFn = no_progress) -> ReadResult:
@@ -128,7 +135,7 @@ def read_blob(committee: Committee, blob_id: BlobId, *, progress: ProgressFn = n
         ("secondary", cfg.n_secondary_source_symbols),
     ):
         slivers, bad = collect_slivers(committee, md, kind, need, progress)
-        problems += [_describe(committee, [c]) for c in bad]
+        problems += summarize(committee, bad)
         if len(slivers) < need:
             attempts.append(f"{need} valid {kind} slivers needed, {len(slivers)} found")
             continue
