@@ -47,7 +47,6 @@ from .metadata import (
     pair_index_for_shard,
     shard_index_for_pair,
 )
-from .hashing import blake2b256, blake2b256_many
 
 __version__ = "0.1.0"
 
