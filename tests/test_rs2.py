@@ -207,15 +207,15 @@ def test_buffer_kinds() -> None:
     want = rsl.encode(originals, r)
     assert rs2.encode([bytearray(o) for o in originals], r) == want
     assert rs2.encode([memoryview(o) for o in originals], r) == want
-    assert rs2.encode([np.frombuffer(o, dtype=np.uint8) for o in originals], r) == want
-    assert rs2.encode([np.frombuffer(o, dtype=np.uint16) for o in originals], r) == want
+    assert rs2.encode([np.frombuffer(o, dtype=np.uint8) for o in originals], r) == want  # type: ignore[misc]
+    assert rs2.encode([np.frombuffer(o, dtype=np.uint16) for o in originals], r) == want  # type: ignore[misc]
     flat = b"".join(originals)
     assert rs2.encode(flat, r, original_count=k) == want
-    assert rs2.encode(np.frombuffer(flat, dtype=np.uint8).reshape(k, size), r) == want
+    assert rs2.encode(np.frombuffer(flat, dtype=np.uint8).reshape(k, size), r) == want  # type: ignore[arg-type]
     assert rs2.encode(tuple(originals), r) == want
     every = originals + want
     present = list(range(r, k + r))
-    assert rs2.decode(k, r, [(i, np.frombuffer(every[i], np.uint8)) for i in present]) == originals
+    assert rs2.decode(k, r, [(i, np.frombuffer(every[i], np.uint8)) for i in present]) == originals  # type: ignore[misc]
     assert rs2.decode(k, r, {i: memoryview(every[i]) for i in present}) == originals
 
 
@@ -284,6 +284,6 @@ def test_bad_decode_input() -> None:
     with pytest.raises(errors.InvalidInputError):
         rs2.decode(65535, 2, good)
     with pytest.raises(errors.InvalidInputError):
-        rs2.decode(4, 3, {"a": b"ab"})  # type: ignore[dict-item]
+        rs2.decode(4, 3, {"a": b"ab"})  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidBufferError):
-        rs2.decode(4, 3, {3: 1, 4: 2, 5: 3, 6: 4})  # type: ignore[dict-item]
+        rs2.decode(4, 3, {3: 1, 4: 2, 5: 3, 6: 4})  # type: ignore[arg-type]
