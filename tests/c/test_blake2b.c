@@ -122,7 +122,7 @@ static void backends(void)
             }
         static const size_t big[] = {383, 384, 385, 1023, 1024, 1025, 4095, 4096, 4097, 65535, 65536};
         for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 6, prefixes[pi], 21);
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 11, prefixes[pi], 21);
         /* the same pointer in every lane, and the public entry with NULL kern */
         {
             uint8_t data[65], want[32], got[32 * 7];
