@@ -97,6 +97,7 @@ extension = Extension(
     "walrus_core._native",
     sources=[os.path.join("walrus_core", "_native.pyx")] + core_sources,
     include_dirs=[CSRC, KERNELS],
+    depends=sorted(glob(os.path.join(CSRC, "*.h")) + glob(os.path.join(KERNELS, "*.h"))),
     define_macros=macros,
     extra_compile_args=base_cflags + ([] if MSVC else ["-pthread"]),
     extra_link_args=link_args,
@@ -112,6 +113,9 @@ class BuildExtWithKernels(build_ext):
             build_clib = self.distribution.get_command_obj("build_clib")
             build_clib.build_temp = self.build_temp
             build_clib.build_clib = self.build_temp
+            # The kernel libraries are small: always rebuild them, so a changed
+            # header can never leave a stale kernel behind.
+            build_clib.force = True
             build_clib.ensure_finalized()
             build_clib.run()
             self.library_dirs.append(self.build_temp)
