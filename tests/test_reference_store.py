@@ -493,3 +493,20 @@ def test_stored_files_match_an_independent_oracle(
         assert node.sliver_path(r.blob_id, "primary", pair.index).read_bytes() == pair.primary.to_bcs()
         path = node.sliver_path(r.blob_id, "secondary", n_shards - 1 - pair.index)
         assert path.read_bytes() == pair.secondary.to_bcs()
+
+
+def test_symlinked_blob_directory_is_refused(fresh: tuple[Committee, BlobId, bytes], tmp_path: Path) -> None:
+    """A node whose blob directory was replaced by a link to elsewhere serves nothing from it."""
+    c, blob_id, data = fresh
+    for i in (0, 1):
+        node = c.node(i)
+        target = tmp_path / f"elsewhere{i}"
+        shutil.move(str(node.blob_path(blob_id)), target)
+        node.blob_path(blob_id).symlink_to(target, target_is_directory=True)
+    result = read_blob(c, blob_id)
+    assert result.data == data
+    assert any("symbolic link" in p for p in result.problems)
+    assert c.node(0).read_metadata(blob_id) is None
+    (rep,) = repair(c, c.node(0))
+    assert not rep.ok  # it will not write through the link either
+    assert "symbolic link" in " ".join(rep.failed)

@@ -278,18 +278,27 @@ class NodeDir:
             return []
         return sorted(x for x in names if x != METADATA_NAME and parse_sliver_file_name(x) is None)
 
+    def _check_dirs(self, blob_id: BlobId) -> None:
+        """Refuse to read through a symbolic link standing in for a directory."""
+        for d in (self.path / "blobs", self.blob_path(blob_id)):
+            if d.is_symlink():
+                raise StorageError(f"{d} is a symbolic link; refusing to read through it")
+
     def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
-        return read_file(self.metadata_path(blob_id)) if self.exists else None
+        if not self.exists:
+            return None
+        self._check_dirs(blob_id)
+        return read_file(self.metadata_path(blob_id))
 
     def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
         """Verified metadata for the blob, or None when missing or invalid."""
         from ..errors import WalrusCoreError
         from ..metadata import BlobMetadata
 
-        raw = self.read_metadata_bytes(blob_id)
-        if raw is None:
-            return None
         try:
+            raw = self.read_metadata_bytes(blob_id)
+            if raw is None:
+                return None
             md = BlobMetadata.from_bcs(raw)
         except (WalrusCoreError, ValueError):
             return None
@@ -298,6 +307,7 @@ class NodeDir:
     def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
         if not self.exists:
             return None
+        self._check_dirs(blob_id)
         return read_file(self.sliver_path(blob_id, kind, index))
 
     def check_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
@@ -336,6 +346,7 @@ class NodeDir:
             raise StorageError(f"{self.name}: node directory is missing")
         parent = self.blob_path(blob_id)
         ensure_dir(parent)
+        self._check_dirs(blob_id)
         todo = [(name, parts) for name, parts in items if not self._holds(blob_id, name, parts)]
         if todo:
             atomic_write_many(parent, todo)
