@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from walrus_core.blob import encode
 from walrus_core.config import EncodingConfig
 from walrus_core.metadata import BlobId, shard_index_for_pair
 from walrus_core.reference import nodes, store
@@ -207,7 +208,6 @@ def test_symlinked_sliver_is_not_served(fresh: tuple[Committee, BlobId, bytes], 
 
 # ------------------------------------------------------------------ node-side checks
 def test_node_refuses_bad_slivers_before_keeping_anything(tmp_path: Path) -> None:
-    from walrus_core.blob import encode
     from walrus_core.errors import VerificationError
 
     c = init_committee(tmp_path / "c", 2, 4)
@@ -281,9 +281,10 @@ def assert_never_wrong(c: Committee, blob_id: BlobId, data: bytes) -> None:
         assert info is None
 
 
+@pytest.mark.parametrize("workers", [1, None])
 @pytest.mark.parametrize("crash_after", [0, 1, 2, 5, 9])
 def test_writer_crash_between_node_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_after: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_after: int, workers: int | None
 ) -> None:
     c = init_committee(tmp_path / "c", 10, 10)
     data = blob(5000)
@@ -296,9 +297,12 @@ def test_writer_crash_between_node_writes(
 
     monkeypatch.setattr(store, "after_node", hook)
     with pytest.raises(Crash):
-        store_blob(c, data)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+        store_blob(c, data, workers=workers)
+    blob_id = encode(data, 10).metadata.blob_id
     assert c.certified_blobs() == []
+    if workers == 1:  # one node after the other: the crash left the rest untouched
+        assert all(not x.blob_path(blob_id).exists() for x in c.node_dirs()[crash_after + 1 :])
+        assert all(len(os.listdir(x.blob_path(blob_id))) == 3 for x in c.node_dirs()[: crash_after + 1])
     assert_never_wrong(c, blob_id, data)
     monkeypatch.setattr(store, "after_node", None)
     r = store_blob(c, data)  # the retry completes the store
@@ -323,7 +327,7 @@ def test_writer_crash_inside_a_node_write(
     with pytest.raises(Crash):
         store_blob(c, data)
     monkeypatch.setattr(nodes, "before_rename", None)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+    blob_id = encode(data, 10).metadata.blob_id
     assert_never_wrong(c, blob_id, data)
     assert store_blob(c, data).certified
     assert read_blob(c, blob_id).data == data
@@ -357,7 +361,7 @@ def test_writer_killed_by_sigkill(tmp_path: Path, kill_at: int) -> None:
     )
     assert proc.returncode == -signal.SIGKILL
     c = load_committee(root)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+    blob_id = encode(data, 10).metadata.blob_id
     strays = [x for node in c.node_dirs() for x in node.stray_files(blob_id)]
     assert strays and all(x.startswith(nodes.TMP_PREFIX) for x in strays)
     assert_never_wrong(c, blob_id, data)
