@@ -36,6 +36,7 @@ from .errors import (
     VerificationError,
     WalrusCoreError,
 )
+from .hashing import blake2b256, blake2b256_many
 from .merkle import MerkleProof, MerkleTree, merkle_root, merkle_root_from_leaf_hashes
 from .metadata import (
     BlobId,
@@ -46,7 +47,6 @@ from .metadata import (
     pair_index_for_shard,
     shard_index_for_pair,
 )
-from .hashing import blake2b256, blake2b256_many
 
 __version__ = "0.1.0"
 
@@ -90,10 +90,10 @@ __all__ = [
     "WalrusCoreError",
     "__version__",
     "backends",
-    "decode_sliver_bcs",
-    "encode_sliver_bcs",
     "blake2b256",
     "blake2b256_many",
+    "decode_sliver_bcs",
+    "encode_sliver_bcs",
     "errors",
     "rs2",
     "merkle",
