@@ -6,7 +6,6 @@ from __future__ import annotations
 import array
 import mmap
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,6 +45,17 @@ def test_stable_name_and_known_shapes(backend: str) -> None:
     assert merkle_root(b"abcdef", 2) == three
 
 
+@pytest.mark.parametrize("n", [5000, 3 * 4096 + 5, 40_000])
+def test_merkle_root_threads(backend: str, n: int) -> None:
+    data = _data(2 * n, seed=n)
+    want = merkle_root(data, 2)
+    assert want == ref.root_of_buffer(data, 2)
+    for threads in (0, 1, 2, 3, 8):
+        assert merkle_root(data, 2, threads=threads) == want
+    with pytest.raises(InvalidInputError):
+        merkle_root(data, 2, threads=-1)
+
+
 def test_merkle_root_4k_leaves(backend: str) -> None:
     data = _data(4096 * 33, seed=9)
     assert merkle_root(data, 4096) == ref.root_of_buffer(data, 4096)
@@ -56,14 +66,23 @@ def test_buffer_kinds(backend: str) -> None:
     want = ref.root_of_buffer(data, 2)
     assert merkle_root(bytearray(data), 2) == want
     assert merkle_root(memoryview(data), 2) == want
-    assert merkle_root(np.frombuffer(data, dtype=np.uint8), 2) == want
-    assert merkle_root(np.frombuffer(data, dtype=np.uint16), 2) == want  # bytes, not elements
+    assert merkle_root(array.array("H", data), 2) == want  # bytes, not elements
     assert merkle_root(array.array("B", data), 2) == want
     with mmap.mmap(-1, len(data)) as m:
         m.write(data)
         assert merkle_root(m, 2) == want
     # a read-only view of part of a bigger buffer
     assert merkle_root(memoryview(b"xx" + data)[2:], 2) == want
+
+
+def test_numpy_buffers(backend: str) -> None:
+    np = pytest.importorskip("numpy")
+    data = _data(2 * 77)
+    want = ref.root_of_buffer(data, 2)
+    assert merkle_root(np.frombuffer(data, dtype=np.uint8), 2) == want
+    assert merkle_root(np.frombuffer(data, dtype=np.uint16), 2) == want  # bytes, not elements
+    with pytest.raises(InvalidBufferError):
+        merkle_root(np.zeros((4, 4), dtype=np.uint8)[:, ::2], 2)
 
 
 def test_merkle_root_bad_input() -> None:
@@ -74,11 +93,13 @@ def test_merkle_root_bad_input() -> None:
     with pytest.raises(InvalidInputError):
         merkle_root(b"abcd", -2)
     with pytest.raises(InvalidInputError):
+        merkle_root(b"abcd", 1 << 70)
+    with pytest.raises(InvalidInputError):
         merkle_root(b"abcd", 2.0)  # type: ignore[arg-type]
     with pytest.raises(InvalidBufferError):
         merkle_root("abcd", 2)  # type: ignore[arg-type]
     with pytest.raises(InvalidBufferError):
-        merkle_root(np.zeros((4, 4), dtype=np.uint8)[:, ::2], 2)
+        merkle_root(memoryview(bytes(16))[::2], 2)
     with pytest.raises(TypeError):  # InvalidBufferError is a TypeError
         merkle_root(None, 2)  # type: ignore[arg-type]
     assert issubclass(InvalidInputError, ValueError)
@@ -122,8 +143,13 @@ def test_level_nodes_are_subtree_roots(backend: str, n: int) -> None:
         count = -(-n // (1 << h))
         assert nodes == b"".join(want[:count])
         assert merkle.merkle_root_from_leaf_hashes(nodes) == ref.root_from_leaf_hashes(lh)
+        assert merkle.level_nodes(lh, h) == want[:count]
     with pytest.raises(InvalidInputError):
         _native.merkle_level_nodes(b"".join(lh), height + 1)
+    with pytest.raises(InvalidInputError):
+        merkle.level_nodes(lh, -1)
+    with pytest.raises(InvalidInputError):
+        merkle.level_nodes(lh, 1 << 40)
 
 
 def test_tree_and_proofs_every_index(backend: str) -> None:
@@ -152,6 +178,7 @@ def test_tree_and_proofs_every_index(backend: str) -> None:
                     p.check(leaves[(i + 1) % n], i, root)
             assert not p.verify(leaves[i], i + (1 << len(p)), root)
             assert not p.verify(leaves[i], -1, root)
+            assert not p.verify(leaves[i], 1 << 80, root)
             if merkle.merkle_proof_len(n + 1) != len(p):
                 assert not p.verify(leaves[i], i, root, n_leaves=n + 1)
         with pytest.raises(InvalidInputError):

@@ -5,6 +5,7 @@ per-pair hashes, on every backend; text forms; BCS round trips; errors."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import struct
 from typing import Any
 
@@ -334,3 +335,35 @@ def test_public_names() -> None:
     for name in ("BlobId", "BlobMetadata", "MerkleTree", "MerkleProof", "merkle_root", "SliverPairMetadata"):
         assert name in walrus_core.__all__
         assert hasattr(walrus_core, name)
+
+
+@given(pos=st.integers(0, 10_000), xor=st.integers(1, 255), n=st.integers(1, 40))
+def test_any_byte_change_of_metadata_bcs_is_rejected(pos: int, xor: int, n: int) -> None:
+    meta = _small_meta(n, 17 * n)
+    wire = bytearray(meta.to_bcs())
+    wire[pos % len(wire)] ^= xor
+    with pytest.raises((InvalidInputError, VerificationError)):
+        BlobMetadata.from_bcs(bytes(wire))
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes_never_crash_the_parsers(buf: bytes) -> None:
+    for parse in (BlobMetadata.from_bcs, decode_sliver_bcs, walrus_core.MerkleProof.from_bcs):
+        with contextlib.suppress(WalrusCoreError):
+            parse(buf)  # type: ignore[operator]
+
+
+def test_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    meta = _small_meta(7, 99)
+    bid = meta.blob_id
+    assert pickle.loads(pickle.dumps(bid)) == bid
+    assert BlobId(bid) == bid and copy.copy(bid) == bid
+    back = pickle.loads(pickle.dumps(meta))
+    assert back == meta and back.blob_id == bid
+    tree = walrus_core.MerkleTree([b"a", b"b", b"c"])
+    assert pickle.loads(pickle.dumps(tree)).root == tree.root
+    proof = tree.proof(2)
+    assert pickle.loads(pickle.dumps(proof)) == proof

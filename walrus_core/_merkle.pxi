@@ -8,6 +8,8 @@ cdef extern from "merkle.h" nogil:
                                    size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots)
     wc_status wc_merkle_root(const wc_kernels *kern, const uint8_t *data, size_t len,
                              size_t leaf_size, uint8_t *root)
+    wc_status wc_merkle_root_threads(const wc_kernels *kern, const uint8_t *data, size_t len,
+                                     size_t leaf_size, unsigned threads, uint8_t *root)
     wc_status wc_merkle_leaf_hashes(const wc_kernels *kern, const uint8_t *data, size_t len,
                                     size_t leaf_size, uint8_t *out)
     size_t wc_merkle_level_count(size_t n_leaves, unsigned height)
@@ -47,8 +49,9 @@ cdef size_t _leaf_hash_count(const uint8_t[::1] v, str what) except? 0:
     return <size_t>v.shape[0] // 32
 
 
-def merkle_root(data, Py_ssize_t leaf_size):
-    """Walrus Merkle root over the consecutive leaf_size-byte leaves of data."""
+def merkle_root(data, Py_ssize_t leaf_size, unsigned threads=1):
+    """Walrus Merkle root over the consecutive leaf_size-byte leaves of data
+    (threads: 1 = on the calling thread, 0 = one per CPU)."""
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef bytes out = _new_bytes(32)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
@@ -62,7 +65,10 @@ def merkle_root(data, Py_ssize_t leaf_size):
             f"data length {v.shape[0]} is not a multiple of leaf_size {leaf_size}")
     if n >= _MERKLE_NOGIL_BYTES:
         with nogil:
-            st = wc_merkle_root(wc_kernels_active(), p, n, <size_t>leaf_size, o)
+            if threads == 1:
+                st = wc_merkle_root(wc_kernels_active(), p, n, <size_t>leaf_size, o)
+            else:
+                st = wc_merkle_root_threads(wc_kernels_active(), p, n, <size_t>leaf_size, threads, o)
     else:
         st = wc_merkle_root(wc_kernels_active(), p, n, <size_t>leaf_size, o)
     check_status(st, "merkle_root")
@@ -120,20 +126,20 @@ def merkle_roots_many(leaf_hashes, Py_ssize_t n_trees):
     return out
 
 
-def merkle_level_nodes(leaf_hashes, unsigned height):
+def merkle_level_nodes(leaf_hashes, Py_ssize_t height):
     """Nodes at `height` of the tree over these leaf hashes (see merkle.h)."""
     cdef const uint8_t[::1] v = as_bytes_view(leaf_hashes, "leaf_hashes")
     cdef size_t n = _leaf_hash_count(v, "leaf_hashes")
-    if height > wc_merkle_proof_len(n):
+    if height < 0 or <size_t>height > wc_merkle_proof_len(n):
         raise _errors.InvalidInputError(
             f"height {height} exceeds the tree height {wc_merkle_proof_len(n)} for {n} leaves")
-    cdef size_t count = wc_merkle_level_count(n, height)
+    cdef size_t count = wc_merkle_level_count(n, <unsigned>height)
     cdef bytes out = _new_bytes(32 * count)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
     cdef const uint8_t *p = _ptr(v)
     cdef wc_status st
     with nogil:
-        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, height, o)
+        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, <unsigned>height, o)
     check_status(st, "merkle_level_nodes")
     return out
 

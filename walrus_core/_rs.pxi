@@ -2,6 +2,7 @@
 
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from libc.stdlib cimport malloc, free
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 
 cdef extern from "rs.h" nogil:
     wc_status wc_rs_encode_with(const wc_kernels *kern, size_t k, size_t r, size_t S,
@@ -18,10 +19,6 @@ cdef extern from "gf16.h" nogil:
     uint16_t wc_gf16_log_walsh[65536]
 
 
-cdef _rs_sizes_error(str what):
-    return _errors.InvalidInputError(what)
-
-
 def rs_encode(object originals, size_t recovery_count, object original_count=None):
     """Recovery shards of the RS2 1-D code (reed-solomon-simd layout).
 
@@ -33,7 +30,9 @@ def rs_encode(object originals, size_t recovery_count, object original_count=Non
     cdef size_t k, S, i, total
     cdef object mv
     cdef const uint8_t *base
-    # one buffer, or a sequence of buffers
+    # a sequence of buffers, or one buffer
+    if isinstance(originals, (list, tuple)):
+        return _rs_encode_seq(originals, recovery_count, original_count)
     try:
         mv = memoryview(originals)
     except TypeError:
@@ -55,19 +54,7 @@ def rs_encode(object originals, size_t recovery_count, object original_count=Non
         S = total // k
         views.append(v)
     else:
-        for i, o in enumerate(originals):
-            views.append(as_bytes_view(o, f"originals[{i}]"))
-        k = len(views)
-        if k == 0:
-            raise _errors.InvalidInputError("at least one original shard is needed")
-        if original_count is not None and original_count != k:
-            raise _errors.InvalidInputError(f"original_count={original_count} but {k} shards given")
-        v = views[0]
-        S = v.shape[0]
-        for i in range(k):
-            v = views[i]
-            if <size_t> v.shape[0] != S:
-                raise _errors.InvalidInputError(f"originals[{i}] has {v.shape[0]} bytes, originals[0] has {S}")
+        return _rs_encode_seq(originals, recovery_count, original_count)
     if S == 0 or S % 2:
         raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
     if recovery_count == 0:
@@ -108,76 +95,152 @@ def rs_encode(object originals, size_t recovery_count, object original_count=Non
     return out
 
 
+cdef int _get_buffers(list objs, Py_buffer *bufs, size_t n, str what) except -1:
+    """PyObject_GetBuffer on each object (C-contiguous, read-only fine); on
+    error, releases what it got and raises InvalidBufferError."""
+    cdef size_t i, j
+    for i in range(n):
+        try:
+            PyObject_GetBuffer(objs[i], &bufs[i], PyBUF_SIMPLE)
+        except (TypeError, BufferError, ValueError):
+            for j in range(i):
+                PyBuffer_Release(&bufs[j])
+            o = objs[i]
+            raise _errors.InvalidBufferError(
+                f"{what}[{i}] must be a C-contiguous bytes-like object, not {type(o).__name__}") from None
+    return 0
+
+
+def _rs_encode_seq(object originals, size_t recovery_count, object original_count):
+    cdef list objs = list(originals)
+    cdef size_t k = len(objs), r = recovery_count, S, i
+    if k == 0:
+        raise _errors.InvalidInputError("at least one original shard is needed")
+    if original_count is not None and original_count != k:
+        raise _errors.InvalidInputError(f"original_count={original_count} but {k} shards given")
+    if r == 0:
+        raise _errors.InvalidInputError("recovery_count must be at least 1")
+    if k + r > 65536:
+        raise _errors.InvalidInputError(f"too many shards: {k} + {r} > 65536")
+    cdef Py_buffer *bufs = <Py_buffer *> malloc(k * sizeof(Py_buffer))
+    cdef const uint8_t **optr = <const uint8_t **> malloc(k * sizeof(uint8_t *))
+    cdef uint8_t **rptr = <uint8_t **> malloc(r * sizeof(uint8_t *))
+    cdef list out
+    cdef bytes b
+    cdef wc_status st
+    cdef const wc_kernels *kern = wc_kernels_active()
+    if bufs == NULL or optr == NULL or rptr == NULL:
+        free(bufs)
+        free(optr)
+        free(rptr)
+        raise MemoryError()
+    try:
+        _get_buffers(objs, bufs, k, "originals")
+        try:
+            S = <size_t> bufs[0].len
+            for i in range(k):
+                if <size_t> bufs[i].len != S:
+                    raise _errors.InvalidInputError(f"originals[{i}] has {bufs[i].len} bytes, originals[0] has {S}")
+                optr[i] = <const uint8_t *> bufs[i].buf
+            if S == 0 or S % 2:
+                raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
+            out = [None] * r
+            for i in range(r):
+                b = PyBytes_FromStringAndSize(NULL, S)
+                out[i] = b
+                rptr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+            with nogil:
+                st = wc_rs_encode_with(kern, k, r, S, optr, rptr)
+            check_status(st, "rs2.encode")
+        finally:
+            for i in range(k):
+                PyBuffer_Release(&bufs[i])
+    finally:
+        free(bufs)
+        free(optr)
+        free(rptr)
+    return out
+
+
 def rs_decode(size_t original_count, size_t recovery_count, object shards):
     """The k originals from any k of the k + r shards.
 
     shards: a mapping {index: buffer} (or an iterable of (index, buffer)
     pairs), index 0..k-1 for originals and k..k+r-1 for recovery shards.
     Returns a list of k new bytes objects."""
-    cdef size_t k = original_count, r = recovery_count, n, S = 0, i, idx
-    cdef const uint8_t[::1] v
-    cdef dict views = {}
-    cdef bint first = True
+    cdef size_t k = original_count, r = recovery_count, n, S = 0, i, idx, got = 0
     if k == 0 or r == 0:
         raise _errors.InvalidInputError("original_count and recovery_count must be at least 1")
     if k + r > 65536:
         raise _errors.InvalidInputError(f"too many shards: {k} + {r} > 65536")
     n = k + r
     items = shards.items() if hasattr(shards, "items") else shards
-    for pair in items:
-        try:
-            key, buf = pair
-        except (TypeError, ValueError):
-            raise _errors.InvalidInputError("shards must map index -> buffer") from None
-        if isinstance(key, bool) or not isinstance(key, int):
-            raise _errors.InvalidInputError(f"shard index must be an int, got {type(key).__name__}")
-        if key < 0 or key >= <object> n:
-            raise _errors.InvalidInputError(f"shard index {key} out of range 0..{n - 1}")
-        if key in views:
-            raise _errors.InvalidInputError(f"duplicate shard index {key}")
-        v = as_bytes_view(buf, f"shards[{key}]")
-        if first:
-            S = v.shape[0]
-            first = False
-        elif <size_t> v.shape[0] != S:
-            raise _errors.InvalidInputError(f"shards[{key}] has {v.shape[0]} bytes, expected {S}")
-        views[key] = v
-    if len(views) < <object> k:
-        raise _errors.NotEnoughShardsError(f"need {k} shards to decode, got {len(views)}")
-    if S == 0 or S % 2:
-        raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-
+    cdef Py_buffer *bufs = <Py_buffer *> malloc(n * sizeof(Py_buffer))
     cdef const uint8_t **sptr = <const uint8_t **> malloc(n * sizeof(uint8_t *))
     cdef uint8_t **optr = <uint8_t **> malloc(k * sizeof(uint8_t *))
-    cdef list out = []
+    cdef list out
     cdef bytes b
     cdef wc_status st
     cdef const wc_kernels *kern = wc_kernels_active()
-    if sptr == NULL or optr == NULL:
+    if bufs == NULL or sptr == NULL or optr == NULL:
+        free(bufs)
         free(sptr)
         free(optr)
         raise MemoryError()
+    for i in range(n):
+        sptr[i] = NULL
     try:
-        for i in range(n):
-            sptr[i] = NULL
-        for key, obj in views.items():
-            v = obj
-            sptr[<size_t> key] = &v[0]
-        for i in range(k):
-            b = PyBytes_FromStringAndSize(NULL, S)
-            out.append(b)
-            optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
-        with nogil:
-            st = wc_rs_decode_with(kern, k, r, S, sptr, optr)
-        check_status(st, "rs2.decode")
+        try:
+            for pair in items:
+                try:
+                    key, buf = pair
+                except (TypeError, ValueError):
+                    raise _errors.InvalidInputError("shards must map index -> buffer") from None
+                if isinstance(key, bool) or not isinstance(key, int):
+                    raise _errors.InvalidInputError(f"shard index must be an int, got {type(key).__name__}")
+                if key < 0 or key >= <object> n:
+                    raise _errors.InvalidInputError(f"shard index {key} out of range 0..{n - 1}")
+                idx = key
+                if sptr[idx] != NULL:
+                    raise _errors.InvalidInputError(f"duplicate shard index {key}")
+                try:
+                    PyObject_GetBuffer(buf, &bufs[got], PyBUF_SIMPLE)
+                except (TypeError, BufferError, ValueError):
+                    raise _errors.InvalidBufferError(
+                        f"shards[{key}] must be a C-contiguous bytes-like object, not {type(buf).__name__}"
+                    ) from None
+                got += 1
+                if got == 1:
+                    S = <size_t> bufs[0].len
+                elif <size_t> bufs[got - 1].len != S:
+                    raise _errors.InvalidInputError(f"shards[{key}] has {bufs[got - 1].len} bytes, expected {S}")
+                if S == 0:
+                    raise _errors.InvalidInputError("shard size must be even and at least 2, got 0")
+                sptr[idx] = <const uint8_t *> bufs[got - 1].buf
+            if got < k:
+                raise _errors.NotEnoughShardsError(f"need {k} shards to decode, got {got}")
+            if S == 0 or S % 2:
+                raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
+            out = [None] * k
+            for i in range(k):
+                b = PyBytes_FromStringAndSize(NULL, S)
+                out[i] = b
+                optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+            with nogil:
+                st = wc_rs_decode_with(kern, k, r, S, sptr, optr)
+            check_status(st, "rs2.decode")
+        finally:
+            for i in range(got):
+                PyBuffer_Release(&bufs[i])
     finally:
+        free(bufs)
         free(sptr)
         free(optr)
     return out
 
 
 def rs_set_locator_method(int method):
-    """Testing knob: 0 automatic, 1 Walsh-Hadamard, 2 direct products."""
+    """Testing knob: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
     wc_rs_set_locator_method(method)
 
 

@@ -617,20 +617,30 @@ class RecoverySymbol:
 
 
 def recovery_symbols(
-    source: Sliver, metadata: BlobMetadata | None = None, targets: Iterable[int] | None = None
+    source: Sliver,
+    metadata: BlobMetadata | None = None,
+    targets: Iterable[int] | None = None,
+    *,
+    n_shards: int | None = None,
 ) -> list[RecoverySymbol]:
     """Recovery symbols from one sliver for several targets (default: all n)
-    of the other kind; the line is expanded and hashed once."""
+    of the other kind; the line is expanded and hashed once. Give the
+    metadata (the source sliver is then checked for size) or n_shards."""
     if metadata is not None:
         cfg, size = _config_of(metadata)
         problem = _sliver_problem(source, cfg, size)
         if problem:
             raise InvalidInputError(f"source sliver: {problem}")
         n = cfg.n_shards
-    else:
-        k = source.n_symbols
-        n = _n_from_sliver(k, source.kind)
+    elif n_shards is not None:
+        cfg = EncodingConfig(n_shards)
+        k = cfg.n_secondary_source_symbols if source.kind == "primary" else cfg.n_primary_source_symbols
+        if source.n_symbols != k or not 0 <= source.index < n_shards:
+            raise InvalidInputError(f"source sliver does not fit n_shards={n_shards}")
+        n = n_shards
         size = source.symbol_size
+    else:
+        raise InvalidInputError("recovery_symbols needs the metadata or n_shards")
     _, expanded, leaves = _native.blob_line_roots(n, size, _AXIS[source.kind], [source], 1, True, True)
     assert expanded is not None and leaves is not None
     wanted = list(range(n)) if targets is None else list(targets)
@@ -650,20 +660,12 @@ def recovery_symbols(
     return out
 
 
-def _n_from_sliver(k: int, kind: SliverKind) -> int:
-    """n from the symbol count of a sliver (s = n - f symbols for primary,
-    p = n - 2f for secondary); the smallest n that fits."""
-    for n in range(4, 49156):
-        f = (n - 1) // 3
-        if (n - f if kind == "primary" else n - 2 * f) == k:
-            return n
-    raise InvalidInputError("cannot infer n_shards from the sliver; pass metadata")
-
-
-def recovery_symbol(source: Sliver, target_index: int, metadata: BlobMetadata | None = None) -> RecoverySymbol:
+def recovery_symbol(
+    source: Sliver, target_index: int, metadata: BlobMetadata | None = None, *, n_shards: int | None = None
+) -> RecoverySymbol:
     """The symbol a node holding ``source`` sends to rebuild sliver
     ``target_index`` of the other kind, with its Merkle proof."""
-    return recovery_symbols(source, metadata, [target_index])[0]
+    return recovery_symbols(source, metadata, [target_index], n_shards=n_shards)[0]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ consecutive ``leaf_size``-byte leaves of one buffer), :func:`leaf_hash`,
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -64,12 +65,27 @@ def _index(value: int, what: str = "index") -> int:
     return value
 
 
-def merkle_root(data: Buffer, leaf_size: int) -> bytes:
+def _size(value: int, what: str) -> int:
+    """An int in 0 .. sys.maxsize (what the native layer can take)."""
+    value = _index(value, what)
+    if not 0 <= value <= sys.maxsize:
+        raise InvalidInputError(f"{what} out of range: {value}")
+    return value
+
+
+def merkle_root(data: Buffer, leaf_size: int, *, threads: int = 1) -> bytes:
     """Walrus Merkle root over the consecutive ``leaf_size``-byte leaves of
     ``data`` (each hashed with the leaf prefix). ``len(data)`` must be a
     multiple of ``leaf_size`` (>= 1); empty data gives 32 zero bytes.
-    Single-threaded, O(log n) memory."""
-    return _native.merkle_root(data, _index(leaf_size, "leaf_size"))
+
+    By default single-threaded (on the calling thread, GIL released) with
+    O(log n) memory. ``threads=k`` splits large inputs (>= 2^13 leaves) into
+    aligned blocks hashed on k native threads (0 = one per CPU); the result
+    is the same."""
+    t = _size(threads, "threads")
+    if t > 0xFFFFFFFF:
+        raise InvalidInputError(f"threads out of range: {t}")
+    return _native.merkle_root(data, _size(leaf_size, "leaf_size"), t)
 
 
 def leaf_hash(leaf: Buffer) -> bytes:
@@ -80,7 +96,7 @@ def leaf_hash(leaf: Buffer) -> bytes:
 def leaf_hashes(data: Buffer, leaf_size: int) -> bytes:
     """Leaf hashes of the consecutive ``leaf_size``-byte leaves of ``data``,
     concatenated (32 bytes each)."""
-    return _native.merkle_leaf_hashes(data, _index(leaf_size, "leaf_size"))
+    return _native.merkle_leaf_hashes(data, _size(leaf_size, "leaf_size"))
 
 
 def inner_hash(left: Buffer, right: Buffer) -> bytes:
@@ -99,14 +115,24 @@ def merkle_roots_many(leaf_hashes: Buffer, n_trees: int) -> list[bytes]:
     """Roots of ``n_trees`` trees of equal size whose leaf hashes lie back to
     back in one buffer (tree t = the t-th equal slice). Every level of all
     trees is hashed in shared multi-buffer batches."""
-    out = _native.merkle_roots_many(leaf_hashes, _index(n_trees, "n_trees"))
+    out = _native.merkle_roots_many(leaf_hashes, _size(n_trees, "n_trees"))
+    return [out[i : i + DIGEST_LEN] for i in range(0, len(out), DIGEST_LEN)]
+
+
+def level_nodes(leaf_hashes: Buffer | Sequence[bytes], height: int) -> list[bytes]:
+    """The nodes at ``height`` of the tree over these leaf hashes: node j is
+    the root of the aligned block of leaves ``[j·2^height, (j+1)·2^height)``
+    (a short last block padded as the whole tree pads it). ``height`` may be
+    0 .. merkle_proof_len(n); the root over these nodes, taken as
+    leaf hashes, is the root of the whole tree."""
+    out = _native.merkle_level_nodes(_join_nodes(leaf_hashes, "leaf_hashes"), _size(height, "height"))
     return [out[i : i + DIGEST_LEN] for i in range(0, len(out), DIGEST_LEN)]
 
 
 def merkle_proof_len(n_leaves: int) -> int:
     """Length of an inclusion proof in a tree of ``n_leaves`` leaves:
     ``ceil(log2(n_leaves))`` (0 for one leaf)."""
-    return _native.merkle_proof_len(_index(n_leaves, "n_leaves"))
+    return _native.merkle_proof_len(_size(n_leaves, "n_leaves"))
 
 
 def _join_nodes(nodes: Buffer | Sequence[bytes], what: str) -> bytes:
@@ -177,8 +203,10 @@ class MerkleProof:
         r = _node(root, "root")
         index = _index(index)
         if n_leaves is not None and (
-            not 0 <= index < _index(n_leaves, "n_leaves") or len(self) != merkle_proof_len(n_leaves)
+            not 0 <= index < _size(n_leaves, "n_leaves") or len(self) != merkle_proof_len(n_leaves)
         ):
+            return False
+        if index < 0 or index >> len(self) != 0:
             return False
         return _native.merkle_verify(lh, index, self._path, r)
 
@@ -311,6 +339,7 @@ __all__ = [
     "inner_hash",
     "leaf_hash",
     "leaf_hashes",
+    "level_nodes",
     "merkle_proof_len",
     "merkle_root",
     "merkle_root_from_leaf_hashes",

@@ -88,8 +88,12 @@ class BlobId:
     :class:`~walrus_core.errors.InvalidBlobIdError`."""
 
     __slots__ = ("_b",)
+    _b: bytes
 
     def __init__(self, value: Buffer) -> None:
+        if isinstance(value, BlobId):
+            self._b = value._b
+            return
         if isinstance(value, str):
             raise InvalidBlobIdError("BlobId(text) is ambiguous: use BlobId.from_str(text)")
         try:

@@ -1,7 +1,7 @@
 /* Blake2b-256: known answers (RFC 7693 parameters, digest length 32), the
  * streaming API against the one-shot one, and every backend's multi-buffer
  * kernel against the portable oracle: lengths 0..300 and larger, prefix
- * -1/0/1/255, counts 0..9 (remainder lanes), messages flush against the end
+ * -1/0/1/255, counts 0..9 and 11 (remainder lanes, one and two groups per step), messages flush against the end
  * of their allocation so ASan sees any over-read. */
 #include <stdint.h>
 
@@ -112,7 +112,7 @@ static void backends(void)
     {
         int before = wc_test_failures;
         for (size_t len = 0; len <= 300; len++)
-            for (size_t pi = 0; pi < 4; pi++) check_many(kern, len, 5, prefixes[pi], (unsigned)len);
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, len, 11, prefixes[pi], (unsigned)len);
         for (size_t count = 0; count <= 9; count++)
             for (size_t pi = 0; pi < 4; pi++) {
                 check_many(kern, 3, count, prefixes[pi], 11);
@@ -122,7 +122,7 @@ static void backends(void)
             }
         static const size_t big[] = {383, 384, 385, 1023, 1024, 1025, 4095, 4096, 4097, 65535, 65536};
         for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 6, prefixes[pi], 21);
+            for (size_t pi = 0; pi < 4; pi++) check_many(kern, big[i], 11, prefixes[pi], 21);
         /* the same pointer in every lane, and the public entry with NULL kern */
         {
             uint8_t data[65], want[32], got[32 * 7];

@@ -208,7 +208,9 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, NULL, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, buf, SIZE_MAX / 16, root), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_merkle_roots_many(k, buf, 32, 2, 2, root), WC_ERR_ARG); /* stride < tree */
+    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, 16, 64, 2, 2, root), WC_ERR_ARG); /* leaf stride < 32 */
+    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, SIZE_MAX / 2, 64, 2, 4, root), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_roots_many(k, buf, SIZE_MAX / 2, 3, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, NULL, 64, 2, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, 64, 0, 2, NULL), WC_OK);
     CHECK_EQ_INT(wc_merkle_proof(k, buf, 0, 0, root), WC_ERR_INDEX);
@@ -237,9 +239,74 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_proof_len(1025), 11);
 }
 
+/* Row and column trees of an n x n row-major matrix of leaf hashes (the
+ * 2-D encoder's layout), through the strided entry point. */
+static void check_matrix(const struct wc_kernels *k, size_t n)
+{
+    uint8_t *m = malloc(32 * n * n + 1), *col = malloc(32 * n + 1);
+    uint8_t *rows = malloc(32 * n), *cols = malloc(32 * n), *rows2 = malloc(32 * n), ref[32];
+    wc_test_fill(m, 32 * n * n, (unsigned)n);
+    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32, 32 * n, n, n, rows), WC_OK);
+    CHECK_EQ_INT(wc_merkle_roots_many(k, m, 32 * n, n, n, rows2), WC_OK);
+    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32 * n, 32, n, n, cols), WC_OK);
+    CHECK_MEM(rows, rows2, 32 * n);
+    for (size_t i = 0; i < n; i++) {
+        ref_root(m + 32 * n * i, n, ref);
+        CHECK_MEM(rows + 32 * i, ref, 32);
+        for (size_t r = 0; r < n; r++) memcpy(col + 32 * r, m + 32 * (r * n + i), 32);
+        ref_root(col, n, ref);
+        CHECK_MEM(cols + 32 * i, ref, 32);
+    }
+    free(m);
+    free(col);
+    free(rows);
+    free(cols);
+    free(rows2);
+}
+
+/* Big strided trees (the one-tree-at-a-time path) and overlapping trees. */
+static void check_strided_big(const struct wc_kernels *k)
+{
+    size_t n = 8193, stride = 48;
+    uint8_t *m = malloc(stride * n + 64), *g = malloc(32 * n), roots[64], ref[32];
+    wc_test_fill(m, stride * n + 64, 99);
+    /* tree 1 starts 16 bytes further (overlapping tree 0) */
+    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, stride, 16, 2, n, roots), WC_OK);
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t i = 0; i < n; i++) memcpy(g + 32 * i, m + 16 * t + stride * i, 32);
+        ref_root(g, n, ref);
+        CHECK_MEM(roots + 32 * t, ref, 32);
+    }
+    /* tree_stride 0: the same tree twice */
+    CHECK_EQ_INT(wc_merkle_roots_many(k, m, 0, 2, 100, roots), WC_OK);
+    ref_root(m, 100, ref);
+    CHECK_MEM(roots, ref, 32);
+    CHECK_MEM(roots + 32, ref, 32);
+    free(m);
+    free(g);
+}
+
+static void check_threads(const struct wc_kernels *k)
+{
+    static const size_t ns[] = {0, 1, 4095, 4096, 4097, 8191, 8193, 3 * 4096 + 5, 65536, 100001};
+    size_t max = 100001 * 2;
+    uint8_t *data = malloc(max), a[32], b[32];
+    wc_test_fill(data, max, 5);
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        CHECK_EQ_INT(wc_merkle_root(k, data, 2 * ns[i], 2, a), WC_OK);
+        for (unsigned t = 0; t <= 5; t++) {
+            CHECK_EQ_INT(wc_merkle_root_threads(k, data, 2 * ns[i], 2, t, b), WC_OK);
+            CHECK_MEM(a, b, 32);
+        }
+    }
+    CHECK_EQ_INT(wc_merkle_root_threads(k, data, 5, 2, 2, b), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_root_threads(k, NULL, 4, 2, 2, b), WC_ERR_ARG);
+    free(data);
+}
+
 int main(void)
 {
-    static const size_t big[] = {511, 512, 513, 1000, 1023, 1024, 1025, 1537, 8191, 8192, 8193, 70001};
+    static const size_t big[] = {511, 512, 513, 1000, 1023, 1024, 1025, 1537, 8191, 8192, 8193, 20001};
     FOR_EACH_BACKEND(k)
     {
         printf("  backend %s\n", k->name);
@@ -248,6 +315,11 @@ int main(void)
         for (size_t n = 0; n <= 70; n++) check_n(k, n, 1 + n % 5, 1);
         for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) check_n(k, big[i], 2, 0);
         check_n(k, 33, 4096, 1);
+        for (size_t n = 1; n <= 20; n++) check_matrix(k, n);
+        check_matrix(k, 100);
+        check_matrix(k, 257);
+        check_strided_big(k);
+        check_threads(k);
         check_n(k, 3, 129, 1);
     }
     return wc_test_report("test_merkle");

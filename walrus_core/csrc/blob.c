@@ -566,7 +566,7 @@ done0:
 
 struct lines {
     const struct wc_kernels *kern;
-    size_t n, S, k;
+    size_t n, S, k, B, count;
     wc_rs_codec *codec;
     const uint8_t *const *slivers;
     uint8_t *roots, *expanded, *leaf_hashes;
@@ -575,34 +575,56 @@ struct lines {
     int err;
 };
 
+/* Sizes of one worker's block for B lines (see line_task). */
+static size_t lines_worker_bytes(const struct lines *L)
+{
+    const size_t n = L->n, S = L->S, B = L->B;
+    size_t nptr = B * n;
+    return ((L->scratch_bytes + 63) & ~(size_t)63) + n * L->pb + B * n * S + B * (n + 1) * 32 +
+           B * (n / 2 + 1) * 32 + nptr * sizeof(void *) + n * sizeof(void *) + 128;
+}
+
+/* B lines per task: gather their k symbols into expanded lines (stride n*S),
+ * RS-extend all of them with one packed call, hash all B*n leaves, then the
+ * B trees level by level. */
 static void line_task(void *ctx, size_t t, unsigned worker)
 {
     struct lines *L = (struct lines *)ctx;
-    const size_t n = L->n, S = L->S, k = L->k, pb = L->pb;
-    uint8_t *mem = L->wmem[worker];
-    uint8_t *scratch = mem;
-    uint8_t *sh = mem + ((L->scratch_bytes + 63) & ~(size_t)63);
-    uint8_t *line = sh + n * pb;
-    uint8_t *lh = line + n * S;
-    uint8_t *tmp = lh + (n + 1) * 32;
-    const uint8_t **ptrs = (const uint8_t **)(tmp + (n / 2 + 1) * 32);
-    uint8_t **shp = (uint8_t **)(ptrs + (n > n / 2 + 1 ? n : n / 2 + 1));
-    uint8_t *dst = L->expanded ? L->expanded + t * n * S : line;
-    const uint8_t *src = L->slivers[t];
+    const size_t n = L->n, S = L->S, k = L->k, B = L->B;
+    size_t l0 = t * B;
+    size_t cnt = L->count - l0 < B ? L->count - l0 : B;
+    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    uint8_t *q = L->wmem[worker];
+    uint8_t *scratch = q;
+    q += (L->scratch_bytes + 63) & ~(size_t)63;
+    uint8_t *sh = q;
+    q += n * L->pb;
+    uint8_t *lines = q;
+    q += B * n * S;
+    uint8_t *lh = q;
+    q += B * (n + 1) * 32;
+    uint8_t *tmp = q;
+    q += B * (n / 2 + 1) * 32;
+    q = (uint8_t *)(((uintptr_t)q + 7) & ~(uintptr_t)7);
+    const uint8_t **ptrs = (const uint8_t **)q;
+    uint8_t **shp = (uint8_t **)(ptrs + B * n);
+    uint8_t *dst = L->expanded ? L->expanded + l0 * n * S : lines;
+    for (size_t i = 0; i < cnt; i++) memcpy(dst + i * n * S, L->slivers[l0 + i], k * S);
     for (size_t j = 0; j < n; j++) shp[j] = sh + j * pb;
-    for (size_t c = 0; c < k; c++) wc_rs_pack(src + c * S, S, 1, S, shp[c]);
+    for (size_t c = 0; c < k; c++) wc_rs_pack(dst + c * S, n * S, cnt, S, shp[c]);
     enum wc_status st = wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb,
                                             scratch);
     if (st != WC_OK) {
         __atomic_store_n(&L->err, (int)st, __ATOMIC_RELAXED);
         return;
     }
-    memmove(dst, src, k * S);
-    for (size_t j = 0; j < n - k; j++) wc_rs_unpack(shp[k + j], 1, S, dst + (k + j) * S, S);
-    for (size_t j = 0; j < n; j++) ptrs[j] = dst + j * S;
-    L->kern->hash->blake2b256_many(ptrs, S, n, 0, lh);
-    if (L->leaf_hashes) memcpy(L->leaf_hashes + t * n * 32, lh, n * 32);
-    trees_up(L->kern, lh, 0, 1, n, 0, L->roots + t * 32, 32, tmp, ptrs);
+    for (size_t j = 0; j < n - k; j++) wc_rs_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
+    for (size_t i = 0; i < cnt; i++) {
+        for (size_t j = 0; j < n; j++) ptrs[j] = dst + i * n * S + j * S;
+        L->kern->hash->blake2b256_many(ptrs, S, n, 0, lh + i * (n + 1) * 32);
+        if (L->leaf_hashes) memcpy(L->leaf_hashes + (l0 + i) * n * 32, lh + i * (n + 1) * 32, n * 32);
+    }
+    trees_up(L->kern, lh, (n + 1) * 32, cnt, n, 0, L->roots + l0 * 32, 32, tmp, ptrs);
 }
 
 enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis,
@@ -623,25 +645,29 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
     L.n = n;
     L.S = S;
     L.k = axis == WC_BLOB_PRIMARY ? n - f : n - 2 * f;
+    L.count = count;
     L.slivers = slivers;
     L.roots = roots;
     L.expanded = expanded;
     L.leaf_hashes = leaf_hashes;
+    unsigned nw = resolve_threads(threads);
+    /* Enough lines per task to amortise the FFT, but keep every worker busy. */
+    L.B = clampz(WC_BLOB_CHUNK_BYTES / (n * S), 1, 64);
+    if (L.B > (count + nw - 1) / nw) L.B = (count + nw - 1) / nw;
+    if (L.B == 0) L.B = 1;
+    size_t n_tasks = (count + L.B - 1) / L.B;
+    if (nw > n_tasks) nw = (unsigned)n_tasks;
     enum wc_status st = wc_rs_codec_new(L.k, n - L.k, &L.codec);
     if (st != WC_OK) return st;
-    L.pb = wc_rs_packed_bytes(S / 2);
+    L.pb = wc_rs_packed_bytes(L.B * S / 2);
     L.scratch_bytes = wc_rs_encode_scratch_bytes(L.codec, L.pb);
-    unsigned nw = resolve_threads(threads);
-    if (nw > count) nw = (unsigned)count;
-    size_t nptr = n > n / 2 + 1 ? n : n / 2 + 1;
-    size_t per = ((L.scratch_bytes + 63) & ~(size_t)63) + n * L.pb + n * S + (n + 1) * 32 +
-                 (n / 2 + 1) * 32 + nptr * sizeof(void *) + n * sizeof(void *) + 64;
+    size_t per = lines_worker_bytes(&L);
     L.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
     st = WC_ERR_NOMEM;
     if (!L.wmem) goto done;
     for (unsigned i = 0; i < nw; i++)
         if (!(L.wmem[i] = (uint8_t *)wc_aligned_alloc(per))) goto done;
-    wc_parallel_for(count, nw, line_task, &L);
+    wc_parallel_for(n_tasks, nw, line_task, &L);
     st = L.err ? (enum wc_status)L.err : WC_OK;
 done:
     if (L.wmem)

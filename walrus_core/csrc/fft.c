@@ -5,35 +5,189 @@
 #include "fft.h"
 
 #include "gf16.h"
+#include "wc_internal.h"
 
+/* The SIMD kernels fetch a 128-byte table per multiplier from an 8 MiB array;
+ * the driver knows the next block's twiddles, so it asks for them early. */
+#if defined(__GNUC__) || defined(__clang__)
+WC_INLINE void prefetch_lut(uint16_t g)
+{
+    if (g != 65535u) {
+        const uint8_t *p = wc_gf16_mul_lut(g);
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + 64);
+    }
+}
+#else
+WC_INLINE void prefetch_lut(uint16_t g) { (void)g; }
+#endif
+
+WC_INLINE void fbf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16_t g, size_t bytes)
+{
+    if (g == 65535u)
+        k->xor_into(y, x, bytes);
+    else
+        k->fft_butterfly(x, y, g, bytes);
+}
+
+WC_INLINE void ibf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16_t g, size_t bytes)
+{
+    if (g == 65535u)
+        k->xor_into(y, x, bytes);
+    else
+        k->ifft_butterfly(x, y, g, bytes);
+}
+
+/* Layers are taken two at a time (radix 4): the four butterflies of one
+ * quad (x, x+d, x+2d, x+3d) run back to back, so the second layer finds its
+ * inputs in L1. Truncation is applied per block exactly as in the radix-2
+ * description of spec §3.4. */
 void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
             size_t bytes)
 {
-    for (size_t dist = size >> 1; dist > 0; dist >>= 1) {
-        for (size_t r = 0; r < trunc; r += 2 * dist) {
-            uint16_t g = wc_gf16_skew[delta + r + dist - 1];
-            if (g == 65535u) {
-                for (size_t x = r; x < r + dist; x++) k->xor_into(w[x + dist], w[x], bytes);
-            } else {
-                for (size_t x = r; x < r + dist; x++) k->fft_butterfly(w[x], w[x + dist], g, bytes);
+    const uint16_t *skew = wc_gf16_skew;
+    size_t dist = size >> 1;
+    for (; dist >= 2; dist >>= 2) {
+        size_t d = dist >> 1;
+        for (size_t r = 0; r < trunc; r += 4 * d) {
+            uint16_t g1 = skew[delta + r + 2 * d - 1];
+            uint16_t g2a = skew[delta + r + d - 1];
+            uint16_t g2b = skew[delta + r + 3 * d - 1];
+            int do_b = r + 2 * d < trunc;
+            if (r + 4 * d < trunc) {
+                prefetch_lut(skew[delta + r + 6 * d - 1]);
+                prefetch_lut(skew[delta + r + 5 * d - 1]);
+                prefetch_lut(skew[delta + r + 7 * d - 1]);
+            }
+            if (k->fft4) {
+                uint32_t t3 = do_b ? g2b : WC_RS_TW_SKIP;
+                for (size_t x = r; x < r + d; x++)
+                    k->fft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1, g2a, t3, bytes);
+                continue;
+            }
+            for (size_t x = r; x < r + d; x++) {
+                fbf(k, w[x], w[x + 2 * d], g1, bytes);
+                fbf(k, w[x + d], w[x + 3 * d], g1, bytes);
+                fbf(k, w[x], w[x + d], g2a, bytes);
+                if (do_b) fbf(k, w[x + 2 * d], w[x + 3 * d], g2b, bytes);
             }
         }
     }
+    if (dist == 1)
+        for (size_t r = 0; r < trunc; r += 2) {
+            if (r + 4 < trunc) prefetch_lut(skew[delta + r + 4]);
+            fbf(k, w[r], w[r + 1], skew[delta + r], bytes);
+        }
 }
 
 void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
              size_t bytes)
 {
-    for (size_t dist = 1; dist < size; dist <<= 1) {
-        for (size_t r = 0; r < trunc; r += 2 * dist) {
-            uint16_t g = wc_gf16_skew[delta + r + dist - 1];
-            if (g == 65535u) {
-                for (size_t x = r; x < r + dist; x++) k->xor_into(w[x + dist], w[x], bytes);
-            } else {
-                for (size_t x = r; x < r + dist; x++) k->ifft_butterfly(w[x], w[x + dist], g, bytes);
+    const uint16_t *skew = wc_gf16_skew;
+    size_t d = 1;
+    for (; 2 * d < size; d <<= 2) {
+        for (size_t r = 0; r < trunc; r += 4 * d) {
+            uint16_t g1a = skew[delta + r + d - 1];
+            uint16_t g1b = skew[delta + r + 3 * d - 1];
+            uint16_t g2 = skew[delta + r + 2 * d - 1];
+            int do_b = r + 2 * d < trunc;
+            if (r + 4 * d < trunc) {
+                prefetch_lut(skew[delta + r + 5 * d - 1]);
+                prefetch_lut(skew[delta + r + 7 * d - 1]);
+                prefetch_lut(skew[delta + r + 6 * d - 1]);
+            }
+            if (k->ifft4) {
+                uint32_t t2 = do_b ? g1b : WC_RS_TW_SKIP;
+                for (size_t x = r; x < r + d; x++)
+                    k->ifft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1a, t2, g2, bytes);
+                continue;
+            }
+            for (size_t x = r; x < r + d; x++) {
+                ibf(k, w[x], w[x + d], g1a, bytes);
+                if (do_b) ibf(k, w[x + 2 * d], w[x + 3 * d], g1b, bytes);
+                ibf(k, w[x], w[x + 2 * d], g2, bytes);
+                ibf(k, w[x + d], w[x + 3 * d], g2, bytes);
             }
         }
     }
+    if (d < size) /* one radix-2 layer left: d == size / 2 */
+        for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
+}
+
+WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi) { return pre[hi] != pre[lo]; }
+
+void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                   const uint32_t *need_pre)
+{
+    const uint16_t *skew = wc_gf16_skew;
+    size_t dist = size >> 1;
+    for (; dist >= 2; dist >>= 2) {
+        size_t d = dist >> 1;
+        for (size_t r = 0; r < size; r += 4 * d) {
+            if (!any_in(need_pre, r, r + 4 * d)) continue;
+            uint16_t g1 = skew[delta + r + 2 * d - 1];
+            uint16_t g2a = skew[delta + r + d - 1];
+            uint16_t g2b = skew[delta + r + 3 * d - 1];
+            if (r + 4 * d < size) {
+                prefetch_lut(skew[delta + r + 6 * d - 1]);
+                prefetch_lut(skew[delta + r + 5 * d - 1]);
+                prefetch_lut(skew[delta + r + 7 * d - 1]);
+            }
+            int do_a = any_in(need_pre, r, r + 2 * d);
+            int do_b = any_in(need_pre, r + 2 * d, r + 4 * d);
+            if (k->fft4) {
+                uint32_t t2 = do_a ? g2a : WC_RS_TW_SKIP, t3 = do_b ? g2b : WC_RS_TW_SKIP;
+                for (size_t x = r; x < r + d; x++)
+                    k->fft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1, t2, t3, bytes);
+                continue;
+            }
+            for (size_t x = r; x < r + d; x++) {
+                fbf(k, w[x], w[x + 2 * d], g1, bytes);
+                fbf(k, w[x + d], w[x + 3 * d], g1, bytes);
+                if (do_a) fbf(k, w[x], w[x + d], g2a, bytes);
+                if (do_b) fbf(k, w[x + 2 * d], w[x + 3 * d], g2b, bytes);
+            }
+        }
+    }
+    if (dist == 1)
+        for (size_t r = 0; r < size; r += 2)
+            if (any_in(need_pre, r, r + 2)) fbf(k, w[r], w[r + 1], skew[delta + r], bytes);
+}
+
+void wc_ifft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                    const uint32_t *nonzero_pre)
+{
+    const uint16_t *skew = wc_gf16_skew;
+    size_t d = 1;
+    for (; 2 * d < size; d <<= 2) {
+        for (size_t r = 0; r < size; r += 4 * d) {
+            if (!any_in(nonzero_pre, r, r + 4 * d)) continue;
+            uint16_t g1a = skew[delta + r + d - 1];
+            uint16_t g1b = skew[delta + r + 3 * d - 1];
+            uint16_t g2 = skew[delta + r + 2 * d - 1];
+            if (r + 4 * d < size) {
+                prefetch_lut(skew[delta + r + 5 * d - 1]);
+                prefetch_lut(skew[delta + r + 7 * d - 1]);
+                prefetch_lut(skew[delta + r + 6 * d - 1]);
+            }
+            int do_a = any_in(nonzero_pre, r, r + 2 * d);
+            int do_b = any_in(nonzero_pre, r + 2 * d, r + 4 * d);
+            if (k->ifft4) {
+                uint32_t t1 = do_a ? g1a : WC_RS_TW_SKIP, t2 = do_b ? g1b : WC_RS_TW_SKIP;
+                for (size_t x = r; x < r + d; x++)
+                    k->ifft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], t1, t2, g2, bytes);
+                continue;
+            }
+            for (size_t x = r; x < r + d; x++) {
+                if (do_a) ibf(k, w[x], w[x + d], g1a, bytes);
+                if (do_b) ibf(k, w[x + 2 * d], w[x + 3 * d], g1b, bytes);
+                ibf(k, w[x], w[x + 2 * d], g2, bytes);
+                ibf(k, w[x + d], w[x + 3 * d], g2, bytes);
+            }
+        }
+    }
+    if (d < size)
+        for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
 }
 
 void wc_formal_derivative(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t bytes)

@@ -19,6 +19,15 @@ void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_
 void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
              size_t bytes);
 
+/* The same with block skipping by masks, given as prefix counts pre[0..size]
+ * (pre[i] = number of flagged positions below i): the FFT computes only the
+ * blocks holding a needed output, the IFFT skips blocks whose inputs are all
+ * zero (which must still read as zero where a larger block uses them). */
+void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                   const uint32_t *need_pre);
+void wc_ifft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
+                    const uint32_t *nonzero_pre);
+
 /* Formal derivative in novel-basis coefficients, w[0..size-1] (spec §3.5 step 5). */
 void wc_formal_derivative(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t bytes);
 

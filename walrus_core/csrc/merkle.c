@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "blake2b.h"
+#include "parallel.h"
 #include "wc_internal.h"
 
 #define LB 512    /* nodes per level buffer in the level stream (even) */
@@ -220,11 +221,11 @@ enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data
     if (!ms) return WC_ERR_NOMEM;
     enum wc_status st = ms_init(ms, kern, n);
     if (st == WC_OK) {
-        /* The level-0 buffer is empty at the start of every batch (it is
-         * flushed when full and LB is a multiple of CHUNK). */
+        /* Leaf hashes go straight into the level-0 buffer. */
         size_t i = 0;
         while (i < n) {
             size_t k = n - i < CHUNK ? n - i : CHUNK;
+            if (k > LB - ms->cnt[0]) k = LB - ms->cnt[0];
             const uint8_t *p = data + i * leaf_size;
             for (size_t j = 0; j < k; j++, p += leaf_size) ms->ptrs[j] = p;
             hk->blake2b256_many(ms->ptrs, leaf_size, k, 0, ms_level(ms, 0) + 32 * ms->cnt[0]);
@@ -259,12 +260,15 @@ enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_
 
 /* ---- many trees at once ------------------------------------------------ */
 
-/* A batch of inner-node messages for one kernel stream; outputs contiguous. */
+/* A batch of inner-node messages for one kernel stream; outputs contiguous.
+ * Pairs that do not lie contiguously (strided leaves, an odd last node and
+ * its zero sibling) are copied into `stage`, slot = their batch position. */
 struct batch {
     const struct wc_hash_kernels *hk;
     const uint8_t *ptrs[CHUNK];
     size_t k;
     uint8_t *out;
+    uint8_t stage[CHUNK * 64];
 };
 
 static void batch_flush(struct batch *b)
@@ -282,6 +286,14 @@ static void batch_push(struct batch *b, const uint8_t *msg)
     if (b->k == CHUNK) batch_flush(b);
 }
 
+static void batch_push_pair(struct batch *b, const uint8_t *left, const uint8_t *right)
+{
+    uint8_t *slot = b->stage + 64 * b->k;
+    memcpy(slot, left, 32);
+    memcpy(slot + 32, right, 32);
+    batch_push(b, slot);
+}
+
 /* Trees with at most this many leaves go through the grouped level-by-level
  * path; bigger ones through the level stream, one tree at a time (their top
  * levels are a negligible share of the work). */
@@ -293,20 +305,45 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
                                     size_t tree_stride, size_t n_trees, size_t n_leaves,
                                     uint8_t *roots)
 {
+    return wc_merkle_roots_many_strided(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, roots);
+}
+
+/* One big tree with strided leaves: gather, then the level stream. */
+static enum wc_status root_strided(const struct wc_kernels *kern, const uint8_t *leaves, size_t leaf_stride,
+                                   size_t n, uint8_t root[32])
+{
+    if (leaf_stride == 32 || n <= 1) return root_from_leaf_hashes(kern, leaves, n, root);
+    uint8_t *tmp = (uint8_t *)wc_aligned_alloc(32 * n);
+    if (!tmp) return WC_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) memcpy(tmp + 32 * i, leaves + i * leaf_stride, 32);
+    enum wc_status st = root_from_leaf_hashes(kern, tmp, n, root);
+    wc_aligned_free(tmp);
+    return st;
+}
+
+enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
+                                            size_t n_leaves, uint8_t *roots)
+{
     int ok = 1;
     if (!kern || (n_trees && !roots)) return WC_ERR_ARG;
     if (n_trees == 0) return WC_OK;
     if (n_leaves && !leaf_hashes) return WC_ERR_ARG;
-    size_t tree_bytes = mul_size(n_leaves, 32, &ok);
+    mul_size(n_leaves, 32, &ok);
     mul_size(n_trees, 32, &ok);
-    if (n_trees > 1 && n_leaves) mul_size(n_trees - 1, tree_stride, &ok);
+    if (n_leaves > 1 && leaf_stride < 32) return WC_ERR_ARG;
+    if (n_leaves) {
+        /* the whole span read must be addressable: no size_t wrap */
+        size_t a = mul_size(n_leaves - 1, leaf_stride, &ok);
+        size_t b = mul_size(n_trees - 1, tree_stride, &ok);
+        if (a > SIZE_MAX - 32 || b > SIZE_MAX - 32 - a) ok = 0;
+    }
     if (!ok) return WC_ERR_SIZE;
-    if (n_trees > 1 && n_leaves && tree_stride < tree_bytes) return WC_ERR_ARG;
 
     if (n_leaves <= 1 || n_leaves > GROUP_MAX_LEAVES) {
         for (size_t t = 0; t < n_trees; t++) {
-            enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + t * tree_stride, n_leaves,
-                                                      roots + 32 * t);
+            enum wc_status st =
+                root_strided(kern, leaf_hashes + t * tree_stride, leaf_stride, n_leaves, roots + 32 * t);
             if (st != WC_OK) return st;
         }
         return WC_OK;
@@ -319,13 +356,11 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     size_t quarter = (half + 1) / 2;
     uint8_t *buf_a = (uint8_t *)wc_aligned_alloc(group * half * 32);
     uint8_t *buf_b = (uint8_t *)wc_aligned_alloc(group * quarter * 32);
-    uint8_t *pad = (uint8_t *)wc_aligned_alloc(group * 64);
-    struct batch *b = (struct batch *)malloc(sizeof *b);
-    if (!buf_a || !buf_b || !pad || !b) {
+    struct batch *b = (struct batch *)wc_aligned_alloc(sizeof *b);
+    if (!buf_a || !buf_b || !b) {
         wc_aligned_free(buf_a);
         wc_aligned_free(buf_b);
-        wc_aligned_free(pad);
-        free(b);
+        wc_aligned_free(b);
         return WC_ERR_NOMEM;
     }
     b->hk = kern->hash;
@@ -338,16 +373,18 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
         int level = 0;
         while (m > 1) {
             size_t full = m / 2, mp = (m + 1) / 2;
+            size_t stride = level == 0 ? leaf_stride : 32;
             uint8_t *dst = (level & 1) ? buf_b : buf_a;
             b->out = dst;
             for (size_t t = 0; t < gt; t++) {
                 const uint8_t *s = level == 0 ? leaf_hashes + (g0 + t) * tree_stride : src + t * m * 32;
-                for (size_t j = 0; j < full; j++) batch_push(b, s + 64 * j);
-                if (m & 1) {
-                    memcpy(pad + 64 * t, s + 32 * (m - 1), 32);
-                    memset(pad + 64 * t + 32, 0, 32);
-                    batch_push(b, pad + 64 * t);
+                if (stride == 32) {
+                    for (size_t j = 0; j < full; j++) batch_push(b, s + 64 * j);
+                } else {
+                    for (size_t j = 0; j < full; j++)
+                        batch_push_pair(b, s + 2 * j * stride, s + (2 * j + 1) * stride);
                 }
+                if (m & 1) batch_push_pair(b, s + (m - 1) * stride, ZERO_NODE);
             }
             batch_flush(b);
             src = dst;
@@ -358,9 +395,68 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     }
     wc_aligned_free(buf_a);
     wc_aligned_free(buf_b);
-    wc_aligned_free(pad);
-    free(b);
+    wc_aligned_free(b);
     return WC_OK;
+}
+
+/* ---- one tree on several threads ---------------------------------------- */
+
+struct par_root {
+    const struct wc_kernels *kern;
+    const uint8_t *data;
+    size_t leaf_size, n;
+    unsigned height;
+    uint8_t *nodes;
+    unsigned char *failed; /* one flag per block: no shared writes */
+};
+
+static void par_root_task(void *ctx, size_t b, unsigned worker)
+{
+    struct par_root *p = (struct par_root *)ctx;
+    size_t width = (size_t)1 << p->height, lo = b * width;
+    size_t cnt = p->n - lo < width ? p->n - lo : width;
+    uint8_t *out = p->nodes + 32 * b;
+    enum wc_status st = wc_merkle_root(p->kern, p->data + lo * p->leaf_size, cnt * p->leaf_size, p->leaf_size, out);
+    if (st != WC_OK) {
+        p->failed[b] = 1; /* only WC_ERR_NOMEM can happen here */
+        return;
+    }
+    /* a short last block: lift its root to `height` with zero siblings */
+    for (unsigned h = ceil_log2(cnt); h < p->height; h++) wc_merkle_inner_hash(out, ZERO_NODE, out);
+}
+
+enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                                      size_t leaf_size, unsigned threads, uint8_t root[32])
+{
+    if (!kern || !root || leaf_size == 0 || (len && !data)) return WC_ERR_ARG;
+    if (len % leaf_size) return WC_ERR_SIZE;
+    size_t n = len / leaf_size;
+    if (threads == 0) threads = wc_cpu_count();
+    /* Blocks of >= 2^12 leaves, about 4 per thread for balance. */
+    unsigned tree_h = ceil_log2(n), h = 12;
+    while (h < tree_h && (n >> h) > 4 * (size_t)threads) h++;
+    if (threads <= 1 || h >= tree_h) return wc_merkle_root(kern, data, len, leaf_size, root);
+    struct par_root p;
+    p.kern = kern;
+    p.data = data;
+    p.leaf_size = leaf_size;
+    p.n = n;
+    p.height = h;
+    size_t blocks = wc_merkle_level_count(n, h);
+    p.nodes = (uint8_t *)wc_aligned_alloc(32 * blocks);
+    p.failed = (unsigned char *)calloc(blocks, 1);
+    enum wc_status st = WC_OK;
+    if (!p.nodes || !p.failed) {
+        st = WC_ERR_NOMEM;
+    } else {
+        wc_parallel_for(blocks, threads, par_root_task, &p);
+        for (size_t b = 0; b < blocks; b++)
+            if (p.failed[b]) st = WC_ERR_NOMEM;
+        if (st == WC_OK) st = root_from_leaf_hashes(kern, p.nodes, blocks, root);
+    }
+    wc_aligned_free(p.nodes);
+    free(p.failed);
+    return st;
 }
 
 /* ---- subtrees, levels and proofs --------------------------------------- */

@@ -32,11 +32,21 @@ enum wc_status wc_merkle_root_from_leaf_hashes(const struct wc_kernels *kern, co
 
 /* Roots of n_trees trees with the same leaf count, batching each level's
  * inner nodes of all trees into one multi-buffer call. Tree t's leaf hashes
- * are at leaf_hashes + t*tree_stride (n_leaves*32 bytes, contiguous);
- * tree_stride >= n_leaves*32 when n_trees > 1. roots: n_trees*32 bytes. */
+ * are at leaf_hashes + t*tree_stride (n_leaves*32 bytes, contiguous).
+ * Trees may overlap (any tree_stride, 0 included). roots: n_trees*32 bytes,
+ * must not overlap the input. */
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                     size_t tree_stride, size_t n_trees, size_t n_leaves,
                                     uint8_t *roots);
+
+/* Same with strided leaves: leaf i of tree t is the 32 bytes at
+ * leaf_hashes + t*tree_stride + i*leaf_stride (leaf_stride >= 32 when
+ * n_leaves > 1). E.g. for an n x n row-major matrix of leaf hashes, the
+ * column trees are (leaf_stride = 32n, tree_stride = 32) and the row trees
+ * (32, 32n). Non-contiguous pairs are staged through a small buffer. */
+enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
+                                            size_t n_leaves, uint8_t *roots);
 
 /* Root over the consecutive leaf_size-byte leaves of data (n = len/leaf_size;
  * len must be a multiple of leaf_size; leaf_size >= 1). Single-threaded,
@@ -44,6 +54,13 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
  * per-level buffer that is folded upwards whenever it fills. */
 enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data, size_t len,
                               size_t leaf_size, uint8_t root[32]);
+
+/* The same root computed on `threads` native threads (0 = one per online
+ * CPU): the leaves are cut into aligned blocks of 2^h >= 4096 leaves whose
+ * subtree roots are computed in parallel, then the root over those nodes.
+ * Falls back to wc_merkle_root for small inputs or threads == 1. */
+enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
+                                      size_t leaf_size, unsigned threads, uint8_t root[32]);
 
 /* Leaf hashes H(0x00 || leaf) of the consecutive leaf_size-byte leaves of
  * data: out gets (len/leaf_size)*32 bytes. */

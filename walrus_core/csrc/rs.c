@@ -22,27 +22,78 @@
 #define MAX_SHARDS 65536u
 /* Bytes of shard tiles a transform may touch at once (L2 is >= 512 KiB on
  * the CPUs we target). */
-#define TILE_BUDGET (384u * 1024u)
+static int fused_disabled;
+void wc_rs_set_fused(int enabled) { fused_disabled = !enabled; }
+
+static size_t TILE_BUDGET = 2048u * 1024u;
+static size_t TILE_MIN = 256;
+void wc_rs_set_tile(size_t budget, size_t min_tile)
+{
+    if (budget) TILE_BUDGET = budget;
+    if (min_tile) TILE_MIN = min_tile;
+}
 
 /* The kernel table to use: a backend whose RS kernels are not (yet) filled in
- * falls back to the portable oracle. */
-static const struct wc_rs_kernels *rs_kernels(const struct wc_kernels *kern)
+ * falls back to the portable oracle; a backend table without fused radix-4
+ * steps gets ours for its ISA (paired by the table's identity), if any. */
+static struct wc_rs_kernels rs_ops(const struct wc_kernels *kern)
 {
     const struct wc_rs_kernels *k = kern ? kern->rs : NULL;
-    if (!k || !k->fft_butterfly || !k->ifft_butterfly || !k->mul || !k->xor_into) return &wc_rs_kernels_portable;
-    return k;
+    if (!k || !k->fft_butterfly || !k->ifft_butterfly || !k->mul || !k->xor_into) k = &wc_rs_kernels_portable;
+    struct wc_rs_kernels o = *k;
+    if (!o.fft4 || !o.ifft4) {
+        o.fft4 = NULL;
+        o.ifft4 = NULL;
+#if defined(WC_HAVE_AVX2)
+        if (k == &wc_rs_kernels_avx2 && !fused_disabled) {
+            o.fft4 = wc_rs_fft4_avx2;
+            o.ifft4 = wc_rs_ifft4_avx2;
+        }
+#endif
+    }
+    return o;
 }
 
 static size_t tile_bytes(size_t bytes, size_t shards)
 {
     size_t t = TILE_BUDGET / (shards ? shards : 1);
     t &= ~(size_t)63;
-    if (t < 64) t = 64;
+    if (t < TILE_MIN) t = TILE_MIN;
     if (t > bytes) t = bytes;
     return t;
 }
 
 static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
+
+/* The plain API keeps one scratch buffer per thread (up to SCRATCH_KEEP
+ * bytes), so small calls neither allocate nor fault in fresh pages. It is
+ * released only when the thread exits... which C11 cannot hook, so it is
+ * bounded instead: at most SCRATCH_KEEP bytes per thread that ever called. */
+#define SCRATCH_KEEP ((size_t)4 << 20)
+#if defined(_MSC_VER)
+#define WC_THREAD_LOCAL __declspec(thread)
+#else
+#define WC_THREAD_LOCAL _Thread_local
+#endif
+static WC_THREAD_LOCAL uint8_t *tl_scratch;
+static WC_THREAD_LOCAL size_t tl_scratch_size;
+
+static uint8_t *scratch_get(size_t n)
+{
+    if (n <= tl_scratch_size) return tl_scratch;
+    if (n > SCRATCH_KEEP) return (uint8_t *)wc_aligned_alloc(n);
+    uint8_t *p = (uint8_t *)wc_aligned_alloc(n);
+    if (!p) return NULL;
+    wc_aligned_free(tl_scratch);
+    tl_scratch = p;
+    tl_scratch_size = n;
+    return p;
+}
+
+static void scratch_put(uint8_t *p)
+{
+    if (p != tl_scratch) wc_aligned_free(p);
+}
 
 /* ---- shard layout ------------------------------------------------------ */
 
@@ -157,22 +208,64 @@ enum wc_status wc_rs_codec_new(size_t k, size_t r, wc_rs_codec **out)
 
 void wc_rs_codec_free(wc_rs_codec *c) { free(c); }
 
-/* Shard tiles the encoder keeps in scratch, and the tile size. */
+/* Copy a finished slice out to the caller's shard. Large shards go straight
+ * to memory with non-temporal stores (no read-for-ownership, no eviction of
+ * the tile working set); SSE2 is part of the x86-64 baseline. */
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+static void copy_out(uint8_t *dst, const uint8_t *src, size_t n, int stream)
+{
+    if (!stream || ((uintptr_t)dst & 15) || (n & 63)) {
+        memcpy(dst, src, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(src + i + 48));
+        _mm_stream_si128((__m128i *)(dst + i), a);
+        _mm_stream_si128((__m128i *)(dst + i + 16), b);
+        _mm_stream_si128((__m128i *)(dst + i + 32), c);
+        _mm_stream_si128((__m128i *)(dst + i + 48), d);
+    }
+}
+static void copy_out_done(int stream)
+{
+    if (stream) _mm_sfence();
+}
+#else
+static void copy_out(uint8_t *dst, const uint8_t *src, size_t n, int stream)
+{
+    (void)stream;
+    memcpy(dst, src, n);
+}
+static void copy_out_done(int stream) { (void)stream; }
+#endif
+
+/* Shards at least this large are written with streaming stores. */
+#define STREAM_MIN_SHARD ((size_t)16 << 10)
+static size_t stream_min_shard = STREAM_MIN_SHARD;
+void wc_rs_set_stream_min(size_t bytes) { stream_min_shard = bytes ? bytes : STREAM_MIN_SHARD; }
+
+/* Slices in scratch sit SLICE_STRIDE(T) apart: the 64-byte pad keeps a
+ * power-of-two tile from mapping every slice onto the same cache sets. */
+#define SLICE_STRIDE(T) ((T) + 64)
+
+/* Slices the encoder keeps in scratch: LOW the IFFT result plus one block
+ * being transformed (when r > m); HIGH the accumulator plus one chunk
+ * (when k > m). Transforms run in scratch only; results are copied out. */
 static size_t enc_scratch_shards(const wc_rs_codec *c)
 {
-    if (!c->high) return c->m;
-    return (c->m - c->r) + (c->k > c->m ? c->m : 0);
+    if (!c->high) return c->r > c->m ? 2 * c->m : c->m;
+    return c->k > c->m ? 2 * c->m : c->m;
 }
 
-static size_t enc_tile(const wc_rs_codec *c, size_t bytes)
-{
-    /* LOW touches m scratch tiles (+ m recovery tiles per block); HIGH 2m. */
-    return tile_bytes(bytes, 2 * c->m);
-}
+static size_t enc_tile(const wc_rs_codec *c, size_t bytes) { return tile_bytes(bytes, enc_scratch_shards(c)); }
 
 static size_t enc_scratch_for_tile(const wc_rs_codec *c, size_t T)
 {
-    return align64(enc_scratch_shards(c) * T) + align64(2 * c->m * sizeof(uint8_t *));
+    return align64(enc_scratch_shards(c) * SLICE_STRIDE(T)) + align64(2 * c->m * sizeof(uint8_t *));
 }
 
 size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
@@ -184,53 +277,45 @@ size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
 /* Encode bytes [ooff, ooff+T) of every original into [roff, roff+T) of every
  * recovery shard. scratch: enc_scratch_for_tile(c, T) bytes. */
 static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, const uint8_t *const *orig,
-                        size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch)
+                        size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
 {
-    const size_t k = c->k, r = c->r, m = c->m;
+    const size_t k = c->k, r = c->r, m = c->m, st = SLICE_STRIDE(T);
     uint8_t *data = scratch;
-    uint8_t **w = (uint8_t **)(scratch + align64(enc_scratch_shards(c) * T));
+    uint8_t **w = (uint8_t **)(scratch + align64(enc_scratch_shards(c) * st));
+    uint8_t **v = w + m;
+    for (size_t i = 0; i < m; i++) w[i] = data + i * st;
+    if (enc_scratch_shards(c) > m)
+        for (size_t i = 0; i < m; i++) v[i] = data + (m + i) * st;
     if (!c->high) {
         /* originals at 0..k-1, zeros at k..m-1; IFFT; then FFT per block of m recoveries */
-        for (size_t i = 0; i < m; i++) w[i] = data + i * T;
         for (size_t i = 0; i < k; i++) memcpy(w[i], orig[i] + ooff, T);
-        if (m > k) memset(w[k], 0, (m - k) * T);
+        for (size_t i = k; i < m; i++) memset(w[i], 0, T);
         wc_ifft(kk, w, m, k, 0, T);
-        uint8_t **p = w + m;
         for (size_t base = 0; base < r; base += m) {
             size_t count = r - base < m ? r - base : m;
-            int last = base + m >= r;
-            if (count == m) {
-                for (size_t j = 0; j < m; j++) {
-                    p[j] = rec[base + j] + roff;
-                    memcpy(p[j], w[j], T);
-                }
-                wc_fft(kk, p, m, m, base + m, T);
-            } else {
-                /* partial last block: transform in scratch, copy out what is kept */
-                (void)last;
-                wc_fft(kk, w, m, count, base + m, T);
-                for (size_t j = 0; j < count; j++) memcpy(rec[base + j] + roff, w[j], T);
+            uint8_t **p = w;
+            if (base + m < r) { /* not the last block: keep w for the next ones */
+                for (size_t j = 0; j < m; j++) memcpy(v[j], w[j], T);
+                p = v;
             }
+            wc_fft(kk, p, m, count, base + m, T);
+            for (size_t j = 0; j < count; j++) copy_out(rec[base + j] + roff, p[j], T, stream);
         }
     } else {
-        /* originals at m.., in chunks of m: IFFT each, XOR into acc; FFT(acc) */
-        uint8_t **a = w, **tmp = w + m;
-        for (size_t j = 0; j < r; j++) a[j] = rec[j] + roff;
-        for (size_t j = r; j < m; j++) a[j] = data + (j - r) * T;
-        uint8_t *tmpdata = data + (m - r) * T;
+        /* originals at m.., in chunks of m: IFFT each, XOR into w; FFT(w) */
         size_t c0 = k < m ? k : m;
-        for (size_t i = 0; i < c0; i++) memcpy(a[i], orig[i] + ooff, T);
-        for (size_t i = c0; i < m; i++) memset(a[i], 0, T);
-        wc_ifft(kk, a, m, c0, m, T);
+        for (size_t i = 0; i < c0; i++) memcpy(w[i], orig[i] + ooff, T);
+        for (size_t i = c0; i < m; i++) memset(w[i], 0, T);
+        wc_ifft(kk, w, m, c0, m, T);
         for (size_t base = m; base < k; base += m) {
             size_t count = k - base < m ? k - base : m;
-            for (size_t i = 0; i < m; i++) tmp[i] = tmpdata + i * T;
-            for (size_t i = 0; i < count; i++) memcpy(tmp[i], orig[base + i] + ooff, T);
-            if (count < m) memset(tmp[count], 0, (m - count) * T);
-            wc_ifft(kk, tmp, m, count, base + m, T);
-            for (size_t i = 0; i < m; i++) kk->xor_into(a[i], tmp[i], T);
+            for (size_t i = 0; i < count; i++) memcpy(v[i], orig[base + i] + ooff, T);
+            for (size_t i = count; i < m; i++) memset(v[i], 0, T);
+            wc_ifft(kk, v, m, count, base + m, T);
+            for (size_t i = 0; i < m; i++) kk->xor_into(w[i], v[i], T);
         }
-        wc_fft(kk, a, m, r, 0, T);
+        wc_fft(kk, w, m, r, 0, T);
+        for (size_t j = 0; j < r; j++) copy_out(rec[j] + roff, w[j], T, stream);
     }
 }
 
@@ -244,12 +329,14 @@ enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels
         if (!originals[i]) return WC_ERR_ARG;
     for (size_t j = 0; j < c->r; j++)
         if (!recovery[j]) return WC_ERR_ARG;
-    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
     size_t T = enc_tile(c, bytes);
+    int stream = bytes >= stream_min_shard;
     for (size_t off = 0; off < bytes; off += T) {
         size_t len = bytes - off < T ? bytes - off : T;
-        encode_tile(c, kk, originals, off, recovery, off, len, (uint8_t *)scratch);
+        encode_tile(c, kk, originals, off, recovery, off, len, (uint8_t *)scratch, stream);
     }
+    copy_out_done(stream);
     return WC_OK;
 }
 
@@ -262,6 +349,10 @@ struct wc_rs_decoder {
     size_t fft_trunc;   /* outputs needed: positions below this */
     uint8_t *present;   /* k + r flags */
     uint16_t *lambda;   /* error-locator logs for positions < end */
+    uint32_t *in_pre;   /* prefix counts of received positions (N + 1) */
+    uint32_t *out_pre;  /* prefix counts of missing originals' positions (N + 1) */
+    size_t *zero_pos;   /* positions < N that start as zero */
+    size_t n_zero;
 };
 
 WC_INLINE size_t pos_original(const wc_rs_decoder *d, size_t i) { return d->high ? d->m + i : i; }
@@ -277,23 +368,100 @@ static uint16_t add_log(uint32_t a, uint32_t b)
  * Hadamard transforms (spec §3.5 step 3). Fixed cost, any erasure pattern. */
 static int locator_walsh(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
 {
-    uint32_t *a = (uint32_t *)malloc(sizeof(uint32_t) * 65536u);
+    /* Arithmetic mod 65535 is ones'-complement arithmetic on 16 bits (65535
+     * is a second zero), so the butterflies are 16-bit adds with end-around
+     * carry, which the compiler vectorizes. */
+    uint16_t *a = (uint16_t *)wc_aligned_alloc(sizeof(uint16_t) * 65536u);
     if (!a) return -1;
-    for (size_t q = 0; q < 65536u; q++) a[q] = (q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi);
+    for (size_t q = 0; q < 65536u; q++) a[q] = (uint16_t)((q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi));
     for (int pass = 0; pass < 2; pass++) {
         for (size_t dist = 1; dist < 65536u; dist <<= 1)
-            for (size_t rr = 0; rr < 65536u; rr += 2 * dist)
-                for (size_t x = rr; x < rr + dist; x++) {
-                    uint32_t u = a[x], v = a[x + dist];
-                    uint32_t s = u + v, t = u + 65535u - v;
-                    a[x] = s >= 65535u ? s - 65535u : s;
-                    a[x + dist] = t >= 65535u ? t - 65535u : t;
+            for (size_t rr = 0; rr < 65536u; rr += 2 * dist) {
+                uint16_t *x = a + rr, *y = a + rr + dist;
+                for (size_t i = 0; i < dist; i++) {
+                    uint32_t u = x[i], v = y[i];
+                    uint32_t s = u + v, t = u + (v ^ 0xffffu);
+                    x[i] = (uint16_t)((s & 0xffffu) + (s >> 16));
+                    y[i] = (uint16_t)((t & 0xffffu) + (t >> 16));
                 }
+            }
         if (pass == 0)
-            for (size_t q = 0; q < 65536u; q++) a[q] = (uint32_t)(((uint64_t)a[q] * wc_gf16_log_walsh[q]) % 65535u);
+            for (size_t q = 0; q < 65536u; q++) {
+                uint32_t p = (uint32_t)a[q] * wc_gf16_log_walsh[q];
+                p = (p & 0xffffu) + (p >> 16);
+                p = (p & 0xffffu) + (p >> 16);
+                a[q] = (uint16_t)p;
+            }
     }
-    for (size_t p = 0; p < d->end; p++) d->lambda[p] = (uint16_t)a[p];
-    free(a);
+    for (size_t p = 0; p < d->end; p++) d->lambda[p] = a[p] == 65535u ? 0 : a[p];
+    wc_aligned_free(a);
+    return 0;
+}
+
+WC_INLINE uint16_t oc_add(uint32_t u, uint32_t v)
+{
+    uint32_t s = u + v;
+    return (uint16_t)((s & 0xffffu) + (s >> 16));
+}
+
+static void wht_oc(uint16_t *a, size_t n)
+{
+    for (size_t dist = 1; dist < n; dist <<= 1)
+        for (size_t rr = 0; rr < n; rr += 2 * dist) {
+            uint16_t *x = a + rr, *y = a + rr + dist;
+            for (size_t i = 0; i < dist; i++) {
+                uint32_t u = x[i], v = y[i];
+                x[i] = oc_add(u, v);
+                y[i] = oc_add(u, v ^ 0xffffu);
+            }
+        }
+}
+
+/* The same values from a Walsh-Hadamard transform of size N only. For p < N
+ * and q = (qh, ql) split at bit t = log2 N, p ^ q = (qh, p ^ ql): the
+ * erasures below N give an N-point XOR convolution, and a block of N
+ * positions that is erased entirely adds sum_{ql} LOG[(qh, ql)], the same
+ * for every p. Our placements leave every block above N either fully erased
+ * (LOW: [m + r, 65536)) or not at all (HIGH); anything else returns -1. */
+static int locator_small(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
+{
+    size_t N = d->N, t = 0;
+    while (((size_t)1 << t) < N) t++;
+    int tail_full;
+    if (v_hi <= N || v_lo >= v_hi)
+        tail_full = 0;
+    else if (v_lo <= N && v_hi == MAX_SHARDS)
+        tail_full = 1;
+    else
+        return -1;
+    uint16_t *e = (uint16_t *)wc_aligned_alloc(sizeof(uint16_t) * 2 * N);
+    if (!e) return -2;
+    uint16_t *l = e + N;
+    uint32_t low_sum = 0; /* sum of LOG[1..N-1] */
+    for (size_t p = 0; p < N; p++) {
+        e[p] = (uint16_t)(p < d->end ? erased_lt_end[p] != 0 : (p >= v_lo && p < v_hi));
+        l[p] = p ? wc_gf16_log[p] : 0;
+        low_sum = oc_add(low_sum, l[p]);
+    }
+    wht_oc(e, N);
+    wht_oc(l, N);
+    for (size_t p = 0; p < N; p++) {
+        uint32_t x = (uint32_t)e[p] * l[p];
+        x = (x & 0xffffu) + (x >> 16);
+        e[p] = (uint16_t)((x & 0xffffu) + (x >> 16));
+    }
+    wht_oc(e, N);
+    /* 1/N = 2^(16 - t) mod 65535: a 16-bit rotation in ones' complement */
+    unsigned rot = (unsigned)(16 - t) & 15u;
+    /* sum over all v != 0 of LOG[v] = 0 + ... + 65534 = 0 mod 65535 */
+    uint32_t tail = tail_full ? (uint16_t)(low_sum ^ 0xffffu) : 0; /* -low_sum */
+    for (size_t p = 0; p < d->end; p++) {
+        uint32_t x = e[p];
+        x = rot ? (uint16_t)((x << rot) | (x >> (16 - rot))) : x;
+        x = oc_add(x, tail);
+        d->lambda[p] = (uint16_t)(x == 65535u ? 0 : x);
+    }
+    wc_aligned_free(e);
     return 0;
 }
 
@@ -333,7 +501,8 @@ static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const
     }
 }
 
-/* Which locator method: 0 = auto, 1 = Walsh, 2 = direct (tests compare them). */
+/* Which locator method: 0 = auto, 1 = 65536-point Walsh, 2 = direct,
+ * 3 = N-point Walsh (tests compare them). */
 static int locator_method;
 void wc_rs_set_locator_method(int method) { locator_method = method; }
 
@@ -396,18 +565,51 @@ enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_
         d->fft_trunc = last_missing + 1;
         /* direct: (positions needed) x (erasures) lookups; Walsh: ~2M fixed ops */
         size_t direct_cost = d->end * (n_erased + 32);
-        int method = locator_method ? locator_method : (direct_cost < 1500000u ? 2 : 1);
+        int method = locator_method ? locator_method : (direct_cost < 20000u ? 2 : 3);
+        if (method == 3) {
+            int rc = locator_small(d, erased_lt_end, v_lo, v_hi);
+            if (rc == -2) {
+                free(erased_lt_end);
+                free(erased);
+                goto nomem;
+            }
+            if (rc != 0) method = 1;
+        }
         if (method == 1) {
             if (locator_walsh(d, erased_lt_end, v_lo, v_hi) != 0) {
                 free(erased_lt_end);
                 free(erased);
                 goto nomem;
             }
-        } else {
+        } else if (method == 2) {
             locator_direct(d, erased_lt_end, erased, n_erased, v_lo, v_hi);
         }
         free(erased_lt_end);
         free(erased);
+        size_t N = d->N;
+        d->in_pre = (uint32_t *)calloc(N + 1, sizeof(uint32_t));
+        d->out_pre = (uint32_t *)calloc(N + 1, sizeof(uint32_t));
+        d->zero_pos = (size_t *)malloc(N * sizeof(size_t));
+        uint8_t *flag = (uint8_t *)calloc(N, 2);
+        if (!d->in_pre || !d->out_pre || !d->zero_pos || !flag) {
+            free(flag);
+            goto nomem;
+        }
+        uint8_t *need = flag + N;
+        for (size_t i = 0; i < k; i++) {
+            if (d->present[i])
+                flag[pos_original(d, i)] = 1;
+            else
+                need[pos_original(d, i)] = 1;
+        }
+        for (size_t j = 0; j < r; j++)
+            if (d->present[k + j]) flag[pos_recovery(d, j)] = 1;
+        for (size_t p = 0; p < N; p++) {
+            d->in_pre[p + 1] = d->in_pre[p] + flag[p];
+            d->out_pre[p + 1] = d->out_pre[p] + need[p];
+            if (!flag[p]) d->zero_pos[d->n_zero++] = p;
+        }
+        free(flag);
     }
     *out = d;
     return WC_OK;
@@ -421,6 +623,9 @@ void wc_rs_decoder_free(wc_rs_decoder *d)
     if (!d) return;
     free(d->present);
     free(d->lambda);
+    free(d->in_pre);
+    free(d->out_pre);
+    free(d->zero_pos);
     free(d);
 }
 
@@ -429,7 +634,7 @@ static size_t dec_tile(const wc_rs_decoder *d, size_t bytes) { return tile_bytes
 static size_t dec_scratch_for_tile(const wc_rs_decoder *d, size_t T)
 {
     if (!d->n_missing) return 64;
-    return align64(d->N * T) + align64(d->N * sizeof(uint8_t *));
+    return align64(d->N * SLICE_STRIDE(T)) + align64(d->N * sizeof(uint8_t *));
 }
 
 size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes)
@@ -445,9 +650,9 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
 {
     const size_t k = d->k, r = d->r, N = d->N;
     uint8_t *data = scratch;
-    uint8_t **w = (uint8_t **)(scratch + align64(N * T));
-    for (size_t p = 0; p < N; p++) w[p] = data + p * T;
-    memset(data, 0, N * T);
+    uint8_t **w = (uint8_t **)(scratch + align64(N * SLICE_STRIDE(T)));
+    for (size_t p = 0; p < N; p++) w[p] = data + p * SLICE_STRIDE(T);
+    for (size_t z = 0; z < d->n_zero; z++) memset(w[d->zero_pos[z]], 0, T);
     for (size_t i = 0; i < k; i++)
         if (d->present[i]) {
             size_t p = pos_original(d, i);
@@ -460,9 +665,9 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
             memcpy(w[p], shards[k + j] + ioff, T);
             kk->mul(w[p], d->lambda[p], T);
         }
-    wc_ifft(kk, w, N, d->end, 0, T);
+    wc_ifft_masked(kk, w, N, 0, T, d->in_pre);
     wc_formal_derivative(kk, w, N, T);
-    wc_fft(kk, w, N, d->fft_trunc, 0, T);
+    wc_fft_masked(kk, w, N, 0, T, d->out_pre);
     for (size_t i = 0; i < k; i++)
         if (!d->present[i]) {
             size_t p = pos_original(d, i);
@@ -485,7 +690,7 @@ enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kerne
     for (size_t i = 0; i < d->k; i++)
         if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], bytes);
     if (!d->n_missing) return WC_OK;
-    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
     size_t T = dec_tile(d, bytes);
     for (size_t off = 0; off < bytes; off += T) {
         size_t len = bytes - off < T ? bytes - off : T;
@@ -510,29 +715,31 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
     wc_rs_codec *c;
     st = wc_rs_codec_new(k, r, &c);
     if (st != WC_OK) return st;
-    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
     size_t full = S & ~(size_t)63, t = S - full;
     size_t T = full ? enc_tile(c, full) : 64;
     size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
     size_t tail_bytes = t ? align64((k + r) * 64) + align64((k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
     if (!scratch) {
         wc_rs_codec_free(c);
         return WC_ERR_NOMEM;
     }
+    int stream = S >= stream_min_shard;
     for (size_t off = 0; off < full; off += T) {
         size_t len = full - off < T ? full - off : T;
-        encode_tile(c, kk, originals, off, recovery, off, len, scratch);
+        encode_tile(c, kk, originals, off, recovery, off, len, scratch, stream);
     }
+    copy_out_done(stream);
     if (t) {
         uint8_t *tails = scratch + sbytes;
         uint8_t **ptr = (uint8_t **)(tails + align64((k + r) * 64));
         for (size_t i = 0; i < k + r; i++) ptr[i] = tails + i * 64;
         for (size_t i = 0; i < k; i++) pack_tail(originals[i] + full, t, ptr[i]);
-        encode_tile(c, kk, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch);
+        encode_tile(c, kk, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch, 0);
         for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
     }
-    wc_aligned_free(scratch);
+    scratch_put(scratch);
     wc_rs_codec_free(c);
     return WC_OK;
 }
@@ -565,12 +772,12 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
         wc_rs_decoder_free(d);
         return WC_OK;
     }
-    const struct wc_rs_kernels *kk = rs_kernels(kern);
+    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
     size_t full = S & ~(size_t)63, t = S - full;
     size_t T = full ? dec_tile(d, full) : 64;
     size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
     size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(sbytes + tail_bytes);
+    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
     if (!scratch) {
         wc_rs_decoder_free(d);
         return WC_ERR_NOMEM;
@@ -589,7 +796,7 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
         for (size_t i = 0; i < k; i++)
             if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
     }
-    wc_aligned_free(scratch);
+    scratch_put(scratch);
     wc_rs_decoder_free(d);
     return WC_OK;
 }

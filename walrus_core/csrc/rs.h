@@ -73,7 +73,14 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
                                  const uint8_t *const *shards, uint8_t *const *out);
 
 /* Testing knob: error-locator method for decoders created afterwards
- * (0 = automatic, 1 = Walsh-Hadamard, 2 = direct products). Not thread-safe. */
+ * (0 = automatic, 1 = 65536-point Walsh-Hadamard, 2 = direct products, 3 = N-point Walsh-Hadamard). Not thread-safe. */
 void wc_rs_set_locator_method(int method);
+/* Testing and tuning knobs (process-wide, not thread-safe; 0 keeps a value):
+ * use (1, default) or ignore (0) the fused radix-4 kernels; the byte budget
+ * of one tile over all slices a transform touches and the smallest tile;
+ * the shard size from which recovery shards are written with streaming stores. */
+void wc_rs_set_fused(int enabled);
+void wc_rs_set_tile(size_t budget, size_t min_tile);
+void wc_rs_set_stream_min(size_t bytes);
 
 #endif

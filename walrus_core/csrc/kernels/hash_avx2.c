@@ -12,6 +12,7 @@
 #define V __m256i
 #define LANES 4
 #define KFN wc_blake2b256_many_avx2
+#define B2B_X2 1
 
 #define V_ADD(a, b) _mm256_add_epi64((a), (b))
 #define V_XOR(a, b) _mm256_xor_si256((a), (b))

@@ -34,22 +34,24 @@
 #define WC_B2B_FORCE_INLINE static inline __attribute__((always_inline))
 #endif
 
-/* a += b + m[k], with the message addition compiled out when word k is
- * known to be zero (k >= NW). */
-#define B2B_ADDM(a, b, k) \
-    a = ((k) < NW) ? V_ADD(V_ADD(a, b), m[(k) < 16 ? (k) : 0]) : V_ADD(a, b)
+/* a += b + M[k], with the message addition compiled out when word k is
+ * known to be zero (k >= NW). The message word goes in first: it is ready
+ * long before b, which shortens the dependency chain by one addition. */
+#define B2B_ADDM(M, a, b, k) a = ((k) < NW) ? V_ADD(V_ADD(a, M[(k) < 16 ? (k) : 0]), b) : V_ADD(a, b)
 
-#define B2B_G(r, i, a, b, c, d)                         \
-    do {                                                \
-        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i)]);       \
-        d = V_ROR32(V_XOR(d, a));                       \
-        c = V_ADD(c, d);                                \
-        b = V_ROR24(V_XOR(b, c));                       \
-        B2B_ADDM(a, b, wc_b2b_sigma[r][2 * (i) + 1]);   \
-        d = V_ROR16(V_XOR(d, a));                       \
-        c = V_ADD(c, d);                                \
-        b = V_ROR63(V_XOR(b, c));                       \
+#define B2B_GM(M, r, i, a, b, c, d)                       \
+    do {                                                  \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i)]);      \
+        d = V_ROR32(V_XOR(d, a));                         \
+        c = V_ADD(c, d);                                  \
+        b = V_ROR24(V_XOR(b, c));                         \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i) + 1]);  \
+        d = V_ROR16(V_XOR(d, a));                         \
+        c = V_ADD(c, d);                                  \
+        b = V_ROR63(V_XOR(b, c));                         \
     } while (0)
+
+#define B2B_G(r, i, a, b, c, d) B2B_GM(m, r, i, a, b, c, d)
 
 #define B2B_ROUND(r)                   \
     do {                               \
@@ -61,6 +63,27 @@
         B2B_G(r, 5, v1, v6, v11, v12); \
         B2B_G(r, 6, v2, v7, v8, v13);  \
         B2B_G(r, 7, v3, v4, v9, v14);  \
+    } while (0)
+
+/* Two groups interleaved (state v* with words m, state w* with words n):
+ * twice the independent work per step, for CPUs whose vector pipes are
+ * otherwise idle waiting on the G function's dependency chain. */
+#define B2B_G2(r, i, a, b, c, d)                                     \
+    do {                                                             \
+        B2B_GM(m, r, i, v##a, v##b, v##c, v##d);                     \
+        B2B_GM(n, r, i, w##a, w##b, w##c, w##d);                     \
+    } while (0)
+
+#define B2B_ROUND2(r)                \
+    do {                             \
+        B2B_G2(r, 0, 0, 4, 8, 12);   \
+        B2B_G2(r, 1, 1, 5, 9, 13);   \
+        B2B_G2(r, 2, 2, 6, 10, 14);  \
+        B2B_G2(r, 3, 3, 7, 11, 15);  \
+        B2B_G2(r, 4, 0, 5, 10, 15);  \
+        B2B_G2(r, 5, 1, 6, 11, 12);  \
+        B2B_G2(r, 6, 2, 7, 8, 13);   \
+        B2B_G2(r, 7, 3, 4, 9, 14);   \
     } while (0)
 
 #define B2B_ROUNDS   \
@@ -96,6 +119,49 @@ static void b2b_compress_v(V h[8], const V m[16], uint64_t t, int last)
     h[7] = V_XOR(h[7], V_XOR(v7, v15));
 }
 
+#if defined(B2B_X2)
+/* b2b_compress_v for two groups at once: h[0..7] with words m, h[8..15]
+ * with words n. */
+static void b2b_compress2_v(V h[16], const V m[16], const V n[16], uint64_t t, int last)
+{
+    enum { NW = 16 };
+    V v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+    V w0 = h[8], w1 = h[9], w2 = h[10], w3 = h[11], w4 = h[12], w5 = h[13], w6 = h[14], w7 = h[15];
+    V v8 = V_SET1(wc_b2b_iv[0]), v9 = V_SET1(wc_b2b_iv[1]), v10 = V_SET1(wc_b2b_iv[2]);
+    V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
+    V v14 = V_SET1(last ? ~wc_b2b_iv[6] : wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
+    V w8 = v8, w9 = v9, w10 = v10, w11 = v11, w12 = v12, w13 = v13, w14 = v14, w15 = v15;
+    B2B_ROUND2(0);
+    B2B_ROUND2(1);
+    B2B_ROUND2(2);
+    B2B_ROUND2(3);
+    B2B_ROUND2(4);
+    B2B_ROUND2(5);
+    B2B_ROUND2(6);
+    B2B_ROUND2(7);
+    B2B_ROUND2(8);
+    B2B_ROUND2(9);
+    B2B_ROUND2(10);
+    B2B_ROUND2(11);
+    h[0] = V_XOR(h[0], V_XOR(v0, v8));
+    h[1] = V_XOR(h[1], V_XOR(v1, v9));
+    h[2] = V_XOR(h[2], V_XOR(v2, v10));
+    h[3] = V_XOR(h[3], V_XOR(v3, v11));
+    h[4] = V_XOR(h[4], V_XOR(v4, v12));
+    h[5] = V_XOR(h[5], V_XOR(v5, v13));
+    h[6] = V_XOR(h[6], V_XOR(v6, v14));
+    h[7] = V_XOR(h[7], V_XOR(v7, v15));
+    h[8] = V_XOR(h[8], V_XOR(w0, w8));
+    h[9] = V_XOR(h[9], V_XOR(w1, w9));
+    h[10] = V_XOR(h[10], V_XOR(w2, w10));
+    h[11] = V_XOR(h[11], V_XOR(w3, w11));
+    h[12] = V_XOR(h[12], V_XOR(w4, w12));
+    h[13] = V_XOR(h[13], V_XOR(w5, w13));
+    h[14] = V_XOR(h[14], V_XOR(w6, w14));
+    h[15] = V_XOR(h[15], V_XOR(w7, w15));
+}
+#endif
+
 /* The whole hash of a single-block message (L = t <= 128 bytes): the
  * parameter-block state is the starting point, the block is the last one,
  * and only the four digest words are produced. Words m[NW..15] are zero. */
@@ -115,6 +181,50 @@ WC_B2B_FORCE_INLINE void b2b_single_v(const V *m, uint64_t t, V out[4], const in
     out[2] = V_XOR(h2, V_XOR(v2, v10));
     out[3] = V_XOR(h3, V_XOR(v3, v11));
 }
+
+#if defined(B2B_X2)
+/* b2b_single_v for two groups at once (messages m and n, same length). */
+WC_B2B_FORCE_INLINE void b2b_single2_v(const V *m, const V *n, uint64_t t, V out[8], const int NW)
+{
+    const V h0 = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0), h1 = V_SET1(wc_b2b_iv[1]);
+    const V h2 = V_SET1(wc_b2b_iv[2]), h3 = V_SET1(wc_b2b_iv[3]);
+    V v0 = h0, v1 = h1, v2 = h2, v3 = h3;
+    V v4 = V_SET1(wc_b2b_iv[4]), v5 = V_SET1(wc_b2b_iv[5]), v6 = V_SET1(wc_b2b_iv[6]);
+    V v7 = V_SET1(wc_b2b_iv[7]);
+    V v8 = V_SET1(wc_b2b_iv[0]), v9 = V_SET1(wc_b2b_iv[1]), v10 = V_SET1(wc_b2b_iv[2]);
+    V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
+    V v14 = V_SET1(~wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
+    V w0 = v0, w1 = v1, w2 = v2, w3 = v3, w4 = v4, w5 = v5, w6 = v6, w7 = v7;
+    V w8 = v8, w9 = v9, w10 = v10, w11 = v11, w12 = v12, w13 = v13, w14 = v14, w15 = v15;
+    B2B_ROUND2(0);
+    B2B_ROUND2(1);
+    B2B_ROUND2(2);
+    B2B_ROUND2(3);
+    B2B_ROUND2(4);
+    B2B_ROUND2(5);
+    B2B_ROUND2(6);
+    B2B_ROUND2(7);
+    B2B_ROUND2(8);
+    B2B_ROUND2(9);
+    B2B_ROUND2(10);
+    B2B_ROUND2(11);
+    out[0] = V_XOR(h0, V_XOR(v0, v8));
+    out[1] = V_XOR(h1, V_XOR(v1, v9));
+    out[2] = V_XOR(h2, V_XOR(v2, v10));
+    out[3] = V_XOR(h3, V_XOR(v3, v11));
+    out[4] = V_XOR(h0, V_XOR(w0, w8));
+    out[5] = V_XOR(h1, V_XOR(w1, w9));
+    out[6] = V_XOR(h2, V_XOR(w2, w10));
+    out[7] = V_XOR(h3, V_XOR(w3, w11));
+}
+
+static void b2b_single2_nw1(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 1); }
+static void b2b_single2_nw9(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 9); }
+static void b2b_single2_nw16(const V *m, const V *n, uint64_t t, V out[8])
+{
+    b2b_single2_v(m, n, t, out, 16);
+}
+#endif
 
 static void b2b_single_nw1(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 1); }
 static void b2b_single_nw9(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 9); }
@@ -157,6 +267,23 @@ static void b2b_load_tail(V *m, const uint8_t *const p[LANES], size_t len, unsig
     for (; j < 16; j++) m[j] = V_ZERO();
 }
 
+/* The first block of a message of more than 128 virtual bytes. */
+static void b2b_load_first(V *m, const uint8_t *const p[LANES], unsigned pf, uint64_t prefix)
+{
+    if (pf) {
+        /* the prefix byte, then msg[0 .. 127) */
+        uint64_t w[LANES];
+        for (int l = 0; l < LANES; l++) w[l] = prefix | (wc_b2b_load64(p[l]) << 8);
+        m[0] = V_MAKE(w);
+        for (int j = 1; j < 16; j++) {
+            for (int l = 0; l < LANES; l++) w[l] = wc_b2b_load64(p[l] + 8 * j - 1);
+            m[j] = V_MAKE(w);
+        }
+    } else {
+        V_LOAD_FULL(m, p, 0);
+    }
+}
+
 /* Writes the digests of one group: out + 32 * l for lane l. */
 static void b2b_store_out(const V d[4], uint8_t *out)
 {
@@ -185,18 +312,7 @@ static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, ui
         size_t k = 0; /* virtual bytes done */
         for (int i = 0; i < 8; i++) h[i] = V_SET1(wc_b2b_iv[i]);
         h[0] = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0);
-        if (pf) {
-            /* first block: prefix byte then msg[0 .. 127) */
-            uint64_t w[LANES];
-            for (int l = 0; l < LANES; l++) w[l] = prefix | (wc_b2b_load64(p[l]) << 8);
-            m[0] = V_MAKE(w);
-            for (int j = 1; j < 16; j++) {
-                for (int l = 0; l < LANES; l++) w[l] = wc_b2b_load64(p[l] + 8 * j - 1);
-                m[j] = V_MAKE(w);
-            }
-        } else {
-            V_LOAD_FULL(m, p, 0);
-        }
+        b2b_load_first(m, p, pf, prefix);
         k = 128;
         b2b_compress_v(h, m, 128, 0);
         while (L - k > 128) {
@@ -211,11 +327,60 @@ static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, ui
     b2b_store_out(d, out);
 }
 
+#if defined(B2B_X2)
+/* Two groups side by side: messages p[0 .. LANES) and p[LANES .. 2 LANES). */
+static void b2b_group2(const uint8_t *const p[2 * LANES], size_t len, unsigned pf, uint64_t prefix,
+                       uint8_t *out)
+{
+    const size_t L = len + pf;
+    const uint8_t *const *q = p + LANES;
+    V m[16], n[16], d[8];
+    if (L <= 128) {
+        const size_t nw = (L + 7) / 8;
+        b2b_load_tail(m, p, len, pf, prefix, 0);
+        b2b_load_tail(n, q, len, pf, prefix, 0);
+        if (nw <= 1)
+            b2b_single2_nw1(m, n, L, d);
+        else if (nw <= 9)
+            b2b_single2_nw9(m, n, L, d);
+        else
+            b2b_single2_nw16(m, n, L, d);
+    } else {
+        V h[16];
+        size_t k;
+        for (int i = 0; i < 8; i++) h[i] = h[8 + i] = V_SET1(wc_b2b_iv[i]);
+        h[0] = h[8] = V_SET1(wc_b2b_iv[0] ^ WC_B2B256_PARAM0);
+        b2b_load_first(m, p, pf, prefix);
+        b2b_load_first(n, q, pf, prefix);
+        k = 128;
+        b2b_compress2_v(h, m, n, 128, 0);
+        while (L - k > 128) {
+            V_LOAD_FULL(m, p, k - pf);
+            V_LOAD_FULL(n, q, k - pf);
+            k += 128;
+            b2b_compress2_v(h, m, n, k, 0);
+        }
+        b2b_load_tail(m, p, len, pf, prefix, k);
+        b2b_load_tail(n, q, len, pf, prefix, k);
+        b2b_compress2_v(h, m, n, L, 1);
+        for (int j = 0; j < 4; j++) {
+            d[j] = h[j];
+            d[4 + j] = h[8 + j];
+        }
+    }
+    b2b_store_out(d, out);
+    b2b_store_out(d + 4, out + 32 * LANES);
+}
+#endif
+
 void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out)
 {
     const unsigned pf = (prefix >= 0 && prefix <= 255) ? 1u : 0u;
     const uint64_t pv = pf ? (uint64_t)prefix : 0;
     size_t i = 0;
+#if defined(B2B_X2)
+    for (; i + 2 * LANES <= count; i += 2 * LANES) b2b_group2(msgs + i, len, pf, pv, out + 32 * i);
+#endif
     for (; i + LANES <= count; i += LANES) b2b_group(msgs + i, len, pf, pv, out + 32 * i);
     if (count - i == 1) {
         wc_blake2b256_one_portable(msgs[i], len, prefix, out + 32 * i);

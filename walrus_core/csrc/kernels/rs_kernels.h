@@ -27,7 +27,31 @@ struct wc_rs_kernels {
     void (*mul)(uint8_t *x, uint16_t log_m, size_t bytes);
     /* dst ^= src */
     void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t bytes);
+
+    /* Optional fused radix-4 steps: two butterfly layers on a quad of shards
+     * while a block of each sits in registers. NULL: the driver runs the
+     * four butterflies one by one (same bytes). Twiddles here are uint32_t:
+     * 0..65534 a multiplier's log, WC_RS_TW_ZERO (65535, the SKEW sentinel)
+     * the zero multiplier (that butterfly is a plain XOR), WC_RS_TW_SKIP
+     * leaves that butterfly out.
+     *   fft4:  F(a,c,g1) F(b,d,g1) F(a,b,g2) F(c,d,g3)   F = fft_butterfly
+     *   ifft4: I(a,b,g1) I(c,d,g2) I(a,c,g3) I(b,d,g3)   I = ifft_butterfly
+     * g1 of fft4 and g3 of ifft4 are never SKIP. */
+    void (*fft4)(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                 size_t bytes);
+    void (*ifft4)(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                  size_t bytes);
 };
+
+#define WC_RS_TW_ZERO 65535u
+#define WC_RS_TW_SKIP 65536u
+
+/* Fused steps by ISA, for backends whose table leaves fft4/ifft4 NULL
+ * (rs.c pairs them with the table by identity). */
+void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                     size_t bytes);
+void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                      size_t bytes);
 
 extern const struct wc_rs_kernels wc_rs_kernels_portable;
 extern const struct wc_rs_kernels wc_rs_kernels_ssse3;

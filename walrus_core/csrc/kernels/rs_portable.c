@@ -71,4 +71,6 @@ const struct wc_rs_kernels wc_rs_kernels_portable = {
     ifft_butterfly_portable,
     mul_portable,
     xor_into_portable,
+    NULL, /* fft4: the driver runs single butterflies */
+    NULL, /* ifft4 */
 };
