@@ -30,7 +30,7 @@ def _data(mib: int) -> bytes:
 
 
 def measure(
-    mib: int = 64, n_shards: int = 100, n_nodes: int = 10, base: Path | None = None
+    mib: int = 64, n_shards: int = 100, n_nodes: int = 10, base: Path | None = None, rounds: int = 3
 ) -> dict[str, Any]:
     from walrus_core.blob import encode
     from walrus_core.reference.committee import init_committee
@@ -42,27 +42,31 @@ def measure(
     work = Path(tempfile.mkdtemp(prefix="bench-store-", dir=base))
     try:
         encode(data[: MIB // 4], n_shards)  # warm up
-        t0 = time.perf_counter()
-        enc = encode(data, n_shards)
-        t_encode = time.perf_counter() - t0
-        del enc
-        c = init_committee(work / "c", n_nodes, n_shards)
-        t0 = time.perf_counter()
-        r = store_blob(c, data)
-        t_store = time.perf_counter() - t0
+        t_encode = t_store = float("inf")
+        for r in range(rounds):  # best of `rounds`: the least disturbed run of each
+            t0 = time.perf_counter()
+            enc = encode(data, n_shards)
+            t_encode = min(t_encode, time.perf_counter() - t0)
+            del enc
+            if r:
+                shutil.rmtree(work / "c")
+            c = init_committee(work / "c", n_nodes, n_shards)
+            t0 = time.perf_counter()
+            res = store_blob(c, data)
+            t_store = min(t_store, time.perf_counter() - t0)
         t0 = time.perf_counter()
         again = store_blob(c, data)
         t_restore = time.perf_counter() - t0
-        assert again.blob_id == r.blob_id
+        assert again.blob_id == res.blob_id
         t0 = time.perf_counter()
-        assert read_blob(c, r.blob_id).data == data
+        assert read_blob(c, res.blob_id).data == data
         t_read = time.perf_counter() - t0
         victim = c.node(n_nodes // 2)
         shutil.rmtree(victim.path)
         t0 = time.perf_counter()
         (rep,) = repair(c, victim)
         t_repair = time.perf_counter() - t0
-        assert rep.ok and read_blob(c, r.blob_id).data == data
+        assert rep.ok and read_blob(c, res.blob_id).data == data
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -115,7 +119,7 @@ def test_store_64mib_n100(benchmark: Any, blob64: bytes, tmp_path: Path) -> None
 
 def test_repair_bytes_moved(tmp_path: Path) -> None:
     """Not a timing: the repair traffic of one node, against its share and the blob."""
-    m = measure(8, 100, 10, tmp_path)
+    m = measure(8, 100, 10, tmp_path, rounds=1)
     assert m["moved_over_share"] < 3
 
 
@@ -125,13 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shards", type=int, default=100)
     ap.add_argument("--nodes", type=int, default=10)
     ap.add_argument("--dir", type=Path, default=None, help="where to put the node directories")
+    ap.add_argument("--rounds", type=int, default=3, help="best of this many encode and store runs")
     a = ap.parse_args(argv)
     from walrus_core import backends
 
-    m = measure(a.mib, a.shards, a.nodes, a.dir)
+    m = measure(a.mib, a.shards, a.nodes, a.dir, a.rounds)
     print(f"backend {backends.active()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{a.mib} MiB blob, n = {a.shards} shards over {a.nodes} node directories")
-    print(f"  encode alone          {m['encode_s']:8.3f} s")
+    print(f"  encode alone          {m['encode_s']:8.3f} s   (best of {a.rounds})")
     print(
         f"  store (first time)    {m['store_s']:8.3f} s   = {m['store_over_encode']:.2f}x encode  (bar < 2x)"
     )
