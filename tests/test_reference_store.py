@@ -514,3 +514,30 @@ def test_symlinked_blob_directory_is_refused(fresh: tuple[Committee, BlobId, byt
     (rep,) = repair(c, c.node(0))
     assert not rep.ok  # it will not write through the link either
     assert "symbolic link" in " ".join(rep.failed)
+
+
+def test_files_holding_the_wrong_sliver_are_caught(fresh: tuple[Committee, BlobId, bytes]) -> None:
+    """A sliver file that holds another (valid) sliver, and planted names, are never served as it."""
+    c, blob_id, data = fresh
+    before = {k: v[0] for k, v in snapshot(c.root).items()}
+    a, b = sliver_files(c, blob_id, 0)[0], sliver_files(c, blob_id, 1)[0]  # two primary slivers
+    raw_a, raw_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(raw_b)
+    b.write_bytes(raw_a)
+    node = c.node_for_shard(2)
+    (node.blob_path(blob_id) / "primary-99999.sliver").write_bytes(raw_a)
+    (node.blob_path(blob_id) / "..primary-00001.sliver").write_bytes(raw_a)
+    assert read_blob(c, blob_id).data == data
+    results = scrub(c)
+    problems = [p for r in results for p in r.problems]
+    assert len(problems) == 2 and all("file holds sliver index" in p for p in problems)
+    assert sorted(x.split("/")[-1] for r in results for x in r.strays) == [
+        "..primary-00001.sliver",
+        "primary-99999.sliver",
+    ]
+    reports = repair(c)
+    assert all(r.ok for r in reports) and sum(len(r.rebuilt) for r in reports) == 2
+    after = {k: v[0] for k, v in snapshot(c.root).items()}
+    planted = {k for k in after if "99999" in k or "..primary" in k}
+    assert len(planted) == 2  # left alone (reported as strays by scrub), never read
+    assert {k: v for k, v in after.items() if k not in planted} == before

@@ -270,13 +270,22 @@ class NodeDir:
                 out.append(blob_id)
         return out
 
+    def expected_files(self, blob_id: BlobId) -> set[str]:
+        """The names this node keeps for a blob: metadata and its shards' slivers."""
+        names = {METADATA_NAME}
+        for _, pair in iter_expected(self, blob_id):
+            names.add(sliver_file_name("primary", pair, self.n_shards))
+            names.add(sliver_file_name("secondary", self.n_shards - 1 - pair, self.n_shards))
+        return names
+
     def stray_files(self, blob_id: BlobId) -> list[str]:
-        """Names in a blob directory this layer did not derive (temporaries, junk)."""
+        """Names in a blob directory this node did not derive for its shards
+        (temporaries, junk, other nodes' slivers). They are never read."""
         try:
             names = os.listdir(self.blob_path(blob_id))
         except OSError:
             return []
-        return sorted(x for x in names if x != METADATA_NAME and parse_sliver_file_name(x) is None)
+        return sorted(set(names) - self.expected_files(blob_id))
 
     def _check_dirs(self, blob_id: BlobId) -> None:
         """Refuse to read through a symbolic link standing in for a directory."""
