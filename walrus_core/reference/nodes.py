@@ -211,6 +211,16 @@ class Ack:
 
 
 # ------------------------------------------------------------------ the node
+@dataclass(frozen=True)
+class Checked:
+    """What a node verified and is ready to keep (see NodeDir.check / keep)."""
+
+    node: int
+    blob_id: BlobId
+    metadata_bcs: bytes
+    files: list[tuple[str, Parts]]
+
+
 @dataclass
 class SliverCheck:
     """What a node found for one sliver: ok, missing, corrupt (with a reason)."""
@@ -393,7 +403,11 @@ class NodeDir:
         shards (pair index -> (primary, secondary), each a Sliver or its BCS
         bytes). The node checks everything against the metadata before it keeps
         anything, then writes the files atomically (metadata first) and returns
-        a signed acknowledgment."""
+        a signed acknowledgment. (= ``keep(check(...))``.)"""
+        return self.keep(self.check(metadata_bcs, pairs))
+
+    def check(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Checked:
+        """The first half of :meth:`receive`: verify everything, write nothing."""
         from ..blob import Sliver, verify_sliver
         from ..errors import VerificationError, WalrusCoreError
         from ..metadata import BlobMetadata, pair_index_for_shard
@@ -429,11 +443,19 @@ class NodeDir:
                 except (WalrusCoreError, ValueError) as exc:
                     raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
                 checked.append((name, parts))
-        self.write_files(md.blob_id, [(METADATA_NAME, [bytes(metadata_bcs)])])
-        if checked:
-            self.write_files(md.blob_id, checked)
+        return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
+
+    def keep(self, checked: Checked) -> Ack:
+        """The second half of :meth:`receive`: write what :meth:`check` passed
+        (metadata first, each file atomically) and sign the acknowledgment."""
+        if checked.node != self.index:
+            raise StorageError(f"{self.name}: these slivers were checked by node {checked.node}")
+        blob_id = checked.blob_id
+        self.write_files(blob_id, [(METADATA_NAME, [checked.metadata_bcs])])
+        if checked.files:
+            self.write_files(blob_id, checked.files)
         shards = tuple(sorted(self.shards))
-        return Ack(self.index, md.blob_id, shards, self.sign(ack_message(md.blob_id, self.index, shards)))
+        return Ack(self.index, blob_id, shards, self.sign(ack_message(blob_id, self.index, shards)))
 
 
 def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import Ack, NodeDir
+from .nodes import Ack, Checked, NodeDir
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
@@ -85,24 +85,23 @@ def store_blob(
     sent = 0
     nodes = committee.node_dirs()
 
-    def deliver(node: NodeDir) -> Ack:
-        ack = node.receive(md_bcs, dict(by_shard[t] for t in node.shards))
-        committee.verify_ack(ack)
-        return ack
+    def check(node: NodeDir) -> Checked:
+        return node.check(md_bcs, dict(by_shard[t] for t in node.shards))
 
-    # Nodes work in parallel (the checks run in native code without the GIL,
-    # and one node's fsyncs overlap another's checks); results are taken in
-    # node order, so a crash between two nodes leaves a prefix of them done.
-    # Default: half the CPUs (one node per worker; on 2 CPUs one after the
-    # other measured fastest, the checks already compete with writeback).
+    # The nodes' checks (native code, without the GIL) run ahead in a pool while
+    # this thread writes the files of the nodes already checked, in node order,
+    # so disk writes overlap the checks and a crash between two nodes leaves a
+    # prefix of them written.
     n_workers = max(1, min(len(nodes), workers if workers is not None else (os.cpu_count() or 2) // 2))
     progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool:
-        futures = [pool.submit(deliver, node) for node in nodes] if n_workers > 1 else []
+        futures = [pool.submit(check, node) for node in nodes]
         try:
             for k, node in enumerate(nodes):
                 try:
-                    acks.append(futures[k].result() if futures else deliver(node))
+                    ack = node.keep(futures[k].result())
+                    committee.verify_ack(ack)
+                    acks.append(ack)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
                 except (WalrusCoreError, OSError) as exc:
                     failures[node.name] = str(exc)
@@ -112,6 +111,7 @@ def store_blob(
         finally:
             for f in futures:
                 f.cancel()
+
     signed = len({t for a in acks for t in a.shards})
     certified = signed >= committee.quorum
     cert_path = None
