@@ -5,6 +5,7 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class StoreResult:
     acks: list[Ack] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     bytes_sent: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node check/keep
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class StoreResult:
             "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks],
             "failures": self.failures,
             "bytes_sent": self.bytes_sent,
+            "timings": self.timings,
         }
 
 
@@ -65,8 +68,11 @@ def store_blob(
     from ..metadata import shard_index_for_pair
 
     n = committee.n_shards
+    timings: dict[str, float] = {}
     progress("encode", 0, 1)
+    t0 = time.perf_counter()
     encoded = encode(data, n)
+    timings["encode"] = time.perf_counter() - t0
     progress("encode", 1, 1)
     md = encoded.metadata
     blob_id = md.blob_id
@@ -86,7 +92,11 @@ def store_blob(
     nodes = committee.node_dirs()
 
     def check(node: NodeDir) -> Checked:
-        return node.check(md_bcs, dict(by_shard[t] for t in node.shards))
+        t0 = time.perf_counter()
+        try:
+            return node.check(md_bcs, dict(by_shard[t] for t in node.shards))
+        finally:
+            timings[f"{node.name} check"] = time.perf_counter() - t0
 
     # The nodes' checks (native code, without the GIL) run ahead in a pool while
     # this thread writes the files of the nodes already checked, in node order,
@@ -99,7 +109,10 @@ def store_blob(
         try:
             for k, node in enumerate(nodes):
                 try:
-                    ack = node.keep(futures[k].result())
+                    checked = futures[k].result()
+                    t0 = time.perf_counter()
+                    ack = node.keep(checked)
+                    timings[f"{node.name} keep"] = time.perf_counter() - t0
                     committee.verify_ack(ack)
                     acks.append(ack)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
@@ -128,6 +141,7 @@ def store_blob(
         acks=acks,
         failures=failures,
         bytes_sent=sent,
+        timings=timings,
     )
     if not certified:
         detail = "; ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures reported"
