@@ -3,6 +3,7 @@ exact bytes or a clean error (BlobUnavailableError / StoreIncompleteError)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -541,3 +542,34 @@ def test_files_holding_the_wrong_sliver_are_caught(fresh: tuple[Committee, BlobI
     planted = {k for k in after if "99999" in k or "..primary" in k}
     assert len(planted) == 2  # left alone (reported as strays by scrub), never read
     assert {k: v for k, v in after.items() if k not in planted} == before
+
+
+def test_inconsistent_blob_is_refused_and_never_misread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that stores an inconsistently encoded blob (committed to a matrix
+    that is no 2-D codeword): nodes whose slivers do not re-expand to the
+    committed hashes refuse them, so it is not certified; and a read that has to
+    decode through the bad column fails cleanly instead of returning other bytes."""
+    from test_blob import inconsistent_blob
+
+    import walrus_core.blob as wblob
+
+    data = blob(2000, seed=11)
+    bad = inconsistent_blob(data, N, column=2)
+    monkeypatch.setattr(wblob, "encode", lambda d, n, **kw: bad)
+    c = init_committee(tmp_path / "c", N, N)
+    with pytest.raises(StoreIncompleteError, match="hash does not match the metadata"):
+        store_blob(c, data)
+    assert c.certified_blobs() == []
+    blob_id = bad.metadata.blob_id
+    with contextlib.suppress(BlobUnavailableError):  # exact bytes or a clean error
+        assert read_blob(c, blob_id).data == data
+    p = EncodingConfig(N).n_primary_source_symbols
+    for pair in range(p):  # lose the systematic slivers: decoding must use the bad column
+        shard = shard_index_for_pair(pair, blob_id, N)
+        path = c.node_for_shard(shard).sliver_path(blob_id, "primary", pair)
+        if path.exists():
+            path.unlink()
+    with pytest.raises(BlobUnavailableError, match=r"inconsistently encoded|needed"):
+        read_blob(c, blob_id)

@@ -117,7 +117,8 @@ def store_blob(
                     acks.append(ack)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
                 except (WalrusCoreError, OSError) as exc:
-                    failures[node.name] = str(exc)
+                    msg = str(exc) or type(exc).__name__
+                    failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
                 progress("store", k + 1, len(nodes))
                 if after_node is not None:
                     after_node(node)
@@ -144,7 +145,7 @@ def store_blob(
         timings=timings,
     )
     if not certified:
-        detail = "; ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures reported"
+        detail = "; ".join(failures.values()) or "no failures reported"
         raise StoreIncompleteError(
             f"blob {blob_id} not certified: nodes holding {signed} shards acknowledged, "
             f"{committee.quorum} needed ({detail})",
