@@ -573,3 +573,20 @@ def test_inconsistent_blob_is_refused_and_never_misread(
             path.unlink()
     with pytest.raises(BlobUnavailableError, match=r"inconsistently encoded|needed"):
         read_blob(c, blob_id)
+
+
+def test_store_takes_any_contiguous_buffer(tmp_path: Path) -> None:
+    import mmap
+
+    import numpy as np
+
+    c = init_committee(tmp_path / "c", 4, 10)
+    data = blob(7777, seed=3)
+    ids = {bytes(store_blob(c, data).blob_id)}
+    for buf in (bytearray(data), memoryview(data), np.frombuffer(data, dtype=np.uint8)):
+        ids.add(bytes(store_blob(c, buf).blob_id))
+    (tmp_path / "f").write_bytes(data)
+    with open(tmp_path / "f", "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        ids.add(bytes(store_blob(c, mm).blob_id))
+    assert len(ids) == 1
+    assert read_blob(c, BlobId(ids.pop())).data == data
