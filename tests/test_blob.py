@@ -24,7 +24,7 @@ def _blob(length: int, seed: int = 0) -> bytes:
 # ---- against the reference ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "length"), [(4, 0), (5, 77), (7, 1234), (11, 5000), (13, 64), (16, 999), (22, 4097)])
+@pytest.mark.parametrize(("n", "length"), [(4, 0), (4, 6000), (5, 77), (7, 1234), (10, 28 * 300 - 5), (11, 5000), (13, 64), (16, 999), (22, 4097), (25, 153 * 384)])
 def test_matches_reference(backend: str, n: int, length: int) -> None:
     data = _blob(length, n)
     ref = blob_ref.encode(data, n)

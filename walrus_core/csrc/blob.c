@@ -55,6 +55,61 @@ static unsigned resolve_threads(unsigned threads)
     return threads;
 }
 
+/* ---- packing ------------------------------------------------------------ */
+
+/* Many symbols go into one packed RS shard (the code is lane-wise). When S is
+ * large, every symbol gets its own whole 64-byte blocks ("aligned" packing):
+ * then the crate layout of the symbol's full blocks already IS the packed
+ * layout (low bytes, then high bytes, 32 elements per block) and only the
+ * short tail block (t = S mod 64 bytes, split at t/2) is spread to lanes
+ * 0..t/2-1 of one block: a few memcpys instead of an element shuffle. The
+ * padding lanes cost RS work, so small symbols use the dense wc_rs_pack. */
+WC_INLINE int pk_aligned(size_t S) { return S % 64 == 0 || S >= 256; }
+WC_INLINE size_t pk_slot(size_t S) { return (S + 63) & ~(size_t)63; }
+
+static size_t pk_bytes(size_t count, size_t S)
+{
+    return pk_aligned(S) ? count * pk_slot(S) : wc_rs_packed_bytes(count * S / 2);
+}
+
+static void pk_pack(const uint8_t *src, size_t stride, size_t count, size_t S, uint8_t *dst)
+{
+    if (!pk_aligned(S)) {
+        wc_rs_pack(src, stride, count, S, dst);
+        return;
+    }
+    size_t full = S & ~(size_t)63, h = (S - full) / 2, slot = pk_slot(S);
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *a = src + j * stride;
+        uint8_t *d = dst + j * slot;
+        memcpy(d, a, full);
+        if (h) {
+            memcpy(d + full, a + full, h);
+            memset(d + full + h, 0, 32 - h);
+            memcpy(d + full + 32, a + full + h, h);
+            memset(d + full + 32 + h, 0, 32 - h);
+        }
+    }
+}
+
+static void pk_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t stride)
+{
+    if (!pk_aligned(S)) {
+        wc_rs_unpack(src, count, S, dst, stride);
+        return;
+    }
+    size_t full = S & ~(size_t)63, h = (S - full) / 2, slot = pk_slot(S);
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *a = src + j * slot;
+        uint8_t *d = dst + j * stride;
+        memcpy(d, a, full);
+        if (h) {
+            memcpy(d + full, a + full, h);
+            memcpy(d + full + h, a + full + 32, h);
+        }
+    }
+}
+
 /* ---- Merkle levels ------------------------------------------------------ */
 
 /* ntrees trees; tree t's `count` nodes are at base + t*stride, with room for
@@ -199,9 +254,9 @@ static void row_task(void *ctx, size_t t, unsigned worker)
     struct enc_worker *w = &e->w[worker];
     const size_t S = e->L.S, s = e->L.s, f = e->L.f;
     size_t r0 = e->row_task_r0[t], cnt = e->row_task_cnt[t];
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     const uint8_t *base = row_ptr(e, r0);
-    for (size_t c = 0; c < s; c++) wc_rs_pack(base + c * S, s * S, cnt, S, w->shards[c]);
+    for (size_t c = 0; c < s; c++) pk_pack(base + c * S, s * S, cnt, S, w->shards[c]);
     enum wc_status st = wc_rs_encode_packed(e->row_codec, e->kern, (const uint8_t *const *)w->shards,
                                             w->shards + s, pb, w->rs_scratch);
     if (st != WC_OK) {
@@ -209,7 +264,7 @@ static void row_task(void *ctx, size_t t, unsigned worker)
         return;
     }
     for (size_t j = 0; j < f; j++)
-        wc_rs_unpack(w->shards[s + j], cnt, S, e->par + r0 * e->par_rs + j * e->par_cs, e->par_rs);
+        pk_unpack(w->shards[s + j], cnt, S, e->par + r0 * e->par_rs + j * e->par_cs, e->par_rs);
     if (e->primary) memcpy(e->primary + r0 * s * S, base, cnt * s * S);
 }
 
@@ -224,14 +279,14 @@ static void col_task(void *ctx, size_t gi, unsigned worker)
     for (size_t cc0 = 0; cc0 < gcnt; cc0 += b) {
         size_t cnt = gcnt - cc0 < b ? gcnt - cc0 : b;
         size_t c0 = gc0 + cc0;
-        size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+        size_t pb = pk_bytes(cnt, S);
         int straddle = c0 < s && c0 + cnt > s;
         for (size_t r = 0; r < p; r++) {
             if (straddle) {
                 for (size_t cc = 0; cc < cnt; cc++) memcpy(w->gather + cc * S, sym_ptr(e, r, c0 + cc), S);
-                wc_rs_pack(w->gather, S, cnt, S, w->shards[r]);
+                pk_pack(w->gather, S, cnt, S, w->shards[r]);
             } else {
-                wc_rs_pack(sym_ptr(e, r, c0), c0 < s ? S : e->par_cs, cnt, S, w->shards[r]);
+                pk_pack(sym_ptr(e, r, c0), c0 < s ? S : e->par_cs, cnt, S, w->shards[r]);
             }
         }
         enum wc_status st = wc_rs_encode_packed(e->col_codec, kern, (const uint8_t *const *)w->shards,
@@ -240,7 +295,7 @@ static void col_task(void *ctx, size_t gi, unsigned worker)
             set_err(e, st);
             return;
         }
-        for (size_t j = 0; j < 2 * f; j++) wc_rs_unpack(w->shards[p + j], cnt, S, w->rect + j * b * S, S);
+        for (size_t j = 0; j < 2 * f; j++) pk_unpack(w->shards[p + j], cnt, S, w->rect + j * b * S, S);
         if (e->primary && c0 < s) {
             size_t ncopy = s - c0 < cnt ? s - c0 : cnt;
             for (size_t j = 0; j < 2 * f; j++)
@@ -347,8 +402,8 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     e.w = (struct enc_worker *)calloc(nw, sizeof(struct enc_worker));
     if (!e.w) goto out;
     {
-        size_t pb_row = wc_rs_packed_bytes(e.R * S / 2);
-        size_t pb_col = wc_rs_packed_bytes(e.b * S / 2);
+        size_t pb_row = pk_bytes(e.R, S);
+        size_t pb_col = pk_bytes(e.b, S);
         size_t sc_row = wc_rs_encode_scratch_bytes(e.row_codec, pb_row);
         size_t sc_col = wc_rs_encode_scratch_bytes(e.col_codec, pb_col);
         size_t shard_bytes = n * (pb_row > pb_col ? pb_row : pb_col);
@@ -459,7 +514,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
     const size_t n = d->L.n, S = d->L.S, s = d->L.s;
     size_t l0 = t * d->chunk;
     size_t cnt = d->n_lines - l0 < d->chunk ? d->n_lines - l0 : d->chunk;
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     uint8_t *mem = d->wmem[worker];
     uint8_t *scratch = mem;
     uint8_t *sh = mem + ((d->scratch_bytes + 63) & ~(size_t)63);
@@ -470,7 +525,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
         in[i] = NULL;
         if (d->by_pos[i]) {
             uint8_t *dst = sh + used++ * d->wstride;
-            wc_rs_pack(d->by_pos[i] + l0 * S, S, cnt, S, dst);
+            pk_pack(d->by_pos[i] + l0 * S, S, cnt, S, dst);
             in[i] = dst;
         }
     }
@@ -482,11 +537,11 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
     }
     if (d->axis == WC_BLOB_PRIMARY) {
         /* lines are columns l0..l0+cnt-1; output j = row j */
-        for (size_t j = 0; j < d->k; j++) wc_rs_unpack(outp[j], cnt, S, d->out + j * s * S + l0 * S, S);
+        for (size_t j = 0; j < d->k; j++) pk_unpack(outp[j], cnt, S, d->out + j * s * S + l0 * S, S);
     } else {
         /* lines are rows l0..; output j = column j */
         for (size_t j = 0; j < d->k; j++)
-            wc_rs_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
+            pk_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
     }
 }
 
@@ -540,7 +595,7 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
     size_t n_tasks = (d.n_lines + d.chunk - 1) / d.chunk;
     unsigned nw = resolve_threads(threads);
     if (nw > n_tasks) nw = (unsigned)n_tasks;
-    d.wstride = wc_rs_packed_bytes(d.chunk * S / 2);
+    d.wstride = pk_bytes(d.chunk, S);
     d.scratch_bytes = wc_rs_decode_scratch_bytes(d.dec, d.wstride);
     size_t per = ((d.scratch_bytes + 63) & ~(size_t)63) + (n + d.k) * d.wstride +
                  (n + d.k) * sizeof(void *);
@@ -593,7 +648,7 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     const size_t n = L->n, S = L->S, k = L->k, B = L->B;
     size_t l0 = t * B;
     size_t cnt = L->count - l0 < B ? L->count - l0 : B;
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     uint8_t *q = L->wmem[worker];
     uint8_t *scratch = q;
     q += (L->scratch_bytes + 63) & ~(size_t)63;
@@ -611,14 +666,14 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     uint8_t *dst = L->expanded ? L->expanded + l0 * n * S : lines;
     for (size_t i = 0; i < cnt; i++) memcpy(dst + i * n * S, L->slivers[l0 + i], k * S);
     for (size_t j = 0; j < n; j++) shp[j] = sh + j * pb;
-    for (size_t c = 0; c < k; c++) wc_rs_pack(dst + c * S, n * S, cnt, S, shp[c]);
+    for (size_t c = 0; c < k; c++) pk_pack(dst + c * S, n * S, cnt, S, shp[c]);
     enum wc_status st = wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb,
                                             scratch);
     if (st != WC_OK) {
         __atomic_store_n(&L->err, (int)st, __ATOMIC_RELAXED);
         return;
     }
-    for (size_t j = 0; j < n - k; j++) wc_rs_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
+    for (size_t j = 0; j < n - k; j++) pk_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
     for (size_t i = 0; i < cnt; i++) {
         for (size_t j = 0; j < n; j++) ptrs[j] = dst + i * n * S + j * S;
         L->kern->hash->blake2b256_many(ptrs, S, n, 0, lh + i * (n + 1) * 32);
@@ -659,7 +714,7 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
     if (nw > n_tasks) nw = (unsigned)n_tasks;
     enum wc_status st = wc_rs_codec_new(L.k, n - L.k, &L.codec);
     if (st != WC_OK) return st;
-    L.pb = wc_rs_packed_bytes(L.B * S / 2);
+    L.pb = pk_bytes(L.B, S);
     L.scratch_bytes = wc_rs_encode_scratch_bytes(L.codec, L.pb);
     size_t per = lines_worker_bytes(&L);
     L.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
