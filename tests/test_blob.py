@@ -272,3 +272,27 @@ def test_inconsistent_blob_detected_by_decode() -> None:
         wc.decode(rows[:p], enc.metadata, check="strict")
     # the systematic slivers alone decode fine (they are the data)
     assert wc.decode([enc.pairs[i].primary for i in range(p)], enc.metadata) == data
+
+
+@given(n=st.integers(4, 300), length=st.integers(0, 100_000), seed=st.integers(0, 2**16))
+def test_banded_metadata_pass(n: int, length: int, seed: int) -> None:
+    """The two-pass (column band) metadata path gives the same metadata as the
+    slivers path, whatever the size."""
+    from walrus_core import _native
+
+    data = _blob(length, seed)
+    want = wc.encode(data, n).metadata
+    _native.blob_set_band_min_bytes(0)
+    try:
+        assert wc.compute_metadata(data, n, threads=1 + seed % 2) == want
+    finally:
+        _native.blob_set_band_min_bytes(16 << 20)
+
+
+def test_systematic_slivers_share_the_input() -> None:
+    data = _blob(10 * 334 * 667 * 2 + 5, 1)
+    enc = wc.encode(data, 1000)
+    assert enc.symbol_size == 22
+    row = 667 * 22
+    assert bytes(enc.pairs[3].primary) == data[3 * row : 4 * row]
+    assert wc.decode([p.primary for p in enc.pairs[500:834]], enc.metadata) == data

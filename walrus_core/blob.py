@@ -272,12 +272,23 @@ def blob_id(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobI
 
 
 def _pairs_from_buffers(
-    n: int, p: int, s: int, size: int, primary: memoryview, secondary: memoryview
+    n: int,
+    p: int,
+    s: int,
+    size: int,
+    primary: memoryview,
+    secondary: memoryview,
+    row0: int = 0,
+    data: memoryview | None = None,
 ) -> list[SliverPair]:
     pairs = []
     for i in range(n):
         j = n - 1 - i
-        prim = Sliver(primary[i * s * size : (i + 1) * s * size], i, size, "primary")
+        if i < row0:
+            assert data is not None
+            prim = Sliver(data[i * s * size : (i + 1) * s * size], i, size, "primary")
+        else:
+            prim = Sliver(primary[(i - row0) * s * size : (i - row0 + 1) * s * size], i, size, "primary")
         sec = Sliver(secondary[j * p * size : (j + 1) * p * size], j, size, "secondary")
         pairs.append(SliverPair(i, prim, sec))
     return pairs
@@ -317,11 +328,22 @@ def encode_into(
 
 
 def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> EncodedBlob:
-    """Metadata and all n sliver pairs (two shared buffers; slivers are views)."""
+    """Metadata and all n sliver pairs. The systematic primary slivers (whole
+    rows of the input) are zero-copy views of ``data``, which must therefore
+    stay unchanged while the slivers are in use; the others share two new
+    buffers."""
     cfg = _check_n(n_shards)
     length = _byte_len(data)
-    psize, ssize = output_sizes(length, cfg.n_shards)
-    return encode_into(data, n_shards, bytearray(psize), bytearray(ssize), threads=threads)
+    size = cfg.symbol_size(length)
+    n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+    row0 = min(length // (s * size), p)
+    primary = bytearray((n - row0) * s * size)
+    secondary = bytearray(n * p * size)
+    rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary, secondary, row0)
+    md = _metadata_from_roots(length, rr, cr, bid)
+    view = memoryview(data).cast("B") if row0 else None
+    pairs = _pairs_from_buffers(n, p, s, size, memoryview(primary), memoryview(secondary), row0, view)
+    return EncodedBlob(md, pairs, size)
 
 
 def iter_pairs(encoded: EncodedBlob) -> Iterator[SliverPair]:

@@ -26,6 +26,11 @@
 /* Work per RS call: about this many bytes of codeword data. */
 #define WC_BLOB_CHUNK_BYTES (1u << 20)
 #define WC_BLOB_GROUP 32u
+/* Metadata only: split a row parity larger than this into bands. */
+#define WC_BLOB_BANDS 2u
+static size_t band_min_bytes = (size_t)16 << 20;
+
+void wc_blob_set_band_min_bytes(size_t bytes) { band_min_bytes = bytes; }
 
 enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_layout *o)
 {
@@ -217,9 +222,13 @@ struct enc {
     const uint8_t *data;
     size_t full_rows;
     uint8_t *tail;
-    uint8_t *par;
+    uint8_t *par;          /* parity columns band0..band1-1 of rows 0..p-1 */
     size_t par_rs, par_cs;
+    size_t band0, band1;   /* absolute column indices, s <= band0 */
+    size_t g_first;        /* first column group of the current pass */
+    int first_pass;
     uint8_t *primary, *secondary;
+    size_t primary_row0;   /* primary holds rows primary_row0..n-1 */
     wc_rs_codec *row_codec, *col_codec;
     size_t G, nb, b, R;
     unsigned g;
@@ -240,8 +249,10 @@ WC_INLINE const uint8_t *row_ptr(const struct enc *e, size_t r)
 WC_INLINE const uint8_t *sym_ptr(const struct enc *e, size_t r, size_t c)
 {
     if (c < e->L.s) return row_ptr(e, r) + c * e->L.S;
-    return e->par + r * e->par_rs + (c - e->L.s) * e->par_cs;
+    return e->par + r * e->par_rs + (c - e->band0) * e->par_cs;
 }
+
+#define PRIM(e, r) ((e)->primary + ((r) - (e)->primary_row0) * (e)->L.s * (e)->L.S)
 
 static void set_err(struct enc *e, enum wc_status st)
 {
@@ -263,14 +274,19 @@ static void row_task(void *ctx, size_t t, unsigned worker)
         set_err(e, st);
         return;
     }
-    for (size_t j = 0; j < f; j++)
-        pk_unpack(w->shards[s + j], cnt, S, e->par + r0 * e->par_rs + j * e->par_cs, e->par_rs);
-    if (e->primary) memcpy(e->primary + r0 * s * S, base, cnt * s * S);
+    (void)f;
+    for (size_t c = e->band0; c < e->band1; c++)
+        pk_unpack(w->shards[c], cnt, S, e->par + r0 * e->par_rs + (c - e->band0) * e->par_cs, e->par_rs);
+    if (e->primary && e->first_pass) {
+        for (size_t r = r0; r < r0 + cnt; r++)
+            if (r >= e->primary_row0) memcpy(PRIM(e, r), base + (r - r0) * s * S, s * S);
+    }
 }
 
-static void col_task(void *ctx, size_t gi, unsigned worker)
+static void col_task(void *ctx, size_t task, unsigned worker)
 {
     struct enc *e = (struct enc *)ctx;
+    size_t gi = e->g_first + task;
     struct enc_worker *w = &e->w[worker];
     const struct wc_kernels *kern = e->kern;
     const size_t n = e->L.n, S = e->L.S, s = e->L.s, p = e->L.p, f = e->L.f, G = e->G, b = e->b;
@@ -299,7 +315,7 @@ static void col_task(void *ctx, size_t gi, unsigned worker)
         if (e->primary && c0 < s) {
             size_t ncopy = s - c0 < cnt ? s - c0 : cnt;
             for (size_t j = 0; j < 2 * f; j++)
-                memcpy(e->primary + (p + j) * s * S + c0 * S, w->rect + j * b * S, ncopy * S);
+                memcpy(PRIM(e, p + j) + c0 * S, w->rect + j * b * S, ncopy * S);
         }
         if (e->secondary) {
             for (size_t cc = 0; cc < cnt && c0 + cc < s; cc++)
@@ -326,7 +342,7 @@ static size_t clampz(size_t v, size_t lo, size_t hi) { return v < lo ? lo : v > 
 enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                               uint64_t length, unsigned threads, uint8_t *row_roots,
                               uint8_t *col_roots, uint8_t *blob_id, uint8_t *primary,
-                              uint8_t *secondary)
+                              size_t primary_row0, uint8_t *secondary)
 {
     if (!kern || !kern->hash || !kern->hash->blake2b256_many || !kern->rs) return WC_ERR_ARG;
     if (length && !data) return WC_ERR_ARG;
@@ -344,6 +360,8 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     size_t rowb = s * S;
     e.full_rows = (size_t)(length / rowb);
     if (e.full_rows > p) e.full_rows = p;
+    if (primary_row0 > e.full_rows) return WC_ERR_ARG;
+    e.primary_row0 = primary_row0;
 
     /* Sizes of the work units. */
     e.G = wc_pow2_ceil(n) < WC_BLOB_GROUP ? wc_pow2_ceil(n) : WC_BLOB_GROUP;
@@ -363,14 +381,32 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     if (!e.tail) goto out;
     if (n_rows_tail && length > (uint64_t)e.full_rows * rowb)
         memcpy(e.tail, data + e.full_rows * rowb, (size_t)(length - (uint64_t)e.full_rows * rowb));
+    /* Parity bands: with slivers requested the parity lives in secondary
+     * slivers s..n-1 (one pass). Metadata only: a large parity is made in
+     * WC_BLOB_BANDS passes over G-aligned column bands, each recomputing the
+     * (cheap) row code but storing only its band: peak memory p*f*S/bands. */
+    size_t cuts[WC_BLOB_BANDS + 2];
+    size_t n_bands = 1;
+    cuts[0] = s;
+    if (!secondary && (uint64_t)p * f * S > band_min_bytes) {
+        for (size_t k = 1; k < WC_BLOB_BANDS; k++) {
+            size_t c = s + (f * k) / WC_BLOB_BANDS;
+            c = (c + e.G - 1) / e.G * e.G;
+            if (c > cuts[n_bands - 1] && c < n) cuts[n_bands++] = c;
+        }
+    }
+    cuts[n_bands] = n;
+    size_t maxw = 0;
+    for (size_t k = 0; k < n_bands; k++)
+        if (cuts[k + 1] - cuts[k] > maxw) maxw = cuts[k + 1] - cuts[k];
     if (secondary) {
         e.par = secondary + s * p * S;
         e.par_rs = S;
         e.par_cs = p * S;
     } else {
-        e.par = (uint8_t *)malloc(p * f * S);
+        e.par = (uint8_t *)malloc(p * maxw * S + 1);
         if (!e.par) goto out;
-        e.par_rs = f * S;
+        e.par_rs = maxw * S;
         e.par_cs = S;
     }
     /* Row tasks: blocks of R rows that do not cross full_rows. */
@@ -443,15 +479,24 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
         }
     }
 
-    wc_parallel_for(e.n_row_tasks, nw, row_task, &e);
-    if (e.err) {
-        st = (enum wc_status)e.err;
-        goto out;
-    }
-    wc_parallel_for(e.nb, nw, col_task, &e);
-    if (e.err) {
-        st = (enum wc_status)e.err;
-        goto out;
+    for (size_t k = 0; k < n_bands; k++) {
+        e.band0 = cuts[k];
+        e.band1 = cuts[k + 1];
+        e.first_pass = k == 0;
+        wc_parallel_for(e.n_row_tasks, nw, row_task, &e);
+        if (e.err) {
+            st = (enum wc_status)e.err;
+            goto out;
+        }
+        /* Groups whose columns all lie below band1 (pass 0 also takes the
+         * systematic columns); cuts are G-aligned. */
+        size_t g_end = k + 1 == n_bands ? e.nb : cuts[k + 1] / e.G;
+        e.g_first = k == 0 ? 0 : cuts[k] / e.G;
+        wc_parallel_for(g_end - e.g_first, nw, col_task, &e);
+        if (e.err) {
+            st = (enum wc_status)e.err;
+            goto out;
+        }
     }
     /* Row roots from the subtree roots (all rows at once). */
     {
