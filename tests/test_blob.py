@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference import blob_ref
 
 import walrus_core as wc
-from reference import blob_ref
 
 
 def _blob(length: int, seed: int = 0) -> bytes:
@@ -24,7 +24,21 @@ def _blob(length: int, seed: int = 0) -> bytes:
 # ---- against the reference ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "length"), [(4, 0), (4, 6000), (5, 77), (7, 1234), (10, 28 * 300 - 5), (11, 5000), (13, 64), (16, 999), (22, 4097), (25, 153 * 384)])
+@pytest.mark.parametrize(
+    ("n", "length"),
+    [
+        (4, 0),
+        (4, 6000),
+        (5, 77),
+        (7, 1234),
+        (10, 28 * 300 - 5),
+        (11, 5000),
+        (13, 64),
+        (16, 999),
+        (22, 4097),
+        (25, 153 * 384),
+    ],
+)
 def test_matches_reference(backend: str, n: int, length: int) -> None:
     data = _blob(length, n)
     ref = blob_ref.encode(data, n)
@@ -119,7 +133,7 @@ def test_buffer_kinds(tmp_path: object) -> None:
         wc.blob_id(np.zeros((4, 4))[:, 1], 10)
 
 
-def test_numpy_memmap_input_and_output(tmp_path: "pytest.TempPathFactory") -> None:
+def test_numpy_memmap_input_and_output(tmp_path: pytest.TempPathFactory) -> None:
     import pathlib
 
     d = pathlib.Path(str(tmp_path))

@@ -150,7 +150,9 @@ class Sliver(_native.SliverBuffer):
         if symbol_size < 2 or symbol_size % 2:
             raise InvalidInputError(f"symbol size must be even and at least 2, got {symbol_size}")
         if len(self) % symbol_size:
-            raise InvalidInputError(f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols")
+            raise InvalidInputError(
+                f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols"
+            )
         if index < 0:
             raise InvalidInputError(f"sliver index must be non-negative, got {index}")
         self.index = index
@@ -202,7 +204,10 @@ class Sliver(_native.SliverBuffer):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Sliver(kind={self.kind!r}, index={self.index}, symbol_size={self.symbol_size}, bytes={len(self)})"
+        return (
+            f"Sliver(kind={self.kind!r}, index={self.index}, "
+            f"symbol_size={self.symbol_size}, bytes={len(self)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,9 @@ class EncodedBlob:
 
 def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: bytes) -> BlobMetadata:
     n = len(row_roots) // 32
-    flat = b"".join(row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n))
+    flat = b"".join(
+        row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n)
+    )
     md = BlobMetadata(length, flat)
     if bytes(md.blob_id) != bid:  # pragma: no cover - two independent computations disagree
         raise AssertionError("blob ID of the C core and of BlobMetadata differ")
@@ -477,11 +484,14 @@ def decode_verbose(
         skip = set(indices) if kind == "primary" else set()
         rows = [r for r in range(p) if r not in skip]
         mv = memoryview(padded)
-        roots = _line_roots(n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads)
+        roots = _line_roots(
+            n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads
+        )
         for r, root in zip(rows, roots):
             if root != _hash_of(metadata, "primary", r):
                 raise InconsistentBlobError(
-                    f"decoded primary sliver {r} does not match the metadata: the blob is inconsistently encoded"
+                    f"decoded primary sliver {r} does not match the metadata: "
+                    "the blob is inconsistently encoded"
                 )
     data = bytes(memoryview(padded)[:length])
     if check == "strict":
@@ -781,11 +791,14 @@ def recover_sliver(
         good.append(sym)
     if len(good) < need:
         raise NotEnoughShardsError(f"need {need} verified recovery symbols, have {len(good)}")
-    line = _native.blob_recover_line(n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good])
+    line = _native.blob_recover_line(
+        n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good]
+    )
     (root,) = _line_roots(n, size, k_, [line], 1)
     if root != _hash_of(metadata, k_, target_index):
         err = InconsistentBlobError(
-            f"recovered {k_} sliver {target_index} does not match the metadata: the blob is inconsistently encoded"
+            f"recovered {k_} sliver {target_index} does not match the metadata: "
+            "the blob is inconsistently encoded"
         )
         setattr(err, "proof", InconsistencyProof(k_, target_index, tuple(good)))  # noqa: B010
         raise err
