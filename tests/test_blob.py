@@ -300,7 +300,7 @@ def test_banded_metadata_pass(n: int, length: int, seed: int) -> None:
     try:
         assert wc.compute_metadata(data, n, threads=1 + seed % 2) == want
     finally:
-        _native.blob_set_band_min_bytes(16 << 20)
+        _native.blob_set_band_min_bytes(48 << 20)
 
 
 def test_systematic_slivers_share_the_input() -> None:

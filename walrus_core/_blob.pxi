@@ -57,7 +57,7 @@ def blob_layout(size_t n_shards, uint64_t length):
 
 def blob_set_band_min_bytes(size_t nbytes):
     """Tuning/testing knob: metadata-only encodes with a row parity above this
-    size run in two column-band passes (default 16 MiB)."""
+    size run in two column-band passes (default 48 MiB)."""
     wc_blob_set_band_min_bytes(nbytes)
 
 

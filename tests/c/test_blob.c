@@ -61,7 +61,7 @@ static void test_round_trip(const struct wc_kernels *kern, size_t n, size_t len,
     /* banded metadata pass (every size), and slivers without the whole input rows */
     wc_blob_set_band_min_bytes(0);
     CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr2, cr2, id2, NULL, 0, NULL), WC_OK);
-    wc_blob_set_band_min_bytes((size_t)16 << 20);
+    wc_blob_set_band_min_bytes((size_t)48 << 20);
     CHECK_MEM(id1, id2, 32);
     CHECK_MEM(rr, rr2, n * 32);
     size_t row0 = len / (s * S) < p ? len / (s * S) : p;

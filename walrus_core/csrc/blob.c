@@ -28,7 +28,7 @@
 #define WC_BLOB_GROUP 32u
 /* Metadata only: split a row parity larger than this into bands. */
 #define WC_BLOB_BANDS 2u
-static size_t band_min_bytes = (size_t)16 << 20;
+static size_t band_min_bytes = (size_t)48 << 20;
 
 void wc_blob_set_band_min_bytes(size_t bytes) { band_min_bytes = bytes; }
 

@@ -56,7 +56,7 @@ enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_lay
  *   secondary  n*p*S: secondary sliver j at j*p*S (index order).
  * With primary == secondary == NULL only metadata is computed; memory then
  * is half the row parity (p*f*S/2 bytes: two passes over column bands when
- * it exceeds 16 MiB) plus O(n*(S + 32*G)) per thread. Output buffers may
+ * it exceeds 48 MiB) plus O(n*(S + 32*G)) per thread. Output buffers may
  * be memory-mapped files. threads: 0 = all cores. */
 enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                               uint64_t length, unsigned threads, uint8_t *row_roots,
@@ -93,7 +93,7 @@ enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, siz
 
 /* Testing/tuning knob (not thread-safe; set before encoding): metadata-only
  * encodes whose row parity exceeds this many bytes use two column-band
- * passes (default 16 MiB; 0 = always). */
+ * passes (default 48 MiB; 0 = always). */
 void wc_blob_set_band_min_bytes(size_t bytes);
 
 /* Merkle root over `count` 32-byte nodes at one level (odd levels padded
