@@ -9,7 +9,7 @@ pytest-benchmark (sizes capped by WALRUS_BENCH_MAX_MB, default 64):
 Standalone table + JSON + PNG for BENCHMARKS.md (runs every size, each peak
 memory in a fresh subprocess):
 
-    python bench/bench_blob.py --out bench/results/blob
+    PYTHONPATH=. python bench/bench_blob.py --out bench/results/blob
 
 Peer in the same run: hashlib.blake2b(digest_size=32) over the same bytes
 once (a single-stream hashing reference; the 2-D code hashes ~4.5x the blob).
@@ -37,7 +37,7 @@ THREADS = [1, os.cpu_count() or 1]
 
 
 def _data(size: int) -> bytes:
-    return random.Random(size).randbytes(size)
+    return os.urandom(size)
 
 
 def _label(size: int) -> str:
@@ -136,11 +136,14 @@ def _timed(fn: Any, repeat: int) -> tuple[float, float]:
 def _peak_child(op: str, n: int, size: int) -> float:
     """Peak RSS (MiB) of a fresh process running one op on `size` bytes."""
     code = (
-        "import random,resource,walrus_core as wc\n"
-        f"d=random.Random({size}).randbytes({size})\n"
+        "import os,sys\n"
+        f"sys.path.insert(0, {os.getcwd()!r})\n"
+        "import walrus_core as wc\n"
+        f"d=os.urandom({size})\n"
         f"wc.{op}(d,{n},threads=1)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print([ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0])\n"
     )
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent.
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024.0
 

@@ -310,3 +310,15 @@ def test_systematic_slivers_share_the_input() -> None:
     row = 667 * 22
     assert bytes(enc.pairs[3].primary) == data[3 * row : 4 * row]
     assert wc.decode([p.primary for p in enc.pairs[500:834]], enc.metadata) == data
+
+
+def test_decode_accepts_pairs_and_mixed_kinds() -> None:
+    data = _blob(4000, 12)
+    enc = wc.encode(data, 13)
+    assert wc.decode(enc.pairs[6:], enc.metadata) == data
+    # 3 primary (too few: p = 5) plus 9 secondary (= s): falls back to secondary
+    mixed = [p.primary for p in enc.pairs[:3]] + enc.secondary_slivers()[:9]
+    res = wc.decode_verbose(mixed, enc.metadata)
+    assert res.data == data and res.kind == "secondary"
+    with pytest.raises(ValueError):
+        wc.decode([b"not a sliver"], enc.metadata)  # type: ignore[list-item]

@@ -446,7 +446,7 @@ def _select_verified(
 
 
 def decode_verbose(
-    slivers: Iterable[Sliver],
+    slivers: Iterable[Sliver | SliverPair],
     metadata: BlobMetadata,
     *,
     check: str = "default",
@@ -458,10 +458,14 @@ def decode_verbose(
     cfg, size = _config_of(metadata)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     length = int(metadata.unencoded_length)
-    items = list(slivers)
-    for it in items:
-        if not isinstance(it, Sliver):
-            raise InvalidInputError(f"decode takes Sliver objects, not {type(it).__name__}")
+    items: list[Sliver] = []
+    for it in slivers:
+        if isinstance(it, SliverPair):
+            items += [it.primary, it.secondary]
+        elif isinstance(it, Sliver):
+            items.append(it)
+        else:
+            raise InvalidInputError(f"decode takes Sliver (or SliverPair) objects, not {type(it).__name__}")
     dropped: list[tuple[SliverKind, int, str]] = []
     kind: SliverKind = "primary"
     good = _select_verified(items, metadata, "primary", p, dropped, threads)
@@ -502,7 +506,7 @@ def decode_verbose(
 
 
 def decode(
-    slivers: Iterable[Sliver],
+    slivers: Iterable[Sliver | SliverPair],
     metadata: BlobMetadata,
     *,
     check: str = "default",
@@ -580,9 +584,9 @@ class RecoverySymbol:
     data: bytes
     proof: tuple[bytes, ...]
 
-    def verify(self, metadata: BlobMetadata) -> None:
-        """Raise :class:`InvalidProofError` unless the symbol is committed to
-        by ``metadata``."""
+    def verify(self, metadata: BlobMetadata) -> bool:
+        """True when the symbol is committed to by ``metadata``; raises
+        :class:`InvalidProofError` otherwise."""
         cfg, size = _config_of(metadata)
         n = cfg.n_shards
         if not (0 <= self.source_index < n and 0 <= self.target_index < n):
@@ -594,6 +598,7 @@ class RecoverySymbol:
             raise InvalidProofError(
                 f"recovery symbol {self.source_index}->{self.kind} {self.target_index}: proof does not verify"
             )
+        return True
 
     def is_valid(self, metadata: BlobMetadata) -> bool:
         try:
