@@ -10,6 +10,8 @@ cdef extern from "rs.h" nogil:
     wc_status wc_rs_decode_with(const wc_kernels *kern, size_t k, size_t r, size_t S,
                                 const uint8_t *const *shards, uint8_t *const *out)
     void wc_rs_set_locator_method(int method)
+    void wc_rs_set_fused(int enabled)
+    void wc_rs_set_tile(size_t budget, size_t min_tile)
 
 cdef extern from "gf16.h" nogil:
     void wc_gf16_init()
@@ -242,6 +244,13 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
 def rs_set_locator_method(int method):
     """Testing knob: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
     wc_rs_set_locator_method(method)
+
+
+def rs_set_tuning(int fused=1, size_t tile_budget=0, size_t min_tile=0):
+    """Tuning/testing knob (process-wide, not thread-safe): fused radix-4
+    kernels on/off, the tile byte budget and the smallest tile (0 = keep)."""
+    wc_rs_set_fused(fused)
+    wc_rs_set_tile(tile_budget, min_tile)
 
 
 def gf16_tables():

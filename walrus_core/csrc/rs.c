@@ -65,35 +65,14 @@ static size_t tile_bytes(size_t bytes, size_t shards)
 
 static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
 
-/* The plain API keeps one scratch buffer per thread (up to SCRATCH_KEEP
- * bytes), so small calls neither allocate nor fault in fresh pages. It is
- * released only when the thread exits... which C11 cannot hook, so it is
- * bounded instead: at most SCRATCH_KEEP bytes per thread that ever called. */
-#define SCRATCH_KEEP ((size_t)4 << 20)
-#if defined(_MSC_VER)
-#define WC_THREAD_LOCAL __declspec(thread)
-#else
-#define WC_THREAD_LOCAL _Thread_local
-#endif
-static WC_THREAD_LOCAL uint8_t *tl_scratch;
-static WC_THREAD_LOCAL size_t tl_scratch_size;
+/* The plain API allocates its scratch per call and frees it. (A cached
+ * per-thread buffer was slower: a C library such as glibc adapts its trim
+ * and mmap thresholds to large blocks that are freed, and without that the
+ * caller's own output buffers were returned to the OS and faulted back in on
+ * every call.) */
+static uint8_t *scratch_get(size_t n) { return (uint8_t *)wc_aligned_alloc(n); }
 
-static uint8_t *scratch_get(size_t n)
-{
-    if (n <= tl_scratch_size) return tl_scratch;
-    if (n > SCRATCH_KEEP) return (uint8_t *)wc_aligned_alloc(n);
-    uint8_t *p = (uint8_t *)wc_aligned_alloc(n);
-    if (!p) return NULL;
-    wc_aligned_free(tl_scratch);
-    tl_scratch = p;
-    tl_scratch_size = n;
-    return p;
-}
-
-static void scratch_put(uint8_t *p)
-{
-    if (p != tl_scratch) wc_aligned_free(p);
-}
+static void scratch_put(uint8_t *p) { wc_aligned_free(p); }
 
 /* ---- shard layout ------------------------------------------------------ */
 
