@@ -244,6 +244,14 @@ def test_bad_encode_input() -> None:
         rs2.encode(b"abcdef", 2)  # one buffer, no original_count
     with pytest.raises(errors.InvalidInputError):
         rs2.encode(b"abcdef", 2, original_count=4)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(ok, 2**70)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(ok, 2.0)  # type: ignore[arg-type]
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(b"ab" * 4, 2, original_count=2**40)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(b"ab" * 4, 2, original_count=0)
     with pytest.raises(errors.InvalidBufferError):
         rs2.encode([b"ab", 5], 2)  # type: ignore[list-item]
     with pytest.raises(errors.InvalidBufferError):
@@ -283,6 +291,10 @@ def test_bad_decode_input() -> None:
         rs2.decode(4, 0, good)
     with pytest.raises(errors.InvalidInputError):
         rs2.decode(65535, 2, good)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.decode(2**70, 3, good)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.decode(4, -3, good)
     with pytest.raises(errors.InvalidInputError):
         rs2.decode(4, 3, {"a": b"ab"})  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidBufferError):

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
+from .errors import InvalidInputError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -56,6 +57,14 @@ def is_high_rate(original_count: int, recovery_count: int) -> bool:
     return original_count <= recovery_count
 
 
+def _check_count(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{name} must be an int, not {type(value).__name__}")
+    if not minimum <= value <= MAX_SHARDS:
+        raise InvalidInputError(f"{name} must be in {minimum}..{MAX_SHARDS}, got {value}")
+    return value
+
+
 def encode(
     originals: Sequence[Buffer] | Buffer, recovery_count: int, *, original_count: int | None = None
 ) -> list[bytes]:
@@ -66,10 +75,9 @@ def encode(
     bytes, in which case ``original_count`` gives k (a 2-D C-contiguous array
     gives it by its number of rows). Returns a list of new ``bytes`` objects.
     """
-    if recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("recovery_count must be at least 1")
+    _check_count("recovery_count", recovery_count)
+    if original_count is not None:
+        _check_count("original_count", original_count)
     result: list[bytes] = _native.rs_encode(originals, recovery_count, original_count)
     return result
 
@@ -81,9 +89,7 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
     recovery shards (an iterable of ``(index, buffer)`` pairs works too;
     duplicate indices raise). Returns a list of k new ``bytes`` objects.
     """
-    if original_count < 0 or recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("original_count and recovery_count must be at least 1")
+    _check_count("original_count", original_count)
+    _check_count("recovery_count", recovery_count)
     result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
     return result
