@@ -299,3 +299,26 @@ def test_bad_decode_input() -> None:
         rs2.decode(4, 3, {"a": b"ab"})  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidBufferError):
         rs2.decode(4, 3, {3: 1, 4: 2, 5: 3, 6: 4})  # type: ignore[arg-type]
+
+
+def test_concurrent_calls_release_the_gil() -> None:
+    """Encode and decode from several threads at once (the C core keeps no
+    shared mutable state; the GIL is released around it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    cases = []
+    for k, r in [(334, 666), (667, 333), (34, 66), (7, 3)]:
+        originals = rand_shards(rng, k, 1090)
+        cases.append((k, r, originals, rsl.encode(originals, r)))
+
+    def work(i: int) -> bool:
+        k, r, originals, want = cases[i % len(cases)]
+        rec = rs2.encode(originals, r)
+        every = originals + rec
+        lost = min(k, r)
+        got = rs2.decode(k, r, {j: every[j] for j in range(lost, lost + k)})
+        return rec == want and got == originals
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(work, range(16)))
