@@ -322,3 +322,22 @@ def test_concurrent_calls_release_the_gil() -> None:
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(work, range(16)))
+
+
+def test_decoder_object_reused_across_stripes(backend: str) -> None:
+    rng = random.Random(21)
+    k, r = 67, 33
+    present = sorted(rng.sample(range(k + r), k + 5))
+    dec = rs2.Decoder(k, r, present)
+    for size in (2, 66, 1024, 4098):
+        originals = rand_shards(rng, k, size)
+        every = originals + rsl.encode(originals, r)
+        assert dec.decode({i: every[i] for i in present}) == originals
+    with pytest.raises(errors.NotEnoughShardsError):
+        dec.decode({i: every[i] for i in present[1:]})
+    with pytest.raises(errors.NotEnoughShardsError):
+        rs2.Decoder(k, r, present[: k - 1])
+    with pytest.raises(errors.InvalidInputError):
+        rs2.Decoder(k, r, [0, 0, *range(2, k + 1)])
+    with pytest.raises(errors.InvalidInputError):
+        rs2.Decoder(k, r, [k + r])

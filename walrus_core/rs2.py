@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     Shards = Union[Mapping[int, Buffer], Iterable[tuple[int, Buffer]]]
 
-__all__ = ["MAX_SHARDS", "decode", "encode", "is_high_rate", "supports"]
+__all__ = ["MAX_SHARDS", "Decoder", "decode", "encode", "is_high_rate", "supports"]
 
 MAX_SHARDS = 65536
 
@@ -93,3 +93,26 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
     _check_count("recovery_count", recovery_count)
     result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
     return result
+
+
+class Decoder:
+    """A decoder for one erasure pattern, reused across stripes.
+
+    ``present`` lists the shard indices that will be available (0..k-1
+    originals, k..k+m-1 recovery; at least k of them). The error locator,
+    the fixed part of decoding, is computed once here; :meth:`decode` then
+    costs only the transforms. Thread-safe: one Decoder may serve many
+    threads at once.
+    """
+
+    def __init__(self, original_count: int, recovery_count: int, present: Iterable[int]) -> None:
+        _check_count("original_count", original_count)
+        _check_count("recovery_count", recovery_count)
+        self._native = _native.RSDecoder(original_count, recovery_count, present)
+        self.original_count = original_count
+        self.recovery_count = recovery_count
+
+    def decode(self, shards: Mapping[int, Buffer]) -> list[bytes]:
+        """The k originals from ``shards`` ({index: buffer}), which must hold
+        every index of the pattern, all of one even size."""
+        return self._native.decode(shards)

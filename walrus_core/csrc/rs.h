@@ -65,6 +65,13 @@ enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *
 enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards,
                             uint8_t *const *out);
 
+/* Decode crate-layout shards of S bytes (S even, >= 2) with a decoder made
+ * by wc_rs_decoder_new: shards has k+r pointers, read where the decoder's
+ * pattern says present (those must be non-NULL), out k pointers. The
+ * decoder is only read: many threads may share it. */
+enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
+                                    const uint8_t *const *shards, uint8_t *const *out);
+
 /* The same with an explicit backend (the Python layer passes the active one
  * it read once); kern == NULL or a backend without RS kernels uses portable. */
 enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
