@@ -341,3 +341,14 @@ def test_decoder_object_reused_across_stripes(backend: str) -> None:
         rs2.Decoder(k, r, [0, 0, *range(2, k + 1)])
     with pytest.raises(errors.InvalidInputError):
         rs2.Decoder(k, r, [k + r])
+
+
+@pytest.mark.parametrize(("k", "r"), [(32768, 32768), (1, 65535), (65535, 1), (30000, 3000)])
+def test_extreme_shard_counts(k: int, r: int) -> None:
+    rng = random.Random(k + r)
+    originals = rand_shards(rng, k, 2)
+    rec = rs2.encode(originals, r)
+    assert rec == rsl.encode(originals, r)
+    lost = min(k, r)
+    every = originals + rec
+    assert rs2.decode(k, r, {i: every[i] for i in range(lost, lost + k)}) == originals
