@@ -5,8 +5,11 @@
  * where P is the single byte `prefix` when 0 <= prefix <= 255 and nothing
  * when prefix < 0. The prefix is how Merkle leaves (0x00) and inner nodes
  * (0x01) are hashed without copying. Multi-buffer kernels run `lanes`
- * messages side by side (4 with AVX2, 2 with SSSE3/NEON) and finish any
- * remainder one at a time. Every backend gives identical bytes; the
+ * messages side by side (4 with AVX2, 2 with SSSE3/NEON; AVX2 interleaves
+ * two such groups, so it works best on counts that are multiples of 8). A
+ * remainder of one message goes through the portable code, a larger one
+ * through a group whose spare lanes repeat the last message. For speed,
+ * pass hundreds of messages per call. Every backend gives identical bytes; the
  * portable kernel is the oracle. A prefix outside 0..255 counts as "no
  * prefix" (callers pass -1). msgs[i] may be NULL when len == 0. A kernel
  * reads exactly msgs[i][0 .. len) and writes exactly out[0 .. 32*count). */
@@ -17,7 +20,7 @@
 #include <stdint.h>
 
 struct wc_hash_kernels {
-    unsigned lanes;
+    unsigned lanes; /* messages per vector (1 for portable) */
     void (*blake2b256_many)(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
                             uint8_t *out);
 };
