@@ -150,3 +150,20 @@ def test_empty_batches() -> None:
     assert blake2b256_many([]) == b""
     assert blake2b256_many(b"", length=3) == b""
     assert blake2b256_many([b"", b""], prefix=0) == ref(b"\x00") * 2
+
+
+def test_concurrent_threads() -> None:
+    """The GIL is released around large batches: concurrent calls from
+    several threads still give hashlib's digests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(12)
+    jobs = [rng.randbytes(65 * 2000) for _ in range(8)]
+
+    def work(buf: bytes) -> bool:
+        got = blake2b256_many(buf, length=65, prefix=1)
+        want = b"".join(ref(b"\x01" + buf[i : i + 65]) for i in range(0, len(buf), 65))
+        return got == want and blake2b256(buf) == ref(buf)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, jobs))

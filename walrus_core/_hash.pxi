@@ -7,6 +7,8 @@ cdef extern from "blake2b.h" nogil:
     void wc_blake2b256(const uint8_t *data, size_t len, uint8_t *out)
     void wc_blake2b256_many(const wc_kernels *kern, const uint8_t **msgs, size_t len, size_t count,
                             int prefix, uint8_t *out)
+    void wc_blake2b256_many_strided(const wc_kernels *kern, const uint8_t *base, size_t stride,
+                                    size_t len, size_t count, int prefix, uint8_t *out)
 
 # Below this many bytes of work the GIL round trip costs more than it frees.
 cdef size_t _HASH_NOGIL_BYTES = 2048
@@ -66,9 +68,11 @@ def blake2b256_many_buffer(data, Py_ssize_t length, prefix=None):
     concatenated (32 bytes each)."""
     cdef int pf = _hash_prefix(prefix)
     cdef const uint8_t[::1] view = as_bytes_view(data, "data")
-    cdef size_t n = view.shape[0], count, i
+    cdef size_t n = view.shape[0], count
     cdef const uint8_t *base
-    cdef const uint8_t **ptrs
+    cdef bytes out
+    cdef uint8_t *o
+    cdef const wc_kernels *kern = wc_kernels_active()
     if length <= 0:
         raise _errors.InvalidInputError(f"length must be positive, not {length}")
     if n % <size_t>length:
@@ -78,15 +82,14 @@ def blake2b256_many_buffer(data, Py_ssize_t length, prefix=None):
     if count == 0:
         return b""
     base = &view[0]
-    ptrs = <const uint8_t **>malloc(count * sizeof(const uint8_t *))
-    if ptrs == NULL:
-        raise MemoryError()
-    try:
-        for i in range(count):
-            ptrs[i] = base + i * <size_t>length
-        return _hash_pointers(ptrs, <size_t>length, count, pf)
-    finally:
-        free(ptrs)
+    out = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>(32 * count))
+    o = <uint8_t *>PyBytes_AS_STRING(out)
+    if n < _HASH_NOGIL_BYTES:
+        wc_blake2b256_many_strided(kern, base, <size_t>length, <size_t>length, count, pf, o)
+    else:
+        with nogil:
+            wc_blake2b256_many_strided(kern, base, <size_t>length, <size_t>length, count, pf, o)
+    return out
 
 
 def blake2b256_many_seq(messages, prefix=None):

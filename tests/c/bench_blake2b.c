@@ -54,7 +54,9 @@ int main(void)
     static const struct workload w[] = {
         {"3 B (0x00 + 2)", 2, 4096, 0},
         {"65 B (0x01 + 64)", 64, 4096, 1},
+        {"451 B (0x00 + 450)", 450, 1024, 0},
         {"4 KiB", 4096, 256, -1},
+        {"4 KiB (0x00 + 4096)", 4096, 256, 0},
     };
     for (size_t wi = 0; wi < sizeof w / sizeof w[0]; wi++) {
         size_t len = w[wi].len, count = w[wi].count;

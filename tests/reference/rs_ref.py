@@ -38,7 +38,7 @@ def positions(k: int, r: int) -> tuple[list[int], list[int], list[int]]:
 def shard_to_elements(shard: bytes) -> list[int]:
     """Spec §3.2: 64-byte blocks, low bytes then high bytes, the last block
     split at its own midpoint."""
-    out = []
+    out: list[int] = []
     for b0 in range(0, len(shard), 64):
         blk = shard[b0 : b0 + 64]
         h = len(blk) // 2

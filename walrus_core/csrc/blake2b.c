@@ -71,3 +71,19 @@ void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msg
     else
         wc_blake2b256_many_portable(msgs, len, count, prefix, out);
 }
+
+void wc_blake2b256_many_strided(const struct wc_kernels *kern, const uint8_t *base, size_t stride,
+                                size_t len, size_t count, int prefix, uint8_t *out)
+{
+    enum { CHUNK = 256 };
+    const uint8_t *ptrs[CHUNK];
+    if (!count || !base || !out) return;
+    while (count) {
+        size_t k = count < CHUNK ? count : CHUNK;
+        for (size_t i = 0; i < k; i++) ptrs[i] = base + i * stride;
+        wc_blake2b256_many(kern, ptrs, len, k, prefix, out);
+        base += k * stride;
+        out += 32 * k;
+        count -= k;
+    }
+}

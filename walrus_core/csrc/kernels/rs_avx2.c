@@ -134,7 +134,10 @@ static void xor_into_avx2(uint8_t *dst, const uint8_t *src, size_t bytes)
 #undef LOAD
 #undef STORE
 
-const struct wc_rs_kernels wc_rs_kernels_avx2 = {fft_butterfly_avx2, ifft_butterfly_avx2, mul_avx2,
-                                                 xor_into_avx2};
+/* fft4/ifft4 stay NULL: the driver runs single butterflies (or pairs this
+ * table with a separate fused-step file, see rs_kernels.h). */
+const struct wc_rs_kernels wc_rs_kernels_avx2 = {
+    fft_butterfly_avx2, ifft_butterfly_avx2, mul_avx2, xor_into_avx2, NULL, NULL,
+};
 
 #endif /* WC_HAVE_AVX2 */
