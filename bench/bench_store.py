@@ -30,7 +30,7 @@ def _data(mib: int) -> bytes:
 
 
 def measure(
-    mib: int = 64, n_shards: int = 100, n_nodes: int = 10, base: Path | None = None
+    mib: int = 64, n_shards: int = 100, n_nodes: int = 10, base: Path | None = None, rounds: int = 3
 ) -> dict[str, Any]:
     from walrus_core.blob import encode
     from walrus_core.reference.committee import init_committee
@@ -42,27 +42,39 @@ def measure(
     work = Path(tempfile.mkdtemp(prefix="bench-store-", dir=base))
     try:
         encode(data[: MIB // 4], n_shards)  # warm up
-        t0 = time.perf_counter()
-        enc = encode(data, n_shards)
-        t_encode = time.perf_counter() - t0
-        del enc
-        c = init_committee(work / "c", n_nodes, n_shards)
-        t0 = time.perf_counter()
-        r = store_blob(c, data)
-        t_store = time.perf_counter() - t0
+        t_encode = t_store = cpu_encode = cpu_store = float("inf")
+        for r in range(rounds):  # best of `rounds`: the least disturbed run of each
+            t0, c0 = time.perf_counter(), time.process_time()
+            enc = encode(data, n_shards)
+            t_encode = min(t_encode, time.perf_counter() - t0)
+            cpu_encode = min(cpu_encode, time.process_time() - c0)
+            del enc
+            if r:
+                shutil.rmtree(work / "c")
+            c = init_committee(work / "c", n_nodes, n_shards)
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = store_blob(c, data)
+            elapsed = time.perf_counter() - t0
+            if elapsed < t_store:
+                tm = res.timings
+                nodes = [c.node(i).name for i in range(n_nodes)]
+                # if every node were its own machine: encode, then the slowest node's check + keep
+                critical = tm["encode"] + max(tm[f"{x} check"] + tm[f"{x} keep"] for x in nodes)
+            t_store = min(t_store, elapsed)
+            cpu_store = min(cpu_store, time.process_time() - c0)
         t0 = time.perf_counter()
         again = store_blob(c, data)
         t_restore = time.perf_counter() - t0
-        assert again.blob_id == r.blob_id
+        assert again.blob_id == res.blob_id
         t0 = time.perf_counter()
-        assert read_blob(c, r.blob_id).data == data
+        assert read_blob(c, res.blob_id).data == data
         t_read = time.perf_counter() - t0
         victim = c.node(n_nodes // 2)
         shutil.rmtree(victim.path)
         t0 = time.perf_counter()
         (rep,) = repair(c, victim)
         t_repair = time.perf_counter() - t0
-        assert rep.ok and read_blob(c, r.blob_id).data == data
+        assert rep.ok and read_blob(c, res.blob_id).data == data
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -72,6 +84,11 @@ def measure(
         "encode_s": t_encode,
         "store_s": t_store,
         "store_over_encode": t_store / t_encode,
+        "store_critical_path_s": critical,
+        "critical_over_encode": critical / t_encode,
+        "encode_cpu_s": cpu_encode,
+        "store_cpu_s": cpu_store,
+        "store_over_encode_cpu": cpu_store / cpu_encode,
         "store_again_s": t_restore,
         "read_s": t_read,
         "repair_s": t_repair,
@@ -115,7 +132,7 @@ def test_store_64mib_n100(benchmark: Any, blob64: bytes, tmp_path: Path) -> None
 
 def test_repair_bytes_moved(tmp_path: Path) -> None:
     """Not a timing: the repair traffic of one node, against its share and the blob."""
-    m = measure(8, 100, 10, tmp_path)
+    m = measure(8, 100, 10, tmp_path, rounds=1)
     assert m["moved_over_share"] < 3
 
 
@@ -125,15 +142,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shards", type=int, default=100)
     ap.add_argument("--nodes", type=int, default=10)
     ap.add_argument("--dir", type=Path, default=None, help="where to put the node directories")
+    ap.add_argument("--rounds", type=int, default=3, help="best of this many encode and store runs")
     a = ap.parse_args(argv)
     from walrus_core import backends
 
-    m = measure(a.mib, a.shards, a.nodes, a.dir)
+    m = measure(a.mib, a.shards, a.nodes, a.dir, a.rounds)
     print(f"backend {backends.active()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{a.mib} MiB blob, n = {a.shards} shards over {a.nodes} node directories")
-    print(f"  encode alone          {m['encode_s']:8.3f} s")
+    print(f"  encode alone          {m['encode_s']:8.3f} s   (best of {a.rounds})")
     print(
         f"  store (first time)    {m['store_s']:8.3f} s   = {m['store_over_encode']:.2f}x encode  (bar < 2x)"
+    )
+    print(
+        f"  CPU time (all threads): encode {m['encode_cpu_s']:.3f} s, store {m['store_cpu_s']:.3f} s "
+        f"= {m['store_over_encode_cpu']:.2f}x"
+    )
+    print(
+        f"  writer's critical path if each node were its own machine (encode + slowest node's "
+        f"check and write): {m['store_critical_path_s']:.3f} s = {m['critical_over_encode']:.2f}x encode"
     )
     print(f"  store (again, no-op)  {m['store_again_s']:8.3f} s")
     print(f"  read                  {m['read_s']:8.3f} s")

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference import blob_ref
 
 import walrus_core as wc
-from reference import blob_ref
 
 
 def _blob(length: int, seed: int = 0) -> bytes:
@@ -24,7 +24,21 @@ def _blob(length: int, seed: int = 0) -> bytes:
 # ---- against the reference ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "length"), [(4, 0), (5, 77), (7, 1234), (11, 5000), (13, 64), (16, 999), (22, 4097)])
+@pytest.mark.parametrize(
+    ("n", "length"),
+    [
+        (4, 0),
+        (4, 6000),
+        (5, 77),
+        (7, 1234),
+        (10, 28 * 300 - 5),
+        (11, 5000),
+        (13, 64),
+        (16, 999),
+        (22, 4097),
+        (25, 153 * 384),
+    ],
+)
 def test_matches_reference(backend: str, n: int, length: int) -> None:
     data = _blob(length, n)
     ref = blob_ref.encode(data, n)
@@ -119,7 +133,7 @@ def test_buffer_kinds(tmp_path: object) -> None:
         wc.blob_id(np.zeros((4, 4))[:, 1], 10)
 
 
-def test_numpy_memmap_input_and_output(tmp_path: "pytest.TempPathFactory") -> None:
+def test_numpy_memmap_input_and_output(tmp_path: pytest.TempPathFactory) -> None:
     import pathlib
 
     d = pathlib.Path(str(tmp_path))
@@ -272,3 +286,39 @@ def test_inconsistent_blob_detected_by_decode() -> None:
         wc.decode(rows[:p], enc.metadata, check="strict")
     # the systematic slivers alone decode fine (they are the data)
     assert wc.decode([enc.pairs[i].primary for i in range(p)], enc.metadata) == data
+
+
+@given(n=st.integers(4, 300), length=st.integers(0, 100_000), seed=st.integers(0, 2**16))
+def test_banded_metadata_pass(n: int, length: int, seed: int) -> None:
+    """The two-pass (column band) metadata path gives the same metadata as the
+    slivers path, whatever the size."""
+    from walrus_core import _native
+
+    data = _blob(length, seed)
+    want = wc.encode(data, n).metadata
+    _native.blob_set_band_min_bytes(0)
+    try:
+        assert wc.compute_metadata(data, n, threads=1 + seed % 2) == want
+    finally:
+        _native.blob_set_band_min_bytes(48 << 20)
+
+
+def test_systematic_slivers_share_the_input() -> None:
+    data = _blob(10 * 334 * 667 * 2 + 5, 1)
+    enc = wc.encode(data, 1000)
+    assert enc.symbol_size == 22
+    row = 667 * 22
+    assert bytes(enc.pairs[3].primary) == data[3 * row : 4 * row]
+    assert wc.decode([p.primary for p in enc.pairs[500:834]], enc.metadata) == data
+
+
+def test_decode_accepts_pairs_and_mixed_kinds() -> None:
+    data = _blob(4000, 12)
+    enc = wc.encode(data, 13)
+    assert wc.decode(enc.pairs[6:], enc.metadata) == data
+    # 3 primary (too few: p = 5) plus 9 secondary (= s): falls back to secondary
+    mixed = [p.primary for p in enc.pairs[:3]] + enc.secondary_slivers()[:9]
+    res = wc.decode_verbose(mixed, enc.metadata)
+    assert res.data == data and res.kind == "secondary"
+    with pytest.raises(ValueError):
+        wc.decode([b"not a sliver"], enc.metadata)  # type: ignore[list-item]

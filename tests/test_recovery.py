@@ -10,10 +10,10 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import walrus_core as wc
 from reference import blob_ref
 from test_blob import inconsistent_blob
+
+import walrus_core as wc
 
 
 def _blob(length: int, seed: int = 0) -> bytes:
@@ -157,6 +157,8 @@ def test_inconsistency_detected_by_recovery() -> None:
         wc.InconsistencyProof("secondary", column, good_syms).verify(honest)
     # tampering with one symbol invalidates the proof
     first = proof.symbols[0]
-    tampered = wc.RecoverySymbol(first.source_index, first.target_index, first.kind, bytes(len(first.data)), first.proof)
+    tampered = wc.RecoverySymbol(
+        first.source_index, first.target_index, first.kind, bytes(len(first.data)), first.proof
+    )
     with pytest.raises(wc.InvalidProofError):
         wc.InconsistencyProof(proof.kind, proof.target_index, (tampered, *proof.symbols[1:])).verify(md)

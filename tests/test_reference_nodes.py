@@ -223,3 +223,18 @@ def test_acks_and_certificates(tmp_path: Path) -> None:
 def test_errors_are_project_errors() -> None:
     assert issubclass(UnsafeNameError, InvalidInputError)
     assert issubclass(CommitteeError, InvalidInputError)
+
+
+def test_progress_bar_draws_on_its_stream() -> None:
+    import io
+
+    from walrus_core.reference.progress import StderrBar, no_progress
+
+    out = io.StringIO()
+    bar = StderrBar(out, width=10)
+    bar("store", 0, 4)
+    bar("store", 4, 4)
+    text = out.getvalue()
+    assert "\rstore    [..........] 0/4" in text
+    assert text.endswith("[##########] 4/4\n")
+    no_progress("x", 1, 2)

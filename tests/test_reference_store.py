@@ -3,6 +3,7 @@ exact bytes or a clean error (BlobUnavailableError / StoreIncompleteError)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from walrus_core.blob import encode
 from walrus_core.config import EncodingConfig
 from walrus_core.metadata import BlobId, shard_index_for_pair
 from walrus_core.reference import nodes, store
@@ -207,7 +209,6 @@ def test_symlinked_sliver_is_not_served(fresh: tuple[Committee, BlobId, bytes], 
 
 # ------------------------------------------------------------------ node-side checks
 def test_node_refuses_bad_slivers_before_keeping_anything(tmp_path: Path) -> None:
-    from walrus_core.blob import encode
     from walrus_core.errors import VerificationError
 
     c = init_committee(tmp_path / "c", 2, 4)
@@ -281,9 +282,10 @@ def assert_never_wrong(c: Committee, blob_id: BlobId, data: bytes) -> None:
         assert info is None
 
 
+@pytest.mark.parametrize("workers", [1, None])
 @pytest.mark.parametrize("crash_after", [0, 1, 2, 5, 9])
 def test_writer_crash_between_node_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_after: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_after: int, workers: int | None
 ) -> None:
     c = init_committee(tmp_path / "c", 10, 10)
     data = blob(5000)
@@ -296,9 +298,12 @@ def test_writer_crash_between_node_writes(
 
     monkeypatch.setattr(store, "after_node", hook)
     with pytest.raises(Crash):
-        store_blob(c, data)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+        store_blob(c, data, workers=workers)
+    blob_id = encode(data, 10).metadata.blob_id
     assert c.certified_blobs() == []
+    if workers == 1:  # one node after the other: the crash left the rest untouched
+        assert all(not x.blob_path(blob_id).exists() for x in c.node_dirs()[crash_after + 1 :])
+        assert all(len(os.listdir(x.blob_path(blob_id))) == 3 for x in c.node_dirs()[: crash_after + 1])
     assert_never_wrong(c, blob_id, data)
     monkeypatch.setattr(store, "after_node", None)
     r = store_blob(c, data)  # the retry completes the store
@@ -323,7 +328,7 @@ def test_writer_crash_inside_a_node_write(
     with pytest.raises(Crash):
         store_blob(c, data)
     monkeypatch.setattr(nodes, "before_rename", None)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+    blob_id = encode(data, 10).metadata.blob_id
     assert_never_wrong(c, blob_id, data)
     assert store_blob(c, data).certified
     assert read_blob(c, blob_id).data == data
@@ -357,7 +362,7 @@ def test_writer_killed_by_sigkill(tmp_path: Path, kill_at: int) -> None:
     )
     assert proc.returncode == -signal.SIGKILL
     c = load_committee(root)
-    blob_id = BlobId(bytes.fromhex(os.listdir(c.node(0).path / "blobs")[0]))
+    blob_id = encode(data, 10).metadata.blob_id
     strays = [x for node in c.node_dirs() for x in node.stray_files(blob_id)]
     assert strays and all(x.startswith(nodes.TMP_PREFIX) for x in strays)
     assert_never_wrong(c, blob_id, data)
@@ -493,3 +498,94 @@ def test_stored_files_match_an_independent_oracle(
         assert node.sliver_path(r.blob_id, "primary", pair.index).read_bytes() == pair.primary.to_bcs()
         path = node.sliver_path(r.blob_id, "secondary", n_shards - 1 - pair.index)
         assert path.read_bytes() == pair.secondary.to_bcs()
+
+
+def test_symlinked_blob_directory_is_refused(fresh: tuple[Committee, BlobId, bytes], tmp_path: Path) -> None:
+    """A node whose blob directory was replaced by a link to elsewhere serves nothing from it."""
+    c, blob_id, data = fresh
+    for i in (0, 1):
+        node = c.node(i)
+        target = tmp_path / f"elsewhere{i}"
+        shutil.move(str(node.blob_path(blob_id)), target)
+        node.blob_path(blob_id).symlink_to(target, target_is_directory=True)
+    result = read_blob(c, blob_id)
+    assert result.data == data
+    assert any("symbolic link" in p for p in result.problems)
+    assert c.node(0).read_metadata(blob_id) is None
+    (rep,) = repair(c, c.node(0))
+    assert not rep.ok  # it will not write through the link either
+    assert "symbolic link" in " ".join(rep.failed)
+
+
+def test_files_holding_the_wrong_sliver_are_caught(fresh: tuple[Committee, BlobId, bytes]) -> None:
+    """A sliver file that holds another (valid) sliver, and planted names, are never served as it."""
+    c, blob_id, data = fresh
+    before = {k: v[0] for k, v in snapshot(c.root).items()}
+    a, b = sliver_files(c, blob_id, 0)[0], sliver_files(c, blob_id, 1)[0]  # two primary slivers
+    raw_a, raw_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(raw_b)
+    b.write_bytes(raw_a)
+    node = c.node_for_shard(2)
+    (node.blob_path(blob_id) / "primary-99999.sliver").write_bytes(raw_a)
+    (node.blob_path(blob_id) / "..primary-00001.sliver").write_bytes(raw_a)
+    assert read_blob(c, blob_id).data == data
+    results = scrub(c)
+    problems = [p for r in results for p in r.problems]
+    assert len(problems) == 2 and all("file holds sliver index" in p for p in problems)
+    assert sorted(x.split("/")[-1] for r in results for x in r.strays) == [
+        "..primary-00001.sliver",
+        "primary-99999.sliver",
+    ]
+    reports = repair(c)
+    assert all(r.ok for r in reports) and sum(len(r.rebuilt) for r in reports) == 2
+    after = {k: v[0] for k, v in snapshot(c.root).items()}
+    planted = {k for k in after if "99999" in k or "..primary" in k}
+    assert len(planted) == 2  # left alone (reported as strays by scrub), never read
+    assert {k: v for k, v in after.items() if k not in planted} == before
+
+
+def test_inconsistent_blob_is_refused_and_never_misread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that stores an inconsistently encoded blob (committed to a matrix
+    that is no 2-D codeword): nodes whose slivers do not re-expand to the
+    committed hashes refuse them, so it is not certified; and a read that has to
+    decode through the bad column fails cleanly instead of returning other bytes."""
+    from test_blob import inconsistent_blob
+
+    import walrus_core.blob as wblob
+
+    data = blob(2000, seed=11)
+    bad = inconsistent_blob(data, N, column=2)
+    monkeypatch.setattr(wblob, "encode", lambda d, n, **kw: bad)
+    c = init_committee(tmp_path / "c", N, N)
+    with pytest.raises(StoreIncompleteError, match="hash does not match the metadata"):
+        store_blob(c, data)
+    assert c.certified_blobs() == []
+    blob_id = bad.metadata.blob_id
+    with contextlib.suppress(BlobUnavailableError):  # exact bytes or a clean error
+        assert read_blob(c, blob_id).data == data
+    p = EncodingConfig(N).n_primary_source_symbols
+    for pair in range(p):  # lose the systematic slivers: decoding must use the bad column
+        shard = shard_index_for_pair(pair, blob_id, N)
+        path = c.node_for_shard(shard).sliver_path(blob_id, "primary", pair)
+        if path.exists():
+            path.unlink()
+    with pytest.raises(BlobUnavailableError, match=r"inconsistently encoded|needed"):
+        read_blob(c, blob_id)
+
+
+def test_store_takes_any_contiguous_buffer(tmp_path: Path) -> None:
+    import mmap
+
+    np = pytest.importorskip("numpy")
+    c = init_committee(tmp_path / "c", 4, 10)
+    data = blob(7777, seed=3)
+    ids = {bytes(store_blob(c, data).blob_id)}
+    for buf in (bytearray(data), memoryview(data), np.frombuffer(data, dtype=np.uint8)):
+        ids.add(bytes(store_blob(c, buf).blob_id))
+    (tmp_path / "f").write_bytes(data)
+    with open(tmp_path / "f", "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        ids.add(bytes(store_blob(c, mm).blob_id))
+    assert len(ids) == 1
+    assert read_blob(c, BlobId(ids.pop())).data == data

@@ -244,6 +244,14 @@ def test_bad_encode_input() -> None:
         rs2.encode(b"abcdef", 2)  # one buffer, no original_count
     with pytest.raises(errors.InvalidInputError):
         rs2.encode(b"abcdef", 2, original_count=4)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(ok, 2**70)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(ok, 2.0)  # type: ignore[arg-type]
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(b"ab" * 4, 2, original_count=2**40)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.encode(b"ab" * 4, 2, original_count=0)
     with pytest.raises(errors.InvalidBufferError):
         rs2.encode([b"ab", 5], 2)  # type: ignore[list-item]
     with pytest.raises(errors.InvalidBufferError):
@@ -284,6 +292,63 @@ def test_bad_decode_input() -> None:
     with pytest.raises(errors.InvalidInputError):
         rs2.decode(65535, 2, good)
     with pytest.raises(errors.InvalidInputError):
+        rs2.decode(2**70, 3, good)
+    with pytest.raises(errors.InvalidInputError):
+        rs2.decode(4, -3, good)
+    with pytest.raises(errors.InvalidInputError):
         rs2.decode(4, 3, {"a": b"ab"})  # type: ignore[arg-type]
     with pytest.raises(errors.InvalidBufferError):
         rs2.decode(4, 3, {3: 1, 4: 2, 5: 3, 6: 4})  # type: ignore[arg-type]
+
+
+def test_concurrent_calls_release_the_gil() -> None:
+    """Encode and decode from several threads at once (the C core keeps no
+    shared mutable state; the GIL is released around it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    cases = []
+    for k, r in [(334, 666), (667, 333), (34, 66), (7, 3)]:
+        originals = rand_shards(rng, k, 1090)
+        cases.append((k, r, originals, rsl.encode(originals, r)))
+
+    def work(i: int) -> bool:
+        k, r, originals, want = cases[i % len(cases)]
+        rec = rs2.encode(originals, r)
+        every = originals + rec
+        lost = min(k, r)
+        got = rs2.decode(k, r, {j: every[j] for j in range(lost, lost + k)})
+        return rec == want and got == originals
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(work, range(16)))
+
+
+def test_decoder_object_reused_across_stripes(backend: str) -> None:
+    rng = random.Random(21)
+    k, r = 67, 33
+    present = sorted(rng.sample(range(k + r), k + 5))
+    dec = rs2.Decoder(k, r, present)
+    for size in (2, 66, 1024, 4098):
+        originals = rand_shards(rng, k, size)
+        every = originals + rsl.encode(originals, r)
+        assert dec.decode({i: every[i] for i in present}) == originals
+    with pytest.raises(errors.NotEnoughShardsError):
+        dec.decode({i: every[i] for i in present[1:]})
+    with pytest.raises(errors.NotEnoughShardsError):
+        rs2.Decoder(k, r, present[: k - 1])
+    with pytest.raises(errors.InvalidInputError):
+        rs2.Decoder(k, r, [0, 0, *range(2, k + 1)])
+    with pytest.raises(errors.InvalidInputError):
+        rs2.Decoder(k, r, [k + r])
+
+
+@pytest.mark.parametrize(("k", "r"), [(32768, 32768), (1, 65535), (65535, 1), (30000, 3000)])
+def test_extreme_shard_counts(k: int, r: int) -> None:
+    rng = random.Random(k + r)
+    originals = rand_shards(rng, k, 2)
+    rec = rs2.encode(originals, r)
+    assert rec == rsl.encode(originals, r)
+    lost = min(k, r)
+    every = originals + rec
+    assert rs2.decode(k, r, {i: every[i] for i in range(lost, lost + k)}) == originals

@@ -8,9 +8,9 @@ import hashlib
 from typing import Any
 
 import pytest
+from conftest import load_vector_cases
 
 import walrus_core as wc
-from conftest import load_vector_cases
 
 CASES = load_vector_cases()
 pytestmark = pytest.mark.skipif(not CASES, reason="RS2 vectors not found (set WALRUS_CORE_VECTORS)")

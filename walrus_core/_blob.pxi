@@ -11,7 +11,9 @@ cdef extern from "blob.h" nogil:
     wc_status wc_blob_layout_init(size_t n, uint64_t length, wc_blob_layout *out)
     wc_status wc_blob_encode(const wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
                              unsigned threads, uint8_t *row_roots, uint8_t *col_roots,
-                             uint8_t *blob_id, uint8_t *primary, uint8_t *secondary)
+                             uint8_t *blob_id, uint8_t *primary, size_t primary_row0,
+                             uint8_t *secondary)
+    void wc_blob_set_band_min_bytes(size_t bytes)
     wc_status wc_blob_decode(const wc_kernels *kern, size_t n, uint64_t length, int axis,
                              size_t count, const size_t *indices, const uint8_t *const *slivers,
                              unsigned threads, uint8_t *out)
@@ -53,11 +55,18 @@ def blob_layout(size_t n_shards, uint64_t length):
     return (L.n, L.f, L.p, L.s, L.S)
 
 
+def blob_set_band_min_bytes(size_t nbytes):
+    """Tuning/testing knob: metadata-only encodes with a row parity above this
+    size run in two column-band passes (default 48 MiB)."""
+    wc_blob_set_band_min_bytes(nbytes)
+
+
 def blob_encode(object data, size_t n_shards, object threads=None, object primary=None,
-                object secondary=None):
+                object secondary=None, size_t primary_row0=0):
     """(row_roots, col_roots, blob_id) as bytes; with `primary` and `secondary`
-    (writable buffers of n*s*S and n*p*S bytes) also writes every sliver in
-    index order. The data buffer is read in place."""
+    (writable buffers of (n-primary_row0)*s*S and n*p*S bytes) also writes the
+    slivers in index order (primary rows from primary_row0 on; the rows below
+    are whole rows of the input). The data buffer is read in place."""
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef uint64_t length = v.shape[0]
     cdef wc_blob_layout L
@@ -74,13 +83,15 @@ def blob_encode(object data, size_t n_shards, object threads=None, object primar
     if (primary is None) != (secondary is None):
         raise _errors.InvalidInputError("give both primary and secondary output buffers, or neither")
     if primary is not None:
-        pp = _writable(primary, L.n * L.s * L.S, "primary")
+        if primary_row0 > length // (L.s * L.S) or primary_row0 > L.p:
+            raise _errors.InvalidInputError("primary_row0 beyond the whole rows of the input")
+        pp = _writable(primary, (L.n - primary_row0) * L.s * L.S, "primary")
         sp = _writable(secondary, L.n * L.p * L.S, "secondary")
     cdef uint8_t *rrp = <uint8_t *> PyBytes_AS_STRING(rr)
     cdef uint8_t *crp = <uint8_t *> PyBytes_AS_STRING(cr)
     cdef uint8_t *bip = <uint8_t *> PyBytes_AS_STRING(bid)
     with nogil:
-        st = wc_blob_encode(kern, n_shards, dp, length, th, rrp, crp, bip, pp, sp)
+        st = wc_blob_encode(kern, n_shards, dp, length, th, rrp, crp, bip, pp, primary_row0, sp)
     check_status(st, "encode")
     return rr, cr, bid
 

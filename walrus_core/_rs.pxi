@@ -10,6 +10,14 @@ cdef extern from "rs.h" nogil:
     wc_status wc_rs_decode_with(const wc_kernels *kern, size_t k, size_t r, size_t S,
                                 const uint8_t *const *shards, uint8_t *const *out)
     void wc_rs_set_locator_method(int method)
+    ctypedef struct wc_rs_decoder:
+        pass
+    wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out)
+    void wc_rs_decoder_free(wc_rs_decoder *d)
+    wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const wc_kernels *kern, size_t S,
+                                   const uint8_t *const *shards, uint8_t *const *out)
+    void wc_rs_set_fused(int enabled)
+    void wc_rs_set_tile(size_t budget, size_t min_tile)
 
 cdef extern from "gf16.h" nogil:
     void wc_gf16_init()
@@ -239,9 +247,110 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
     return out
 
 
+cdef class RSDecoder:
+    """A decoder for one erasure pattern: the error locator is computed once,
+    then decode() runs for any number of stripes (any shard size), from any
+    number of threads."""
+
+    cdef wc_rs_decoder *dec
+    cdef readonly size_t original_count
+    cdef readonly size_t recovery_count
+    cdef bytes present
+
+    def __cinit__(self, size_t original_count, size_t recovery_count, object present):
+        cdef size_t n = original_count + recovery_count, i
+        if original_count == 0 or recovery_count == 0 or n > 65536:
+            raise _errors.InvalidInputError("shard counts out of range")
+        flags = bytearray(n)
+        for idx in present:
+            if isinstance(idx, bool) or not isinstance(idx, int):
+                raise _errors.InvalidInputError(f"shard index must be an int, got {type(idx).__name__}")
+            if idx < 0 or idx >= <object> n:
+                raise _errors.InvalidInputError(f"shard index {idx} out of range 0..{n - 1}")
+            if flags[idx]:
+                raise _errors.InvalidInputError(f"duplicate shard index {idx}")
+            flags[idx] = 1
+        self.present = bytes(flags)
+        self.original_count = original_count
+        self.recovery_count = recovery_count
+        cdef const uint8_t *p = self.present
+        cdef wc_status st
+        with nogil:
+            st = wc_rs_decoder_new(original_count, recovery_count, p, &self.dec)
+        check_status(st, "rs2.Decoder")
+
+    def __dealloc__(self):
+        wc_rs_decoder_free(self.dec)
+
+    def decode(self, object shards):
+        """shards: {index: buffer} holding (at least) every index given at
+        construction, all of one size. Returns the k originals as bytes."""
+        cdef size_t k = self.original_count, n = k + self.recovery_count, i, S = 0, got = 0
+        cdef const uint8_t *pres = self.present
+        cdef Py_buffer *bufs = <Py_buffer *> malloc(n * sizeof(Py_buffer))
+        cdef const uint8_t **sptr = <const uint8_t **> malloc(n * sizeof(uint8_t *))
+        cdef uint8_t **optr = <uint8_t **> malloc(k * sizeof(uint8_t *))
+        cdef list out
+        cdef bytes b
+        cdef wc_status st
+        cdef const wc_kernels *kern = wc_kernels_active()
+        if bufs == NULL or sptr == NULL or optr == NULL:
+            free(bufs)
+            free(sptr)
+            free(optr)
+            raise MemoryError()
+        try:
+            try:
+                for i in range(n):
+                    sptr[i] = NULL
+                    if not pres[i]:
+                        continue
+                    try:
+                        obj = shards[i]
+                    except (KeyError, IndexError):
+                        raise _errors.NotEnoughShardsError(f"shard {i} of the decoder's pattern is missing") from None
+                    try:
+                        PyObject_GetBuffer(obj, &bufs[got], PyBUF_SIMPLE)
+                    except (TypeError, BufferError, ValueError):
+                        raise _errors.InvalidBufferError(
+                            f"shards[{i}] must be a C-contiguous bytes-like object, not {type(obj).__name__}"
+                        ) from None
+                    got += 1
+                    if got == 1:
+                        S = <size_t> bufs[0].len
+                    elif <size_t> bufs[got - 1].len != S:
+                        raise _errors.InvalidInputError(f"shards[{i}] has {bufs[got - 1].len} bytes, expected {S}")
+                    sptr[i] = <const uint8_t *> bufs[got - 1].buf
+                if S == 0 or S % 2:
+                    raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
+                out = [None] * k
+                for i in range(k):
+                    b = PyBytes_FromStringAndSize(NULL, S)
+                    out[i] = b
+                    optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+                with nogil:
+                    st = wc_rs_decoder_decode(self.dec, kern, S, sptr, optr)
+                check_status(st, "rs2.Decoder.decode")
+            finally:
+                for i in range(got):
+                    PyBuffer_Release(&bufs[i])
+        finally:
+            free(bufs)
+            free(sptr)
+            free(optr)
+        return out
+
+
 def rs_set_locator_method(int method):
     """Testing knob: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
     wc_rs_set_locator_method(method)
+
+
+def rs_set_tuning(int fused=1, size_t tile_budget=0, size_t min_tile=0):
+    """Tuning/testing knob (process-wide, not thread-safe): fused radix-4
+    kernels on/off, the tile byte budget and the smallest tile (0 = keep)."""
+    wc_rs_set_fused(fused)
+    wc_rs_set_tile(tile_budget, min_tile)
 
 
 def gf16_tables():

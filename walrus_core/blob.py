@@ -150,7 +150,9 @@ class Sliver(_native.SliverBuffer):
         if symbol_size < 2 or symbol_size % 2:
             raise InvalidInputError(f"symbol size must be even and at least 2, got {symbol_size}")
         if len(self) % symbol_size:
-            raise InvalidInputError(f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols")
+            raise InvalidInputError(
+                f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols"
+            )
         if index < 0:
             raise InvalidInputError(f"sliver index must be non-negative, got {index}")
         self.index = index
@@ -202,7 +204,10 @@ class Sliver(_native.SliverBuffer):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Sliver(kind={self.kind!r}, index={self.index}, symbol_size={self.symbol_size}, bytes={len(self)})"
+        return (
+            f"Sliver(kind={self.kind!r}, index={self.index}, "
+            f"symbol_size={self.symbol_size}, bytes={len(self)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,9 @@ class EncodedBlob:
 
 def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: bytes) -> BlobMetadata:
     n = len(row_roots) // 32
-    flat = b"".join(row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n))
+    flat = b"".join(
+        row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n)
+    )
     md = BlobMetadata(length, flat)
     if bytes(md.blob_id) != bid:  # pragma: no cover - two independent computations disagree
         raise AssertionError("blob ID of the C core and of BlobMetadata differ")
@@ -272,12 +279,23 @@ def blob_id(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobI
 
 
 def _pairs_from_buffers(
-    n: int, p: int, s: int, size: int, primary: memoryview, secondary: memoryview
+    n: int,
+    p: int,
+    s: int,
+    size: int,
+    primary: memoryview,
+    secondary: memoryview,
+    row0: int = 0,
+    data: memoryview | None = None,
 ) -> list[SliverPair]:
     pairs = []
     for i in range(n):
         j = n - 1 - i
-        prim = Sliver(primary[i * s * size : (i + 1) * s * size], i, size, "primary")
+        if i < row0:
+            assert data is not None
+            prim = Sliver(data[i * s * size : (i + 1) * s * size], i, size, "primary")
+        else:
+            prim = Sliver(primary[(i - row0) * s * size : (i - row0 + 1) * s * size], i, size, "primary")
         sec = Sliver(secondary[j * p * size : (j + 1) * p * size], j, size, "secondary")
         pairs.append(SliverPair(i, prim, sec))
     return pairs
@@ -317,11 +335,22 @@ def encode_into(
 
 
 def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> EncodedBlob:
-    """Metadata and all n sliver pairs (two shared buffers; slivers are views)."""
+    """Metadata and all n sliver pairs. The systematic primary slivers (whole
+    rows of the input) are zero-copy views of ``data``, which must therefore
+    stay unchanged while the slivers are in use; the others share two new
+    buffers."""
     cfg = _check_n(n_shards)
     length = _byte_len(data)
-    psize, ssize = output_sizes(length, cfg.n_shards)
-    return encode_into(data, n_shards, bytearray(psize), bytearray(ssize), threads=threads)
+    size = cfg.symbol_size(length)
+    n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+    row0 = min(length // (s * size), p)
+    primary = bytearray((n - row0) * s * size)
+    secondary = bytearray(n * p * size)
+    rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary, secondary, row0)
+    md = _metadata_from_roots(length, rr, cr, bid)
+    view = memoryview(data).cast("B") if row0 else None
+    pairs = _pairs_from_buffers(n, p, s, size, memoryview(primary), memoryview(secondary), row0, view)
+    return EncodedBlob(md, pairs, size)
 
 
 def iter_pairs(encoded: EncodedBlob) -> Iterator[SliverPair]:
@@ -417,7 +446,7 @@ def _select_verified(
 
 
 def decode_verbose(
-    slivers: Iterable[Sliver],
+    slivers: Iterable[Sliver | SliverPair],
     metadata: BlobMetadata,
     *,
     check: str = "default",
@@ -429,10 +458,14 @@ def decode_verbose(
     cfg, size = _config_of(metadata)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     length = int(metadata.unencoded_length)
-    items = list(slivers)
-    for it in items:
-        if not isinstance(it, Sliver):
-            raise InvalidInputError(f"decode takes Sliver objects, not {type(it).__name__}")
+    items: list[Sliver] = []
+    for it in slivers:
+        if isinstance(it, SliverPair):
+            items += [it.primary, it.secondary]
+        elif isinstance(it, Sliver):
+            items.append(it)
+        else:
+            raise InvalidInputError(f"decode takes Sliver (or SliverPair) objects, not {type(it).__name__}")
     dropped: list[tuple[SliverKind, int, str]] = []
     kind: SliverKind = "primary"
     good = _select_verified(items, metadata, "primary", p, dropped, threads)
@@ -455,11 +488,14 @@ def decode_verbose(
         skip = set(indices) if kind == "primary" else set()
         rows = [r for r in range(p) if r not in skip]
         mv = memoryview(padded)
-        roots = _line_roots(n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads)
+        roots = _line_roots(
+            n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads
+        )
         for r, root in zip(rows, roots):
             if root != _hash_of(metadata, "primary", r):
                 raise InconsistentBlobError(
-                    f"decoded primary sliver {r} does not match the metadata: the blob is inconsistently encoded"
+                    f"decoded primary sliver {r} does not match the metadata: "
+                    "the blob is inconsistently encoded"
                 )
     data = bytes(memoryview(padded)[:length])
     if check == "strict":
@@ -470,7 +506,7 @@ def decode_verbose(
 
 
 def decode(
-    slivers: Iterable[Sliver],
+    slivers: Iterable[Sliver | SliverPair],
     metadata: BlobMetadata,
     *,
     check: str = "default",
@@ -548,9 +584,9 @@ class RecoverySymbol:
     data: bytes
     proof: tuple[bytes, ...]
 
-    def verify(self, metadata: BlobMetadata) -> None:
-        """Raise :class:`InvalidProofError` unless the symbol is committed to
-        by ``metadata``."""
+    def verify(self, metadata: BlobMetadata) -> bool:
+        """True when the symbol is committed to by ``metadata``; raises
+        :class:`InvalidProofError` otherwise."""
         cfg, size = _config_of(metadata)
         n = cfg.n_shards
         if not (0 <= self.source_index < n and 0 <= self.target_index < n):
@@ -562,6 +598,7 @@ class RecoverySymbol:
             raise InvalidProofError(
                 f"recovery symbol {self.source_index}->{self.kind} {self.target_index}: proof does not verify"
             )
+        return True
 
     def is_valid(self, metadata: BlobMetadata) -> bool:
         try:
@@ -759,11 +796,14 @@ def recover_sliver(
         good.append(sym)
     if len(good) < need:
         raise NotEnoughShardsError(f"need {need} verified recovery symbols, have {len(good)}")
-    line = _native.blob_recover_line(n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good])
+    line = _native.blob_recover_line(
+        n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good]
+    )
     (root,) = _line_roots(n, size, k_, [line], 1)
     if root != _hash_of(metadata, k_, target_index):
         err = InconsistentBlobError(
-            f"recovered {k_} sliver {target_index} does not match the metadata: the blob is inconsistently encoded"
+            f"recovered {k_} sliver {target_index} does not match the metadata: "
+            "the blob is inconsistently encoded"
         )
         setattr(err, "proof", InconsistencyProof(k_, target_index, tuple(good)))  # noqa: B010
         raise err

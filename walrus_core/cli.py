@@ -165,8 +165,8 @@ def _run(args: argparse.Namespace) -> int:
         r = store_file(committee, args.file, progress=progress)
         _emit(args, r.to_json(), str(r.blob_id))
         if r.failures and not args.json:
-            for k, v in r.failures.items():
-                print(f"warning: {k}: {v}", file=sys.stderr)
+            for v in r.failures.values():
+                print(f"warning: {v}", file=sys.stderr)
         return 0
     if cmd == "read":
         from .reference.retrieve import parse_blob_id, read_to_file

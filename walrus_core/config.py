@@ -30,7 +30,7 @@ class EncodingConfig:
     (s = n - f) the number of columns (symbols per *primary* sliver).
     """
 
-    __slots__ = ("_n", "_f", "_p", "_s")
+    __slots__ = ("_f", "_n", "_p", "_s")
 
     def __init__(self, n_shards: int) -> None:
         if isinstance(n_shards, bool) or not isinstance(n_shards, int):

@@ -21,13 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
+from .errors import InvalidInputError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
     Shards = Union[Mapping[int, Buffer], Iterable[tuple[int, Buffer]]]
 
-__all__ = ["MAX_SHARDS", "decode", "encode", "is_high_rate", "supports"]
+__all__ = ["MAX_SHARDS", "Decoder", "decode", "encode", "is_high_rate", "supports"]
 
 MAX_SHARDS = 65536
 
@@ -56,6 +57,14 @@ def is_high_rate(original_count: int, recovery_count: int) -> bool:
     return original_count <= recovery_count
 
 
+def _check_count(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{name} must be an int, not {type(value).__name__}")
+    if not minimum <= value <= MAX_SHARDS:
+        raise InvalidInputError(f"{name} must be in {minimum}..{MAX_SHARDS}, got {value}")
+    return value
+
+
 def encode(
     originals: Sequence[Buffer] | Buffer, recovery_count: int, *, original_count: int | None = None
 ) -> list[bytes]:
@@ -66,10 +75,9 @@ def encode(
     bytes, in which case ``original_count`` gives k (a 2-D C-contiguous array
     gives it by its number of rows). Returns a list of new ``bytes`` objects.
     """
-    if recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("recovery_count must be at least 1")
+    _check_count("recovery_count", recovery_count)
+    if original_count is not None:
+        _check_count("original_count", original_count)
     result: list[bytes] = _native.rs_encode(originals, recovery_count, original_count)
     return result
 
@@ -81,9 +89,30 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
     recovery shards (an iterable of ``(index, buffer)`` pairs works too;
     duplicate indices raise). Returns a list of k new ``bytes`` objects.
     """
-    if original_count < 0 or recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("original_count and recovery_count must be at least 1")
+    _check_count("original_count", original_count)
+    _check_count("recovery_count", recovery_count)
     result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
     return result
+
+
+class Decoder:
+    """A decoder for one erasure pattern, reused across stripes.
+
+    ``present`` lists the shard indices that will be available (0..k-1
+    originals, k..k+m-1 recovery; at least k of them). The error locator,
+    the fixed part of decoding, is computed once here; :meth:`decode` then
+    costs only the transforms. Thread-safe: one Decoder may serve many
+    threads at once.
+    """
+
+    def __init__(self, original_count: int, recovery_count: int, present: Iterable[int]) -> None:
+        _check_count("original_count", original_count)
+        _check_count("recovery_count", recovery_count)
+        self._native = _native.RSDecoder(original_count, recovery_count, present)
+        self.original_count = original_count
+        self.recovery_count = recovery_count
+
+    def decode(self, shards: Mapping[int, Buffer]) -> list[bytes]:
+        """The k originals from ``shards`` ({index: buffer}), which must hold
+        every index of the pattern, all of one even size."""
+        return self._native.decode(shards)

@@ -19,17 +19,17 @@ static void test_known_ids(const struct wc_kernels *kern, unsigned threads)
 {
     uint8_t id[32], want[32];
     /* n = 1000, empty blob, and bytes 0..9 (asserted by @mysten/walrus-wasm's own tests) */
-    CHECK_EQ_INT(wc_blob_encode(kern, 1000, NULL, 0, threads, NULL, NULL, id, NULL, NULL), WC_OK);
+    CHECK_EQ_INT(wc_blob_encode(kern, 1000, NULL, 0, threads, NULL, NULL, id, NULL, 0, NULL), WC_OK);
     hex32("dc63d02f71d936716137f17b97901af97d553ad00ac08b20f73b9693c47cd6fe", want);
     CHECK_MEM(id, want, 32);
     uint8_t ten[10];
     for (int i = 0; i < 10; i++) ten[i] = (uint8_t)i;
-    CHECK_EQ_INT(wc_blob_encode(kern, 1000, ten, 10, threads, NULL, NULL, id, NULL, NULL), WC_OK);
+    CHECK_EQ_INT(wc_blob_encode(kern, 1000, ten, 10, threads, NULL, NULL, id, NULL, 0, NULL), WC_OK);
     hex32("865ca48479104a9bdc136f7d6730b7f3920012eccb4e99ba8540b9363766e093", want);
     CHECK_MEM(id, want, 32);
     /* walrus-core's regression test, n = 10: RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY */
     const char *msg = "walrus blob id v1 regression test";
-    CHECK_EQ_INT(wc_blob_encode(kern, 10, (const uint8_t *)msg, strlen(msg), threads, NULL, NULL, id, NULL,
+    CHECK_EQ_INT(wc_blob_encode(kern, 10, (const uint8_t *)msg, strlen(msg), threads, NULL, NULL, id, NULL, 0,
                                 NULL),
                  WC_OK);
     hex32("45c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da46", want);
@@ -51,13 +51,30 @@ static void test_round_trip(const struct wc_kernels *kern, size_t n, size_t len,
     const uint8_t **ptr = (const uint8_t **)malloc(n * sizeof(*ptr));
     uint8_t id1[32], id2[32];
     wc_test_fill(data, len, (unsigned)(n * 7 + len));
-    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr, cr, id1, prim, sec), WC_OK);
-    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr2, cr2, id2, NULL, NULL), WC_OK);
+    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr, cr, id1, prim, 0, sec), WC_OK);
+    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr2, cr2, id2, NULL, 0, NULL), WC_OK);
     CHECK_MEM(rr, rr2, n * 32);
     CHECK_MEM(cr, cr2, n * 32);
     CHECK_MEM(id1, id2, 32);
     /* systematic slivers are the data */
     CHECK(len < s * S || memcmp(prim, data, s * S) == 0);
+    /* banded metadata pass (every size), and slivers without the whole input rows */
+    wc_blob_set_band_min_bytes(0);
+    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, rr2, cr2, id2, NULL, 0, NULL), WC_OK);
+    wc_blob_set_band_min_bytes((size_t)48 << 20);
+    CHECK_MEM(id1, id2, 32);
+    CHECK_MEM(rr, rr2, n * 32);
+    size_t row0 = len / (s * S) < p ? len / (s * S) : p;
+    uint8_t *prim2 = (uint8_t *)malloc((n - row0) * s * S + 1);
+    uint8_t *sec2 = (uint8_t *)malloc(n * p * S);
+    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, NULL, NULL, id2, prim2, row0, sec2), WC_OK);
+    CHECK_MEM(id1, id2, 32);
+    CHECK_MEM(prim2, prim + row0 * s * S, (n - row0) * s * S);
+    CHECK_MEM(sec2, sec, n * p * S);
+    CHECK_EQ_INT(wc_blob_encode(kern, n, data, len, threads, NULL, NULL, id2, prim2, row0 + 1, sec2),
+                 WC_ERR_ARG);
+    free(prim2);
+    free(sec2);
 
     /* decode from the last p primary slivers */
     for (size_t i = 0; i < p; i++) {
@@ -128,9 +145,9 @@ static void test_args(const struct wc_kernels *kern)
     CHECK_EQ_INT(L.p, 334);
     CHECK_EQ_INT(L.s, 667);
     CHECK_EQ_INT(L.S, 2);
-    CHECK_EQ_INT(wc_blob_encode(kern, 3, NULL, 0, 1, NULL, NULL, id, NULL, NULL), WC_ERR_COUNT);
-    CHECK_EQ_INT(wc_blob_encode(kern, 10, NULL, 5, 1, NULL, NULL, id, NULL, NULL), WC_ERR_ARG);
-    CHECK_EQ_INT(wc_blob_encode(NULL, 10, NULL, 0, 1, NULL, NULL, id, NULL, NULL), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_blob_encode(kern, 3, NULL, 0, 1, NULL, NULL, id, NULL, 0, NULL), WC_ERR_COUNT);
+    CHECK_EQ_INT(wc_blob_encode(kern, 10, NULL, 5, 1, NULL, NULL, id, NULL, 0, NULL), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_blob_encode(NULL, 10, NULL, 0, 1, NULL, NULL, id, NULL, 0, NULL), WC_ERR_ARG);
     CHECK_EQ_INT(wc_blob_line_roots(kern, 10, 3, WC_BLOB_PRIMARY, 0, NULL, 1, id, NULL, NULL), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_blob_decode(kern, 10, 0, 7, 0, NULL, NULL, 1, id), WC_ERR_ARG);
 }

@@ -3,6 +3,7 @@
  * odd offsets, buffers flush against the end of their allocation), encode
  * known answers from reed-solomon-leopard, packed vs plain API, pack/unpack,
  * decode round trips on every backend, and bad input. */
+#include <pthread.h>
 #include <stdint.h>
 
 #include "fft.h"
@@ -348,8 +349,89 @@ static void test_variants(void)
     }
 }
 
+/* One codec and one decoder shared by several threads, each with its own
+ * scratch (the 2-D encoder's pattern). */
+struct mt_ctx {
+    const wc_rs_codec *codec;
+    const wc_rs_decoder *dec;
+    const struct wc_kernels *kern;
+    size_t k, r, bytes;
+    const uint8_t *orig;    /* k packed shards */
+    const uint8_t *want;    /* r packed recovery shards */
+    int ok;
+};
+
+static void *mt_worker(void *arg)
+{
+    struct mt_ctx *c = (struct mt_ctx *)arg;
+    size_t k = c->k, r = c->r, b = c->bytes;
+    uint8_t *rec = malloc(r * b), *out = malloc(k * b);
+    const uint8_t **op = malloc((k + r) * sizeof(*op));
+    uint8_t **rp = malloc(r * sizeof(*rp)), **outp = malloc(k * sizeof(*outp));
+    void *es = wc_aligned_alloc(wc_rs_encode_scratch_bytes(c->codec, b));
+    void *ds = wc_aligned_alloc(wc_rs_decode_scratch_bytes(c->dec, b));
+    c->ok = 1;
+    for (int rep = 0; rep < 4; rep++) {
+        for (size_t i = 0; i < k; i++) op[i] = c->orig + i * b;
+        for (size_t j = 0; j < r; j++) rp[j] = rec + j * b;
+        if (wc_rs_encode_packed(c->codec, c->kern, op, rp, b, es) != WC_OK || memcmp(rec, c->want, r * b)) c->ok = 0;
+        /* decoder: originals 0..r-1 missing (see main thread), recovery present */
+        for (size_t i = 0; i < k + r; i++) op[i] = i < k ? (i < r ? NULL : c->orig + i * b) : rec + (i - k) * b;
+        for (size_t i = 0; i < k; i++) outp[i] = out + i * b;
+        if (wc_rs_decode_packed(c->dec, c->kern, op, outp, b, ds) != WC_OK || memcmp(out, c->orig, k * b)) c->ok = 0;
+    }
+    wc_aligned_free(es);
+    wc_aligned_free(ds);
+    free(rec);
+    free(out);
+    free(op);
+    free(rp);
+    free(outp);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    size_t k = 67, r = 33, bytes = 64 * 40;
+    FOR_EACH_BACKEND(kern)
+    {
+        uint8_t *orig = malloc(k * bytes), *want = malloc(r * bytes);
+        wc_test_fill(orig, k * bytes, 77);
+        const uint8_t **op = malloc(k * sizeof(*op));
+        uint8_t **rp = malloc(r * sizeof(*rp));
+        for (size_t i = 0; i < k; i++) op[i] = orig + i * bytes;
+        for (size_t j = 0; j < r; j++) rp[j] = want + j * bytes;
+        wc_rs_codec *codec;
+        CHECK_EQ_INT(wc_rs_codec_new(k, r, &codec), WC_OK);
+        void *es = wc_aligned_alloc(wc_rs_encode_scratch_bytes(codec, bytes));
+        CHECK_EQ_INT(wc_rs_encode_packed(codec, kern, op, rp, bytes, es), WC_OK);
+        uint8_t present[100];
+        for (size_t i = 0; i < k + r; i++) present[i] = !(i < r);
+        wc_rs_decoder *dec;
+        CHECK_EQ_INT(wc_rs_decoder_new(k, r, present, &dec), WC_OK);
+        struct mt_ctx ctx[4];
+        pthread_t th[4];
+        for (int t = 0; t < 4; t++) {
+            ctx[t] = (struct mt_ctx){codec, dec, kern, k, r, bytes, orig, want, 0};
+            CHECK(pthread_create(&th[t], NULL, mt_worker, &ctx[t]) == 0);
+        }
+        for (int t = 0; t < 4; t++) {
+            pthread_join(th[t], NULL);
+            CHECK(ctx[t].ok);
+        }
+        wc_rs_decoder_free(dec);
+        wc_rs_codec_free(codec);
+        wc_aligned_free(es);
+        free(orig);
+        free(want);
+        free(op);
+        free(rp);
+    }
+}
+
 int main(void)
 {
+    test_threads();
     test_variants();
     test_gf16();
     test_kernels();

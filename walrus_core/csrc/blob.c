@@ -26,6 +26,11 @@
 /* Work per RS call: about this many bytes of codeword data. */
 #define WC_BLOB_CHUNK_BYTES (1u << 20)
 #define WC_BLOB_GROUP 32u
+/* Metadata only: split a row parity larger than this into bands. */
+#define WC_BLOB_BANDS 2u
+static size_t band_min_bytes = (size_t)48 << 20;
+
+void wc_blob_set_band_min_bytes(size_t bytes) { band_min_bytes = bytes; }
 
 enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_layout *o)
 {
@@ -53,6 +58,61 @@ static unsigned resolve_threads(unsigned threads)
     if (threads == 0) threads = 1;
     if (threads > 256) threads = 256;
     return threads;
+}
+
+/* ---- packing ------------------------------------------------------------ */
+
+/* Many symbols go into one packed RS shard (the code is lane-wise). When S is
+ * large, every symbol gets its own whole 64-byte blocks ("aligned" packing):
+ * then the crate layout of the symbol's full blocks already IS the packed
+ * layout (low bytes, then high bytes, 32 elements per block) and only the
+ * short tail block (t = S mod 64 bytes, split at t/2) is spread to lanes
+ * 0..t/2-1 of one block: a few memcpys instead of an element shuffle. The
+ * padding lanes cost RS work, so small symbols use the dense wc_rs_pack. */
+WC_INLINE int pk_aligned(size_t S) { return S % 64 == 0 || S >= 256; }
+WC_INLINE size_t pk_slot(size_t S) { return (S + 63) & ~(size_t)63; }
+
+static size_t pk_bytes(size_t count, size_t S)
+{
+    return pk_aligned(S) ? count * pk_slot(S) : wc_rs_packed_bytes(count * S / 2);
+}
+
+static void pk_pack(const uint8_t *src, size_t stride, size_t count, size_t S, uint8_t *dst)
+{
+    if (!pk_aligned(S)) {
+        wc_rs_pack(src, stride, count, S, dst);
+        return;
+    }
+    size_t full = S & ~(size_t)63, h = (S - full) / 2, slot = pk_slot(S);
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *a = src + j * stride;
+        uint8_t *d = dst + j * slot;
+        memcpy(d, a, full);
+        if (h) {
+            memcpy(d + full, a + full, h);
+            memset(d + full + h, 0, 32 - h);
+            memcpy(d + full + 32, a + full + h, h);
+            memset(d + full + 32 + h, 0, 32 - h);
+        }
+    }
+}
+
+static void pk_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t stride)
+{
+    if (!pk_aligned(S)) {
+        wc_rs_unpack(src, count, S, dst, stride);
+        return;
+    }
+    size_t full = S & ~(size_t)63, h = (S - full) / 2, slot = pk_slot(S);
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *a = src + j * slot;
+        uint8_t *d = dst + j * stride;
+        memcpy(d, a, full);
+        if (h) {
+            memcpy(d + full, a + full, h);
+            memcpy(d + full + h, a + full + 32, h);
+        }
+    }
 }
 
 /* ---- Merkle levels ------------------------------------------------------ */
@@ -162,9 +222,13 @@ struct enc {
     const uint8_t *data;
     size_t full_rows;
     uint8_t *tail;
-    uint8_t *par;
+    uint8_t *par;          /* parity columns band0..band1-1 of rows 0..p-1 */
     size_t par_rs, par_cs;
+    size_t band0, band1;   /* absolute column indices, s <= band0 */
+    size_t g_first;        /* first column group of the current pass */
+    int first_pass;
     uint8_t *primary, *secondary;
+    size_t primary_row0;   /* primary holds rows primary_row0..n-1 */
     wc_rs_codec *row_codec, *col_codec;
     size_t G, nb, b, R;
     unsigned g;
@@ -185,8 +249,10 @@ WC_INLINE const uint8_t *row_ptr(const struct enc *e, size_t r)
 WC_INLINE const uint8_t *sym_ptr(const struct enc *e, size_t r, size_t c)
 {
     if (c < e->L.s) return row_ptr(e, r) + c * e->L.S;
-    return e->par + r * e->par_rs + (c - e->L.s) * e->par_cs;
+    return e->par + r * e->par_rs + (c - e->band0) * e->par_cs;
 }
+
+#define PRIM(e, r) ((e)->primary + ((r) - (e)->primary_row0) * (e)->L.s * (e)->L.S)
 
 static void set_err(struct enc *e, enum wc_status st)
 {
@@ -199,23 +265,28 @@ static void row_task(void *ctx, size_t t, unsigned worker)
     struct enc_worker *w = &e->w[worker];
     const size_t S = e->L.S, s = e->L.s, f = e->L.f;
     size_t r0 = e->row_task_r0[t], cnt = e->row_task_cnt[t];
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     const uint8_t *base = row_ptr(e, r0);
-    for (size_t c = 0; c < s; c++) wc_rs_pack(base + c * S, s * S, cnt, S, w->shards[c]);
+    for (size_t c = 0; c < s; c++) pk_pack(base + c * S, s * S, cnt, S, w->shards[c]);
     enum wc_status st = wc_rs_encode_packed(e->row_codec, e->kern, (const uint8_t *const *)w->shards,
                                             w->shards + s, pb, w->rs_scratch);
     if (st != WC_OK) {
         set_err(e, st);
         return;
     }
-    for (size_t j = 0; j < f; j++)
-        wc_rs_unpack(w->shards[s + j], cnt, S, e->par + r0 * e->par_rs + j * e->par_cs, e->par_rs);
-    if (e->primary) memcpy(e->primary + r0 * s * S, base, cnt * s * S);
+    (void)f;
+    for (size_t c = e->band0; c < e->band1; c++)
+        pk_unpack(w->shards[c], cnt, S, e->par + r0 * e->par_rs + (c - e->band0) * e->par_cs, e->par_rs);
+    if (e->primary && e->first_pass) {
+        for (size_t r = r0; r < r0 + cnt; r++)
+            if (r >= e->primary_row0) memcpy(PRIM(e, r), base + (r - r0) * s * S, s * S);
+    }
 }
 
-static void col_task(void *ctx, size_t gi, unsigned worker)
+static void col_task(void *ctx, size_t task, unsigned worker)
 {
     struct enc *e = (struct enc *)ctx;
+    size_t gi = e->g_first + task;
     struct enc_worker *w = &e->w[worker];
     const struct wc_kernels *kern = e->kern;
     const size_t n = e->L.n, S = e->L.S, s = e->L.s, p = e->L.p, f = e->L.f, G = e->G, b = e->b;
@@ -224,14 +295,14 @@ static void col_task(void *ctx, size_t gi, unsigned worker)
     for (size_t cc0 = 0; cc0 < gcnt; cc0 += b) {
         size_t cnt = gcnt - cc0 < b ? gcnt - cc0 : b;
         size_t c0 = gc0 + cc0;
-        size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+        size_t pb = pk_bytes(cnt, S);
         int straddle = c0 < s && c0 + cnt > s;
         for (size_t r = 0; r < p; r++) {
             if (straddle) {
                 for (size_t cc = 0; cc < cnt; cc++) memcpy(w->gather + cc * S, sym_ptr(e, r, c0 + cc), S);
-                wc_rs_pack(w->gather, S, cnt, S, w->shards[r]);
+                pk_pack(w->gather, S, cnt, S, w->shards[r]);
             } else {
-                wc_rs_pack(sym_ptr(e, r, c0), c0 < s ? S : e->par_cs, cnt, S, w->shards[r]);
+                pk_pack(sym_ptr(e, r, c0), c0 < s ? S : e->par_cs, cnt, S, w->shards[r]);
             }
         }
         enum wc_status st = wc_rs_encode_packed(e->col_codec, kern, (const uint8_t *const *)w->shards,
@@ -240,11 +311,11 @@ static void col_task(void *ctx, size_t gi, unsigned worker)
             set_err(e, st);
             return;
         }
-        for (size_t j = 0; j < 2 * f; j++) wc_rs_unpack(w->shards[p + j], cnt, S, w->rect + j * b * S, S);
+        for (size_t j = 0; j < 2 * f; j++) pk_unpack(w->shards[p + j], cnt, S, w->rect + j * b * S, S);
         if (e->primary && c0 < s) {
             size_t ncopy = s - c0 < cnt ? s - c0 : cnt;
             for (size_t j = 0; j < 2 * f; j++)
-                memcpy(e->primary + (p + j) * s * S + c0 * S, w->rect + j * b * S, ncopy * S);
+                memcpy(PRIM(e, p + j) + c0 * S, w->rect + j * b * S, ncopy * S);
         }
         if (e->secondary) {
             for (size_t cc = 0; cc < cnt && c0 + cc < s; cc++)
@@ -271,7 +342,7 @@ static size_t clampz(size_t v, size_t lo, size_t hi) { return v < lo ? lo : v > 
 enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                               uint64_t length, unsigned threads, uint8_t *row_roots,
                               uint8_t *col_roots, uint8_t *blob_id, uint8_t *primary,
-                              uint8_t *secondary)
+                              size_t primary_row0, uint8_t *secondary)
 {
     if (!kern || !kern->hash || !kern->hash->blake2b256_many || !kern->rs) return WC_ERR_ARG;
     if (length && !data) return WC_ERR_ARG;
@@ -289,6 +360,8 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     size_t rowb = s * S;
     e.full_rows = (size_t)(length / rowb);
     if (e.full_rows > p) e.full_rows = p;
+    if (primary_row0 > e.full_rows) return WC_ERR_ARG;
+    e.primary_row0 = primary_row0;
 
     /* Sizes of the work units. */
     e.G = wc_pow2_ceil(n) < WC_BLOB_GROUP ? wc_pow2_ceil(n) : WC_BLOB_GROUP;
@@ -308,14 +381,32 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     if (!e.tail) goto out;
     if (n_rows_tail && length > (uint64_t)e.full_rows * rowb)
         memcpy(e.tail, data + e.full_rows * rowb, (size_t)(length - (uint64_t)e.full_rows * rowb));
+    /* Parity bands: with slivers requested the parity lives in secondary
+     * slivers s..n-1 (one pass). Metadata only: a large parity is made in
+     * WC_BLOB_BANDS passes over G-aligned column bands, each recomputing the
+     * (cheap) row code but storing only its band: peak memory p*f*S/bands. */
+    size_t cuts[WC_BLOB_BANDS + 2];
+    size_t n_bands = 1;
+    cuts[0] = s;
+    if (!secondary && (uint64_t)p * f * S > band_min_bytes) {
+        for (size_t k = 1; k < WC_BLOB_BANDS; k++) {
+            size_t c = s + (f * k) / WC_BLOB_BANDS;
+            c = (c + e.G - 1) / e.G * e.G;
+            if (c > cuts[n_bands - 1] && c < n) cuts[n_bands++] = c;
+        }
+    }
+    cuts[n_bands] = n;
+    size_t maxw = 0;
+    for (size_t k = 0; k < n_bands; k++)
+        if (cuts[k + 1] - cuts[k] > maxw) maxw = cuts[k + 1] - cuts[k];
     if (secondary) {
         e.par = secondary + s * p * S;
         e.par_rs = S;
         e.par_cs = p * S;
     } else {
-        e.par = (uint8_t *)malloc(p * f * S);
+        e.par = (uint8_t *)malloc(p * maxw * S + 1);
         if (!e.par) goto out;
-        e.par_rs = f * S;
+        e.par_rs = maxw * S;
         e.par_cs = S;
     }
     /* Row tasks: blocks of R rows that do not cross full_rows. */
@@ -347,8 +438,8 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
     e.w = (struct enc_worker *)calloc(nw, sizeof(struct enc_worker));
     if (!e.w) goto out;
     {
-        size_t pb_row = wc_rs_packed_bytes(e.R * S / 2);
-        size_t pb_col = wc_rs_packed_bytes(e.b * S / 2);
+        size_t pb_row = pk_bytes(e.R, S);
+        size_t pb_col = pk_bytes(e.b, S);
         size_t sc_row = wc_rs_encode_scratch_bytes(e.row_codec, pb_row);
         size_t sc_col = wc_rs_encode_scratch_bytes(e.col_codec, pb_col);
         size_t shard_bytes = n * (pb_row > pb_col ? pb_row : pb_col);
@@ -388,15 +479,24 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
         }
     }
 
-    wc_parallel_for(e.n_row_tasks, nw, row_task, &e);
-    if (e.err) {
-        st = (enum wc_status)e.err;
-        goto out;
-    }
-    wc_parallel_for(e.nb, nw, col_task, &e);
-    if (e.err) {
-        st = (enum wc_status)e.err;
-        goto out;
+    for (size_t k = 0; k < n_bands; k++) {
+        e.band0 = cuts[k];
+        e.band1 = cuts[k + 1];
+        e.first_pass = k == 0;
+        wc_parallel_for(e.n_row_tasks, nw, row_task, &e);
+        if (e.err) {
+            st = (enum wc_status)e.err;
+            goto out;
+        }
+        /* Groups whose columns all lie below band1 (pass 0 also takes the
+         * systematic columns); cuts are G-aligned. */
+        size_t g_end = k + 1 == n_bands ? e.nb : cuts[k + 1] / e.G;
+        e.g_first = k == 0 ? 0 : cuts[k] / e.G;
+        wc_parallel_for(g_end - e.g_first, nw, col_task, &e);
+        if (e.err) {
+            st = (enum wc_status)e.err;
+            goto out;
+        }
     }
     /* Row roots from the subtree roots (all rows at once). */
     {
@@ -459,7 +559,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
     const size_t n = d->L.n, S = d->L.S, s = d->L.s;
     size_t l0 = t * d->chunk;
     size_t cnt = d->n_lines - l0 < d->chunk ? d->n_lines - l0 : d->chunk;
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     uint8_t *mem = d->wmem[worker];
     uint8_t *scratch = mem;
     uint8_t *sh = mem + ((d->scratch_bytes + 63) & ~(size_t)63);
@@ -470,7 +570,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
         in[i] = NULL;
         if (d->by_pos[i]) {
             uint8_t *dst = sh + used++ * d->wstride;
-            wc_rs_pack(d->by_pos[i] + l0 * S, S, cnt, S, dst);
+            pk_pack(d->by_pos[i] + l0 * S, S, cnt, S, dst);
             in[i] = dst;
         }
     }
@@ -482,11 +582,11 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
     }
     if (d->axis == WC_BLOB_PRIMARY) {
         /* lines are columns l0..l0+cnt-1; output j = row j */
-        for (size_t j = 0; j < d->k; j++) wc_rs_unpack(outp[j], cnt, S, d->out + j * s * S + l0 * S, S);
+        for (size_t j = 0; j < d->k; j++) pk_unpack(outp[j], cnt, S, d->out + j * s * S + l0 * S, S);
     } else {
         /* lines are rows l0..; output j = column j */
         for (size_t j = 0; j < d->k; j++)
-            wc_rs_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
+            pk_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
     }
 }
 
@@ -540,7 +640,7 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
     size_t n_tasks = (d.n_lines + d.chunk - 1) / d.chunk;
     unsigned nw = resolve_threads(threads);
     if (nw > n_tasks) nw = (unsigned)n_tasks;
-    d.wstride = wc_rs_packed_bytes(d.chunk * S / 2);
+    d.wstride = pk_bytes(d.chunk, S);
     d.scratch_bytes = wc_rs_decode_scratch_bytes(d.dec, d.wstride);
     size_t per = ((d.scratch_bytes + 63) & ~(size_t)63) + (n + d.k) * d.wstride +
                  (n + d.k) * sizeof(void *);
@@ -593,7 +693,7 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     const size_t n = L->n, S = L->S, k = L->k, B = L->B;
     size_t l0 = t * B;
     size_t cnt = L->count - l0 < B ? L->count - l0 : B;
-    size_t pb = wc_rs_packed_bytes(cnt * S / 2);
+    size_t pb = pk_bytes(cnt, S);
     uint8_t *q = L->wmem[worker];
     uint8_t *scratch = q;
     q += (L->scratch_bytes + 63) & ~(size_t)63;
@@ -611,14 +711,14 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     uint8_t *dst = L->expanded ? L->expanded + l0 * n * S : lines;
     for (size_t i = 0; i < cnt; i++) memcpy(dst + i * n * S, L->slivers[l0 + i], k * S);
     for (size_t j = 0; j < n; j++) shp[j] = sh + j * pb;
-    for (size_t c = 0; c < k; c++) wc_rs_pack(dst + c * S, n * S, cnt, S, shp[c]);
+    for (size_t c = 0; c < k; c++) pk_pack(dst + c * S, n * S, cnt, S, shp[c]);
     enum wc_status st = wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb,
                                             scratch);
     if (st != WC_OK) {
         __atomic_store_n(&L->err, (int)st, __ATOMIC_RELAXED);
         return;
     }
-    for (size_t j = 0; j < n - k; j++) wc_rs_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
+    for (size_t j = 0; j < n - k; j++) pk_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
     for (size_t i = 0; i < cnt; i++) {
         for (size_t j = 0; j < n; j++) ptrs[j] = dst + i * n * S + j * S;
         L->kern->hash->blake2b256_many(ptrs, S, n, 0, lh + i * (n + 1) * 32);
@@ -659,7 +759,7 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
     if (nw > n_tasks) nw = (unsigned)n_tasks;
     enum wc_status st = wc_rs_codec_new(L.k, n - L.k, &L.codec);
     if (st != WC_OK) return st;
-    L.pb = wc_rs_packed_bytes(L.B * S / 2);
+    L.pb = pk_bytes(L.B, S);
     L.scratch_bytes = wc_rs_encode_scratch_bytes(L.codec, L.pb);
     size_t per = lines_worker_bytes(&L);
     L.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));

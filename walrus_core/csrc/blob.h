@@ -48,15 +48,20 @@ enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_lay
  *              secondary_hash is column n-1-i);
  *   blob_id    32: the blob ID (pair tree over row_roots[i] || col_roots[n-1-i],
  *              then H(0x01 || LE64(length) || root));
- *   primary    n*s*S: primary sliver i at i*s*S (index order);
+ *   primary    (n-primary_row0)*s*S: primary sliver i >= primary_row0 at
+ *              (i-primary_row0)*s*S. Slivers below primary_row0 (which must
+ *              be <= length/(s*S), i.e. whole rows of the input) are the
+ *              input's own rows, so a caller can point at them instead;
+ *              0 writes all n;
  *   secondary  n*p*S: secondary sliver j at j*p*S (index order).
  * With primary == secondary == NULL only metadata is computed; memory then
- * is the row parity (p*f*S bytes) plus O(n*S) per thread. Output buffers may
+ * is half the row parity (p*f*S/2 bytes: two passes over column bands when
+ * it exceeds 48 MiB) plus O(n*(S + 32*G)) per thread. Output buffers may
  * be memory-mapped files. threads: 0 = all cores. */
 enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                               uint64_t length, unsigned threads, uint8_t *row_roots,
                               uint8_t *col_roots, uint8_t *blob_id, uint8_t *primary,
-                              uint8_t *secondary);
+                              size_t primary_row0, uint8_t *secondary);
 
 /* Decode the padded message matrix (p*s*S bytes, row-major, i.e. the blob
  * followed by zero padding) from `count` slivers of one axis. indices[i] is
@@ -85,6 +90,11 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
 enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
                                     const size_t *positions, const uint8_t *const *symbols,
                                     uint8_t *out);
+
+/* Testing/tuning knob (not thread-safe; set before encoding): metadata-only
+ * encodes whose row parity exceeds this many bytes use two column-band
+ * passes (default 48 MiB; 0 = always). */
+void wc_blob_set_band_min_bytes(size_t bytes);
 
 /* Merkle root over `count` 32-byte nodes at one level (odd levels padded
  * with the zero node; zero nodes -> zero root). */

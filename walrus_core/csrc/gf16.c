@@ -132,14 +132,15 @@ static void build_mul_lut(void)
         uint8_t *lut = t + (size_t)lm * 128u;
         uint16_t prod[16]; /* (1 << bit) * m */
         for (unsigned b = 0; b < 16; b++) prod[b] = wc_gf16_mul_log((uint16_t)(1u << b), (uint16_t)lm);
-        for (unsigned n = 0; n < 4; n++)
+        for (unsigned n = 0; n < 4; n++) {
+            uint16_t p[16];
+            p[0] = 0;
+            for (unsigned v = 1; v < 16; v++) p[v] = (uint16_t)(p[v & (v - 1)] ^ prod[4 * n + ctz32(v)]);
             for (unsigned v = 0; v < 16; v++) {
-                uint16_t p = 0;
-                for (unsigned j = 0; j < 4; j++)
-                    if (v & (1u << j)) p ^= prod[4 * n + j];
-                lut[16 * n + v] = (uint8_t)p;
-                lut[64 + 16 * n + v] = (uint8_t)(p >> 8);
+                lut[16 * n + v] = (uint8_t)p[v];
+                lut[64 + 16 * n + v] = (uint8_t)(p[v] >> 8);
             }
+        }
     }
     mul_lut = t;
 }

@@ -65,35 +65,14 @@ static size_t tile_bytes(size_t bytes, size_t shards)
 
 static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
 
-/* The plain API keeps one scratch buffer per thread (up to SCRATCH_KEEP
- * bytes), so small calls neither allocate nor fault in fresh pages. It is
- * released only when the thread exits... which C11 cannot hook, so it is
- * bounded instead: at most SCRATCH_KEEP bytes per thread that ever called. */
-#define SCRATCH_KEEP ((size_t)4 << 20)
-#if defined(_MSC_VER)
-#define WC_THREAD_LOCAL __declspec(thread)
-#else
-#define WC_THREAD_LOCAL _Thread_local
-#endif
-static WC_THREAD_LOCAL uint8_t *tl_scratch;
-static WC_THREAD_LOCAL size_t tl_scratch_size;
+/* The plain API allocates its scratch per call and frees it. (A cached
+ * per-thread buffer was slower: a C library such as glibc adapts its trim
+ * and mmap thresholds to large blocks that are freed, and without that the
+ * caller's own output buffers were returned to the OS and faulted back in on
+ * every call.) */
+static uint8_t *scratch_get(size_t n) { return (uint8_t *)wc_aligned_alloc(n); }
 
-static uint8_t *scratch_get(size_t n)
-{
-    if (n <= tl_scratch_size) return tl_scratch;
-    if (n > SCRATCH_KEEP) return (uint8_t *)wc_aligned_alloc(n);
-    uint8_t *p = (uint8_t *)wc_aligned_alloc(n);
-    if (!p) return NULL;
-    wc_aligned_free(tl_scratch);
-    tl_scratch = p;
-    tl_scratch_size = n;
-    return p;
-}
-
-static void scratch_put(uint8_t *p)
-{
-    if (p != tl_scratch) wc_aligned_free(p);
-}
+static void scratch_put(uint8_t *p) { wc_aligned_free(p); }
 
 /* ---- shard layout ------------------------------------------------------ */
 
@@ -750,6 +729,44 @@ enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *
     return wc_rs_encode_with(wc_kernels_active(), k, r, S, originals, recovery);
 }
 
+enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
+                                    const uint8_t *const *shards, uint8_t *const *out)
+{
+    if (!d || !shards || !out) return WC_ERR_ARG;
+    if (S == 0 || S % 2) return WC_ERR_SIZE;
+    const size_t k = d->k, r = d->r;
+    for (size_t i = 0; i < k; i++)
+        if (!out[i]) return WC_ERR_ARG;
+    for (size_t i = 0; i < k + r; i++)
+        if (d->present[i] && !shards[i]) return WC_ERR_ARG;
+    for (size_t i = 0; i < k; i++)
+        if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], S);
+    if (!d->n_missing) return WC_OK;
+    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
+    size_t full = S & ~(size_t)63, t = S - full;
+    size_t T = full ? dec_tile(d, full) : 64;
+    size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
+    size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
+    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
+    if (!scratch) return WC_ERR_NOMEM;
+    for (size_t off = 0; off < full; off += T) {
+        size_t len = full - off < T ? full - off : T;
+        decode_tile(d, kk, shards, off, out, off, len, scratch);
+    }
+    if (t) {
+        uint8_t *tails = scratch + sbytes;
+        uint8_t **ptr = (uint8_t **)(tails + align64((2 * k + r) * 64));
+        for (size_t i = 0; i < 2 * k + r; i++) ptr[i] = tails + i * 64;
+        for (size_t i = 0; i < k + r; i++)
+            if (d->present[i]) pack_tail(shards[i] + full, t, ptr[i]);
+        decode_tile(d, kk, (const uint8_t *const *)ptr, 0, ptr + k + r, 0, 64, scratch);
+        for (size_t i = 0; i < k; i++)
+            if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
+    }
+    scratch_put(scratch);
+    return WC_OK;
+}
+
 enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
                                  const uint8_t *const *shards, uint8_t *const *out)
 {
@@ -766,39 +783,9 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
     st = wc_rs_decoder_new(k, r, present, &d);
     free(present);
     if (st != WC_OK) return st;
-    for (size_t i = 0; i < k; i++)
-        if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], S);
-    if (!d->n_missing) {
-        wc_rs_decoder_free(d);
-        return WC_OK;
-    }
-    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
-    size_t full = S & ~(size_t)63, t = S - full;
-    size_t T = full ? dec_tile(d, full) : 64;
-    size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
-    size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
-    if (!scratch) {
-        wc_rs_decoder_free(d);
-        return WC_ERR_NOMEM;
-    }
-    for (size_t off = 0; off < full; off += T) {
-        size_t len = full - off < T ? full - off : T;
-        decode_tile(d, kk, shards, off, out, off, len, scratch);
-    }
-    if (t) {
-        uint8_t *tails = scratch + sbytes;
-        uint8_t **ptr = (uint8_t **)(tails + align64((2 * k + r) * 64));
-        for (size_t i = 0; i < 2 * k + r; i++) ptr[i] = tails + i * 64;
-        for (size_t i = 0; i < k + r; i++)
-            if (d->present[i]) pack_tail(shards[i] + full, t, ptr[i]);
-        decode_tile(d, kk, (const uint8_t *const *)ptr, 0, ptr + k + r, 0, 64, scratch);
-        for (size_t i = 0; i < k; i++)
-            if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
-    }
-    scratch_put(scratch);
+    st = wc_rs_decoder_decode(d, kern, S, shards, out);
     wc_rs_decoder_free(d);
-    return WC_OK;
+    return st;
 }
 
 enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards, uint8_t *const *out)

@@ -26,6 +26,12 @@ void wc_rs_pack(const uint8_t *src, size_t src_stride, size_t count, size_t S, u
 void wc_rs_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t dst_stride);
 
 /* ---- codec for packed shards (reused across stripes and threads) ------- */
+/* Codecs and decoders are immutable after creation: share one between any
+ * number of threads, each passing its own scratch. `kern` is the backend
+ * table (wc_kernels_active()); NULL, or a backend whose RS kernels are not
+ * filled in, runs the portable kernels. Every backend gives the same bytes.
+ * Scratch sizes depend on the tile knobs below: size and use scratch with
+ * the same settings. */
 
 typedef struct wc_rs_codec wc_rs_codec;
 
@@ -50,8 +56,9 @@ typedef struct wc_rs_decoder wc_rs_decoder;
 enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out);
 void wc_rs_decoder_free(wc_rs_decoder *d);
 size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes);
-/* shards: k+r pointers, read only where present. out: k pointers receiving
- * all originals (present ones copied). */
+/* shards: k+r pointers, read only where present (those must be non-NULL:
+ * WC_ERR_ARG). out: k pointers receiving all originals (present ones
+ * copied). bytes: multiple of 64 (WC_ERR_SIZE). */
 enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kernels *kern,
                                    const uint8_t *const *shards, uint8_t *const *out, size_t bytes,
                                    void *scratch);
@@ -65,6 +72,13 @@ enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *
 enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards,
                             uint8_t *const *out);
 
+/* Decode crate-layout shards of S bytes (S even, >= 2) with a decoder made
+ * by wc_rs_decoder_new: shards has k+r pointers, read where the decoder's
+ * pattern says present (those must be non-NULL), out k pointers. The
+ * decoder is only read: many threads may share it. */
+enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
+                                    const uint8_t *const *shards, uint8_t *const *out);
+
 /* The same with an explicit backend (the Python layer passes the active one
  * it read once); kern == NULL or a backend without RS kernels uses portable. */
 enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
@@ -73,7 +87,8 @@ enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t
                                  const uint8_t *const *shards, uint8_t *const *out);
 
 /* Testing knob: error-locator method for decoders created afterwards
- * (0 = automatic, 1 = 65536-point Walsh-Hadamard, 2 = direct products, 3 = N-point Walsh-Hadamard). Not thread-safe. */
+ * (0 = automatic, 1 = 65536-point Walsh-Hadamard, 2 = direct products,
+ * 3 = N-point Walsh-Hadamard). Not thread-safe. */
 void wc_rs_set_locator_method(int method);
 /* Testing and tuning knobs (process-wide, not thread-safe; 0 keeps a value):
  * use (1, default) or ignore (0) the fused radix-4 kernels; the byte budget

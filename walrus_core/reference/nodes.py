@@ -211,6 +211,16 @@ class Ack:
 
 
 # ------------------------------------------------------------------ the node
+@dataclass(frozen=True)
+class Checked:
+    """What a node verified and is ready to keep (see NodeDir.check / keep)."""
+
+    node: int
+    blob_id: BlobId
+    metadata_bcs: bytes
+    files: list[tuple[str, Parts]]
+
+
 @dataclass
 class SliverCheck:
     """What a node found for one sliver: ok, missing, corrupt (with a reason)."""
@@ -270,26 +280,44 @@ class NodeDir:
                 out.append(blob_id)
         return out
 
+    def expected_files(self, blob_id: BlobId) -> set[str]:
+        """The names this node keeps for a blob: metadata and its shards' slivers."""
+        names = {METADATA_NAME}
+        for _, pair in iter_expected(self, blob_id):
+            names.add(sliver_file_name("primary", pair, self.n_shards))
+            names.add(sliver_file_name("secondary", self.n_shards - 1 - pair, self.n_shards))
+        return names
+
     def stray_files(self, blob_id: BlobId) -> list[str]:
-        """Names in a blob directory this layer did not derive (temporaries, junk)."""
+        """Names in a blob directory this node did not derive for its shards
+        (temporaries, junk, other nodes' slivers). They are never read."""
         try:
             names = os.listdir(self.blob_path(blob_id))
         except OSError:
             return []
-        return sorted(x for x in names if x != METADATA_NAME and parse_sliver_file_name(x) is None)
+        return sorted(set(names) - self.expected_files(blob_id))
+
+    def _check_dirs(self, blob_id: BlobId) -> None:
+        """Refuse to read through a symbolic link standing in for a directory."""
+        for d in (self.path / "blobs", self.blob_path(blob_id)):
+            if d.is_symlink():
+                raise StorageError(f"{d} is a symbolic link; refusing to read through it")
 
     def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
-        return read_file(self.metadata_path(blob_id)) if self.exists else None
+        if not self.exists:
+            return None
+        self._check_dirs(blob_id)
+        return read_file(self.metadata_path(blob_id))
 
     def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
         """Verified metadata for the blob, or None when missing or invalid."""
         from ..errors import WalrusCoreError
         from ..metadata import BlobMetadata
 
-        raw = self.read_metadata_bytes(blob_id)
-        if raw is None:
-            return None
         try:
+            raw = self.read_metadata_bytes(blob_id)
+            if raw is None:
+                return None
             md = BlobMetadata.from_bcs(raw)
         except (WalrusCoreError, ValueError):
             return None
@@ -298,6 +326,7 @@ class NodeDir:
     def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
         if not self.exists:
             return None
+        self._check_dirs(blob_id)
         return read_file(self.sliver_path(blob_id, kind, index))
 
     def check_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
@@ -336,6 +365,7 @@ class NodeDir:
             raise StorageError(f"{self.name}: node directory is missing")
         parent = self.blob_path(blob_id)
         ensure_dir(parent)
+        self._check_dirs(blob_id)
         todo = [(name, parts) for name, parts in items if not self._holds(blob_id, name, parts)]
         if todo:
             atomic_write_many(parent, todo)
@@ -373,7 +403,11 @@ class NodeDir:
         shards (pair index -> (primary, secondary), each a Sliver or its BCS
         bytes). The node checks everything against the metadata before it keeps
         anything, then writes the files atomically (metadata first) and returns
-        a signed acknowledgment."""
+        a signed acknowledgment. (= ``keep(check(...))``.)"""
+        return self.keep(self.check(metadata_bcs, pairs))
+
+    def check(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Checked:
+        """The first half of :meth:`receive`: verify everything, write nothing."""
         from ..blob import Sliver, verify_sliver
         from ..errors import VerificationError, WalrusCoreError
         from ..metadata import BlobMetadata, pair_index_for_shard
@@ -409,11 +443,19 @@ class NodeDir:
                 except (WalrusCoreError, ValueError) as exc:
                     raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
                 checked.append((name, parts))
-        self.write_files(md.blob_id, [(METADATA_NAME, [bytes(metadata_bcs)])])
-        if checked:
-            self.write_files(md.blob_id, checked)
+        return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
+
+    def keep(self, checked: Checked) -> Ack:
+        """The second half of :meth:`receive`: write what :meth:`check` passed
+        (metadata first, each file atomically) and sign the acknowledgment."""
+        if checked.node != self.index:
+            raise StorageError(f"{self.name}: these slivers were checked by node {checked.node}")
+        blob_id = checked.blob_id
+        self.write_files(blob_id, [(METADATA_NAME, [checked.metadata_bcs])])
+        if checked.files:
+            self.write_files(blob_id, checked.files)
         shards = tuple(sorted(self.shards))
-        return Ack(self.index, md.blob_id, shards, self.sign(ack_message(md.blob_id, self.index, shards)))
+        return Ack(self.index, blob_id, shards, self.sign(ack_message(blob_id, self.index, shards)))
 
 
 def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:

@@ -154,7 +154,8 @@ def repair_node(
     blob_ids: list[BlobId] | None = None,
     progress: ProgressFn = no_progress,
 ) -> RepairReport:
-    """Check every sliver ``node`` should hold and rebuild the bad ones."""
+    """Check every sliver ``node`` should hold and rebuild the bad ones. A node
+    directory that was lost is recreated (its key lives apart from its data)."""
     report = RepairReport(node.name)
     if not node.exists:
         node.create(committee.nodes[node.index].public_key)
@@ -162,35 +163,43 @@ def repair_node(
     for k, blob_id in enumerate(blobs):
         progress(f"{node.name}", k, len(blobs))
         report.blobs_checked += 1
-        md = node.read_metadata(blob_id)
-        if md is None:
-            try:
-                md, moved, _ = find_metadata(committee, blob_id)
-            except BlobUnavailableError as exc:
-                report.failed.append(str(exc))
-                continue
-            report.bytes_moved += moved
-            node.write_metadata(md.to_bcs(), blob_id)
-        node.remove_temporaries(blob_id)
-        bad = []
-        for shard, pair in iter_expected(node, blob_id):
-            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair)):
-                check = node.check_sliver(md, kind, index, shard)
-                if check.status != "ok":
-                    bad.append(check)
-        if not bad:
-            continue
-        from ..config import EncodingConfig
-
-        cfg = EncodingConfig(md.n_shards)
-        size = cfg.symbol_size(md.unencoded_length)
-        report.node_share += (
-            len(node.shards) * (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * size
-        )
-        report.blob_bytes += md.unencoded_length
-        rebuild_slivers(committee, node, md, bad, report, progress)
+        try:
+            _repair_blob(committee, node, blob_id, report, progress)
+        except (StorageError, OSError) as exc:
+            report.failed.append(f"{blob_id}: {exc}")
     progress(f"{node.name}", len(blobs), len(blobs))
     return report
+
+
+def _repair_blob(
+    committee: Committee, node: NodeDir, blob_id: BlobId, report: RepairReport, progress: ProgressFn
+) -> None:
+    from ..config import EncodingConfig
+
+    md = node.read_metadata(blob_id)
+    if md is None:
+        try:
+            md, moved, _ = find_metadata(committee, blob_id)
+        except BlobUnavailableError as exc:
+            report.failed.append(str(exc))
+            return
+        report.bytes_moved += moved
+        node.write_metadata(md.to_bcs(), blob_id)
+    node.remove_temporaries(blob_id)
+    bad = []
+    for shard, pair in iter_expected(node, blob_id):
+        for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair)):
+            check = node.check_sliver(md, kind, index, shard)
+            if check.status != "ok":
+                bad.append(check)
+    if not bad:
+        return
+    cfg = EncodingConfig(md.n_shards)
+    size = cfg.symbol_size(md.unencoded_length)
+    pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * size
+    report.node_share += len(node.shards) * pair_bytes
+    report.blob_bytes += md.unencoded_length
+    rebuild_slivers(committee, node, md, bad, report, progress)
 
 
 def repair(

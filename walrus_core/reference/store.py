@@ -5,6 +5,7 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import Ack, NodeDir
+from .nodes import Ack, Checked, NodeDir
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class StoreResult:
     acks: list[Ack] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     bytes_sent: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node check/keep
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class StoreResult:
             "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks],
             "failures": self.failures,
             "bytes_sent": self.bytes_sent,
+            "timings": self.timings,
         }
 
 
@@ -59,14 +62,17 @@ def store_blob(
 
     Raises StoreIncompleteError (after writing what it could) when fewer than
     n - f shards were acknowledged; storing the same blob again changes nothing.
-    ``workers``: nodes served at once (default: CPUs + 1; 1 = one after the other)."""
+    ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
     from ..blob import encode
     from ..config import EncodingConfig
     from ..metadata import shard_index_for_pair
 
     n = committee.n_shards
+    timings: dict[str, float] = {}
     progress("encode", 0, 1)
+    t0 = time.perf_counter()
     encoded = encode(data, n)
+    timings["encode"] = time.perf_counter() - t0
     progress("encode", 1, 1)
     md = encoded.metadata
     blob_id = md.blob_id
@@ -85,31 +91,41 @@ def store_blob(
     sent = 0
     nodes = committee.node_dirs()
 
-    def deliver(node: NodeDir) -> Ack:
-        ack = node.receive(md_bcs, dict(by_shard[t] for t in node.shards))
-        committee.verify_ack(ack)
-        return ack
+    def check(node: NodeDir) -> Checked:
+        t0 = time.perf_counter()
+        try:
+            return node.check(md_bcs, dict(by_shard[t] for t in node.shards))
+        finally:
+            timings[f"{node.name} check"] = time.perf_counter() - t0
 
-    # Nodes work in parallel (the checks run in native code without the GIL,
-    # and one node's fsyncs overlap another's checks); results are taken in
-    # node order, so a crash between two nodes leaves a prefix of them done.
-    n_workers = max(1, min(len(nodes), workers if workers is not None else (os.cpu_count() or 1) + 1))
+    # The nodes' checks (native code, without the GIL) run ahead in a pool while
+    # this thread writes the files of the nodes already checked, in node order,
+    # so disk writes overlap the checks and a crash between two nodes leaves a
+    # prefix of them written.
+    n_workers = max(1, min(len(nodes), workers if workers is not None else (os.cpu_count() or 2) // 2))
     progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool:
-        futures = [pool.submit(deliver, node) for node in nodes] if n_workers > 1 else []
+        futures = [pool.submit(check, node) for node in nodes]
         try:
             for k, node in enumerate(nodes):
                 try:
-                    acks.append(futures[k].result() if futures else deliver(node))
+                    checked = futures[k].result()
+                    t0 = time.perf_counter()
+                    ack = node.keep(checked)
+                    timings[f"{node.name} keep"] = time.perf_counter() - t0
+                    committee.verify_ack(ack)
+                    acks.append(ack)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
                 except (WalrusCoreError, OSError) as exc:
-                    failures[node.name] = str(exc)
+                    msg = str(exc) or type(exc).__name__
+                    failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
                 progress("store", k + 1, len(nodes))
                 if after_node is not None:
                     after_node(node)
         finally:
             for f in futures:
                 f.cancel()
+
     signed = len({t for a in acks for t in a.shards})
     certified = signed >= committee.quorum
     cert_path = None
@@ -126,9 +142,10 @@ def store_blob(
         acks=acks,
         failures=failures,
         bytes_sent=sent,
+        timings=timings,
     )
     if not certified:
-        detail = "; ".join(f"{k}: {v}" for k, v in failures.items()) or "no failures reported"
+        detail = "; ".join(failures.values()) or "no failures reported"
         raise StoreIncompleteError(
             f"blob {blob_id} not certified: nodes holding {signed} shards acknowledged, "
             f"{committee.quorum} needed ({detail})",
