@@ -19,7 +19,7 @@ def info() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] == "info":
+    if not args or args == ["info"]:
         info()
         return 0
     if args[0] == "demo":
