@@ -110,15 +110,13 @@ class BuildExtWithKernels(build_ext):
 
     def run(self) -> None:
         if self.distribution.has_c_libraries():
-            build_clib = self.distribution.get_command_obj("build_clib")
-            build_clib.build_temp = self.build_temp
-            build_clib.build_clib = self.build_temp
+            build_clib = self.get_finalized_command("build_clib")
             # The kernel libraries are small: always rebuild them, so a changed
             # header can never leave a stale kernel behind.
             build_clib.force = True
-            build_clib.ensure_finalized()
-            build_clib.run()
-            self.library_dirs.append(self.build_temp)
+            # run_command runs it once per setup() call, also when `build`
+            # already did.
+            self.run_command("build_clib")
         super().run()
 
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 case "$(uname -m)" in x86_64|amd64) ;; *) echo "check_isa_objects: not x86-64, skipped"; exit 0;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 setup.py -q build_ext --build-temp "$tmp/t" --build-lib "$tmp/lib" >/dev/null
+python3 setup.py -q build_clib --build-temp "$tmp/t" --build-clib "$tmp/t" build_ext --build-temp "$tmp/t" --build-lib "$tmp/lib" >/dev/null
 avx_pattern='%[yz]mm[0-9]|%k[0-7]\b|\bv(p[a-z]+|mov[a-z]*|x?or[a-z]*|and[a-z]*|perm[a-z0-9]*|broadcast[a-z0-9]*|insert[a-z0-9]*|extract[a-z0-9]*|shuf[a-z]*|blend[a-z]*|gather[a-z]*|zeroupper|add[a-z]*|mul[a-z]*)\b'
 fail=0
 checked=0
