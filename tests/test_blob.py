@@ -323,3 +323,12 @@ def test_decode_accepts_pairs_and_mixed_kinds() -> None:
     assert res.data == data and res.kind == "secondary"
     with pytest.raises(ValueError):
         wc.decode([b"not a sliver"], enc.metadata)  # type: ignore[list-item]
+
+
+def test_encode_to_sink() -> None:
+    data = _blob(300_000, 21)
+    ref = wc.encode(data, 40)
+    got: list[bytes] = []
+    md = wc.encode_to(data, 40, lambda pair: got.append(pair.to_bcs()))
+    assert md == ref.metadata
+    assert got == [p.to_bcs() for p in ref.pairs]
