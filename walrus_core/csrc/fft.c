@@ -42,11 +42,10 @@ WC_INLINE void ibf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16
  * quad (x, x+d, x+2d, x+3d) run back to back, so the second layer finds its
  * inputs in L1. Truncation is applied per block exactly as in the radix-2
  * description of spec §3.4. */
-void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-            size_t bytes)
+static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
+                       size_t bytes, size_t dist)
 {
     const uint16_t *skew = wc_gf16_skew;
-    size_t dist = size >> 1;
     for (; dist >= 2; dist >>= 2) {
         size_t d = dist >> 1;
         for (size_t r = 0; r < trunc; r += 4 * d) {
@@ -80,11 +79,10 @@ void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_
         }
 }
 
-void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-             size_t bytes)
+static void ifft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc,
+                        size_t delta, size_t bytes, size_t d)
 {
     const uint16_t *skew = wc_gf16_skew;
-    size_t d = 1;
     for (; 2 * d < size; d <<= 2) {
         for (size_t r = 0; r < trunc; r += 4 * d) {
             uint16_t g1a = skew[delta + r + d - 1];
@@ -112,6 +110,95 @@ void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size
     }
     if (d < size) /* one radix-2 layer left: d == size / 2 */
         for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
+}
+
+void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
+            size_t bytes)
+{
+    fft_layers(k, w, size, trunc, delta, bytes, size >> 1);
+}
+
+void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
+             size_t bytes)
+{
+    ifft_layers(k, w, size, trunc, delta, bytes, 1);
+}
+
+/* One radix-4 step on the quad dst from src: out of place when the ISA has
+ * such a kernel, else copy and transform in place. */
+static void step4(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, int inverse, uint8_t *const *dst,
+                  const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3, size_t bytes)
+{
+    if (oop) {
+        oop(dst, src, g1, g2, g3, bytes);
+        return;
+    }
+    for (int i = 0; i < 4; i++)
+        if (dst[i] != src[i]) memcpy(dst[i], src[i], bytes);
+    if (!inverse) {
+        if (k->fft4) {
+            k->fft4(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
+            return;
+        }
+        fbf(k, dst[0], dst[2], (uint16_t)g1, bytes);
+        fbf(k, dst[1], dst[3], (uint16_t)g1, bytes);
+        if (g2 != WC_RS_TW_SKIP) fbf(k, dst[0], dst[1], (uint16_t)g2, bytes);
+        if (g3 != WC_RS_TW_SKIP) fbf(k, dst[2], dst[3], (uint16_t)g3, bytes);
+    } else {
+        if (k->ifft4) {
+            k->ifft4(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
+            return;
+        }
+        if (g1 != WC_RS_TW_SKIP) ibf(k, dst[0], dst[1], (uint16_t)g1, bytes);
+        if (g2 != WC_RS_TW_SKIP) ibf(k, dst[2], dst[3], (uint16_t)g2, bytes);
+        ibf(k, dst[0], dst[2], (uint16_t)g3, bytes);
+        ibf(k, dst[1], dst[3], (uint16_t)g3, bytes);
+    }
+}
+
+void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
+                 size_t size, size_t trunc, size_t delta, size_t bytes)
+{
+    if (size < 4) {
+        for (size_t x = 0; x < size; x++)
+            if (w[x] != in[x]) memcpy(w[x], in[x], bytes);
+        fft_layers(k, w, size, trunc, delta, bytes, size >> 1);
+        return;
+    }
+    /* the top step is one block of 4d = size: every position is written */
+    const uint16_t *skew = wc_gf16_skew;
+    size_t d = size >> 2;
+    uint32_t g1 = skew[delta + 2 * d - 1], g2a = skew[delta + d - 1];
+    uint32_t g2b = 2 * d < trunc ? skew[delta + 3 * d - 1] : WC_RS_TW_SKIP;
+    for (size_t x = 0; x < d; x++) {
+        uint8_t *dst[4] = {w[x], w[x + d], w[x + 2 * d], w[x + 3 * d]};
+        const uint8_t *src[4] = {in[x], in[x + d], in[x + 2 * d], in[x + 3 * d]};
+        step4(k, oop, 0, dst, src, g1, g2a, g2b, bytes);
+    }
+    fft_layers(k, w, size, trunc, delta, bytes, size >> 3);
+}
+
+void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
+                  size_t size, size_t trunc, size_t delta, size_t bytes)
+{
+    if (size < 4) {
+        for (size_t x = 0; x < size; x++)
+            if (w[x] != in[x]) memcpy(w[x], in[x], bytes);
+        ifft_layers(k, w, size, trunc, delta, bytes, 1);
+        return;
+    }
+    const uint16_t *skew = wc_gf16_skew;
+    size_t r = 0;
+    for (; r < trunc; r += 4) {
+        uint32_t g1a = skew[delta + r], g2 = skew[delta + r + 1];
+        uint32_t g1b = r + 2 < trunc ? skew[delta + r + 2] : WC_RS_TW_SKIP;
+        uint8_t *dst[4] = {w[r], w[r + 1], w[r + 2], w[r + 3]};
+        const uint8_t *src[4] = {in[r], in[r + 1], in[r + 2], in[r + 3]};
+        step4(k, oop, 1, dst, src, g1a, g1b, g2, bytes);
+    }
+    for (size_t x = r; x < size; x++) /* untouched by the first step: plain inputs */
+        if (w[x] != in[x]) memcpy(w[x], in[x], bytes);
+    ifft_layers(k, w, size, trunc, delta, bytes, 4);
 }
 
 WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi) { return pre[hi] != pre[lo]; }

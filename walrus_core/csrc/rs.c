@@ -54,6 +54,17 @@ static struct wc_rs_kernels rs_ops(const struct wc_kernels *kern)
     return o;
 }
 
+/* Out-of-place first steps for the ISA of these kernels, if we have them. */
+static wc_rs_x4_oop_fn rs_oop(const struct wc_rs_kernels *k, int inverse)
+{
+#if defined(WC_HAVE_AVX2)
+    if (k->fft4 == wc_rs_fft4_avx2) return inverse ? wc_rs_ifft4_oop_avx2 : wc_rs_fft4_oop_avx2;
+#endif
+    (void)k;
+    (void)inverse;
+    return NULL;
+}
+
 static size_t tile_bytes(size_t bytes, size_t shards)
 {
     size_t t = TILE_BUDGET / (shards ? shards : 1);
@@ -244,7 +255,8 @@ static size_t enc_tile(const wc_rs_codec *c, size_t bytes) { return tile_bytes(b
 
 static size_t enc_scratch_for_tile(const wc_rs_codec *c, size_t T)
 {
-    return align64(enc_scratch_shards(c) * SLICE_STRIDE(T)) + align64(2 * c->m * sizeof(uint8_t *));
+    /* slices, one zero slice, then pointer arrays w, v, in (m each) */
+    return align64((enc_scratch_shards(c) + 1) * SLICE_STRIDE(T)) + align64(3 * c->m * sizeof(uint8_t *));
 }
 
 size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
@@ -258,39 +270,41 @@ size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
 static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, const uint8_t *const *orig,
                         size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
 {
-    const size_t k = c->k, r = c->r, m = c->m, st = SLICE_STRIDE(T);
+    const size_t k = c->k, r = c->r, m = c->m, st = SLICE_STRIDE(T), ns = enc_scratch_shards(c);
+    const wc_rs_x4_oop_fn fft_oop = rs_oop(kk, 0), ifft_oop = rs_oop(kk, 1);
     uint8_t *data = scratch;
-    uint8_t **w = (uint8_t **)(scratch + align64(enc_scratch_shards(c) * st));
+    uint8_t *zero = data + ns * st;
+    uint8_t **w = (uint8_t **)(scratch + align64((ns + 1) * st));
     uint8_t **v = w + m;
+    const uint8_t **in = (const uint8_t **)(w + 2 * m);
+    memset(zero, 0, T);
     for (size_t i = 0; i < m; i++) w[i] = data + i * st;
-    if (enc_scratch_shards(c) > m)
+    if (ns > m)
         for (size_t i = 0; i < m; i++) v[i] = data + (m + i) * st;
     if (!c->high) {
         /* originals at 0..k-1, zeros at k..m-1; IFFT; then FFT per block of m recoveries */
-        for (size_t i = 0; i < k; i++) memcpy(w[i], orig[i] + ooff, T);
-        for (size_t i = k; i < m; i++) memset(w[i], 0, T);
-        wc_ifft(kk, w, m, k, 0, T);
+        for (size_t i = 0; i < m; i++) in[i] = i < k ? orig[i] + ooff : zero;
+        wc_ifft_from(kk, ifft_oop, w, in, m, k, 0, T);
         for (size_t base = 0; base < r; base += m) {
             size_t count = r - base < m ? r - base : m;
             uint8_t **p = w;
-            if (base + m < r) { /* not the last block: keep w for the next ones */
-                for (size_t j = 0; j < m; j++) memcpy(v[j], w[j], T);
+            if (base + m < r) { /* not the last block: keep w, transform from it into v */
+                wc_fft_from(kk, fft_oop, v, (const uint8_t *const *)w, m, count, base + m, T);
                 p = v;
+            } else {
+                wc_fft(kk, p, m, count, base + m, T);
             }
-            wc_fft(kk, p, m, count, base + m, T);
             for (size_t j = 0; j < count; j++) copy_out(rec[base + j] + roff, p[j], T, stream);
         }
     } else {
         /* originals at m.., in chunks of m: IFFT each, XOR into w; FFT(w) */
         size_t c0 = k < m ? k : m;
-        for (size_t i = 0; i < c0; i++) memcpy(w[i], orig[i] + ooff, T);
-        for (size_t i = c0; i < m; i++) memset(w[i], 0, T);
-        wc_ifft(kk, w, m, c0, m, T);
+        for (size_t i = 0; i < m; i++) in[i] = i < c0 ? orig[i] + ooff : zero;
+        wc_ifft_from(kk, ifft_oop, w, in, m, c0, m, T);
         for (size_t base = m; base < k; base += m) {
             size_t count = k - base < m ? k - base : m;
-            for (size_t i = 0; i < count; i++) memcpy(v[i], orig[base + i] + ooff, T);
-            for (size_t i = count; i < m; i++) memset(v[i], 0, T);
-            wc_ifft(kk, v, m, count, base + m, T);
+            for (size_t i = 0; i < m; i++) in[i] = i < count ? orig[base + i] + ooff : zero;
+            wc_ifft_from(kk, ifft_oop, v, in, m, count, base + m, T);
             for (size_t i = 0; i < m; i++) kk->xor_into(w[i], v[i], T);
         }
         wc_fft(kk, w, m, r, 0, T);

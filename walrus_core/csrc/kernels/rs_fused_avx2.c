@@ -84,12 +84,13 @@ WC_INLINE void mul_lut(const uint8_t *lut, __m256i lo, __m256i hi, __m256i *pl, 
 #undef T
 }
 
-static void fft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *l1, const uint8_t *l2,
-                      const uint8_t *l3, size_t bytes)
+static void fft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *sa, const uint8_t *sb,
+                      const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2, const uint8_t *l3,
+                      size_t bytes)
 {
     for (size_t i = 0; i < bytes; i += 64) {
-        __m256i al = LD(a + i), ah = LD(a + i + 32), bl = LD(b + i), bh = LD(b + i + 32);
-        __m256i cl = LD(c + i), ch = LD(c + i + 32), dl = LD(d + i), dh = LD(d + i + 32);
+        __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
+        __m256i cl = LD(sc + i), ch = LD(sc + i + 32), dl = LD(sd + i), dh = LD(sd + i + 32);
         __m256i pl, ph;
         mul_lut(l1, cl, ch, &pl, &ph);
         al = _mm256_xor_si256(al, pl);
@@ -122,12 +123,13 @@ static void fft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint
     }
 }
 
-static void ifft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *l1, const uint8_t *l2,
-                       const uint8_t *l3, size_t bytes)
+static void ifft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *sa, const uint8_t *sb,
+                       const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2, const uint8_t *l3,
+                       size_t bytes)
 {
     for (size_t i = 0; i < bytes; i += 64) {
-        __m256i al = LD(a + i), ah = LD(a + i + 32), bl = LD(b + i), bh = LD(b + i + 32);
-        __m256i cl = LD(c + i), ch = LD(c + i + 32), dl = LD(d + i), dh = LD(d + i + 32);
+        __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
+        __m256i cl = LD(sc + i), ch = LD(sc + i + 32), dl = LD(sd + i), dh = LD(sd + i + 32);
         __m256i pl, ph;
         bl = _mm256_xor_si256(bl, al);
         bh = _mm256_xor_si256(bh, ah);
@@ -164,7 +166,7 @@ void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1
                      size_t bytes)
 {
     if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        fft4_full(a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
+        fft4_full(a, b, c, d, a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
                   wc_gf16_mul_lut((uint16_t)g3), bytes);
         return;
     }
@@ -199,7 +201,7 @@ void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g
                       size_t bytes)
 {
     if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        ifft4_full(a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
+        ifft4_full(a, b, c, d, a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
                    wc_gf16_mul_lut((uint16_t)g3), bytes);
         return;
     }
@@ -228,6 +230,30 @@ void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g
         ST(d + i, dl);
         ST(d + i + 32, dh);
     }
+}
+
+void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
+                         size_t bytes)
+{
+    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
+        fft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3], wc_gf16_mul_lut((uint16_t)g1),
+                  wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3), bytes);
+        return;
+    }
+    for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);
+    wc_rs_fft4_avx2(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
+}
+
+void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
+                          size_t bytes)
+{
+    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
+        ifft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3], wc_gf16_mul_lut((uint16_t)g1),
+                   wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3), bytes);
+        return;
+    }
+    for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);
+    wc_rs_ifft4_avx2(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
 }
 
 #endif
