@@ -121,8 +121,9 @@ def test_buffer_kinds(tmp_path: object) -> None:
     want = wc.blob_id(data, 10)
     assert wc.blob_id(bytearray(data), 10) == want
     assert wc.blob_id(memoryview(data), 10) == want
-    assert wc.blob_id(np.frombuffer(data, dtype=np.uint8), 10) == want
-    assert wc.blob_id(np.frombuffer(data[:12344], dtype=np.uint16), 10) == wc.blob_id(data[:12344], 10)
+    assert wc.blob_id(np.frombuffer(data, dtype=np.uint8), 10) == want  # type: ignore[arg-type]
+    u16 = np.frombuffer(data[:12344], dtype=np.uint16)
+    assert wc.blob_id(u16, 10) == wc.blob_id(data[:12344], 10)  # type: ignore[arg-type]
     with mmap.mmap(-1, len(data)) as m:
         m.write(data)
         assert wc.blob_id(m, 10) == want
@@ -130,7 +131,7 @@ def test_buffer_kinds(tmp_path: object) -> None:
     with pytest.raises(TypeError):
         wc.blob_id("not bytes", 10)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        wc.blob_id(np.zeros((4, 4))[:, 1], 10)
+        wc.blob_id(np.zeros((4, 4))[:, 1], 10)  # type: ignore[arg-type]
 
 
 def test_numpy_memmap_input_and_output(tmp_path: pytest.TempPathFactory) -> None:
@@ -143,7 +144,7 @@ def test_numpy_memmap_input_and_output(tmp_path: pytest.TempPathFactory) -> None
     psize, ssize = wc.output_sizes(len(data), 50)
     prim = np.memmap(d / "primary", dtype=np.uint8, mode="w+", shape=(psize,))
     sec = np.memmap(d / "secondary", dtype=np.uint8, mode="w+", shape=(ssize,))
-    enc = wc.encode_into(src, 50, prim, sec)
+    enc = wc.encode_into(src, 50, prim, sec)  # type: ignore[arg-type]
     ref = wc.encode(data, 50)
     assert enc.metadata == ref.metadata
     prim.flush()
@@ -322,3 +323,12 @@ def test_decode_accepts_pairs_and_mixed_kinds() -> None:
     assert res.data == data and res.kind == "secondary"
     with pytest.raises(ValueError):
         wc.decode([b"not a sliver"], enc.metadata)  # type: ignore[list-item]
+
+
+def test_encode_to_sink() -> None:
+    data = _blob(300_000, 21)
+    ref = wc.encode(data, 40)
+    got: list[bytes] = []
+    md = wc.encode_to(data, 40, lambda pair: got.append(pair.to_bcs()))
+    assert md == ref.metadata
+    assert got == [p.to_bcs() for p in ref.pairs]

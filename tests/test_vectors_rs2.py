@@ -89,7 +89,7 @@ def test_vector_rejected(case: dict[str, Any], backend: str) -> None:
     n = case["n_shards"]
     for fn in (wc.compute_metadata, wc.encode, wc.blob_id):
         with pytest.raises(ValueError):
-            fn(data, n)  # type: ignore[operator]
+            fn(data, n)
     with pytest.raises(wc.DataTooLargeError):
         wc.encode(data, n)
 

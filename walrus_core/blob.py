@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import mmap
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -51,6 +53,7 @@ __all__ = [
     "decode_verbose",
     "encode",
     "encode_into",
+    "encode_to",
     "iter_pairs",
     "output_sizes",
     "recover_sliver",
@@ -351,6 +354,34 @@ def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> Encode
     view = memoryview(data).cast("B") if row0 else None
     pairs = _pairs_from_buffers(n, p, s, size, memoryview(primary), memoryview(secondary), row0, view)
     return EncodedBlob(md, pairs, size)
+
+
+def encode_to(
+    data: Buffer,
+    n_shards: int,
+    sink: Callable[[SliverPair], object],
+    *,
+    threads: int | None = None,
+    tmpdir: str | None = None,
+) -> BlobMetadata:
+    """Encode and hand every pair to ``sink(pair)`` in pair order, without
+    holding the slivers in anonymous memory: they are written to two
+    memory-mapped temporary files (page cache, evictable) that are deleted
+    afterwards. The pairs passed to ``sink`` are only valid during the call
+    (copy with ``bytes(...)``/``to_bcs()`` to keep them)."""
+    cfg = _check_n(n_shards)
+    length = _byte_len(data)
+    psize, ssize = output_sizes(length, cfg.n_shards)
+    with tempfile.TemporaryFile(dir=tmpdir) as pf, tempfile.TemporaryFile(dir=tmpdir) as sf:
+        pf.truncate(psize)
+        sf.truncate(ssize)
+        with mmap.mmap(pf.fileno(), psize) as pm, mmap.mmap(sf.fileno(), ssize) as sm:
+            enc = encode_into(data, n_shards, pm, sm, threads=threads)
+            for pair in enc.pairs:
+                sink(pair)
+            md = enc.metadata
+            del enc, pair
+    return md
 
 
 def iter_pairs(encoded: EncodedBlob) -> Iterator[SliverPair]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def mul_vec(vec: np.ndarray, c: int) -> np.ndarray:
     """Elementwise c * vec (vec: int64 array of field elements)."""
     if c == 0:
         return np.zeros_like(vec)
-    out = EXP[(LOG[vec] + int(LOG[c])) % MOD]
+    out: np.ndarray = EXP[(LOG[vec] + int(LOG[c])) % MOD]
     out[vec == 0] = 0
     return out
 
@@ -106,7 +107,7 @@ def generator(k: int, r: int) -> tuple[tuple[int, ...], ...]:
 
 def symbol_to_elems(sym: bytes) -> np.ndarray:
     """Spec §3.2: 64-byte blocks, first half low bytes, second half high."""
-    out = []
+    out: list[int] = []
     for b0 in range(0, len(sym), 64):
         block = sym[b0 : b0 + 64]
         h = len(block) // 2
@@ -230,7 +231,7 @@ def expand(data: bytes, n: int) -> tuple[list[list[bytes]], int]:
     return x, size
 
 
-def encode(data: bytes, n: int) -> dict[str, object]:
+def encode(data: bytes, n: int) -> dict[str, Any]:
     """Everything the vectors record: symbol size, slivers in pair order,
     pair hashes, root hash and blob id (32 bytes)."""
     _, p, s = params(n)
