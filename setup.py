@@ -95,14 +95,13 @@ if not MSVC:
 
 extension = Extension(
     "walrus_core._native",
-    sources=[os.path.join("walrus_core", "_native.pyx")] + core_sources,
+    sources=[os.path.join("walrus_core", "_native.pyx"), *core_sources],
     include_dirs=[CSRC, KERNELS],
     depends=sorted(glob(os.path.join(CSRC, "*.h")) + glob(os.path.join(KERNELS, "*.h"))),
     define_macros=macros,
     extra_compile_args=base_cflags + ([] if MSVC else ["-pthread"]),
     extra_link_args=link_args,
 )
-
 
 
 class BuildExtWithKernels(build_ext):

@@ -11,7 +11,8 @@ import time
 def demo() -> int:
     import walrus_core as wc
 
-    print(f"walrus_core {wc.__version__}, backend {wc.backends.active()} (supported: {wc.backends.supported()})")
+    print(f"walrus_core {wc.__version__}, backend {wc.backends.active()}")
+    print(f"supported backends: {', '.join(wc.backends.supported())}")
 
     # 1-D: the Reed-Solomon code Walrus applies along both axes.
     rng = random.Random(7)
@@ -47,5 +48,6 @@ def demo() -> int:
     rebuilt = wc.recover_sliver(symbols, meta, "primary", lost)
     assert bytes(rebuilt) == bytes(encoded.pairs[lost].primary)
     moved = sum(len(s.data) for s in symbols[: cfg.n_secondary_source_symbols])
-    print(f"recover primary sliver {lost} from {cfg.n_secondary_source_symbols} proven symbols ({moved} bytes): ok")
+    needed = cfg.n_secondary_source_symbols
+    print(f"recover primary sliver {lost} from {needed} proven symbols ({moved} bytes): ok")
     return 0

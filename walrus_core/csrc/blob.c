@@ -256,7 +256,7 @@ WC_INLINE const uint8_t *sym_ptr(const struct enc *e, size_t r, size_t c)
 
 static void set_err(struct enc *e, enum wc_status st)
 {
-    if (st != WC_OK) __atomic_store_n(&e->err, (int)st, __ATOMIC_RELAXED);
+    if (st != WC_OK) wc_atomic_store_int(&e->err, (int)st);
 }
 
 static void row_task(void *ctx, size_t t, unsigned worker)
@@ -577,7 +577,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
     for (size_t j = 0; j < d->k; j++) outp[j] = sh + (n + j) * d->wstride;
     enum wc_status st = wc_rs_decode_packed(d->dec, d->kern, in, outp, pb, scratch);
     if (st != WC_OK) {
-        __atomic_store_n(&d->err, (int)st, __ATOMIC_RELAXED);
+        wc_atomic_store_int(&d->err, (int)st);
         return;
     }
     if (d->axis == WC_BLOB_PRIMARY) {
@@ -715,7 +715,7 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     enum wc_status st = wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb,
                                             scratch);
     if (st != WC_OK) {
-        __atomic_store_n(&L->err, (int)st, __ATOMIC_RELAXED);
+        wc_atomic_store_int(&L->err, (int)st);
         return;
     }
     for (size_t j = 0; j < n - k; j++) pk_unpack(shp[k + j], cnt, S, dst + (k + j) * S, n * S);
