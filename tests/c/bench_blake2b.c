@@ -52,10 +52,8 @@ struct workload {
 int main(void)
 {
     static const struct workload w[] = {
-        {"3 B (0x00 + 2)", 2, 4096, 0},
-        {"65 B (0x01 + 64)", 64, 4096, 1},
-        {"451 B (0x00 + 450)", 450, 1024, 0},
-        {"4 KiB", 4096, 256, -1},
+        {"3 B (0x00 + 2)", 2, 4096, 0},        {"65 B (0x01 + 64)", 64, 4096, 1},
+        {"451 B (0x00 + 450)", 450, 1024, 0},  {"4 KiB", 4096, 256, -1},
         {"4 KiB (0x00 + 4096)", 4096, 256, 0},
     };
     for (size_t wi = 0; wi < sizeof w / sizeof w[0]; wi++) {
@@ -66,8 +64,8 @@ int main(void)
         for (size_t i = 0; i < count; i++) msgs[i] = data + len * i;
         size_t vlen = len + (w[wi].prefix >= 0);
         double single = run(NULL, msgs, len, count, w[wi].prefix, out);
-        printf("%-18s %-22s %8.2f M hashes/s %7.3f GB/s\n", w[wi].name, "portable single", count / single / 1e6,
-               count * vlen / single / 1e9);
+        printf("%-18s %-22s %8.2f M hashes/s %7.3f GB/s\n", w[wi].name, "portable single",
+               count / single / 1e6, count * vlen / single / 1e9);
         FOR_EACH_BACKEND(kern)
         {
             double s = run(kern, msgs, len, count, w[wi].prefix, out);

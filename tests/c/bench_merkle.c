@@ -22,16 +22,16 @@ static double clock_s(clockid_t id)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-#define BEST_OF(clk, expr)                                  \
-    ({                                                      \
-        double best_ = 1e9;                                 \
-        for (int rep_ = 0; rep_ < 7; rep_++) {              \
-            double t0_ = clock_s(clk);                      \
-            expr;                                           \
-            double t_ = clock_s(clk) - t0_;                 \
-            if (t_ < best_) best_ = t_;                     \
-        }                                                   \
-        best_;                                              \
+#define BEST_OF(clk, expr)                                                                                   \
+    ({                                                                                                       \
+        double best_ = 1e9;                                                                                  \
+        for (int rep_ = 0; rep_ < 7; rep_++) {                                                               \
+            double t0_ = clock_s(clk);                                                                       \
+            expr;                                                                                            \
+            double t_ = clock_s(clk) - t0_;                                                                  \
+            if (t_ < best_) best_ = t_;                                                                      \
+        }                                                                                                    \
+        best_;                                                                                               \
     })
 
 int main(void)
@@ -64,7 +64,8 @@ int main(void)
                t_bare, t_rows, t_cols, (2.0 * n - 1) / t_root / 1e6);
     }
     unsigned cpus = wc_cpu_count();
-    double t_par = BEST_OF(CLOCK_MONOTONIC, wc_merkle_root_threads(wc_kernels_active(), data, 2 * n, 2, 0, root));
+    double t_par =
+        BEST_OF(CLOCK_MONOTONIC, wc_merkle_root_threads(wc_kernels_active(), data, 2 * n, 2, 0, root));
     printf("%-9s root 2^20x2B on %u threads: %.4f s wall\n", wc_kernels_active()->name, cpus, t_par);
     free(data);
     free(out);

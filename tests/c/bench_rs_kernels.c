@@ -28,11 +28,20 @@ static const char *const op_names[OP_COUNT] = {"fft_butterfly", "ifft_butterfly"
 static void call(const struct wc_rs_kernels *k, enum op op, uint8_t *x, uint8_t *y, uint16_t l, size_t n)
 {
     switch (op) {
-    case OP_FFT: k->fft_butterfly(x, y, l, n); break;
-    case OP_IFFT: k->ifft_butterfly(x, y, l, n); break;
-    case OP_MUL: k->mul(x, l, n); break;
-    case OP_XOR: k->xor_into(x, y, n); break;
-    default: break;
+    case OP_FFT:
+        k->fft_butterfly(x, y, l, n);
+        break;
+    case OP_IFFT:
+        k->ifft_butterfly(x, y, l, n);
+        break;
+    case OP_MUL:
+        k->mul(x, l, n);
+        break;
+    case OP_XOR:
+        k->xor_into(x, y, n);
+        break;
+    default:
+        break;
     }
 }
 

@@ -1,8 +1,8 @@
 /* Blake2b-256: known answers (RFC 7693 parameters, digest length 32), the
  * streaming API against the one-shot one, and every backend's multi-buffer
  * kernel against the portable oracle: lengths 0..300 and larger, prefix
- * -1/0/1/255, counts 0..9 and 11 (remainder lanes, one and two groups per step), messages flush against the end
- * of their allocation so ASan sees any over-read. */
+ * -1/0/1/255, counts 0..9 and 11 (remainder lanes, one and two groups per step), messages flush against the
+ * end of their allocation so ASan sees any over-read. */
 #include <stdint.h>
 
 #include "blake2b.h"
@@ -82,8 +82,7 @@ static void streaming(void)
 
 /* count messages of len bytes, each in its own allocation ending exactly at
  * the message's end. */
-static void check_many(const struct wc_kernels *kern, size_t len, size_t count, int prefix,
-                       unsigned seed)
+static void check_many(const struct wc_kernels *kern, size_t len, size_t count, int prefix, unsigned seed)
 {
     const uint8_t **msgs = calloc(count ? count : 1, sizeof *msgs);
     uint8_t **bufs = calloc(count ? count : 1, sizeof *bufs);

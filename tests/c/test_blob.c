@@ -29,9 +29,9 @@ static void test_known_ids(const struct wc_kernels *kern, unsigned threads)
     CHECK_MEM(id, want, 32);
     /* walrus-core's regression test, n = 10: RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY */
     const char *msg = "walrus blob id v1 regression test";
-    CHECK_EQ_INT(wc_blob_encode(kern, 10, (const uint8_t *)msg, strlen(msg), threads, NULL, NULL, id, NULL, 0,
-                                NULL),
-                 WC_OK);
+    CHECK_EQ_INT(
+        wc_blob_encode(kern, 10, (const uint8_t *)msg, strlen(msg), threads, NULL, NULL, id, NULL, 0, NULL),
+        WC_OK);
     hex32("45c53cd8cc1ff82164bf52da23fdaa72900dc29194b86dd33309d5cd9c43da46", want);
     CHECK_MEM(id, want, 32);
 }

@@ -17,9 +17,8 @@ static uint16_t o_log[65536], o_exp[65536];
 
 static void oracle_init(void)
 {
-    static const uint16_t cantor[16] = {0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E,
-                                        0x914C, 0x4012, 0x6C98, 0x10D8, 0x6A72, 0xB900,
-                                        0xFDB8, 0xFB34, 0xFF38, 0x991E};
+    static const uint16_t cantor[16] = {0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E, 0x914C, 0x4012,
+                                        0x6C98, 0x10D8, 0x6A72, 0xB900, 0xFDB8, 0xFB34, 0xFF38, 0x991E};
     static uint16_t plog[65536];
     uint32_t y = 1;
     for (uint32_t e = 0; e < 65535; e++) {
@@ -44,7 +43,10 @@ static uint16_t o_mul_log(uint16_t a, uint16_t log_m)
     return o_exp[((uint32_t)o_log[a] + log_m) % 65535u];
 }
 
-static uint16_t o_mul(uint16_t a, uint16_t b) { return b ? o_mul_log(a, o_log[b]) : 0; }
+static uint16_t o_mul(uint16_t a, uint16_t b)
+{
+    return b ? o_mul_log(a, o_log[b]) : 0;
+}
 
 /* Element i of a packed buffer (rs_kernels.h layout). */
 static uint16_t get_el(const uint8_t *p, size_t i)
@@ -183,22 +185,40 @@ static void run_op(const struct wc_rs_kernels *k, enum op op, uint8_t *x, uint8_
                    size_t bytes)
 {
     switch (op) {
-    case OP_FFT: k->fft_butterfly(x, y, log_m, bytes); break;
-    case OP_IFFT: k->ifft_butterfly(x, y, log_m, bytes); break;
-    case OP_MUL: k->mul(x, log_m, bytes); break;
-    case OP_XOR: k->xor_into(x, y, bytes); break;
-    default: break;
+    case OP_FFT:
+        k->fft_butterfly(x, y, log_m, bytes);
+        break;
+    case OP_IFFT:
+        k->ifft_butterfly(x, y, log_m, bytes);
+        break;
+    case OP_MUL:
+        k->mul(x, log_m, bytes);
+        break;
+    case OP_XOR:
+        k->xor_into(x, y, bytes);
+        break;
+    default:
+        break;
     }
 }
 
 static void run_oracle(enum op op, uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes)
 {
     switch (op) {
-    case OP_FFT: o_fft(x, y, log_m, bytes); break;
-    case OP_IFFT: o_ifft(x, y, log_m, bytes); break;
-    case OP_MUL: o_mul_buf(x, log_m, bytes); break;
-    case OP_XOR: o_xor(x, y, bytes); break;
-    default: break;
+    case OP_FFT:
+        o_fft(x, y, log_m, bytes);
+        break;
+    case OP_IFFT:
+        o_ifft(x, y, log_m, bytes);
+        break;
+    case OP_MUL:
+        o_mul_buf(x, log_m, bytes);
+        break;
+    case OP_XOR:
+        o_xor(x, y, bytes);
+        break;
+    default:
+        break;
     }
 }
 
@@ -230,8 +250,8 @@ static int one_case(const struct wc_kernels *kern, enum op op, uint16_t log_m, s
     run_op(k, op, x.p, y.p, log_m, bytes);
     int ok = memcmp(ex, x.p, bytes) == 0 && memcmp(ey, y.p, bytes) == 0 && guard_ok(&x) && guard_ok(&y);
     if (!ok)
-        fprintf(stderr, "  %s %s: log_m=%u bytes=%zu xoff=%zu yoff=%zu differs from the oracle\n",
-                kern->name, op_names[op], (unsigned)log_m, bytes, xoff, yoff);
+        fprintf(stderr, "  %s %s: log_m=%u bytes=%zu xoff=%zu yoff=%zu differs from the oracle\n", kern->name,
+                op_names[op], (unsigned)log_m, bytes, xoff, yoff);
     if (ok && kernels_complete(port) && port != k) {
         run_op(port, op, px, py, log_m, bytes);
         ok = memcmp(px, x.p, bytes) == 0 && memcmp(py, y.p, bytes) == 0;
@@ -250,13 +270,13 @@ static void test_kernels_vs_oracle(const struct wc_kernels *kern)
     static const size_t offs[][2] = {{0, 0}, {1, 3}, {7, 0}, {0, 13}, {31, 33}, {63, 1}};
     uint16_t logs[48];
     size_t nlogs = 0;
-    logs[nlogs++] = 0;      /* m = 1 */
+    logs[nlogs++] = 0; /* m = 1 */
     logs[nlogs++] = 1;
     logs[nlogs++] = 2;
-    logs[nlogs++] = 21845;  /* m = 2 */
+    logs[nlogs++] = 21845; /* m = 2 */
     logs[nlogs++] = 32767;
     logs[nlogs++] = 65533;
-    logs[nlogs++] = 65534;  /* largest valid log */
+    logs[nlogs++] = 65534; /* largest valid log */
     while (nlogs < sizeof(logs) / sizeof(logs[0])) logs[nlogs++] = (uint16_t)(rng() % 65535u);
 
     const struct wc_rs_kernels *k = kern->rs;
@@ -273,8 +293,7 @@ static void test_kernels_vs_oracle(const struct wc_kernels *kern)
             if (op == OP_XOR && li >= 3) break;
             for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
                 size_t oi = (li + bi) % (sizeof(offs) / sizeof(offs[0]));
-                if (!one_case(kern, (enum op)op, logs[li], 64 * blocks[bi], offs[oi][0], offs[oi][1],
-                              seed++))
+                if (!one_case(kern, (enum op)op, logs[li], 64 * blocks[bi], offs[oi][0], offs[oi][1], seed++))
                     if (++failures > 10) goto out;
             }
         }
@@ -301,7 +320,8 @@ static void test_all_multipliers(const struct wc_kernels *kern)
         k->fft_butterfly(x, y, (uint16_t)l, 128);
         o_fft(ex, ey, (uint16_t)l, 128);
         if (memcmp(x, ex, 128) || memcmp(y, ey, 128)) {
-            fprintf(stderr, "  %s fft_butterfly: log_m=%u differs from the oracle\n", kern->name, (unsigned)l);
+            fprintf(stderr, "  %s fft_butterfly: log_m=%u differs from the oracle\n", kern->name,
+                    (unsigned)l);
             bad++;
         }
     }

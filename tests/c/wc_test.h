@@ -12,22 +12,22 @@
 
 static int wc_test_failures;
 
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            wc_test_failures++;                                                  \
-        }                                                                        \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                         \
+            wc_test_failures++;                                                                              \
+        }                                                                                                    \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                           \
-    do {                                                                             \
-        long long wc_a_ = (long long)(a), wc_b_ = (long long)(b);                    \
-        if (wc_a_ != wc_b_) {                                                        \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, \
-                    __LINE__, #a, #b, wc_a_, wc_b_);                                 \
-            wc_test_failures++;                                                      \
-        }                                                                            \
+#define CHECK_EQ_INT(a, b)                                                                                   \
+    do {                                                                                                     \
+        long long wc_a_ = (long long)(a), wc_b_ = (long long)(b);                                            \
+        if (wc_a_ != wc_b_) {                                                                                \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, #a, #b,    \
+                    wc_a_, wc_b_);                                                                           \
+            wc_test_failures++;                                                                              \
+        }                                                                                                    \
     } while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
@@ -45,12 +45,11 @@ static void wc_test_fill(unsigned char *buf, size_t n, unsigned seed)
 }
 
 /* Runs body once for each supported backend, with `kern` bound to it. */
-#define FOR_EACH_BACKEND(kern)                                                    \
-    for (size_t wc_bi_ = 0; wc_bi_ < wc_backend_count(); wc_bi_++)                \
-        for (const struct wc_kernels *kern = wc_backend_at(wc_bi_); kern;          \
-             kern = NULL)                                                          \
-            if (!wc_backend_supported(kern)) {                                     \
-                fprintf(stderr, "  (skipping backend %s: not supported here)\n", kern->name); \
+#define FOR_EACH_BACKEND(kern)                                                                               \
+    for (size_t wc_bi_ = 0; wc_bi_ < wc_backend_count(); wc_bi_++)                                           \
+        for (const struct wc_kernels *kern = wc_backend_at(wc_bi_); kern; kern = NULL)                       \
+            if (!wc_backend_supported(kern)) {                                                               \
+                fprintf(stderr, "  (skipping backend %s: not supported here)\n", kern->name);                \
             } else
 
 static int wc_test_report(const char *name)

@@ -61,8 +61,8 @@ void wc_blake2b256(const uint8_t *data, size_t len, uint8_t out[32])
     wc_blake2b256_one_portable(data, len, -1, out);
 }
 
-void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msgs, size_t len,
-                        size_t count, int prefix, uint8_t *out)
+void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msgs, size_t len, size_t count,
+                        int prefix, uint8_t *out)
 {
     if (!count || !msgs || !out) return;
     if (!kern || !kern->hash || !kern->hash->blake2b256_many) kern = NULL;
@@ -72,8 +72,8 @@ void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msg
         wc_blake2b256_many_portable(msgs, len, count, prefix, out);
 }
 
-void wc_blake2b256_many_strided(const struct wc_kernels *kern, const uint8_t *base, size_t stride,
-                                size_t len, size_t count, int prefix, uint8_t *out)
+void wc_blake2b256_many_strided(const struct wc_kernels *kern, const uint8_t *base, size_t stride, size_t len,
+                                size_t count, int prefix, uint8_t *out)
 {
     enum { CHUNK = 256 };
     const uint8_t *ptrs[CHUNK];

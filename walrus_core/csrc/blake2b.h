@@ -30,14 +30,14 @@ void wc_blake2b256(const uint8_t *data, size_t len, uint8_t out[32]);
  * i < count, where P is the byte `prefix` when 0 <= prefix <= 255 and empty
  * otherwise (pass -1); see hash_kernels.h. Does nothing when count is 0 or
  * msgs/out is NULL. Thread-safe; no allocation. */
-void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msgs, size_t len,
-                        size_t count, int prefix, uint8_t *out);
+void wc_blake2b256_many(const struct wc_kernels *kern, const uint8_t *const *msgs, size_t len, size_t count,
+                        int prefix, uint8_t *out);
 
 /* Strided form: message i is base + i*stride (len bytes; stride may be
  * anything, including 0 or less than len). Same digests and prefix rule
  * as wc_blake2b256_many; pointers are built in small chunks on the stack.
  * Does nothing when count is 0 or base/out is NULL. */
-void wc_blake2b256_many_strided(const struct wc_kernels *kern, const uint8_t *base, size_t stride,
-                                size_t len, size_t count, int prefix, uint8_t *out);
+void wc_blake2b256_many_strided(const struct wc_kernels *kern, const uint8_t *base, size_t stride, size_t len,
+                                size_t count, int prefix, uint8_t *out);
 
 #endif

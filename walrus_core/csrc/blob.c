@@ -25,12 +25,15 @@
 
 /* Work per RS call: about this many bytes of codeword data. */
 #define WC_BLOB_CHUNK_BYTES (1u << 20)
-#define WC_BLOB_GROUP 32u
+#define WC_BLOB_GROUP       32u
 /* Metadata only: split a row parity larger than this into bands. */
 #define WC_BLOB_BANDS 2u
 static size_t band_min_bytes = (size_t)48 << 20;
 
-void wc_blob_set_band_min_bytes(size_t bytes) { band_min_bytes = bytes; }
+void wc_blob_set_band_min_bytes(size_t bytes)
+{
+    band_min_bytes = bytes;
+}
 
 enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_layout *o)
 {
@@ -69,8 +72,14 @@ static unsigned resolve_threads(unsigned threads)
  * short tail block (t = S mod 64 bytes, split at t/2) is spread to lanes
  * 0..t/2-1 of one block: a few memcpys instead of an element shuffle. The
  * padding lanes cost RS work, so small symbols use the dense wc_rs_pack. */
-WC_INLINE int pk_aligned(size_t S) { return S % 64 == 0 || S >= 256; }
-WC_INLINE size_t pk_slot(size_t S) { return (S + 63) & ~(size_t)63; }
+WC_INLINE int pk_aligned(size_t S)
+{
+    return S % 64 == 0 || S >= 256;
+}
+WC_INLINE size_t pk_slot(size_t S)
+{
+    return (S + 63) & ~(size_t)63;
+}
 
 static size_t pk_bytes(size_t count, size_t S)
 {
@@ -123,9 +132,8 @@ static void pk_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, 
  * odd levels (including a lone node below `height`) get the zero node.
  * Root of tree t -> roots + t*roots_stride. count == 0 gives the zero root.
  * tmp: ntrees*(count/2+1)*32 bytes; ptrs: ntrees*(count/2+1) entries. */
-static void trees_up(const struct wc_kernels *kern, uint8_t *base, size_t stride, size_t ntrees,
-                     size_t count, unsigned height, uint8_t *roots, size_t roots_stride,
-                     uint8_t *tmp, const uint8_t **ptrs)
+static void trees_up(const struct wc_kernels *kern, uint8_t *base, size_t stride, size_t ntrees, size_t count,
+                     unsigned height, uint8_t *roots, size_t roots_stride, uint8_t *tmp, const uint8_t **ptrs)
 {
     if (count == 0) {
         for (size_t t = 0; t < ntrees; t++) memset(roots + t * roots_stride, 0, 32);
@@ -149,8 +157,8 @@ static void trees_up(const struct wc_kernels *kern, uint8_t *base, size_t stride
     for (size_t t = 0; t < ntrees; t++) memcpy(roots + t * roots_stride, base + t * stride, 32);
 }
 
-enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const uint8_t *nodes,
-                                         size_t count, uint8_t root[32])
+enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const uint8_t *nodes, size_t count,
+                                         uint8_t root[32])
 {
     if (!kern || !root || (count && !nodes)) return WC_ERR_ARG;
     size_t half = count / 2 + 1;
@@ -170,8 +178,7 @@ enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const ui
 
 /* Pair tree and blob ID from row roots and column roots (spec §5). */
 static enum wc_status finish_blob_id(const struct wc_kernels *kern, size_t n, uint64_t length,
-                                     const uint8_t *row_roots, const uint8_t *col_roots,
-                                     uint8_t blob_id[32])
+                                     const uint8_t *row_roots, const uint8_t *col_roots, uint8_t blob_id[32])
 {
     uint8_t *pairs = (uint8_t *)malloc(n * 64 + (n + 1) * 32);
     const uint8_t **ptrs = (const uint8_t **)malloc(n * sizeof(*ptrs));
@@ -204,8 +211,8 @@ static enum wc_status finish_blob_id(const struct wc_kernels *kern, size_t n, ui
 /* ---- encoder ------------------------------------------------------------ */
 
 struct enc_worker {
-    uint8_t *mem;         /* one aligned block for the buffers below */
-    uint8_t **shards;     /* n packed-shard pointers */
+    uint8_t *mem;     /* one aligned block for the buffers below */
+    uint8_t **shards; /* n packed-shard pointers */
     uint8_t *rs_scratch;
     uint8_t *gather;      /* b*S: a column chunk straddling column s */
     uint8_t *rect;        /* 2f*b*S: unpacked column recovery symbols */
@@ -222,13 +229,13 @@ struct enc {
     const uint8_t *data;
     size_t full_rows;
     uint8_t *tail;
-    uint8_t *par;          /* parity columns band0..band1-1 of rows 0..p-1 */
+    uint8_t *par; /* parity columns band0..band1-1 of rows 0..p-1 */
     size_t par_rs, par_cs;
-    size_t band0, band1;   /* absolute column indices, s <= band0 */
-    size_t g_first;        /* first column group of the current pass */
+    size_t band0, band1; /* absolute column indices, s <= band0 */
+    size_t g_first;      /* first column group of the current pass */
     int first_pass;
     uint8_t *primary, *secondary;
-    size_t primary_row0;   /* primary holds rows primary_row0..n-1 */
+    size_t primary_row0; /* primary holds rows primary_row0..n-1 */
     wc_rs_codec *row_codec, *col_codec;
     size_t G, nb, b, R;
     unsigned g;
@@ -337,12 +344,14 @@ static void col_task(void *ctx, size_t task, unsigned worker)
              w->ptrs);
 }
 
-static size_t clampz(size_t v, size_t lo, size_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+static size_t clampz(size_t v, size_t lo, size_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
-enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
-                              uint64_t length, unsigned threads, uint8_t *row_roots,
-                              uint8_t *col_roots, uint8_t *blob_id, uint8_t *primary,
-                              size_t primary_row0, uint8_t *secondary)
+enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
+                              unsigned threads, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id,
+                              uint8_t *primary, size_t primary_row0, uint8_t *secondary)
 {
     if (!kern || !kern->hash || !kern->hash->blake2b256_many || !kern->rs) return WC_ERR_ARG;
     if (length && !data) return WC_ERR_ARG;
@@ -541,9 +550,9 @@ struct dec {
     const struct wc_kernels *kern;
     struct wc_blob_layout L;
     int axis;
-    size_t k;        /* originals of the line code */
-    size_t chunk;    /* symbols per line per task */
-    size_t n_lines;  /* lines to decode: s columns (primary) or p rows (secondary) */
+    size_t k;                     /* originals of the line code */
+    size_t chunk;                 /* symbols per line per task */
+    size_t n_lines;               /* lines to decode: s columns (primary) or p rows (secondary) */
     const uint8_t *const *by_pos; /* n pointers, NULL where absent */
     wc_rs_decoder *dec;
     uint8_t *out;
@@ -585,8 +594,7 @@ static void dec_task(void *ctx, size_t t, unsigned worker)
         for (size_t j = 0; j < d->k; j++) pk_unpack(outp[j], cnt, S, d->out + j * s * S + l0 * S, S);
     } else {
         /* lines are rows l0..; output j = column j */
-        for (size_t j = 0; j < d->k; j++)
-            pk_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
+        for (size_t j = 0; j < d->k; j++) pk_unpack(outp[j], cnt, S, d->out + l0 * s * S + j * S, s * S);
     }
 }
 
@@ -642,8 +650,7 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
     if (nw > n_tasks) nw = (unsigned)n_tasks;
     d.wstride = pk_bytes(d.chunk, S);
     d.scratch_bytes = wc_rs_decode_scratch_bytes(d.dec, d.wstride);
-    size_t per = ((d.scratch_bytes + 63) & ~(size_t)63) + (n + d.k) * d.wstride +
-                 (n + d.k) * sizeof(void *);
+    size_t per = ((d.scratch_bytes + 63) & ~(size_t)63) + (n + d.k) * d.wstride + (n + d.k) * sizeof(void *);
     d.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
     st = WC_ERR_NOMEM;
     if (!d.wmem) goto done1;
@@ -712,8 +719,8 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     for (size_t i = 0; i < cnt; i++) memcpy(dst + i * n * S, L->slivers[l0 + i], k * S);
     for (size_t j = 0; j < n; j++) shp[j] = sh + j * pb;
     for (size_t c = 0; c < k; c++) pk_pack(dst + c * S, n * S, cnt, S, shp[c]);
-    enum wc_status st = wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb,
-                                            scratch);
+    enum wc_status st =
+        wc_rs_encode_packed(L->codec, L->kern, (const uint8_t *const *)shp, shp + k, pb, scratch);
     if (st != WC_OK) {
         wc_atomic_store_int(&L->err, (int)st);
         return;
@@ -727,9 +734,9 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     trees_up(L->kern, lh, (n + 1) * 32, cnt, n, 0, L->roots + l0 * 32, 32, tmp, ptrs);
 }
 
-enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis,
-                                  size_t count, const uint8_t *const *slivers, unsigned threads,
-                                  uint8_t *roots, uint8_t *expanded, uint8_t *leaf_hashes)
+enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
+                                  const uint8_t *const *slivers, unsigned threads, uint8_t *roots,
+                                  uint8_t *expanded, uint8_t *leaf_hashes)
 {
     if (!kern || !kern->hash || !kern->rs || !roots || (count && !slivers)) return WC_ERR_ARG;
     if (axis != WC_BLOB_PRIMARY && axis != WC_BLOB_SECONDARY) return WC_ERR_ARG;
@@ -778,8 +785,7 @@ done:
 }
 
 enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
-                                    const size_t *positions, const uint8_t *const *symbols,
-                                    uint8_t *out)
+                                    const size_t *positions, const uint8_t *const *symbols, uint8_t *out)
 {
     if (!kern || !out || (count && (!positions || !symbols))) return WC_ERR_ARG;
     if (axis != WC_BLOB_PRIMARY && axis != WC_BLOB_SECONDARY) return WC_ERR_ARG;

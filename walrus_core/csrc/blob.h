@@ -22,8 +22,8 @@
 #include "wc_status.h"
 
 #define WC_BLOB_MAX_SYMBOL_SIZE 65534u
-#define WC_BLOB_MIN_SHARDS 4u
-#define WC_BLOB_MAX_SHARDS 49155u
+#define WC_BLOB_MIN_SHARDS      4u
+#define WC_BLOB_MAX_SHARDS      49155u
 
 enum wc_blob_axis {
     WC_BLOB_PRIMARY = 0,   /* row lines: primary slivers (s symbols) */
@@ -58,10 +58,9 @@ enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_lay
  * is half the row parity (p*f*S/2 bytes: two passes over column bands when
  * it exceeds 48 MiB) plus O(n*(S + 32*G)) per thread. Output buffers may
  * be memory-mapped files. threads: 0 = all cores. */
-enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data,
-                              uint64_t length, unsigned threads, uint8_t *row_roots,
-                              uint8_t *col_roots, uint8_t *blob_id, uint8_t *primary,
-                              size_t primary_row0, uint8_t *secondary);
+enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
+                              unsigned threads, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id,
+                              uint8_t *primary, size_t primary_row0, uint8_t *secondary);
 
 /* Decode the padded message matrix (p*s*S bytes, row-major, i.e. the blob
  * followed by zero padding) from `count` slivers of one axis. indices[i] is
@@ -78,9 +77,9 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
  * SECONDARY) to their full n-symbol lines and compute each line's Merkle
  * root (roots: count*32). Optional outputs (NULL to skip): expanded
  * (count*n*S, line i at i*n*S) and leaf_hashes (count*n*32). */
-enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis,
-                                  size_t count, const uint8_t *const *slivers, unsigned threads,
-                                  uint8_t *roots, uint8_t *expanded, uint8_t *leaf_hashes);
+enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
+                                  const uint8_t *const *slivers, unsigned threads, uint8_t *roots,
+                                  uint8_t *expanded, uint8_t *leaf_hashes);
 
 /* Rebuild one sliver of `axis` from recovery symbols: symbols[i] (S bytes)
  * is the line's symbol at position positions[i] (< n). PRIMARY needs s
@@ -88,8 +87,7 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
  * SECONDARY needs p (column c from X[i][c], i = source primary sliver).
  * out: s*S or p*S bytes. Extra symbols beyond the needed count are ignored. */
 enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
-                                    const size_t *positions, const uint8_t *const *symbols,
-                                    uint8_t *out);
+                                    const size_t *positions, const uint8_t *const *symbols, uint8_t *out);
 
 /* Testing/tuning knob (not thread-safe; set before encoding): metadata-only
  * encodes whose row parity exceeds this many bytes use two column-band
@@ -98,7 +96,7 @@ void wc_blob_set_band_min_bytes(size_t bytes);
 
 /* Merkle root over `count` 32-byte nodes at one level (odd levels padded
  * with the zero node; zero nodes -> zero root). */
-enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const uint8_t *nodes,
-                                         size_t count, uint8_t root[32]);
+enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const uint8_t *nodes, size_t count,
+                                         uint8_t root[32]);
 
 #endif

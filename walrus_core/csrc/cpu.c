@@ -14,7 +14,10 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
     __cpuidex(r, (int)leaf, (int)sub);
     for (int i = 0; i < 4; i++) out[i] = (uint32_t)r[i];
 }
-static uint64_t xgetbv0(void) { return _xgetbv(0); }
+static uint64_t xgetbv0(void)
+{
+    return _xgetbv(0);
+}
 #else
 #include <cpuid.h>
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -43,8 +46,8 @@ static uint32_t detect(void)
     int avx = (ecx1 >> 28) & 1;
     if (!osxsave || !avx || max_leaf < 7) return features;
     uint64_t xcr0 = xgetbv0();
-    int ymm_saved = (xcr0 & 0x6) == 0x6;     /* XMM and YMM state */
-    int zmm_saved = (xcr0 & 0xe6) == 0xe6;   /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+    int ymm_saved = (xcr0 & 0x6) == 0x6;   /* XMM and YMM state */
+    int zmm_saved = (xcr0 & 0xe6) == 0xe6; /* plus opmask, ZMM_Hi256, Hi16_ZMM */
     cpuid(7, 0, r);
     uint32_t ebx7 = r[1];
     if (ymm_saved && (ebx7 & (1u << 5))) features |= WC_CPU_AVX2;
@@ -54,9 +57,15 @@ static uint32_t detect(void)
     return features;
 }
 #elif defined(WC_ARCH_AARCH64)
-static uint32_t detect(void) { return WC_CPU_NEON; }
+static uint32_t detect(void)
+{
+    return WC_CPU_NEON;
+}
 #else
-static uint32_t detect(void) { return 0; }
+static uint32_t detect(void)
+{
+    return 0;
+}
 #endif
 
 uint32_t wc_cpu_features(void)

@@ -45,9 +45,15 @@ static const struct wc_kernels *const backends[] = {
 
 static const struct wc_kernels *volatile selected;
 
-size_t wc_backend_count(void) { return N_BACKENDS; }
+size_t wc_backend_count(void)
+{
+    return N_BACKENDS;
+}
 
-const struct wc_kernels *wc_backend_at(size_t i) { return i < N_BACKENDS ? backends[i] : NULL; }
+const struct wc_kernels *wc_backend_at(size_t i)
+{
+    return i < N_BACKENDS ? backends[i] : NULL;
+}
 
 const struct wc_kernels *wc_backend_find(const char *name)
 {

@@ -19,7 +19,10 @@ WC_INLINE void prefetch_lut(uint16_t g)
     }
 }
 #else
-WC_INLINE void prefetch_lut(uint16_t g) { (void)g; }
+WC_INLINE void prefetch_lut(uint16_t g)
+{
+    (void)g;
+}
 #endif
 
 WC_INLINE void fbf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16_t g, size_t bytes)
@@ -42,8 +45,8 @@ WC_INLINE void ibf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16
  * quad (x, x+d, x+2d, x+3d) run back to back, so the second layer finds its
  * inputs in L1. Truncation is applied per block exactly as in the radix-2
  * description of spec §3.4. */
-static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-                       size_t bytes, size_t dist)
+static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc,
+                       size_t delta, size_t bytes, size_t dist)
 {
     const uint16_t *skew = wc_gf16_skew;
     for (; dist >= 2; dist >>= 2) {
@@ -156,8 +159,8 @@ static void step4(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, int invers
     }
 }
 
-void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
-                 size_t size, size_t trunc, size_t delta, size_t bytes)
+void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                 const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes)
 {
     if (size < 4) {
         for (size_t x = 0; x < size; x++)
@@ -178,8 +181,8 @@ void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *co
     fft_layers(k, w, size, trunc, delta, bytes, size >> 3);
 }
 
-void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
-                  size_t size, size_t trunc, size_t delta, size_t bytes)
+void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                  const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes)
 {
     if (size < 4) {
         for (size_t x = 0; x < size; x++)
@@ -201,7 +204,10 @@ void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *c
     ifft_layers(k, w, size, trunc, delta, bytes, 4);
 }
 
-WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi) { return pre[hi] != pre[lo]; }
+WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi)
+{
+    return pre[hi] != pre[lo];
+}
 
 void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
                    const uint32_t *need_pre)

@@ -25,10 +25,10 @@ void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size
  * NULL), which saves copying the inputs into w first. */
 typedef void (*wc_rs_x4_oop_fn)(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
                                 uint32_t g3, size_t bytes);
-void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
-                 size_t size, size_t trunc, size_t delta, size_t bytes);
-void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w, const uint8_t *const *in,
-                  size_t size, size_t trunc, size_t delta, size_t bytes);
+void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                 const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
+void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                  const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
 
 /* The same with block skipping by masks, given as prefix counts pre[0..size]
  * (pre[i] = number of flagged positions below i): the FFT computes only the

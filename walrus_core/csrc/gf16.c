@@ -27,9 +27,8 @@ uint16_t wc_gf16_subspace_basis[17][16];
 /* 65535 multipliers x 128 bytes = 8 MiB, built with the other tables. */
 static uint8_t *mul_lut;
 
-static const uint16_t cantor_basis[16] = {0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E,
-                                          0x914C, 0x4012, 0x6C98, 0x10D8, 0x6A72, 0xB900,
-                                          0xFDB8, 0xFB34, 0xFF38, 0x991E};
+static const uint16_t cantor_basis[16] = {0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E, 0x914C, 0x4012,
+                                          0x6C98, 0x10D8, 0x6A72, 0xB900, 0xFDB8, 0xFB34, 0xFF38, 0x991E};
 
 #define POLY 0x1002Du
 
@@ -82,7 +81,7 @@ static void build_log_exp(void)
 static void build_skew(void)
 {
     /* wv[i][b] = W_i(2^b); W_0(x) = x, W_{i+1}(x) = W_i(x) (W_i(x) + W_i(2^i)). */
-    uint16_t(*wv)[16] = wc_gf16_subspace_basis;
+    uint16_t (*wv)[16] = wc_gf16_subspace_basis;
     for (unsigned b = 0; b < 16; b++) wv[0][b] = (uint16_t)(1u << b);
     for (unsigned i = 0; i < 16; i++) {
         uint16_t wi = wv[i][i];
@@ -163,10 +162,16 @@ static BOOL CALLBACK init_cb(PINIT_ONCE o, PVOID p, PVOID *c)
     build_all();
     return TRUE;
 }
-void wc_gf16_init(void) { InitOnceExecuteOnce(&init_once, init_cb, NULL, NULL); }
+void wc_gf16_init(void)
+{
+    InitOnceExecuteOnce(&init_once, init_cb, NULL, NULL);
+}
 #else
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-void wc_gf16_init(void) { pthread_once(&init_once, build_all); }
+void wc_gf16_init(void)
+{
+    pthread_once(&init_once, build_all);
+}
 #endif
 
 const uint8_t *wc_gf16_mul_lut(uint16_t log_m)

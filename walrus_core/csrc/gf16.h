@@ -9,12 +9,12 @@
 
 #include "wc_internal.h"
 
-#define WC_GF_ORDER 65536u
+#define WC_GF_ORDER   65536u
 #define WC_GF_MODULUS 65535u /* multiplicative group order; also the "zero" log sentinel */
 
-extern uint16_t wc_gf16_log[65536];     /* LOG[v], LOG[0] = 65535 */
-extern uint16_t wc_gf16_exp[65536];     /* EXP[e], EXP[65535] = EXP[0] = 1 */
-extern uint16_t wc_gf16_skew[65536];    /* SKEW[q] (logs; 65535 = zero twiddle) */
+extern uint16_t wc_gf16_log[65536];       /* LOG[v], LOG[0] = 65535 */
+extern uint16_t wc_gf16_exp[65536];       /* EXP[e], EXP[65535] = EXP[0] = 1 */
+extern uint16_t wc_gf16_skew[65536];      /* SKEW[q] (logs; 65535 = zero twiddle) */
 extern uint16_t wc_gf16_log_walsh[65536]; /* WHT(LOG'), for the error locator */
 
 /* W_j(2^b) for j = 0..16, b = 0..15, where W_j(x) = prod_{u < 2^j} (x + u) is

@@ -5,8 +5,14 @@
 
 #if defined(_WIN32)
 #include <malloc.h>
-void *wc_aligned_alloc(size_t bytes) { return _aligned_malloc(bytes ? bytes : 1, 64); }
-void wc_aligned_free(void *p) { _aligned_free(p); }
+void *wc_aligned_alloc(size_t bytes)
+{
+    return _aligned_malloc(bytes ? bytes : 1, 64);
+}
+void wc_aligned_free(void *p)
+{
+    _aligned_free(p);
+}
 #else
 void *wc_aligned_alloc(size_t bytes)
 {
@@ -14,5 +20,8 @@ void *wc_aligned_alloc(size_t bytes)
     if (posix_memalign(&p, 64, bytes ? bytes : 1) != 0) return NULL;
     return p;
 }
-void wc_aligned_free(void *p) { free(p); }
+void wc_aligned_free(void *p)
+{
+    free(p);
+}
 #endif

@@ -30,8 +30,8 @@
 #include "parallel.h"
 #include "wc_internal.h"
 
-#define LB 512    /* nodes per level buffer in the level stream (even) */
-#define CHUNK 512 /* messages per kernel call */
+#define LB         512 /* nodes per level buffer in the level stream (even) */
+#define CHUNK      512 /* messages per kernel call */
 #define MAX_LEVELS 66
 
 static const uint8_t ZERO_NODE[32];
@@ -49,7 +49,10 @@ static unsigned ceil_log2(size_t n)
     return h;
 }
 
-size_t wc_merkle_proof_len(size_t n_leaves) { return n_leaves <= 1 ? 0 : ceil_log2(n_leaves); }
+size_t wc_merkle_proof_len(size_t n_leaves)
+{
+    return n_leaves <= 1 ? 0 : ceil_log2(n_leaves);
+}
 
 void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32])
 {
@@ -98,7 +101,10 @@ struct mstream {
     const uint8_t *ptrs[CHUNK];
 };
 
-static uint8_t *ms_level(struct mstream *ms, unsigned level) { return ms->buf + (size_t)level * LB * 32; }
+static uint8_t *ms_level(struct mstream *ms, unsigned level)
+{
+    return ms->buf + (size_t)level * LB * 32;
+}
 
 static enum wc_status ms_init(struct mstream *ms, const struct wc_kernels *kern, size_t n)
 {
@@ -298,12 +304,11 @@ static void batch_push_pair(struct batch *b, const uint8_t *left, const uint8_t 
  * path; bigger ones through the level stream, one tree at a time (their top
  * levels are a negligible share of the work). */
 #define GROUP_MAX_LEAVES 8192
-#define GROUP_TARGET 8192 /* ~ leaves per group */
-#define GROUP_MIN 8
+#define GROUP_TARGET     8192 /* ~ leaves per group */
+#define GROUP_MIN        8
 
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                    size_t tree_stride, size_t n_trees, size_t n_leaves,
-                                    uint8_t *roots)
+                                    size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots)
 {
     return wc_merkle_roots_many_strided(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, roots);
 }
@@ -416,7 +421,8 @@ static void par_root_task(void *ctx, size_t b, unsigned worker)
     size_t width = (size_t)1 << p->height, lo = b * width;
     size_t cnt = p->n - lo < width ? p->n - lo : width;
     uint8_t *out = p->nodes + 32 * b;
-    enum wc_status st = wc_merkle_root(p->kern, p->data + lo * p->leaf_size, cnt * p->leaf_size, p->leaf_size, out);
+    enum wc_status st =
+        wc_merkle_root(p->kern, p->data + lo * p->leaf_size, cnt * p->leaf_size, p->leaf_size, out);
     if (st != WC_OK) {
         p->failed[b] = 1; /* only WC_ERR_NOMEM can happen here */
         return;

@@ -36,8 +36,7 @@ enum wc_status wc_merkle_root_from_leaf_hashes(const struct wc_kernels *kern, co
  * Trees may overlap (any tree_stride, 0 included). roots: n_trees*32 bytes,
  * must not overlap the input. */
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                    size_t tree_stride, size_t n_trees, size_t n_leaves,
-                                    uint8_t *roots);
+                                    size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots);
 
 /* Same with strided leaves: leaf i of tree t is the 32 bytes at
  * leaf_hashes + t*tree_stride + i*leaf_stride (leaf_stride >= 32 when

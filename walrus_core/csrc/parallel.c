@@ -8,13 +8,19 @@
 #include <windows.h>
 typedef HANDLE thread_t;
 typedef volatile LONG64 counter_t;
-static size_t next_index(counter_t *c) { return (size_t)(InterlockedIncrement64(c) - 1); }
+static size_t next_index(counter_t *c)
+{
+    return (size_t)(InterlockedIncrement64(c) - 1);
+}
 #else
 #include <pthread.h>
 #include <unistd.h>
 typedef pthread_t thread_t;
 typedef size_t counter_t;
-static size_t next_index(counter_t *c) { return __atomic_fetch_add(c, 1, __ATOMIC_RELAXED); }
+static size_t next_index(counter_t *c)
+{
+    return __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
 #endif
 
 struct pool {
@@ -87,9 +93,15 @@ int wc_parallel_for(size_t n_tasks, unsigned threads, wc_task_fn task, void *ctx
             args[w].worker = w;
 #if defined(_WIN32)
             ids[w] = CreateThread(NULL, 0, thread_main, &args[w], 0, NULL);
-            if (!ids[w]) { rc = -1; break; }
+            if (!ids[w]) {
+                rc = -1;
+                break;
+            }
 #else
-            if (pthread_create(&ids[w], NULL, thread_main, &args[w]) != 0) { rc = -1; break; }
+            if (pthread_create(&ids[w], NULL, thread_main, &args[w]) != 0) {
+                rc = -1;
+                break;
+            }
 #endif
             started = w;
         }

@@ -23,7 +23,10 @@
 /* Bytes of shard tiles a transform may touch at once (L2 is >= 512 KiB on
  * the CPUs we target). */
 static int fused_disabled;
-void wc_rs_set_fused(int enabled) { fused_disabled = !enabled; }
+void wc_rs_set_fused(int enabled)
+{
+    fused_disabled = !enabled;
+}
 
 static size_t TILE_BUDGET = 2048u * 1024u;
 static size_t TILE_MIN = 256;
@@ -74,20 +77,32 @@ static size_t tile_bytes(size_t bytes, size_t shards)
     return t;
 }
 
-static size_t align64(size_t x) { return (x + 63) & ~(size_t)63; }
+static size_t align64(size_t x)
+{
+    return (x + 63) & ~(size_t)63;
+}
 
 /* The plain API allocates its scratch per call and frees it. (A cached
  * per-thread buffer was slower: a C library such as glibc adapts its trim
  * and mmap thresholds to large blocks that are freed, and without that the
  * caller's own output buffers were returned to the OS and faulted back in on
  * every call.) */
-static uint8_t *scratch_get(size_t n) { return (uint8_t *)wc_aligned_alloc(n); }
+static uint8_t *scratch_get(size_t n)
+{
+    return (uint8_t *)wc_aligned_alloc(n);
+}
 
-static void scratch_put(uint8_t *p) { wc_aligned_free(p); }
+static void scratch_put(uint8_t *p)
+{
+    wc_aligned_free(p);
+}
 
 /* ---- shard layout ------------------------------------------------------ */
 
-size_t wc_rs_packed_bytes(size_t n_elements) { return ((n_elements + 31) / 32) * 64; }
+size_t wc_rs_packed_bytes(size_t n_elements)
+{
+    return ((n_elements + 31) / 32) * 64;
+}
 
 /* Offsets of element e's low and high byte inside a crate-layout symbol of S bytes. */
 WC_INLINE void crate_offsets(size_t S, size_t e, size_t *lo, size_t *hi)
@@ -159,7 +174,7 @@ static void unpack_tail(const uint8_t *blk, size_t t, uint8_t *tail)
 
 struct wc_rs_codec {
     size_t k, r;
-    size_t m;  /* LOW: pow2(k); HIGH: pow2(r) */
+    size_t m; /* LOW: pow2(k); HIGH: pow2(r) */
     int high;
 };
 
@@ -196,7 +211,10 @@ enum wc_status wc_rs_codec_new(size_t k, size_t r, wc_rs_codec **out)
     return WC_OK;
 }
 
-void wc_rs_codec_free(wc_rs_codec *c) { free(c); }
+void wc_rs_codec_free(wc_rs_codec *c)
+{
+    free(c);
+}
 
 /* Copy a finished slice out to the caller's shard. Large shards go straight
  * to memory with non-temporal stores (no read-for-ownership, no eviction of
@@ -230,13 +248,19 @@ static void copy_out(uint8_t *dst, const uint8_t *src, size_t n, int stream)
     (void)stream;
     memcpy(dst, src, n);
 }
-static void copy_out_done(int stream) { (void)stream; }
+static void copy_out_done(int stream)
+{
+    (void)stream;
+}
 #endif
 
 /* Shards at least this large are written with streaming stores. */
 #define STREAM_MIN_SHARD ((size_t)16 << 10)
 static size_t stream_min_shard = STREAM_MIN_SHARD;
-void wc_rs_set_stream_min(size_t bytes) { stream_min_shard = bytes ? bytes : STREAM_MIN_SHARD; }
+void wc_rs_set_stream_min(size_t bytes)
+{
+    stream_min_shard = bytes ? bytes : STREAM_MIN_SHARD;
+}
 
 /* Slices in scratch sit SLICE_STRIDE(T) apart: the 64-byte pad keeps a
  * power-of-two tile from mapping every slice onto the same cache sets. */
@@ -251,7 +275,10 @@ static size_t enc_scratch_shards(const wc_rs_codec *c)
     return c->k > c->m ? 2 * c->m : c->m;
 }
 
-static size_t enc_tile(const wc_rs_codec *c, size_t bytes) { return tile_bytes(bytes, enc_scratch_shards(c)); }
+static size_t enc_tile(const wc_rs_codec *c, size_t bytes)
+{
+    return tile_bytes(bytes, enc_scratch_shards(c));
+}
 
 static size_t enc_scratch_for_tile(const wc_rs_codec *c, size_t T)
 {
@@ -313,8 +340,8 @@ static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, co
 }
 
 enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels *kern,
-                                   const uint8_t *const *originals, uint8_t *const *recovery,
-                                   size_t bytes, void *scratch)
+                                   const uint8_t *const *originals, uint8_t *const *recovery, size_t bytes,
+                                   void *scratch)
 {
     if (!c || !originals || !recovery || !scratch) return WC_ERR_ARG;
     if (bytes == 0 || bytes % 64) return WC_ERR_SIZE;
@@ -338,18 +365,24 @@ enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels
 struct wc_rs_decoder {
     size_t k, r, m, N, end;
     int high;
-    size_t n_missing;   /* missing originals */
-    size_t fft_trunc;   /* outputs needed: positions below this */
-    uint8_t *present;   /* k + r flags */
-    uint16_t *lambda;   /* error-locator logs for positions < end */
-    uint32_t *in_pre;   /* prefix counts of received positions (N + 1) */
-    uint32_t *out_pre;  /* prefix counts of missing originals' positions (N + 1) */
-    size_t *zero_pos;   /* positions < N that start as zero */
+    size_t n_missing;  /* missing originals */
+    size_t fft_trunc;  /* outputs needed: positions below this */
+    uint8_t *present;  /* k + r flags */
+    uint16_t *lambda;  /* error-locator logs for positions < end */
+    uint32_t *in_pre;  /* prefix counts of received positions (N + 1) */
+    uint32_t *out_pre; /* prefix counts of missing originals' positions (N + 1) */
+    size_t *zero_pos;  /* positions < N that start as zero */
     size_t n_zero;
 };
 
-WC_INLINE size_t pos_original(const wc_rs_decoder *d, size_t i) { return d->high ? d->m + i : i; }
-WC_INLINE size_t pos_recovery(const wc_rs_decoder *d, size_t j) { return d->high ? j : d->m + j; }
+WC_INLINE size_t pos_original(const wc_rs_decoder *d, size_t i)
+{
+    return d->high ? d->m + i : i;
+}
+WC_INLINE size_t pos_recovery(const wc_rs_decoder *d, size_t j)
+{
+    return d->high ? j : d->m + j;
+}
 
 static uint16_t add_log(uint32_t a, uint32_t b)
 {
@@ -366,7 +399,8 @@ static int locator_walsh(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t 
      * carry, which the compiler vectorizes. */
     uint16_t *a = (uint16_t *)wc_aligned_alloc(sizeof(uint16_t) * 65536u);
     if (!a) return -1;
-    for (size_t q = 0; q < 65536u; q++) a[q] = (uint16_t)((q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi));
+    for (size_t q = 0; q < 65536u; q++)
+        a[q] = (uint16_t)((q < d->end && erased_lt_end[q]) || (q >= v_lo && q < v_hi));
     for (int pass = 0; pass < 2; pass++) {
         for (size_t dist = 1; dist < 65536u; dist <<= 1)
             for (size_t rr = 0; rr < 65536u; rr += 2 * dist) {
@@ -461,8 +495,8 @@ static int locator_small(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t 
 /* Same values, directly: lambda[p] = sum_{q erased} log(p + q), the virtual
  * erased range [v_lo, v_hi) taken as aligned blocks {a + u : u < 2^j}, whose
  * product is the subspace polynomial W_j(p + a). Cheap for few erasures. */
-static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const size_t *erased, size_t n_erased,
-                           size_t v_lo, size_t v_hi)
+static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const size_t *erased,
+                           size_t n_erased, size_t v_lo, size_t v_hi)
 {
     size_t blk_a[40];
     unsigned blk_j[40];
@@ -489,7 +523,8 @@ static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const
             size_t q = erased[e];
             if (q != p) s = add_log(s, wc_gf16_log[p ^ q]);
         }
-        for (size_t b = 0; b < nb; b++) s = add_log(s, wc_gf16_log[wc_gf16_subspace(blk_j[b], (uint16_t)(p ^ blk_a[b]))]);
+        for (size_t b = 0; b < nb; b++)
+            s = add_log(s, wc_gf16_log[wc_gf16_subspace(blk_j[b], (uint16_t)(p ^ blk_a[b]))]);
         d->lambda[p] = (uint16_t)s;
     }
 }
@@ -497,7 +532,10 @@ static void locator_direct(wc_rs_decoder *d, const uint8_t *erased_lt_end, const
 /* Which locator method: 0 = auto, 1 = 65536-point Walsh, 2 = direct,
  * 3 = N-point Walsh (tests compare them). */
 static int locator_method;
-void wc_rs_set_locator_method(int method) { locator_method = method; }
+void wc_rs_set_locator_method(int method)
+{
+    locator_method = method;
+}
 
 enum wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out)
 {
@@ -622,7 +660,10 @@ void wc_rs_decoder_free(wc_rs_decoder *d)
     free(d);
 }
 
-static size_t dec_tile(const wc_rs_decoder *d, size_t bytes) { return tile_bytes(bytes, d->N); }
+static size_t dec_tile(const wc_rs_decoder *d, size_t bytes)
+{
+    return tile_bytes(bytes, d->N);
+}
 
 static size_t dec_scratch_for_tile(const wc_rs_decoder *d, size_t T)
 {

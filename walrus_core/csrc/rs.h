@@ -45,8 +45,8 @@ size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes);
 /* originals: k pointers, recovery: r pointers, each a packed shard of
  * `bytes` bytes (multiple of 64). scratch: 64-byte aligned, see above. */
 enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels *kern,
-                                   const uint8_t *const *originals, uint8_t *const *recovery,
-                                   size_t bytes, void *scratch);
+                                   const uint8_t *const *originals, uint8_t *const *recovery, size_t bytes,
+                                   void *scratch);
 
 /* A decoder for one erasure pattern: the error locator is computed once and
  * reused for every stripe (the 2-D decoder: every column misses the same
@@ -69,8 +69,7 @@ enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kerne
 enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *originals,
                             uint8_t *const *recovery);
 /* shards: k+r pointers, NULL where missing; out: k pointers of S bytes. */
-enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards,
-                            uint8_t *const *out);
+enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards, uint8_t *const *out);
 
 /* Decode crate-layout shards of S bytes (S even, >= 2) with a decoder made
  * by wc_rs_decoder_new: shards has k+r pointers, read where the decoder's

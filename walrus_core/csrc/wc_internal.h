@@ -40,13 +40,13 @@
 
 #if defined(_MSC_VER)
 #include <intrin.h>
-#define WC_ALIGN(n) __declspec(align(n))
+#define WC_ALIGN(n)     __declspec(align(n))
 #define WC_FORCE_INLINE static __forceinline
 /* Relaxed atomic store of an int (first-error flags shared by worker threads). */
 #define wc_atomic_store_int(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
 #else
-#define WC_ALIGN(n) __attribute__((aligned(n)))
-#define WC_FORCE_INLINE static inline __attribute__((always_inline))
+#define WC_ALIGN(n)               __attribute__((aligned(n)))
+#define WC_FORCE_INLINE           static inline __attribute__((always_inline))
 #define wc_atomic_store_int(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #endif
 
@@ -57,7 +57,10 @@ WC_INLINE uint64_t wc_load64_le(const uint8_t *p)
     return v;
 }
 
-WC_INLINE void wc_store64_le(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+WC_INLINE void wc_store64_le(uint8_t *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
 
 /* Smallest power of two >= x, with pow2(0) = pow2(1) = 1. */
 WC_INLINE size_t wc_pow2_ceil(size_t x)

@@ -9,25 +9,26 @@
 #if defined(WC_HAVE_AVX2)
 #include <immintrin.h>
 
-#define V __m256i
-#define LANES 4
-#define KFN wc_blake2b256_many_avx2
+#define V      __m256i
+#define LANES  4
+#define KFN    wc_blake2b256_many_avx2
 #define B2B_X2 1
 
 #define V_ADD(a, b) _mm256_add_epi64((a), (b))
 #define V_XOR(a, b) _mm256_xor_si256((a), (b))
-#define V_ROR32(x) _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
-#define V_ROR24(x)                                                                                   \
-    _mm256_shuffle_epi8((x), _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, 3, \
-                                              4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10))
-#define V_ROR16(x)                                                                                   \
-    _mm256_shuffle_epi8((x), _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, 2, \
-                                              3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9))
+#define V_ROR32(x)  _mm256_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
+#define V_ROR24(x)                                                                                           \
+    _mm256_shuffle_epi8((x), _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, 3, 4, 5, \
+                                              6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10))
+#define V_ROR16(x)                                                                                           \
+    _mm256_shuffle_epi8((x), _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, 2, 3, 4, \
+                                              5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9))
 #define V_ROR63(x) b2b_ror63(x)
-#define V_SET1(u) _mm256_set1_epi64x((long long)(u))
-#define V_ZERO() _mm256_setzero_si256()
-#define V_MAKE(w) _mm256_set_epi64x((long long)(w)[3], (long long)(w)[2], (long long)(w)[1], (long long)(w)[0])
-#define V_STOREU(dst, v) _mm256_storeu_si256((__m256i *)(void *)(dst), (v))
+#define V_SET1(u)  _mm256_set1_epi64x((long long)(u))
+#define V_ZERO()   _mm256_setzero_si256()
+#define V_MAKE(w)                                                                                            \
+    _mm256_set_epi64x((long long)(w)[3], (long long)(w)[2], (long long)(w)[1], (long long)(w)[0])
+#define V_STOREU(dst, v)       _mm256_storeu_si256((__m256i *)(void *)(dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
 
 WC_INLINE __m256i b2b_ror63(__m256i x)

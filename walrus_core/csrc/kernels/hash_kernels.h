@@ -21,8 +21,7 @@
 
 struct wc_hash_kernels {
     unsigned lanes; /* messages per vector (1 for portable) */
-    void (*blake2b256_many)(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
-                            uint8_t *out);
+    void (*blake2b256_many)(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 };
 
 extern const struct wc_hash_kernels wc_hash_kernels_portable;
@@ -36,12 +35,9 @@ void wc_blake2b256_one_portable(const uint8_t *msg, size_t len, int prefix, uint
 void wc_blake2b256_many_portable(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
                                  uint8_t *out);
 /* The SIMD kernels, callable directly where compiled in (tests). */
-void wc_blake2b256_many_ssse3(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
-                              uint8_t *out);
-void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
-                             uint8_t *out);
-void wc_blake2b256_many_neon(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
-                             uint8_t *out);
+void wc_blake2b256_many_ssse3(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
+void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
+void wc_blake2b256_many_neon(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
 extern const struct wc_hash_kernels wc_hash_kernels_avx512;

@@ -8,22 +8,22 @@
 #if defined(WC_HAVE_NEON)
 #include <arm_neon.h>
 
-#define V uint64x2_t
+#define V     uint64x2_t
 #define LANES 2
-#define KFN wc_blake2b256_many_neon
+#define KFN   wc_blake2b256_many_neon
 
 static const uint8_t b2b_tbl_r24[16] = {3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10};
 static const uint8_t b2b_tbl_r16[16] = {2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9};
 
-#define V_ADD(a, b) vaddq_u64((a), (b))
-#define V_XOR(a, b) veorq_u64((a), (b))
-#define V_ROR32(x) vreinterpretq_u64_u32(vrev64q_u32(vreinterpretq_u32_u64(x)))
-#define V_ROR24(x) vreinterpretq_u64_u8(vqtbl1q_u8(vreinterpretq_u8_u64(x), vld1q_u8(b2b_tbl_r24)))
-#define V_ROR16(x) vreinterpretq_u64_u8(vqtbl1q_u8(vreinterpretq_u8_u64(x), vld1q_u8(b2b_tbl_r16)))
-#define V_ROR63(x) vsriq_n_u64(vaddq_u64((x), (x)), (x), 63)
-#define V_SET1(u) vdupq_n_u64((uint64_t)(u))
-#define V_ZERO() vdupq_n_u64(0)
-#define V_MAKE(w) vcombine_u64(vcreate_u64((w)[0]), vcreate_u64((w)[1]))
+#define V_ADD(a, b)      vaddq_u64((a), (b))
+#define V_XOR(a, b)      veorq_u64((a), (b))
+#define V_ROR32(x)       vreinterpretq_u64_u32(vrev64q_u32(vreinterpretq_u32_u64(x)))
+#define V_ROR24(x)       vreinterpretq_u64_u8(vqtbl1q_u8(vreinterpretq_u8_u64(x), vld1q_u8(b2b_tbl_r24)))
+#define V_ROR16(x)       vreinterpretq_u64_u8(vqtbl1q_u8(vreinterpretq_u8_u64(x), vld1q_u8(b2b_tbl_r16)))
+#define V_ROR63(x)       vsriq_n_u64(vaddq_u64((x), (x)), (x), 63)
+#define V_SET1(u)        vdupq_n_u64((uint64_t)(u))
+#define V_ZERO()         vdupq_n_u64(0)
+#define V_MAKE(w)        vcombine_u64(vcreate_u64((w)[0]), vcreate_u64((w)[1]))
 #define V_STOREU(dst, v) vst1q_u64((dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
 

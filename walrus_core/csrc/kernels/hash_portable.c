@@ -4,34 +4,36 @@
 #include "hash_common.h"
 #include "kernels.h"
 
-WC_INLINE uint64_t rotr64(uint64_t x, unsigned n) { return (x >> n) | (x << (64 - n)); }
+WC_INLINE uint64_t rotr64(uint64_t x, unsigned n)
+{
+    return (x >> n) | (x << (64 - n));
+}
 
-#define G(r, i, a, b, c, d)                                                                      \
-    do {                                                                                         \
-        a = a + b + m[wc_b2b_sigma[r][2 * (i)]];                                                 \
-        d = rotr64(d ^ a, 32);                                                                   \
-        c = c + d;                                                                               \
-        b = rotr64(b ^ c, 24);                                                                   \
-        a = a + b + m[wc_b2b_sigma[r][2 * (i) + 1]];                                             \
-        d = rotr64(d ^ a, 16);                                                                   \
-        c = c + d;                                                                               \
-        b = rotr64(b ^ c, 63);                                                                   \
+#define G(r, i, a, b, c, d)                                                                                  \
+    do {                                                                                                     \
+        a = a + b + m[wc_b2b_sigma[r][2 * (i)]];                                                             \
+        d = rotr64(d ^ a, 32);                                                                               \
+        c = c + d;                                                                                           \
+        b = rotr64(b ^ c, 24);                                                                               \
+        a = a + b + m[wc_b2b_sigma[r][2 * (i) + 1]];                                                         \
+        d = rotr64(d ^ a, 16);                                                                               \
+        c = c + d;                                                                                           \
+        b = rotr64(b ^ c, 63);                                                                               \
     } while (0)
 
-#define ROUND(r)                                  \
-    do {                                          \
-        G(r, 0, v0, v4, v8, v12);                 \
-        G(r, 1, v1, v5, v9, v13);                 \
-        G(r, 2, v2, v6, v10, v14);                \
-        G(r, 3, v3, v7, v11, v15);                \
-        G(r, 4, v0, v5, v10, v15);                \
-        G(r, 5, v1, v6, v11, v12);                \
-        G(r, 6, v2, v7, v8, v13);                 \
-        G(r, 7, v3, v4, v9, v14);                 \
+#define ROUND(r)                                                                                             \
+    do {                                                                                                     \
+        G(r, 0, v0, v4, v8, v12);                                                                            \
+        G(r, 1, v1, v5, v9, v13);                                                                            \
+        G(r, 2, v2, v6, v10, v14);                                                                           \
+        G(r, 3, v3, v7, v11, v15);                                                                           \
+        G(r, 4, v0, v5, v10, v15);                                                                           \
+        G(r, 5, v1, v6, v11, v12);                                                                           \
+        G(r, 6, v2, v7, v8, v13);                                                                            \
+        G(r, 7, v3, v4, v9, v14);                                                                            \
     } while (0)
 
-void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint64_t t0, uint64_t t1,
-                                  int last)
+void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint64_t t0, uint64_t t1, int last)
 {
     uint64_t m[16];
     for (int i = 0; i < 16; i++) m[i] = wc_b2b_load64(block + 8 * i);

@@ -46,65 +46,65 @@
  * long before b, which shortens the dependency chain by one addition. */
 #define B2B_ADDM(M, a, b, k) a = ((k) < NW) ? V_ADD(V_ADD(a, M[(k) < 16 ? (k) : 0]), b) : V_ADD(a, b)
 
-#define B2B_GM(M, r, i, a, b, c, d)                       \
-    do {                                                  \
-        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i)]);      \
-        d = V_ROR32(V_XOR(d, a));                         \
-        c = V_ADD(c, d);                                  \
-        b = V_ROR24(V_XOR(b, c));                         \
-        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i) + 1]);  \
-        d = V_ROR16(V_XOR(d, a));                         \
-        c = V_ADD(c, d);                                  \
-        b = V_ROR63(V_XOR(b, c));                         \
+#define B2B_GM(M, r, i, a, b, c, d)                                                                          \
+    do {                                                                                                     \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i)]);                                                         \
+        d = V_ROR32(V_XOR(d, a));                                                                            \
+        c = V_ADD(c, d);                                                                                     \
+        b = V_ROR24(V_XOR(b, c));                                                                            \
+        B2B_ADDM(M, a, b, wc_b2b_sigma[r][2 * (i) + 1]);                                                     \
+        d = V_ROR16(V_XOR(d, a));                                                                            \
+        c = V_ADD(c, d);                                                                                     \
+        b = V_ROR63(V_XOR(b, c));                                                                            \
     } while (0)
 
 #define B2B_G(r, i, a, b, c, d) B2B_GM(m, r, i, a, b, c, d)
 
-#define B2B_ROUND(r)                   \
-    do {                               \
-        B2B_G(r, 0, v0, v4, v8, v12);  \
-        B2B_G(r, 1, v1, v5, v9, v13);  \
-        B2B_G(r, 2, v2, v6, v10, v14); \
-        B2B_G(r, 3, v3, v7, v11, v15); \
-        B2B_G(r, 4, v0, v5, v10, v15); \
-        B2B_G(r, 5, v1, v6, v11, v12); \
-        B2B_G(r, 6, v2, v7, v8, v13);  \
-        B2B_G(r, 7, v3, v4, v9, v14);  \
+#define B2B_ROUND(r)                                                                                         \
+    do {                                                                                                     \
+        B2B_G(r, 0, v0, v4, v8, v12);                                                                        \
+        B2B_G(r, 1, v1, v5, v9, v13);                                                                        \
+        B2B_G(r, 2, v2, v6, v10, v14);                                                                       \
+        B2B_G(r, 3, v3, v7, v11, v15);                                                                       \
+        B2B_G(r, 4, v0, v5, v10, v15);                                                                       \
+        B2B_G(r, 5, v1, v6, v11, v12);                                                                       \
+        B2B_G(r, 6, v2, v7, v8, v13);                                                                        \
+        B2B_G(r, 7, v3, v4, v9, v14);                                                                        \
     } while (0)
 
 /* Two groups interleaved (state v* with words m, state w* with words n):
  * twice the independent work per step, for CPUs whose vector pipes are
  * otherwise idle waiting on the G function's dependency chain. */
-#define B2B_G2(r, i, a, b, c, d)                                     \
-    do {                                                             \
-        B2B_GM(m, r, i, v##a, v##b, v##c, v##d);                     \
-        B2B_GM(n, r, i, w##a, w##b, w##c, w##d);                     \
+#define B2B_G2(r, i, a, b, c, d)                                                                             \
+    do {                                                                                                     \
+        B2B_GM(m, r, i, v##a, v##b, v##c, v##d);                                                             \
+        B2B_GM(n, r, i, w##a, w##b, w##c, w##d);                                                             \
     } while (0)
 
-#define B2B_ROUND2(r)                \
-    do {                             \
-        B2B_G2(r, 0, 0, 4, 8, 12);   \
-        B2B_G2(r, 1, 1, 5, 9, 13);   \
-        B2B_G2(r, 2, 2, 6, 10, 14);  \
-        B2B_G2(r, 3, 3, 7, 11, 15);  \
-        B2B_G2(r, 4, 0, 5, 10, 15);  \
-        B2B_G2(r, 5, 1, 6, 11, 12);  \
-        B2B_G2(r, 6, 2, 7, 8, 13);   \
-        B2B_G2(r, 7, 3, 4, 9, 14);   \
+#define B2B_ROUND2(r)                                                                                        \
+    do {                                                                                                     \
+        B2B_G2(r, 0, 0, 4, 8, 12);                                                                           \
+        B2B_G2(r, 1, 1, 5, 9, 13);                                                                           \
+        B2B_G2(r, 2, 2, 6, 10, 14);                                                                          \
+        B2B_G2(r, 3, 3, 7, 11, 15);                                                                          \
+        B2B_G2(r, 4, 0, 5, 10, 15);                                                                          \
+        B2B_G2(r, 5, 1, 6, 11, 12);                                                                          \
+        B2B_G2(r, 6, 2, 7, 8, 13);                                                                           \
+        B2B_G2(r, 7, 3, 4, 9, 14);                                                                           \
     } while (0)
 
-#define B2B_ROUNDS   \
-    B2B_ROUND(0);    \
-    B2B_ROUND(1);    \
-    B2B_ROUND(2);    \
-    B2B_ROUND(3);    \
-    B2B_ROUND(4);    \
-    B2B_ROUND(5);    \
-    B2B_ROUND(6);    \
-    B2B_ROUND(7);    \
-    B2B_ROUND(8);    \
-    B2B_ROUND(9);    \
-    B2B_ROUND(10);   \
+#define B2B_ROUNDS                                                                                           \
+    B2B_ROUND(0);                                                                                            \
+    B2B_ROUND(1);                                                                                            \
+    B2B_ROUND(2);                                                                                            \
+    B2B_ROUND(3);                                                                                            \
+    B2B_ROUND(4);                                                                                            \
+    B2B_ROUND(5);                                                                                            \
+    B2B_ROUND(6);                                                                                            \
+    B2B_ROUND(7);                                                                                            \
+    B2B_ROUND(8);                                                                                            \
+    B2B_ROUND(9);                                                                                            \
+    B2B_ROUND(10);                                                                                           \
     B2B_ROUND(11)
 
 /* One compression of LANES blocks into h (any block of a message). */
@@ -225,17 +225,32 @@ WC_B2B_FORCE_INLINE void b2b_single2_v(const V *m, const V *n, uint64_t t, V out
     out[7] = V_XOR(h3, V_XOR(w3, w11));
 }
 
-static void b2b_single2_nw1(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 1); }
-static void b2b_single2_nw9(const V *m, const V *n, uint64_t t, V out[8]) { b2b_single2_v(m, n, t, out, 9); }
+static void b2b_single2_nw1(const V *m, const V *n, uint64_t t, V out[8])
+{
+    b2b_single2_v(m, n, t, out, 1);
+}
+static void b2b_single2_nw9(const V *m, const V *n, uint64_t t, V out[8])
+{
+    b2b_single2_v(m, n, t, out, 9);
+}
 static void b2b_single2_nw16(const V *m, const V *n, uint64_t t, V out[8])
 {
     b2b_single2_v(m, n, t, out, 16);
 }
 #endif
 
-static void b2b_single_nw1(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 1); }
-static void b2b_single_nw9(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 9); }
-static void b2b_single_nw16(const V *m, uint64_t t, V out[4]) { b2b_single_v(m, t, out, 16); }
+static void b2b_single_nw1(const V *m, uint64_t t, V out[4])
+{
+    b2b_single_v(m, t, out, 1);
+}
+static void b2b_single_nw9(const V *m, uint64_t t, V out[4])
+{
+    b2b_single_v(m, t, out, 9);
+}
+static void b2b_single_nw16(const V *m, uint64_t t, V out[4])
+{
+    b2b_single_v(m, t, out, 16);
+}
 
 /* Message words [0, nw) of a block that holds the end of the virtual
  * message: virtual bytes [k0, k0 + 8 nw) with k0 = 128 * block. Full words
@@ -300,8 +315,7 @@ static void b2b_store_out(const V d[4], uint8_t *out)
         for (int j = 0; j < 4; j++) memcpy(out + 32 * l + 8 * j, &tmp[j][l], 8);
 }
 
-static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, uint64_t prefix,
-                      uint8_t *out)
+static void b2b_group(const uint8_t *const p[LANES], size_t len, unsigned pf, uint64_t prefix, uint8_t *out)
 {
     const size_t L = len + pf;
     V m[16], d[4];

@@ -10,24 +10,27 @@
 #include <emmintrin.h>
 #include <tmmintrin.h>
 
-#define V __m128i
+#define V     __m128i
 #define LANES 2
-#define KFN wc_blake2b256_many_ssse3
+#define KFN   wc_blake2b256_many_ssse3
 
 #define V_ADD(a, b) _mm_add_epi64((a), (b))
 #define V_XOR(a, b) _mm_xor_si128((a), (b))
-#define V_ROR32(x) _mm_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
-#define V_ROR24(x) _mm_shuffle_epi8((x), _mm_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10))
-#define V_ROR16(x) _mm_shuffle_epi8((x), _mm_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9))
-#define V_ROR63(x) b2b_ror63(x)
-#define V_SET1(u) _mm_set1_epi64x((long long)(u))
-#define V_ZERO() _mm_setzero_si128()
-#define V_MAKE(w) \
+#define V_ROR32(x)  _mm_shuffle_epi32((x), _MM_SHUFFLE(2, 3, 0, 1))
+#define V_ROR24(x)  _mm_shuffle_epi8((x), _mm_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10))
+#define V_ROR16(x)  _mm_shuffle_epi8((x), _mm_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9))
+#define V_ROR63(x)  b2b_ror63(x)
+#define V_SET1(u)   _mm_set1_epi64x((long long)(u))
+#define V_ZERO()    _mm_setzero_si128()
+#define V_MAKE(w)                                                                                            \
     _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)(w)[0]), _mm_cvtsi64_si128((long long)(w)[1]))
-#define V_STOREU(dst, v) _mm_storeu_si128((__m128i *)(void *)(dst), (v))
+#define V_STOREU(dst, v)       _mm_storeu_si128((__m128i *)(void *)(dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
 
-WC_INLINE __m128i b2b_ror63(__m128i x) { return _mm_or_si128(_mm_srli_epi64(x, 63), _mm_add_epi64(x, x)); }
+WC_INLINE __m128i b2b_ror63(__m128i x)
+{
+    return _mm_or_si128(_mm_srli_epi64(x, 63), _mm_add_epi64(x, x));
+}
 
 /* 128 bytes of two lanes -> 16 transposed words (2x2 64-bit transposes). */
 WC_INLINE void b2b_load_full(__m128i m[16], const uint8_t *const p[2], size_t off)

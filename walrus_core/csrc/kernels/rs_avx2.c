@@ -44,17 +44,17 @@ WC_INLINE void mul32(const mul_tables *t, __m256i lo, __m256i hi, __m256i *out_l
     __m256i n1 = _mm256_and_si256(_mm256_srli_epi64(lo, 4), t->mask);
     __m256i n2 = _mm256_and_si256(hi, t->mask);
     __m256i n3 = _mm256_and_si256(_mm256_srli_epi64(hi, 4), t->mask);
-    __m256i rl = _mm256_xor_si256(
-        _mm256_xor_si256(_mm256_shuffle_epi8(t->lo0, n0), _mm256_shuffle_epi8(t->lo1, n1)),
-        _mm256_xor_si256(_mm256_shuffle_epi8(t->lo2, n2), _mm256_shuffle_epi8(t->lo3, n3)));
-    __m256i rh = _mm256_xor_si256(
-        _mm256_xor_si256(_mm256_shuffle_epi8(t->hi0, n0), _mm256_shuffle_epi8(t->hi1, n1)),
-        _mm256_xor_si256(_mm256_shuffle_epi8(t->hi2, n2), _mm256_shuffle_epi8(t->hi3, n3)));
+    __m256i rl =
+        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->lo0, n0), _mm256_shuffle_epi8(t->lo1, n1)),
+                         _mm256_xor_si256(_mm256_shuffle_epi8(t->lo2, n2), _mm256_shuffle_epi8(t->lo3, n3)));
+    __m256i rh =
+        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->hi0, n0), _mm256_shuffle_epi8(t->hi1, n1)),
+                         _mm256_xor_si256(_mm256_shuffle_epi8(t->hi2, n2), _mm256_shuffle_epi8(t->hi3, n3)));
     *out_lo = rl;
     *out_hi = rh;
 }
 
-#define LOAD(p) _mm256_loadu_si256((const __m256i *)(p))
+#define LOAD(p)     _mm256_loadu_si256((const __m256i *)(p))
 #define STORE(p, v) _mm256_storeu_si256((__m256i *)(p), (v))
 
 /* x ^= y * m; y ^= x, on one 64-byte block. */

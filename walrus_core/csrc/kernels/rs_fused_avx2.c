@@ -21,7 +21,8 @@ typedef struct {
 WC_INLINE void load_tables(tables *t, uint32_t g)
 {
     const uint8_t *lut = wc_gf16_mul_lut((uint16_t)g);
-    for (int i = 0; i < 8; i++) t->t[i] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(lut + 16 * i)));
+    for (int i = 0; i < 8; i++)
+        t->t[i] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(lut + 16 * i)));
 }
 
 /* (lo, hi) * m */
@@ -32,13 +33,15 @@ WC_INLINE void mul32(const tables *t, __m256i lo, __m256i hi, __m256i *pl, __m25
     __m256i n1 = _mm256_and_si256(_mm256_srli_epi64(lo, 4), mask);
     __m256i n2 = _mm256_and_si256(hi, mask);
     __m256i n3 = _mm256_and_si256(_mm256_srli_epi64(hi, 4), mask);
-    *pl = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->t[0], n0), _mm256_shuffle_epi8(t->t[1], n1)),
-                           _mm256_xor_si256(_mm256_shuffle_epi8(t->t[2], n2), _mm256_shuffle_epi8(t->t[3], n3)));
-    *ph = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->t[4], n0), _mm256_shuffle_epi8(t->t[5], n1)),
-                           _mm256_xor_si256(_mm256_shuffle_epi8(t->t[6], n2), _mm256_shuffle_epi8(t->t[7], n3)));
+    *pl = _mm256_xor_si256(
+        _mm256_xor_si256(_mm256_shuffle_epi8(t->t[0], n0), _mm256_shuffle_epi8(t->t[1], n1)),
+        _mm256_xor_si256(_mm256_shuffle_epi8(t->t[2], n2), _mm256_shuffle_epi8(t->t[3], n3)));
+    *ph = _mm256_xor_si256(
+        _mm256_xor_si256(_mm256_shuffle_epi8(t->t[4], n0), _mm256_shuffle_epi8(t->t[5], n1)),
+        _mm256_xor_si256(_mm256_shuffle_epi8(t->t[6], n2), _mm256_shuffle_epi8(t->t[7], n3)));
 }
 
-#define LD(p) _mm256_loadu_si256((const __m256i *)(p))
+#define LD(p)    _mm256_loadu_si256((const __m256i *)(p))
 #define ST(p, v) _mm256_storeu_si256((__m256i *)(p), (v))
 
 /* x ^= y * m (unless m is zero); y ^= x */
@@ -85,8 +88,8 @@ WC_INLINE void mul_lut(const uint8_t *lut, __m256i lo, __m256i hi, __m256i *pl, 
 }
 
 static void fft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *sa, const uint8_t *sb,
-                      const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2, const uint8_t *l3,
-                      size_t bytes)
+                      const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2,
+                      const uint8_t *l3, size_t bytes)
 {
     for (size_t i = 0; i < bytes; i += 64) {
         __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
@@ -124,8 +127,8 @@ static void fft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint
 }
 
 static void ifft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uint8_t *sa, const uint8_t *sb,
-                       const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2, const uint8_t *l3,
-                       size_t bytes)
+                       const uint8_t *sc, const uint8_t *sd, const uint8_t *l1, const uint8_t *l2,
+                       const uint8_t *l3, size_t bytes)
 {
     for (size_t i = 0; i < bytes; i += 64) {
         __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
@@ -232,24 +235,26 @@ void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g
     }
 }
 
-void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
-                         size_t bytes)
+void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                         uint32_t g3, size_t bytes)
 {
     if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        fft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3], wc_gf16_mul_lut((uint16_t)g1),
-                  wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3), bytes);
+        fft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3],
+                  wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3),
+                  bytes);
         return;
     }
     for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);
     wc_rs_fft4_avx2(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
 }
 
-void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
-                          size_t bytes)
+void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                          uint32_t g3, size_t bytes)
 {
     if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        ifft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3], wc_gf16_mul_lut((uint16_t)g1),
-                   wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3), bytes);
+        ifft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3],
+                   wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
+                   wc_gf16_mul_lut((uint16_t)g3), bytes);
         return;
     }
     for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);

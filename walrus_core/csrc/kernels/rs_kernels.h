@@ -53,10 +53,10 @@ void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1
 /* Out-of-place twins: the same two layers with inputs read from src[0..3]
  * and results written to dst[0..3] (the first step of a transform whose
  * inputs live elsewhere saves a copy). */
-void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
-                         size_t bytes);
-void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
-                          size_t bytes);
+void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                         uint32_t g3, size_t bytes);
+void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                          uint32_t g3, size_t bytes);
 void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
                       size_t bytes);
 

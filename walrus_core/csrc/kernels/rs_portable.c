@@ -63,7 +63,8 @@ static void mul_portable(uint8_t *x, uint16_t log_m, size_t bytes)
 
 static void xor_into_portable(uint8_t *dst, const uint8_t *src, size_t bytes)
 {
-    for (size_t o = 0; o < bytes; o += 8) wc_store64_le(dst + o, wc_load64_le(dst + o) ^ wc_load64_le(src + o));
+    for (size_t o = 0; o < bytes; o += 8)
+        wc_store64_le(dst + o, wc_load64_le(dst + o) ^ wc_load64_le(src + o));
 }
 
 const struct wc_rs_kernels wc_rs_kernels_portable = {

@@ -47,7 +47,7 @@ WC_INLINE void mul16(const mul_tables *t, __m128i lo, __m128i hi, __m128i *out_l
                             _mm_xor_si128(_mm_shuffle_epi8(t->hi2, n2), _mm_shuffle_epi8(t->hi3, n3)));
 }
 
-#define LOAD(p) _mm_loadu_si128((const __m128i *)(p))
+#define LOAD(p)     _mm_loadu_si128((const __m128i *)(p))
 #define STORE(p, v) _mm_storeu_si128((__m128i *)(p), (v))
 
 /* x ^= y * m; y ^= x, on 16 elements: low bytes at p, high bytes at p + 32. */
