@@ -75,7 +75,9 @@ def backends_compiled():
 
 
 def backend_is_supported(str name):
-    cdef bytes b = name.encode()
+    if "\x00" in name or not name.isascii():
+        return False
+    cdef bytes b = name.encode("ascii")
     cdef const wc_kernels *k = wc_backend_find(b)
     return k != NULL and wc_backend_supported(k) != 0
 
@@ -90,7 +92,12 @@ def backend_select(name):
     if name is None:
         check_status(wc_backend_select(NULL))
         return
-    b = str(name).encode()
+    if not isinstance(name, str) or "\x00" in name:
+        raise _errors.BackendUnavailableError(f"invalid backend name {name!r}")
+    try:
+        b = name.encode("ascii")
+    except UnicodeEncodeError:
+        raise _errors.BackendUnavailableError(f"invalid backend name {name!r}") from None
     if wc_backend_select(b) != WC_OK:
         if wc_backend_find(b) == NULL:
             raise _errors.BackendUnavailableError(

@@ -26,15 +26,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from . import _native
+from ._bcs import Reader, uleb128
 from .config import EncodingConfig
 from .errors import (
     InconsistentBlobError,
+    InvalidBufferError,
     InvalidInputError,
     InvalidProofError,
     NotEnoughShardsError,
     VerificationError,
 )
-from .metadata import BlobId, BlobMetadata
+from .merkle import node_bcs, read_node_bcs
+from .metadata import BlobId, BlobMetadata, decode_sliver_bcs
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -90,29 +93,18 @@ def _byte_len(data: Buffer) -> int:
         raise InvalidBufferError(f"data must be a bytes-like object, not {type(data).__name__}") from None
 
 
-def _uleb128(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+def _wire_bytes(buf: Buffer) -> bytes:
+    try:
+        return memoryview(buf).tobytes()
+    except TypeError:
+        raise InvalidBufferError(f"expected a bytes-like object, not {type(buf).__name__}") from None
 
 
-def _read_uleb128(buf: memoryview, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(buf) or shift > 63:
-            raise InvalidInputError("truncated or overlong ULEB128")
-        byte = buf[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
+def _read_kind(reader: Reader) -> SliverKind:
+    tag = reader.u8()
+    if tag > 1:
+        raise InvalidInputError(f"unknown sliver kind tag {tag}")
+    return "primary" if tag == 0 else "secondary"
 
 
 # ---- metadata access --------------------------------------------------------
@@ -177,7 +169,7 @@ class Sliver(_native.SliverBuffer):
     def to_bcs(self) -> bytes:
         """BCS of ``SliverData``: uleb128(len) || symbols || LE16(S) || LE16(index)."""
         return (
-            _uleb128(len(self))
+            uleb128(len(self))
             + bytes(self)
             + self.symbol_size.to_bytes(2, "little")
             + self.index.to_bytes(2, "little")
@@ -185,13 +177,7 @@ class Sliver(_native.SliverBuffer):
 
     @classmethod
     def from_bcs(cls, buf: Buffer, kind: str) -> Sliver:
-        mv = memoryview(buf).cast("B")
-        length, pos = _read_uleb128(mv, 0)
-        if pos + length + 4 != len(mv):
-            raise InvalidInputError("sliver BCS has the wrong length")
-        data = bytes(mv[pos : pos + length])
-        size = int.from_bytes(mv[pos + length : pos + length + 2], "little")
-        index = int.from_bytes(mv[pos + length + 2 : pos + length + 4], "little")
+        data, size, index = decode_sliver_bcs(buf)
         return cls(data, index, size, kind)
 
     def __eq__(self, other: object) -> bool:
@@ -447,32 +433,37 @@ def _select_verified(
     dropped: list[tuple[SliverKind, int, str]],
     threads: int | None,
 ) -> list[Sliver]:
-    """First `need` distinct slivers of `kind` that pass verification."""
+    """First `need` distinct slivers of `kind` that pass verification.
+
+    A duplicate index is only set aside, not discarded: if the first sliver
+    with that index fails its hash check, a later one may still be genuine
+    (a forged copy must not be able to hide the real sliver)."""
     cfg, size = _config_of(metadata)
     good: list[Sliver] = []
-    seen: set[int] = set()
+    claimed: set[int] = set()
+    set_aside: dict[int, list[Sliver]] = {}
     pending = [s for s in slivers if s.kind == kind]
-    pos = 0
-    while len(good) < need and pos < len(pending):
+    pending.reverse()  # pop() from the end keeps the caller's order
+    while len(good) < need and pending:
         batch: list[Sliver] = []
-        while pos < len(pending) and len(batch) < need - len(good):
-            s = pending[pos]
-            pos += 1
+        while pending and len(batch) < need - len(good):
+            s = pending.pop()
             problem = _sliver_problem(s, cfg, size)
             if problem:
                 dropped.append((kind, s.index, problem))
-            elif s.index in seen:
-                continue
+            elif s.index in claimed:
+                set_aside.setdefault(s.index, []).append(s)
             else:
-                seen.add(s.index)
+                claimed.add(s.index)
                 batch.append(s)
         roots = _line_roots(cfg.n_shards, size, kind, batch, threads)
         for s, root in zip(batch, roots):
             if root == _hash_of(metadata, kind, s.index):
                 good.append(s)
             else:
-                seen.discard(s.index)
+                claimed.discard(s.index)
                 dropped.append((kind, s.index, "hash does not match the metadata"))
+                pending.extend(reversed(set_aside.pop(s.index, [])))
     return good
 
 
@@ -644,43 +635,24 @@ class RecoverySymbol:
         nodes, 0x00 for the zero node or 0x01 || 32 bytes)."""
         out = bytearray([_AXIS[self.kind]])
         out += self.target_index.to_bytes(2, "little")
-        out += self.source_index.to_bytes(2, "little") + _uleb128(len(self.data)) + self.data
-        out += _uleb128(len(self.proof))
+        out += self.source_index.to_bytes(2, "little") + uleb128(len(self.data)) + self.data
+        out += uleb128(len(self.proof))
         for node in self.proof:
-            out += b"\x00" if node == _ZERO else b"\x01" + node
+            out += node_bcs(node)
         return bytes(out)
 
     @classmethod
     def from_bytes(cls, buf: Buffer) -> RecoverySymbol:
-        mv = memoryview(buf).cast("B")
-        if len(mv) < 5 or mv[0] > 1:
-            raise InvalidInputError("malformed recovery symbol")
-        kind: SliverKind = "primary" if mv[0] == 0 else "secondary"
-        target = int.from_bytes(mv[1:3], "little")
-        source = int.from_bytes(mv[3:5], "little")
-        length, pos = _read_uleb128(mv, 5)
-        if pos + length > len(mv):
-            raise InvalidInputError("truncated recovery symbol")
-        data = bytes(mv[pos : pos + length])
-        pos += length
-        count, pos = _read_uleb128(mv, pos)
+        reader = Reader(_wire_bytes(buf), "recovery symbol")
+        kind = _read_kind(reader)
+        target = reader.u16()
+        source = reader.u16()
+        data = reader.take(reader.uleb128())
+        count = reader.uleb128()
         if count > 64:
             raise InvalidInputError("recovery symbol proof too long")
-        nodes = []
-        for _ in range(count):
-            if pos >= len(mv):
-                raise InvalidInputError("truncated recovery symbol proof")
-            tag = mv[pos]
-            pos += 1
-            if tag == 0:
-                nodes.append(_ZERO)
-            elif tag == 1 and pos + 32 <= len(mv):
-                nodes.append(bytes(mv[pos : pos + 32]))
-                pos += 32
-            else:
-                raise InvalidInputError("malformed proof node")
-        if pos != len(mv):
-            raise InvalidInputError("trailing bytes after recovery symbol")
+        nodes = [read_node_bcs(reader) for _ in range(count)]
+        reader.finish()
         return cls(source, target, kind, data, tuple(nodes))
 
 
@@ -771,29 +743,19 @@ class InconsistencyProof:
 
     def to_bytes(self) -> bytes:
         out = bytearray([_AXIS[self.kind]]) + self.target_index.to_bytes(2, "little")
-        out += _uleb128(len(self.symbols))
+        out += uleb128(len(self.symbols))
         for sym in self.symbols:
             b = sym.to_bytes()
-            out += _uleb128(len(b)) + b
+            out += uleb128(len(b)) + b
         return bytes(out)
 
     @classmethod
     def from_bytes(cls, buf: Buffer) -> InconsistencyProof:
-        mv = memoryview(buf).cast("B")
-        if len(mv) < 3 or mv[0] > 1:
-            raise InvalidInputError("malformed inconsistency proof")
-        kind: SliverKind = "primary" if mv[0] == 0 else "secondary"
-        target = int.from_bytes(mv[1:3], "little")
-        count, pos = _read_uleb128(mv, 3)
-        syms = []
-        for _ in range(count):
-            length, pos = _read_uleb128(mv, pos)
-            if pos + length > len(mv):
-                raise InvalidInputError("truncated inconsistency proof")
-            syms.append(RecoverySymbol.from_bytes(mv[pos : pos + length]))
-            pos += length
-        if pos != len(mv):
-            raise InvalidInputError("trailing bytes after inconsistency proof")
+        reader = Reader(_wire_bytes(buf), "inconsistency proof")
+        kind = _read_kind(reader)
+        target = reader.u16()
+        syms = [RecoverySymbol.from_bytes(reader.take(reader.uleb128())) for _ in range(reader.uleb128())]
+        reader.finish()
         return cls(kind, target, tuple(syms))
 
 

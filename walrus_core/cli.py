@@ -126,7 +126,10 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "init":
         from .reference.committee import init_committee
 
-        weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+        try:
+            weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+        except ValueError:
+            raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
         c = init_committee(args.dir, args.nodes, args.shards, weights)
         obj = {
             "committee": str(c.root),

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..config import EncodingConfig
+from ..errors import InvalidInputError
 from .errors import CertificateError, CommitteeError
 from .nodes import Ack, NodeDir, _child, ack_message, atomic_write, blob_dir_name, ensure_dir, read_file
 
@@ -238,8 +240,10 @@ def init_committee(
     root = Path(root)
     if n_shards < 4:
         raise CommitteeError(f"n_shards must be at least 4 (got {n_shards})")
-    if n_shards > 65535:
-        raise CommitteeError(f"n_shards must be at most 65535 (got {n_shards})")
+    try:
+        EncodingConfig(n_shards)  # the RS2 code's own limit (49 155 shards)
+    except InvalidInputError as exc:
+        raise CommitteeError(str(exc)) from None
     if (root / COMMITTEE_FILE).exists():
         raise CommitteeError(f"{root} already holds a committee")
     split = split_shards(n_shards, n_nodes, weights)
