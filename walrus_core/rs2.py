@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
+from .errors import InvalidBufferError, InvalidInputError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -56,6 +57,15 @@ def is_high_rate(original_count: int, recovery_count: int) -> bool:
     return original_count <= recovery_count
 
 
+def _count(value: object, what: str, *, minimum: int = 1) -> int:
+    """An int shard count in ``minimum .. MAX_SHARDS`` (what the native layer takes)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
+    if not minimum <= value <= MAX_SHARDS:
+        raise InvalidInputError(f"{what} must be in {minimum}..{MAX_SHARDS}, got {value}")
+    return value
+
+
 def encode(
     originals: Sequence[Buffer] | Buffer, recovery_count: int, *, original_count: int | None = None
 ) -> list[bytes]:
@@ -66,11 +76,21 @@ def encode(
     bytes, in which case ``original_count`` gives k (a 2-D C-contiguous array
     gives it by its number of rows). Returns a list of new ``bytes`` objects.
     """
-    if recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("recovery_count must be at least 1")
-    result: list[bytes] = _native.rs_encode(originals, recovery_count, original_count)
+    r = _count(recovery_count, "recovery_count")
+    k = None if original_count is None else _count(original_count, "original_count")
+    if not isinstance(originals, (list, tuple)):
+        try:
+            memoryview(originals)  # type: ignore[arg-type]
+        except TypeError:
+            try:
+                originals = list(originals)  # type: ignore[arg-type]
+            except TypeError:
+                raise InvalidBufferError(
+                    f"originals must be a buffer or a sequence of buffers, not {type(originals).__name__}"
+                ) from None
+        except (ValueError, BufferError) as e:
+            raise InvalidBufferError(f"originals: {e}") from None
+    result: list[bytes] = _native.rs_encode(originals, r, k)
     return result
 
 
@@ -81,9 +101,14 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
     recovery shards (an iterable of ``(index, buffer)`` pairs works too;
     duplicate indices raise). Returns a list of k new ``bytes`` objects.
     """
-    if original_count < 0 or recovery_count < 0:
-        from .errors import InvalidInputError
-
-        raise InvalidInputError("original_count and recovery_count must be at least 1")
-    result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
+    k = _count(original_count, "original_count")
+    r = _count(recovery_count, "recovery_count")
+    if not hasattr(shards, "items"):
+        try:
+            shards = list(shards)
+        except TypeError:
+            raise InvalidInputError(
+                f"shards must map index -> buffer (or be an iterable of pairs), not {type(shards).__name__}"
+            ) from None
+    result: list[bytes] = _native.rs_decode(k, r, shards)
     return result
