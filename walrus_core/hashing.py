@@ -10,6 +10,7 @@ release the GIL around native work on inputs of 2 KiB or more.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -49,6 +50,8 @@ def blake2b256_many(
     if length is not None:
         if isinstance(length, bool) or not isinstance(length, int):
             raise InvalidInputError(f"length must be an int, not {type(length).__name__}")
+        if not 1 <= length <= sys.maxsize:
+            raise InvalidInputError(f"length must be positive (at most {sys.maxsize}), not {length}")
         return _native.blake2b256_many_buffer(cast("Buffer", messages), length, prefix)
     if isinstance(messages, (bytes, bytearray, memoryview)) or not isinstance(messages, Sequence):
         raise InvalidInputError(

@@ -45,7 +45,7 @@ _NODE_DIGEST = 0x01
 def _as_bytes(data: Buffer, what: str) -> bytes:
     try:
         view = memoryview(data)
-    except TypeError:
+    except (TypeError, ValueError, BufferError):
         raise InvalidBufferError(f"{what} must be a bytes-like object, not {type(data).__name__}") from None
     if not view.c_contiguous:
         raise InvalidBufferError(f"{what} must be a C-contiguous buffer")
@@ -135,6 +135,25 @@ def merkle_proof_len(n_leaves: int) -> int:
     return _native.merkle_proof_len(_size(n_leaves, "n_leaves"))
 
 
+def _is_buffer(obj: object) -> bool:
+    """True for any object that exports the buffer protocol (numpy, mmap ...)."""
+    try:
+        memoryview(obj)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except (ValueError, BufferError):
+        return True  # a buffer we cannot read: _as_bytes reports it
+    return True
+
+
+def _iter(values: object, what: str) -> Iterable[object]:
+    """``values`` as an iterable, or InvalidInputError when it is not one."""
+    try:
+        return iter(values)  # type: ignore[call-overload,no-any-return]
+    except TypeError:
+        raise InvalidInputError(f"{what} must be an iterable, not {type(values).__name__}") from None
+
+
 def _join_nodes(nodes: Buffer | Sequence[bytes], what: str) -> bytes:
     if isinstance(nodes, (list, tuple)):
         return b"".join(_node(x, f"{what}[{i}]") for i, x in enumerate(nodes))
@@ -153,10 +172,10 @@ class MerkleProof:
     __slots__ = ("_path",)
 
     def __init__(self, path: Iterable[Buffer] | Buffer = ()) -> None:
-        if isinstance(path, (bytes, bytearray, memoryview)):
-            joined = _join_nodes(path, "path")
+        if isinstance(path, (bytes, bytearray, memoryview)) or _is_buffer(path):
+            joined = _join_nodes(cast("Buffer", path), "path")
         else:
-            items = cast("Iterable[Buffer]", path)
+            items = cast("Iterable[Buffer]", _iter(path, "path"))
             joined = b"".join(_node(x, f"path[{i}]") for i, x in enumerate(items))
         self._path = joined
 
@@ -208,6 +227,8 @@ class MerkleProof:
             return False
         if index < 0 or index >> len(self) != 0:
             return False
+        if index > sys.maxsize:  # beyond the native index type; no real tree is that big
+            return self.compute_root(lh, index) == r
         return _native.merkle_verify(lh, index, self._path, r)
 
     def verify(self, leaf: Buffer, index: int, root: Buffer, *, n_leaves: int | None = None) -> bool:
@@ -275,7 +296,7 @@ class MerkleTree:
     __slots__ = ("_n", "_nodes")
 
     def __init__(self, leaves: Iterable[Buffer]) -> None:
-        items = [_as_bytes(x, "leaf") for x in leaves]
+        items = [_as_bytes(x, "leaf") for x in _iter(leaves, "leaves")]  # type: ignore[arg-type]
         if items and len(items[0]) > 0 and all(len(x) == len(items[0]) for x in items):
             hashes = _native.merkle_leaf_hashes(b"".join(items), len(items[0]))
         else:

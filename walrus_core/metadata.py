@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, Union, cast
 from . import _native
 from ._bcs import Reader, uleb128
 from .errors import InvalidBlobIdError, InvalidBufferError, InvalidInputError, VerificationError
-from .merkle import DIGEST_LEN, node_bcs, read_node_bcs
+from .merkle import DIGEST_LEN, _is_buffer, node_bcs, read_node_bcs
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -43,7 +43,7 @@ _B64URL_43 = re.compile(r"[A-Za-z0-9_-]{43}")
 def _as_bytes(data: Buffer, what: str) -> bytes:
     try:
         view = memoryview(data)
-    except TypeError:
+    except (TypeError, ValueError, BufferError):
         raise InvalidBufferError(f"{what} must be a bytes-like object, not {type(data).__name__}") from None
     if not view.c_contiguous:
         raise InvalidBufferError(f"{what} must be a C-contiguous buffer")
@@ -98,7 +98,7 @@ class BlobId:
             raise InvalidBlobIdError("BlobId(text) is ambiguous: use BlobId.from_str(text)")
         try:
             b = memoryview(value).tobytes()
-        except TypeError:
+        except (TypeError, ValueError, BufferError):
             raise InvalidBlobIdError(f"a blob ID is 32 bytes, not a {type(value).__name__}") from None
         if len(b) != BLOB_ID_LEN:
             raise InvalidBlobIdError(f"a blob ID is {BLOB_ID_LEN} bytes, got {len(b)}")
@@ -209,13 +209,19 @@ class BlobMetadata:
         length = _int(unencoded_length, "unencoded_length")
         if not 0 <= length <= U64_MAX:
             raise InvalidInputError(f"unencoded_length {length} is not a u64")
-        if isinstance(hashes, (bytes, bytearray, memoryview)):
-            flat = _as_bytes(hashes, "hashes")
+        if isinstance(hashes, (bytes, bytearray, memoryview)) or _is_buffer(hashes):
+            flat = _as_bytes(cast("Buffer", hashes), "hashes")
             if len(flat) % (2 * DIGEST_LEN):
                 raise InvalidInputError(f"hashes: {len(flat)} bytes is not a multiple of 64")
         else:
             parts = []
-            for i, pair in enumerate(cast("Iterable[tuple[Buffer, Buffer]]", hashes)):
+            try:
+                pair_iter = iter(cast("Iterable[tuple[Buffer, Buffer]]", hashes))
+            except TypeError:
+                raise InvalidInputError(
+                    f"hashes must be (primary, secondary) pairs or one buffer, not {type(hashes).__name__}"
+                ) from None
+            for i, pair in enumerate(pair_iter):
                 try:
                     primary, secondary = pair
                 except (TypeError, ValueError):

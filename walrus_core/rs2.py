@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
-from .errors import InvalidInputError
+from .errors import InvalidBufferError, InvalidInputError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -57,11 +57,12 @@ def is_high_rate(original_count: int, recovery_count: int) -> bool:
     return original_count <= recovery_count
 
 
-def _check_count(name: str, value: object, minimum: int = 1) -> int:
+def _count(value: object, what: str, *, minimum: int = 1) -> int:
+    """An int shard count in ``minimum .. MAX_SHARDS`` (what the native layer takes)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{name} must be an int, not {type(value).__name__}")
+        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
     if not minimum <= value <= MAX_SHARDS:
-        raise InvalidInputError(f"{name} must be in {minimum}..{MAX_SHARDS}, got {value}")
+        raise InvalidInputError(f"{what} must be in {minimum}..{MAX_SHARDS}, got {value}")
     return value
 
 
@@ -75,10 +76,21 @@ def encode(
     bytes, in which case ``original_count`` gives k (a 2-D C-contiguous array
     gives it by its number of rows). Returns a list of new ``bytes`` objects.
     """
-    _check_count("recovery_count", recovery_count)
-    if original_count is not None:
-        _check_count("original_count", original_count)
-    result: list[bytes] = _native.rs_encode(originals, recovery_count, original_count)
+    r = _count(recovery_count, "recovery_count")
+    k = None if original_count is None else _count(original_count, "original_count")
+    if not isinstance(originals, (list, tuple)):
+        try:
+            memoryview(originals)  # type: ignore[arg-type]
+        except TypeError:
+            try:
+                originals = list(originals)  # type: ignore[arg-type]
+            except TypeError:
+                raise InvalidBufferError(
+                    f"originals must be a buffer or a sequence of buffers, not {type(originals).__name__}"
+                ) from None
+        except (ValueError, BufferError) as e:
+            raise InvalidBufferError(f"originals: {e}") from None
+    result: list[bytes] = _native.rs_encode(originals, r, k)
     return result
 
 
@@ -89,9 +101,16 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
     recovery shards (an iterable of ``(index, buffer)`` pairs works too;
     duplicate indices raise). Returns a list of k new ``bytes`` objects.
     """
-    _check_count("original_count", original_count)
-    _check_count("recovery_count", recovery_count)
-    result: list[bytes] = _native.rs_decode(original_count, recovery_count, shards)
+    k = _count(original_count, "original_count")
+    r = _count(recovery_count, "recovery_count")
+    if not hasattr(shards, "items"):
+        try:
+            shards = list(shards)
+        except TypeError:
+            raise InvalidInputError(
+                f"shards must map index -> buffer (or be an iterable of pairs), not {type(shards).__name__}"
+            ) from None
+    result: list[bytes] = _native.rs_decode(k, r, shards)
     return result
 
 
@@ -106,8 +125,8 @@ class Decoder:
     """
 
     def __init__(self, original_count: int, recovery_count: int, present: Iterable[int]) -> None:
-        _check_count("original_count", original_count)
-        _check_count("recovery_count", recovery_count)
+        _count(original_count, "original_count")
+        _count(recovery_count, "recovery_count")
         self._native = _native.RSDecoder(original_count, recovery_count, present)
         self.original_count = original_count
         self.recovery_count = recovery_count
