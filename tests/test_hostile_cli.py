@@ -1,8 +1,8 @@
 """Hostile command lines and backend names: a clear error and a nonzero exit
 code, never a traceback; and no argument silently means something else.
 
-The ``xfail(strict=True)`` cases pin open bugs in cli.py, __main__.py and
-_core.pxi (not this helper's files)."""
+Cases marked "used to fail" are regression tests for bugs this file found in
+cli.py, __main__.py and _core.pxi."""
 
 from __future__ import annotations
 
@@ -59,25 +59,17 @@ def test_cli_bad_arguments(
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cli.py init --weights a,b: float('a') ValueError escapes main()")
+# Used to fail: float('a') ValueError escaped main().
 def test_cli_weights_not_numbers(tmp_path: Path) -> None:
     assert run(["init", str(tmp_path / "w"), "--nodes", "2", "--shards", "10", "--weights", "a,b"]) != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cli.py init accepts --shards up to 65535, but encoding allows at most 49155 "
-    "(config.MAX_N_SHARDS): every later store fails",
-)
+# Used to fail: init accepted up to 65535 shards, encoding allows 49155.
 def test_cli_init_rejects_unusable_shard_count(tmp_path: Path) -> None:
     assert run(["init", str(tmp_path / "big"), "--nodes", "3", "--shards", "50000", "--quiet"]) != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: __main__.py intercepts 'info' (backend info) even with a blob ID, so "
-    "`python -m walrus_core info <blob_id> -c dir` never reaches the CLI's info command",
-)
+# Used to fail: __main__ took `info <blob_id>` for the backend report.
 def test_python_m_info_with_blob_id(
     committee: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,17 +92,11 @@ def test_python_m_info_with_blob_id(
         ["avx2"],
         pytest.param(
             "avx2\x00junk",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: _core.pxi backend_select truncates at NUL: 'avx2\\x00junk' selects avx2",
-            ),
+            id="NUL-truncation (used to select avx2)",
         ),
         pytest.param(
             "\udcff",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: _core.pxi backend_select: UnicodeEncodeError on a lone surrogate escapes",
-            ),
+            id="lone surrogate (used to raise UnicodeEncodeError)",
         ),
     ],
 )

@@ -5,9 +5,8 @@ TypeError/ValueError/OverflowError/AttributeError escaping from walrus_core,
 a crash or a hang is a bug.
 
 Expected values come from hashlib, the pure-Python reference oracles in
-tests/reference/ and round-trip properties. Bugs in modules this file's
-author may not edit are pinned by ``xfail(strict=True)`` cases in
-tests/test_hostile_blob.py.
+tests/reference/ and round-trip properties. Regression cases for bugs found
+in the 2-D layer are in tests/test_hostile_blob.py.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
     cdef uint8_t[::1] v
     try:
         v = memoryview(buf).cast("B")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, BufferError):
         raise _errors.InvalidBufferError(f"{what} must be a writable C-contiguous buffer") from None
     if v.shape[0] != need:
         raise _errors.InvalidInputError(f"{what} must have exactly {need} bytes, got {v.shape[0]}")
@@ -182,6 +182,8 @@ def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers,
 
 def blob_recover_line(size_t n_shards, size_t symbol_size, int axis, list positions, list symbols):
     """One sliver of `axis` from line symbols at `positions`."""
+    if n_shards < 4:
+        raise _errors.InvalidInputError(f"n_shards must be at least 4, got {n_shards}")
     cdef size_t count = len(symbols), i, f = (n_shards - 1) // 3
     cdef size_t k = (n_shards - f) if axis == 0 else (n_shards - 2 * f)
     cdef list views = []

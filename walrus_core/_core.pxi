@@ -124,7 +124,7 @@ cdef const uint8_t[::1] as_bytes_view(object obj, str what) except *:
     cdef memoryview mv
     try:
         mv = memoryview(obj)
-    except TypeError:
+    except (TypeError, ValueError, BufferError):
         raise _errors.InvalidBufferError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
     if not mv.c_contiguous:
         raise _errors.InvalidBufferError(f"{what} must be a C-contiguous buffer")

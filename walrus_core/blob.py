@@ -23,7 +23,7 @@ import mmap
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _native
 from ._bcs import Reader, uleb128
@@ -87,9 +87,7 @@ def _other(kind: SliverKind) -> SliverKind:
 def _byte_len(data: Buffer) -> int:
     try:
         return memoryview(data).nbytes
-    except TypeError:
-        from .errors import InvalidBufferError
-
+    except (TypeError, ValueError, BufferError):
         raise InvalidBufferError(f"data must be a bytes-like object, not {type(data).__name__}") from None
 
 
@@ -105,6 +103,30 @@ def _read_kind(reader: Reader) -> SliverKind:
     if tag > 1:
         raise InvalidInputError(f"unknown sliver kind tag {tag}")
     return "primary" if tag == 0 else "secondary"
+
+
+def _u16(value: object, what: str, *, maximum: int = 0xFFFF) -> int:
+    """An int in 0..maximum (indices and sizes travel as LE16 on the wire)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value <= maximum:
+        raise InvalidInputError(f"{what} must be in 0..{maximum}, got {value}")
+    return value
+
+
+def _metadata(metadata: object) -> BlobMetadata:
+    if not isinstance(metadata, BlobMetadata):
+        raise InvalidInputError(f"metadata must be a BlobMetadata, not {type(metadata).__name__}")
+    return metadata
+
+
+def _items(values: Any, what: str) -> list[Any]:
+    if isinstance(values, (str, bytes, bytearray, memoryview)):
+        raise InvalidInputError(f"{what} must be an iterable of objects, not {type(values).__name__}")
+    try:
+        return list(values)
+    except TypeError:
+        raise InvalidInputError(f"{what} must be iterable, not {type(values).__name__}") from None
 
 
 # ---- metadata access --------------------------------------------------------
@@ -125,7 +147,7 @@ def _hash_of(metadata: BlobMetadata, kind: SliverKind, index: int) -> bytes:
 
 
 def _config_of(metadata: BlobMetadata) -> tuple[EncodingConfig, int]:
-    cfg = EncodingConfig(_n_shards(metadata))
+    cfg = EncodingConfig(_n_shards(_metadata(metadata)))
     return cfg, cfg.symbol_size(int(metadata.unencoded_length))
 
 
@@ -142,6 +164,8 @@ class Sliver(_native.SliverBuffer):
     kind: SliverKind
 
     def __init__(self, data: Buffer, index: int, symbol_size: int, kind: str) -> None:
+        _u16(symbol_size, "symbol size", maximum=65534)
+        _u16(index, "sliver index")
         if symbol_size < 2 or symbol_size % 2:
             raise InvalidInputError(f"symbol size must be even and at least 2, got {symbol_size}")
         if len(self) % symbol_size:
@@ -313,6 +337,8 @@ def encode_into(
     cfg = _check_n(n_shards)
     length = _byte_len(data)
     size = cfg.symbol_size(length)
+    if primary_out is None or secondary_out is None:
+        raise InvalidBufferError("encode_into needs writable primary_out and secondary_out buffers")
     rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary_out, secondary_out)
     md = _metadata_from_roots(length, rr, cr, bid)
     pv = memoryview(primary_out).cast("B")
@@ -402,6 +428,8 @@ def _sliver_problem(sliver: Sliver, cfg: EncodingConfig, size: int) -> str | Non
 def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
     """Check a sliver against the metadata (index, size, and the Merkle root
     of its re-expanded line). Raises :class:`VerificationError`."""
+    if not isinstance(sliver, Sliver):
+        raise InvalidInputError(f"sliver must be a Sliver, not {type(sliver).__name__}")
     cfg, size = _config_of(metadata)
     problem = _sliver_problem(sliver, cfg, size)
     if problem:
@@ -481,7 +509,7 @@ def decode_verbose(
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     length = int(metadata.unencoded_length)
     items: list[Sliver] = []
-    for it in slivers:
+    for it in _items(slivers, "slivers"):
         if isinstance(it, SliverPair):
             items += [it.primary, it.secondary]
         elif isinstance(it, Sliver):
@@ -606,6 +634,16 @@ class RecoverySymbol:
     data: bytes
     proof: tuple[bytes, ...]
 
+    def __post_init__(self) -> None:
+        _u16(self.source_index, "source index")
+        _u16(self.target_index, "target index")
+        object.__setattr__(self, "kind", _kind(self.kind))
+        object.__setattr__(self, "data", _wire_bytes(self.data))
+        proof = tuple(_wire_bytes(node) for node in _items(self.proof, "proof"))
+        if any(len(node) != 32 for node in proof) or len(proof) > 64:
+            raise InvalidInputError("proof must be at most 64 nodes of 32 bytes")
+        object.__setattr__(self, "proof", proof)
+
     def verify(self, metadata: BlobMetadata) -> bool:
         """True when the symbol is committed to by ``metadata``; raises
         :class:`InvalidProofError` otherwise."""
@@ -666,6 +704,8 @@ def recovery_symbols(
     """Recovery symbols from one sliver for several targets (default: all n)
     of the other kind; the line is expanded and hashed once. Give the
     metadata (the source sliver is then checked for size) or n_shards."""
+    if not isinstance(source, Sliver):
+        raise InvalidInputError(f"source must be a Sliver, not {type(source).__name__}")
     if metadata is not None:
         cfg, size = _config_of(metadata)
         problem = _sliver_problem(source, cfg, size)
@@ -683,7 +723,10 @@ def recovery_symbols(
         raise InvalidInputError("recovery_symbols needs the metadata or n_shards")
     _, expanded, leaves = _native.blob_line_roots(n, size, _AXIS[source.kind], [source], 1, True, True)
     assert expanded is not None and leaves is not None
-    wanted = list(range(n)) if targets is None else list(targets)
+    if targets is None:
+        wanted = list(range(n))
+    else:
+        wanted = [_u16(t, "target index") for t in _items(targets, "targets")]
     for t in wanted:
         if not 0 <= t < n:
             raise InvalidInputError(f"target index {t} out of range 0..{n - 1}")
@@ -772,12 +815,15 @@ def recover_sliver(
     k_ = _kind(kind)
     cfg, size = _config_of(metadata)
     n = cfg.n_shards
+    _u16(target_index, "target index")
     if not 0 <= target_index < n:
         raise InvalidInputError(f"target index {target_index} out of range 0..{n - 1}")
     need = cfg.n_secondary_source_symbols if k_ == "primary" else cfg.n_primary_source_symbols
     good: list[RecoverySymbol] = []
     seen: set[int] = set()
-    for sym in symbols:
+    for sym in _items(symbols, "symbols"):
+        if not isinstance(sym, RecoverySymbol):
+            raise InvalidInputError(f"symbols must be RecoverySymbol objects, not {type(sym).__name__}")
         if len(good) >= need:
             break
         if sym.kind != k_ or sym.target_index != target_index or sym.source_index in seen:
