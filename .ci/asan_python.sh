@@ -26,7 +26,7 @@ cd "$scratch"
 echo "== building the sanitized extension in $scratch"
 WALRUS_CORE_SANITIZE=1 python3 setup.py build_ext --inplace -q >build.log 2>&1 \
     || { tail -40 build.log; exit 1; }
-nm -D walrus_core/_native*.so | grep -q __asan_report || { echo "extension is not instrumented" >&2; exit 1; }
+nm -D walrus_core/_native*.so | grep -c __asan_report >/dev/null || { echo "extension is not instrumented" >&2; exit 1; }
 
 asan=$(gcc -print-file-name=libasan.so)
 ubsan=$(gcc -print-file-name=libubsan.so)
