@@ -10,8 +10,12 @@ a u32 (sequence lengths); readers reject truncated input and, through
 from __future__ import annotations
 
 import struct
+from typing import TYPE_CHECKING
 
-from .errors import InvalidInputError
+from .errors import InvalidBufferError, InvalidInputError
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 U32_MAX = 0xFFFFFFFF
 
@@ -85,3 +89,15 @@ class Reader:
     def finish(self) -> None:
         if self._pos != len(self._buf):
             raise self._fail(f"{self.remaining} trailing byte(s)")
+
+
+def as_bytes(data: Buffer, what: str) -> bytes:
+    """A copy of any C-contiguous buffer as bytes; anything else raises
+    InvalidBufferError (a TypeError) naming `what`."""
+    try:
+        view = memoryview(data)
+    except (TypeError, ValueError, BufferError):
+        raise InvalidBufferError(f"{what} must be a bytes-like object, not {type(data).__name__}") from None
+    if not view.c_contiguous:
+        raise InvalidBufferError(f"{what} must be a C-contiguous buffer")
+    return view.tobytes()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _native
-from ._bcs import Reader, uleb128
+from ._bcs import Reader, as_bytes, uleb128
 from .config import EncodingConfig
 from .errors import (
     InconsistentBlobError,
@@ -92,10 +92,7 @@ def _byte_len(data: Buffer) -> int:
 
 
 def _wire_bytes(buf: Buffer) -> bytes:
-    try:
-        return memoryview(buf).tobytes()
-    except TypeError:
-        raise InvalidBufferError(f"expected a bytes-like object, not {type(buf).__name__}") from None
+    return as_bytes(buf, "wire bytes")
 
 
 def _read_kind(reader: Reader) -> SliverKind:

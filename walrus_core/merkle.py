@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, cast
 
 from . import _native
 from ._bcs import Reader, uleb128
-from .errors import InvalidBufferError, InvalidInputError, InvalidProofError
+from ._bcs import as_bytes as _as_bytes
+from .errors import InvalidInputError, InvalidProofError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -40,16 +41,6 @@ INNER_PREFIX = 0x01
 
 _NODE_EMPTY = 0x00
 _NODE_DIGEST = 0x01
-
-
-def _as_bytes(data: Buffer, what: str) -> bytes:
-    try:
-        view = memoryview(data)
-    except (TypeError, ValueError, BufferError):
-        raise InvalidBufferError(f"{what} must be a bytes-like object, not {type(data).__name__}") from None
-    if not view.c_contiguous:
-        raise InvalidBufferError(f"{what} must be a C-contiguous buffer")
-    return view.tobytes()
 
 
 def _node(value: Buffer, what: str) -> bytes:

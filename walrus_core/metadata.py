@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, Union, cast
 
 from . import _native
 from ._bcs import Reader, uleb128
-from .errors import InvalidBlobIdError, InvalidBufferError, InvalidInputError, VerificationError
+from ._bcs import as_bytes as _as_bytes
+from .errors import InvalidBlobIdError, InvalidInputError, VerificationError
 from .merkle import DIGEST_LEN, _is_buffer, node_bcs, read_node_bcs
 
 if TYPE_CHECKING:
@@ -38,16 +39,6 @@ BLOB_ID_TEXT_LEN = 43
 U64_MAX = (1 << 64) - 1
 
 _B64URL_43 = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def _as_bytes(data: Buffer, what: str) -> bytes:
-    try:
-        view = memoryview(data)
-    except (TypeError, ValueError, BufferError):
-        raise InvalidBufferError(f"{what} must be a bytes-like object, not {type(data).__name__}") from None
-    if not view.c_contiguous:
-        raise InvalidBufferError(f"{what} must be a C-contiguous buffer")
-    return view.tobytes()
 
 
 def _int(value: Any, what: str) -> int:
