@@ -17,7 +17,6 @@ native threads (``None``: every core, ``1``: the caller's thread).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import mmap
 import tempfile
@@ -36,7 +35,7 @@ from .errors import (
     NotEnoughShardsError,
     VerificationError,
 )
-from .merkle import node_bcs, read_node_bcs
+from .merkle import MerkleProof, MerkleTree, node_bcs, read_node_bcs
 from .metadata import BlobId, BlobMetadata, decode_sliver_bcs
 
 if TYPE_CHECKING:
@@ -570,50 +569,6 @@ def decode(
     return decode_verbose(slivers, metadata, check=check, threads=threads).data
 
 
-# ---- Merkle proofs (spec §4) --------------------------------------------------
-
-_ZERO = bytes(32)
-
-
-def _h(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=32).digest()
-
-
-def _tree_levels(leaves: list[bytes]) -> list[list[bytes]]:
-    """Every level of the tree, leaves first, odd levels padded."""
-    levels = []
-    level = list(leaves)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(_ZERO)
-        levels.append(level)
-        level = [_h(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-    levels.append(level)
-    return levels
-
-
-def _proof_from_levels(levels: list[list[bytes]], index: int) -> list[bytes]:
-    path = []
-    for level in levels[:-1]:
-        path.append(level[index ^ 1])
-        index >>= 1
-    return path
-
-
-def _proof_len(n_leaves: int) -> int:
-    return max(0, (n_leaves - 1).bit_length())
-
-
-def _verify_path(leaf_hash: bytes, index: int, path: Sequence[bytes], root: bytes, n_leaves: int) -> bool:
-    if len(path) != _proof_len(n_leaves) or index >> len(path):
-        return False
-    node = leaf_hash
-    for sibling in path:
-        node = _h(b"\x01" + sibling + node) if index & 1 else _h(b"\x01" + node + sibling)
-        index >>= 1
-    return node == root
-
-
 # ---- recovery -----------------------------------------------------------------
 
 
@@ -651,7 +606,8 @@ class RecoverySymbol:
         if len(self.data) != size:
             raise InvalidProofError(f"recovery symbol has {len(self.data)} bytes, expected {size}")
         root = _hash_of(metadata, _other(self.kind), self.source_index)
-        if not _verify_path(_h(b"\x00" + self.data), self.target_index, self.proof, root, n):
+        proof = MerkleProof(self.proof)
+        if not proof.verify(self.data, self.target_index, root, n_leaves=n):
             raise InvalidProofError(
                 f"recovery symbol {self.source_index}->{self.kind} {self.target_index}: proof does not verify"
             )
@@ -727,15 +683,11 @@ def recovery_symbols(
     for t in wanted:
         if not 0 <= t < n:
             raise InvalidInputError(f"target index {t} out of range 0..{n - 1}")
-    levels = _tree_levels([leaves[32 * i : 32 * i + 32] for i in range(n)]) if len(wanted) > 4 else None
+    tree = MerkleTree.from_leaf_hashes(leaves)  # built once, O(log n) per proof
     kind = _other(source.kind)
     out = []
     for t in wanted:
-        if levels is not None:
-            proof = tuple(_proof_from_levels(levels, t))
-        else:
-            path = _native.merkle_proof(leaves, t)
-            proof = tuple(path[32 * i : 32 * i + 32] for i in range(len(path) // 32))
+        proof = tree.proof(t).path
         out.append(RecoverySymbol(source.index, t, kind, expanded[t * size : (t + 1) * size], proof))
     return out
 
