@@ -1,4 +1,7 @@
 /* 64-byte aligned allocation, portable across C runtimes. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200112L /* posix_memalign under -std=c11 */
+#endif
 #include <stdlib.h>
 
 #include "wc_internal.h"
