@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._bcs import uleb128
 from .errors import StorageError, UnsafeNameError
 
 if TYPE_CHECKING:
@@ -157,22 +158,12 @@ def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
     atomic_write_many(path.parent, [(path.name, [data])])
 
 
-def _uleb128(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
     """BCS of a sliver (spec §2.6) as pieces, without copying its data:
     uleb128(len) ‖ data ‖ LE16(symbol size) ‖ LE16(index)."""
     data = memoryview(sliver).cast("B")
     tail = sliver.symbol_size.to_bytes(2, "little") + sliver.index.to_bytes(2, "little")
-    return [_uleb128(len(data)), data, tail]
+    return [uleb128(len(data)), data, tail]
 
 
 def read_file(path: Path) -> bytes | None:
