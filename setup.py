@@ -97,7 +97,13 @@ extension = Extension(
     "walrus_core._native",
     sources=[os.path.join("walrus_core", "_native.pyx"), *core_sources],
     include_dirs=[CSRC, KERNELS],
-    depends=sorted(glob(os.path.join(CSRC, "*.h")) + glob(os.path.join(KERNELS, "*.h"))),
+    # headers, and the per-ISA kernel sources: a kernel change must relink the
+    # extension against the rebuilt static library
+    depends=sorted(
+        glob(os.path.join(CSRC, "*.h"))
+        + glob(os.path.join(KERNELS, "*.h"))
+        + [src for _, info in libraries for src in info["sources"]]
+    ),
     define_macros=macros,
     extra_compile_args=base_cflags + ([] if MSVC else ["-pthread"]),
     extra_link_args=link_args,

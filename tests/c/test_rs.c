@@ -319,8 +319,9 @@ static void test_bad_input(void)
     wc_rs_codec_free(c);
 }
 
-/* The fused radix-4 kernels, every error-locator method, and odd tile sizes
- * give the same bytes as the plain path. */
+/* The fused radix-4 kernels (on and off), results streamed out of scratch
+ * or written in place in the recovery shards, every error-locator method,
+ * and odd tile sizes give the same bytes as the plain path. */
 static void test_variants(void)
 {
     static const size_t shapes[][3] = {{334, 666, 640}, {667, 333, 640}, {5, 3, 192}, {9, 16, 128}};
@@ -342,9 +343,15 @@ static void test_variants(void)
         {
             for (int tile = 0; tile < 3; tile++) {
                 wc_rs_set_tile(tile == 0 ? (size_t)2 << 20 : tile == 1 ? 1 : 64 * 1024, 64);
-                memset(all + k * S, 0, r * S);
-                CHECK_EQ_INT(wc_rs_encode_with(kern, k, r, S, (const uint8_t *const *)wp, wp + k), WC_OK);
-                CHECK_MEM(all + k * S, ref, r * S);
+                for (int mode = 0; mode < 4; mode++) {
+                    wc_rs_set_fused(mode & 1);
+                    wc_rs_set_stream_min(mode & 2 ? 64 : 0);
+                    memset(all + k * S, 0, r * S);
+                    CHECK_EQ_INT(wc_rs_encode_with(kern, k, r, S, (const uint8_t *const *)wp, wp + k), WC_OK);
+                    CHECK_MEM(all + k * S, ref, r * S);
+                }
+                wc_rs_set_fused(1);
+                wc_rs_set_stream_min(0);
                 for (int method = 1; method <= 3; method++) {
                     wc_rs_set_locator_method(method);
                     /* exactly k shards: originals i % 3 != 0, then recovery, then the rest */

@@ -36,32 +36,45 @@ void wc_rs_set_tile(size_t budget, size_t min_tile)
     if (min_tile) TILE_MIN = min_tile;
 }
 
+/* The kernels one call runs with, and its out-of-place first steps. */
+struct rs_ops {
+    struct wc_rs_kernels k;
+    wc_rs_x4_oop_fn fft_oop, ifft_oop;
+};
+
+static wc_rs_x4_oop_fn rs_oop(const struct wc_rs_kernels *k, int inverse);
+
 /* The kernel table to use: a backend whose RS kernels are not (yet) filled in
  * falls back to the portable oracle; a backend table without fused radix-4
  * steps gets ours for its ISA (paired by the table's identity), if any. */
-static struct wc_rs_kernels rs_ops(const struct wc_kernels *kern)
+static struct rs_ops rs_ops(const struct wc_kernels *kern)
 {
     const struct wc_rs_kernels *k = kern ? kern->rs : NULL;
     if (!k || !k->fft_butterfly || !k->ifft_butterfly || !k->mul || !k->xor_into) k = &wc_rs_kernels_portable;
-    struct wc_rs_kernels o = *k;
-    if (!o.fft4 || !o.ifft4) {
-        o.fft4 = NULL;
-        o.ifft4 = NULL;
+    struct rs_ops o;
+    o.k = *k;
+    if (!o.k.fft4 || !o.k.ifft4) {
+        o.k.fft4 = NULL;
+        o.k.ifft4 = NULL;
 #if defined(WC_HAVE_AVX2)
         if (k == &wc_rs_kernels_avx2 && !fused_disabled) {
-            o.fft4 = wc_rs_fft4_avx2;
-            o.ifft4 = wc_rs_ifft4_avx2;
+            o.k.fft4 = wc_rs_fft4_avx2;
+            o.k.ifft4 = wc_rs_ifft4_avx2;
         }
 #endif
     }
+    o.fft_oop = rs_oop(k, 0);
+    o.ifft_oop = rs_oop(k, 1);
     return o;
 }
 
-/* Out-of-place first steps for the ISA of these kernels, if we have them. */
+/* Out-of-place first steps for the ISA of these kernels, if we have them.
+ * They stay on when the in-place fused steps are off: reading the inputs
+ * straight from the caller's shards saves a copy of every input slice. */
 static wc_rs_x4_oop_fn rs_oop(const struct wc_rs_kernels *k, int inverse)
 {
 #if defined(WC_HAVE_AVX2)
-    if (k->fft4 == wc_rs_fft4_avx2) return inverse ? wc_rs_ifft4_oop_avx2 : wc_rs_fft4_oop_avx2;
+    if (k == &wc_rs_kernels_avx2) return inverse ? wc_rs_ifft4_oop_avx2 : wc_rs_fft4_oop_avx2;
 #endif
     (void)k;
     (void)inverse;
@@ -266,13 +279,13 @@ void wc_rs_set_stream_min(size_t bytes)
  * power-of-two tile from mapping every slice onto the same cache sets. */
 #define SLICE_STRIDE(T) ((T) + 64)
 
-/* Slices the encoder keeps in scratch: LOW the IFFT result plus one block
- * being transformed (when r > m); HIGH the accumulator plus one chunk
- * (when k > m). Transforms run in scratch only; results are copied out. */
+/* Slices the encoder keeps in scratch: 2m. LOW: the IFFT result w and the
+ * block being transformed v; HIGH: the accumulator w and one chunk v. When
+ * results go straight to the caller's shards, v holds only the positions of
+ * a block beyond its last output. */
 static size_t enc_scratch_shards(const wc_rs_codec *c)
 {
-    if (!c->high) return c->r > c->m ? 2 * c->m : c->m;
-    return c->k > c->m ? 2 * c->m : c->m;
+    return 2 * c->m;
 }
 
 static size_t enc_tile(const wc_rs_codec *c, size_t bytes)
@@ -293,12 +306,16 @@ size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
 }
 
 /* Encode bytes [ooff, ooff+T) of every original into [roff, roff+T) of every
- * recovery shard. scratch: enc_scratch_for_tile(c, T) bytes. */
-static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, const uint8_t *const *orig,
-                        size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
+ * recovery shard. scratch: enc_scratch_for_tile(c, T) bytes. Unless `stream`,
+ * each FFT writes its outputs in place in the recovery shards (its first step
+ * runs out of place), so no result is copied; with `stream`, results are
+ * finished in scratch and streamed out, which spares large shards the
+ * read-for-ownership of every output line. */
+static void encode_tile(const wc_rs_codec *c, const struct rs_ops *ops, const uint8_t *const *orig, size_t ooff,
+                        uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
 {
+    const struct wc_rs_kernels *kk = &ops->k;
     const size_t k = c->k, r = c->r, m = c->m, st = SLICE_STRIDE(T), ns = enc_scratch_shards(c);
-    const wc_rs_x4_oop_fn fft_oop = rs_oop(kk, 0), ifft_oop = rs_oop(kk, 1);
     uint8_t *data = scratch;
     uint8_t *zero = data + ns * st;
     uint8_t **w = (uint8_t **)(scratch + align64((ns + 1) * st));
@@ -306,36 +323,47 @@ static void encode_tile(const wc_rs_codec *c, const struct wc_rs_kernels *kk, co
     const uint8_t **in = (const uint8_t **)(w + 2 * m);
     memset(zero, 0, T);
     for (size_t i = 0; i < m; i++) w[i] = data + i * st;
-    if (ns > m)
-        for (size_t i = 0; i < m; i++) v[i] = data + (m + i) * st;
+    for (size_t i = 0; i < m; i++) v[i] = data + (m + i) * st;
     if (!c->high) {
         /* originals at 0..k-1, zeros at k..m-1; IFFT; then FFT per block of m recoveries */
         for (size_t i = 0; i < m; i++) in[i] = i < k ? orig[i] + ooff : zero;
-        wc_ifft_from(kk, ifft_oop, w, in, m, k, 0, T);
+        wc_ifft_from(kk, ops->ifft_oop, w, in, m, k, 0, T);
         for (size_t base = 0; base < r; base += m) {
             size_t count = r - base < m ? r - base : m;
+            if (!stream) {
+                uint8_t **dst = (uint8_t **)in; /* in[] is free again: reuse it for output slices */
+                for (size_t j = 0; j < m; j++) dst[j] = j < count ? rec[base + j] + roff : v[j];
+                wc_fft_from(kk, ops->fft_oop, dst, (const uint8_t *const *)w, m, count, base + m, T);
+                continue;
+            }
             uint8_t **p = w;
             if (base + m < r) { /* not the last block: keep w, transform from it into v */
-                wc_fft_from(kk, fft_oop, v, (const uint8_t *const *)w, m, count, base + m, T);
+                wc_fft_from(kk, ops->fft_oop, v, (const uint8_t *const *)w, m, count, base + m, T);
                 p = v;
             } else {
                 wc_fft(kk, p, m, count, base + m, T);
             }
-            for (size_t j = 0; j < count; j++) copy_out(rec[base + j] + roff, p[j], T, stream);
+            for (size_t j = 0; j < count; j++) copy_out(rec[base + j] + roff, p[j], T, 1);
         }
     } else {
         /* originals at m.., in chunks of m: IFFT each, XOR into w; FFT(w) */
         size_t c0 = k < m ? k : m;
         for (size_t i = 0; i < m; i++) in[i] = i < c0 ? orig[i] + ooff : zero;
-        wc_ifft_from(kk, ifft_oop, w, in, m, c0, m, T);
+        wc_ifft_from(kk, ops->ifft_oop, w, in, m, c0, m, T);
         for (size_t base = m; base < k; base += m) {
             size_t count = k - base < m ? k - base : m;
             for (size_t i = 0; i < m; i++) in[i] = i < count ? orig[base + i] + ooff : zero;
-            wc_ifft_from(kk, ifft_oop, v, in, m, count, base + m, T);
+            wc_ifft_from(kk, ops->ifft_oop, v, in, m, count, base + m, T);
             for (size_t i = 0; i < m; i++) kk->xor_into(w[i], v[i], T);
         }
+        if (!stream) {
+            uint8_t **dst = (uint8_t **)in;
+            for (size_t j = 0; j < m; j++) dst[j] = j < r ? rec[j] + roff : v[j];
+            wc_fft_from(kk, ops->fft_oop, dst, (const uint8_t *const *)w, m, r, 0, T);
+            return;
+        }
         wc_fft(kk, w, m, r, 0, T);
-        for (size_t j = 0; j < r; j++) copy_out(rec[j] + roff, w[j], T, stream);
+        for (size_t j = 0; j < r; j++) copy_out(rec[j] + roff, w[j], T, 1);
     }
 }
 
@@ -349,12 +377,12 @@ enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels
         if (!originals[i]) return WC_ERR_ARG;
     for (size_t j = 0; j < c->r; j++)
         if (!recovery[j]) return WC_ERR_ARG;
-    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
+    const struct rs_ops ops = rs_ops(kern);
     size_t T = enc_tile(c, bytes);
     int stream = bytes >= stream_min_shard;
     for (size_t off = 0; off < bytes; off += T) {
         size_t len = bytes - off < T ? bytes - off : T;
-        encode_tile(c, kk, originals, off, recovery, off, len, (uint8_t *)scratch, stream);
+        encode_tile(c, &ops, originals, off, recovery, off, len, (uint8_t *)scratch, stream);
     }
     copy_out_done(stream);
     return WC_OK;
@@ -724,7 +752,8 @@ enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kerne
     for (size_t i = 0; i < d->k; i++)
         if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], bytes);
     if (!d->n_missing) return WC_OK;
-    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
+    const struct rs_ops ops = rs_ops(kern);
+    const struct wc_rs_kernels *kk = &ops.k;
     size_t T = dec_tile(d, bytes);
     for (size_t off = 0; off < bytes; off += T) {
         size_t len = bytes - off < T ? bytes - off : T;
@@ -749,7 +778,7 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
     wc_rs_codec *c;
     st = wc_rs_codec_new(k, r, &c);
     if (st != WC_OK) return st;
-    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
+    const struct rs_ops ops = rs_ops(kern);
     size_t full = S & ~(size_t)63, t = S - full;
     size_t T = full ? enc_tile(c, full) : 64;
     size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
@@ -762,7 +791,7 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
     int stream = S >= stream_min_shard;
     for (size_t off = 0; off < full; off += T) {
         size_t len = full - off < T ? full - off : T;
-        encode_tile(c, kk, originals, off, recovery, off, len, scratch, stream);
+        encode_tile(c, &ops, originals, off, recovery, off, len, scratch, stream);
     }
     copy_out_done(stream);
     if (t) {
@@ -770,7 +799,7 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
         uint8_t **ptr = (uint8_t **)(tails + align64((k + r) * 64));
         for (size_t i = 0; i < k + r; i++) ptr[i] = tails + i * 64;
         for (size_t i = 0; i < k; i++) pack_tail(originals[i] + full, t, ptr[i]);
-        encode_tile(c, kk, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch, 0);
+        encode_tile(c, &ops, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch, 0);
         for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
     }
     scratch_put(scratch);
@@ -797,7 +826,8 @@ enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kern
     for (size_t i = 0; i < k; i++)
         if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], S);
     if (!d->n_missing) return WC_OK;
-    const struct wc_rs_kernels ops = rs_ops(kern), *kk = &ops;
+    const struct rs_ops ops = rs_ops(kern);
+    const struct wc_rs_kernels *kk = &ops.k;
     size_t full = S & ~(size_t)63, t = S - full;
     size_t T = full ? dec_tile(d, full) : 64;
     size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);

@@ -37,19 +37,25 @@ WC_INLINE mul_tables load_tables(uint16_t log_m)
     return t;
 }
 
-/* (*lo, *hi) = (lo, hi) * m for 32 elements. */
+/* (*lo, *hi) = (lo, hi) * m for 32 elements. The products are accumulated
+ * nibble by nibble so that only three temporaries are live beside the nine
+ * table registers and the operands: all sixteen ymm registers suffice and
+ * the compiler keeps every table in a register (the balanced XOR tree of
+ * four index vectors spilled tables to the stack inside the loop). */
 WC_INLINE void mul32(const mul_tables *t, __m256i lo, __m256i hi, __m256i *out_lo, __m256i *out_hi)
 {
-    __m256i n0 = _mm256_and_si256(lo, t->mask);
-    __m256i n1 = _mm256_and_si256(_mm256_srli_epi64(lo, 4), t->mask);
-    __m256i n2 = _mm256_and_si256(hi, t->mask);
-    __m256i n3 = _mm256_and_si256(_mm256_srli_epi64(hi, 4), t->mask);
-    __m256i rl =
-        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->lo0, n0), _mm256_shuffle_epi8(t->lo1, n1)),
-                         _mm256_xor_si256(_mm256_shuffle_epi8(t->lo2, n2), _mm256_shuffle_epi8(t->lo3, n3)));
-    __m256i rh =
-        _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi8(t->hi0, n0), _mm256_shuffle_epi8(t->hi1, n1)),
-                         _mm256_xor_si256(_mm256_shuffle_epi8(t->hi2, n2), _mm256_shuffle_epi8(t->hi3, n3)));
+    __m256i n = _mm256_and_si256(lo, t->mask);
+    __m256i rl = _mm256_shuffle_epi8(t->lo0, n);
+    __m256i rh = _mm256_shuffle_epi8(t->hi0, n);
+    n = _mm256_and_si256(_mm256_srli_epi64(lo, 4), t->mask);
+    rl = _mm256_xor_si256(rl, _mm256_shuffle_epi8(t->lo1, n));
+    rh = _mm256_xor_si256(rh, _mm256_shuffle_epi8(t->hi1, n));
+    n = _mm256_and_si256(hi, t->mask);
+    rl = _mm256_xor_si256(rl, _mm256_shuffle_epi8(t->lo2, n));
+    rh = _mm256_xor_si256(rh, _mm256_shuffle_epi8(t->hi2, n));
+    n = _mm256_and_si256(_mm256_srli_epi64(hi, 4), t->mask);
+    rl = _mm256_xor_si256(rl, _mm256_shuffle_epi8(t->lo3, n));
+    rh = _mm256_xor_si256(rh, _mm256_shuffle_epi8(t->hi3, n));
     *out_lo = rl;
     *out_hi = rh;
 }
@@ -60,12 +66,11 @@ WC_INLINE void mul32(const mul_tables *t, __m256i lo, __m256i hi, __m256i *out_l
 /* x ^= y * m; y ^= x, on one 64-byte block. */
 WC_INLINE void fft_block(const mul_tables *t, uint8_t *x, uint8_t *y)
 {
-    __m256i xl = LOAD(x), xh = LOAD(x + 32);
     __m256i yl = LOAD(y), yh = LOAD(y + 32);
     __m256i pl, ph;
     mul32(t, yl, yh, &pl, &ph);
-    xl = _mm256_xor_si256(xl, pl);
-    xh = _mm256_xor_si256(xh, ph);
+    __m256i xl = _mm256_xor_si256(LOAD(x), pl);
+    __m256i xh = _mm256_xor_si256(LOAD(x + 32), ph);
     STORE(x, xl);
     STORE(x + 32, xh);
     STORE(y, _mm256_xor_si256(yl, xl));

@@ -9,7 +9,6 @@
 #if defined(WC_HAVE_AVX2)
 
 #include <immintrin.h>
-#include <string.h>
 
 #include "../gf16.h"
 #include "kernels.h"
@@ -165,26 +164,25 @@ static void ifft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uin
     }
 }
 
-void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
-                     size_t bytes)
+/* The general steps: any twiddle may be ZERO (a plain XOR) or, where the
+ * contract allows, SKIP; tables live in a struct (they do not all fit in
+ * registers). Out of place from src[] to dst[] (dst == src: in place). */
+static void fft4_general(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
+                         size_t bytes)
 {
-    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        fft4_full(a, b, c, d, a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
-                  wc_gf16_mul_lut((uint16_t)g3), bytes);
-        return;
-    }
     tables t1, t2, t3;
-    memset(&t1, 0, sizeof t1);
-    memset(&t2, 0, sizeof t2);
-    memset(&t3, 0, sizeof t3);
     int z1 = g1 >= WC_RS_TW_ZERO, z2 = g2 == WC_RS_TW_ZERO, z3 = g3 == WC_RS_TW_ZERO;
     int s2 = g2 == WC_RS_TW_SKIP, s3 = g3 == WC_RS_TW_SKIP;
-    if (!z1) load_tables(&t1, g1);
-    if (!z2 && !s2) load_tables(&t2, g2);
-    if (!z3 && !s3) load_tables(&t3, g3);
+    /* every table is loaded (the zero log's when unused) so none is read
+     * uninitialized; the flags decide which are applied */
+    load_tables(&t1, z1 ? 0 : g1);
+    load_tables(&t2, z2 || s2 ? 0 : g2);
+    load_tables(&t3, z3 || s3 ? 0 : g3);
+    uint8_t *a = dst[0], *b = dst[1], *c = dst[2], *d = dst[3];
+    const uint8_t *sa = src[0], *sb = src[1], *sc = src[2], *sd = src[3];
     for (size_t i = 0; i < bytes; i += 64) {
-        __m256i al = LD(a + i), ah = LD(a + i + 32), bl = LD(b + i), bh = LD(b + i + 32);
-        __m256i cl = LD(c + i), ch = LD(c + i + 32), dl = LD(d + i), dh = LD(d + i + 32);
+        __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
+        __m256i cl = LD(sc + i), ch = LD(sc + i + 32), dl = LD(sd + i), dh = LD(sd + i + 32);
         fbf(&t1, z1, &al, &ah, &cl, &ch);
         fbf(&t1, z1, &bl, &bh, &dl, &dh);
         if (!s2) fbf(&t2, z2, &al, &ah, &bl, &bh);
@@ -200,26 +198,20 @@ void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1
     }
 }
 
-void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
-                      size_t bytes)
+static void ifft4_general(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                          uint32_t g3, size_t bytes)
 {
-    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
-        ifft4_full(a, b, c, d, a, b, c, d, wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
-                   wc_gf16_mul_lut((uint16_t)g3), bytes);
-        return;
-    }
     tables t1, t2, t3;
-    memset(&t1, 0, sizeof t1);
-    memset(&t2, 0, sizeof t2);
-    memset(&t3, 0, sizeof t3);
     int z1 = g1 == WC_RS_TW_ZERO, z2 = g2 == WC_RS_TW_ZERO, z3 = g3 >= WC_RS_TW_ZERO;
     int s1 = g1 == WC_RS_TW_SKIP, s2 = g2 == WC_RS_TW_SKIP;
-    if (!z1 && !s1) load_tables(&t1, g1);
-    if (!z2 && !s2) load_tables(&t2, g2);
-    if (!z3) load_tables(&t3, g3);
+    load_tables(&t1, z1 || s1 ? 0 : g1);
+    load_tables(&t2, z2 || s2 ? 0 : g2);
+    load_tables(&t3, z3 ? 0 : g3);
+    uint8_t *a = dst[0], *b = dst[1], *c = dst[2], *d = dst[3];
+    const uint8_t *sa = src[0], *sb = src[1], *sc = src[2], *sd = src[3];
     for (size_t i = 0; i < bytes; i += 64) {
-        __m256i al = LD(a + i), ah = LD(a + i + 32), bl = LD(b + i), bh = LD(b + i + 32);
-        __m256i cl = LD(c + i), ch = LD(c + i + 32), dl = LD(d + i), dh = LD(d + i + 32);
+        __m256i al = LD(sa + i), ah = LD(sa + i + 32), bl = LD(sb + i), bh = LD(sb + i + 32);
+        __m256i cl = LD(sc + i), ch = LD(sc + i + 32), dl = LD(sd + i), dh = LD(sd + i + 32);
         if (!s1) ibf(&t1, z1, &al, &ah, &bl, &bh);
         if (!s2) ibf(&t2, z2, &cl, &ch, &dl, &dh);
         ibf(&t3, z3, &al, &ah, &cl, &ch);
@@ -238,27 +230,37 @@ void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g
 void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
                          uint32_t g3, size_t bytes)
 {
-    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
+    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO)
         fft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3],
                   wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2), wc_gf16_mul_lut((uint16_t)g3),
                   bytes);
-        return;
-    }
-    for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);
-    wc_rs_fft4_avx2(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
+    else
+        fft4_general(dst, src, g1, g2, g3, bytes);
 }
 
 void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
                           uint32_t g3, size_t bytes)
 {
-    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO) {
+    if (g1 < WC_RS_TW_ZERO && g2 < WC_RS_TW_ZERO && g3 < WC_RS_TW_ZERO)
         ifft4_full(dst[0], dst[1], dst[2], dst[3], src[0], src[1], src[2], src[3],
                    wc_gf16_mul_lut((uint16_t)g1), wc_gf16_mul_lut((uint16_t)g2),
                    wc_gf16_mul_lut((uint16_t)g3), bytes);
-        return;
-    }
-    for (int i = 0; i < 4; i++) memcpy(dst[i], src[i], bytes);
-    wc_rs_ifft4_avx2(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
+    else
+        ifft4_general(dst, src, g1, g2, g3, bytes);
+}
+
+void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                     size_t bytes)
+{
+    uint8_t *q[4] = {a, b, c, d};
+    wc_rs_fft4_oop_avx2(q, (const uint8_t *const *)q, g1, g2, g3, bytes);
+}
+
+void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+                      size_t bytes)
+{
+    uint8_t *q[4] = {a, b, c, d};
+    wc_rs_ifft4_oop_avx2(q, (const uint8_t *const *)q, g1, g2, g3, bytes);
 }
 
 #endif
