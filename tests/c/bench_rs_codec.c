@@ -86,8 +86,8 @@ int main(int argc, char **argv)
                     double med = trials[n / 2];
                     char shape[32];
                     snprintf(shape, sizeof shape, "(%zu,%zu)", k, r);
-                    printf("%-9s %-6s %-10s %8zu %10.3f %10.0f\n", kern->name, op ? "decode" : "encode", shape, S,
-                           med * 1e3, (double)(k * S) / med / 1e6);
+                    printf("%-9s %-6s %-10s %8zu %10.3f %10.0f\n", kern->name, op ? "decode" : "encode",
+                           shape, S, med * 1e3, (double)(k * S) / med / 1e6);
                     fflush(stdout);
                 }
                 free(buf);

@@ -311,8 +311,8 @@ size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes)
  * runs out of place), so no result is copied; with `stream`, results are
  * finished in scratch and streamed out, which spares large shards the
  * read-for-ownership of every output line. */
-static void encode_tile(const wc_rs_codec *c, const struct rs_ops *ops, const uint8_t *const *orig, size_t ooff,
-                        uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
+static void encode_tile(const wc_rs_codec *c, const struct rs_ops *ops, const uint8_t *const *orig,
+                        size_t ooff, uint8_t *const *rec, size_t roff, size_t T, uint8_t *scratch, int stream)
 {
     const struct wc_rs_kernels *kk = &ops->k;
     const size_t k = c->k, r = c->r, m = c->m, st = SLICE_STRIDE(T), ns = enc_scratch_shards(c);

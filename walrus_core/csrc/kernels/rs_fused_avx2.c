@@ -167,8 +167,8 @@ static void ifft4_full(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, const uin
 /* The general steps: any twiddle may be ZERO (a plain XOR) or, where the
  * contract allows, SKIP; tables live in a struct (they do not all fit in
  * registers). Out of place from src[] to dst[] (dst == src: in place). */
-static void fft4_general(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
-                         size_t bytes)
+static void fft4_general(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
+                         uint32_t g3, size_t bytes)
 {
     tables t1, t2, t3;
     int z1 = g1 >= WC_RS_TW_ZERO, z2 = g2 == WC_RS_TW_ZERO, z3 = g3 == WC_RS_TW_ZERO;
