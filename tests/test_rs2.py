@@ -197,6 +197,30 @@ def test_decode_all_originals_present_is_copy() -> None:
     assert rs2.decode(5, 3, shards) == originals
 
 
+@pytest.mark.parametrize("size", [64, 98, 4096])
+def test_decode_returns_present_bytes_originals_without_copying(size: int) -> None:
+    """A present original given as bytes (immutable) comes back as the same
+    object; one given as a mutable buffer comes back as a new bytes copy that
+    does not follow later changes; no input is ever written to."""
+    rng = random.Random(size)
+    k, r = 9, 5
+    originals = rand_shards(rng, k, size)
+    rec = rs2.encode(originals, r)
+    before = [bytes(o) for o in originals] + [bytes(x) for x in rec]
+    shards: dict[int, object] = {i: originals[i] for i in range(3, k)}
+    shards[2] = bytearray(originals[2])
+    for j in range(2):
+        shards[k + j] = rec[j]
+    for result in (rs2.decode(k, r, shards), rs2.Decoder(k, r, shards).decode(shards)):  # type: ignore[arg-type]
+        assert result == originals
+        assert all(result[i] is originals[i] for i in range(3, k))
+        assert type(result[2]) is bytes and result[2] is not shards[2]
+        shards[2][0] ^= 1  # type: ignore[index]
+        assert result[2] == originals[2]
+        shards[2][0] ^= 1  # type: ignore[index]
+    assert [bytes(o) for o in originals] + [bytes(x) for x in rec] == before
+
+
 # ---- buffer kinds -----------------------------------------------------------
 
 

@@ -170,6 +170,26 @@ def _rs_encode_seq(object originals, size_t recovery_count, object original_coun
     return out
 
 
+cdef list _decode_outputs(list kept, size_t k, size_t S, const uint8_t **sptr, uint8_t **optr):
+    """The k output objects of a decode. A present original given as an
+    immutable bytes object is returned as that very object (the native
+    decoder skips an output that is its own input); every other slot gets a
+    new bytes object to decode or copy into."""
+    cdef list out = [None] * k
+    cdef size_t i
+    cdef bytes b
+    for i in range(k):
+        obj = kept[i]
+        if obj is not None:
+            out[i] = obj
+            optr[i] = <uint8_t *> sptr[i]
+        else:
+            b = PyBytes_FromStringAndSize(NULL, S)
+            out[i] = b
+            optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+    return out
+
+
 def rs_decode(size_t original_count, size_t recovery_count, object shards):
     """The k originals from any k of the k + r shards.
 
@@ -183,11 +203,11 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
         raise _errors.InvalidInputError(f"too many shards: {k} + {r} > 65536")
     n = k + r
     items = shards.items() if hasattr(shards, "items") else shards
+    cdef list kept = [None] * k
     cdef Py_buffer *bufs = <Py_buffer *> malloc(n * sizeof(Py_buffer))
     cdef const uint8_t **sptr = <const uint8_t **> malloc(n * sizeof(uint8_t *))
     cdef uint8_t **optr = <uint8_t **> malloc(k * sizeof(uint8_t *))
     cdef list out
-    cdef bytes b
     cdef wc_status st
     cdef const wc_kernels *kern = wc_kernels_active()
     if bufs == NULL or sptr == NULL or optr == NULL:
@@ -225,15 +245,13 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
                 if S == 0:
                     raise _errors.InvalidInputError("shard size must be even and at least 2, got 0")
                 sptr[idx] = <const uint8_t *> bufs[got - 1].buf
+                if idx < k and type(buf) is bytes:
+                    kept[idx] = buf
             if got < k:
                 raise _errors.NotEnoughShardsError(f"need {k} shards to decode, got {got}")
             if S == 0 or S % 2:
                 raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-            out = [None] * k
-            for i in range(k):
-                b = PyBytes_FromStringAndSize(NULL, S)
-                out[i] = b
-                optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+            out = _decode_outputs(kept, k, S, sptr, optr)
             with nogil:
                 st = wc_rs_decode_with(kern, k, r, S, sptr, optr)
             check_status(st, "rs2.decode")
@@ -284,14 +302,15 @@ cdef class RSDecoder:
 
     def decode(self, object shards):
         """shards: {index: buffer} holding (at least) every index given at
-        construction, all of one size. Returns the k originals as bytes."""
+        construction, all of one size. Returns the k originals as bytes
+        (present bytes originals as the same objects)."""
         cdef size_t k = self.original_count, n = k + self.recovery_count, i, S = 0, got = 0
         cdef const uint8_t *pres = self.present
+        cdef list kept = [None] * k
         cdef Py_buffer *bufs = <Py_buffer *> malloc(n * sizeof(Py_buffer))
         cdef const uint8_t **sptr = <const uint8_t **> malloc(n * sizeof(uint8_t *))
         cdef uint8_t **optr = <uint8_t **> malloc(k * sizeof(uint8_t *))
         cdef list out
-        cdef bytes b
         cdef wc_status st
         cdef const wc_kernels *kern = wc_kernels_active()
         if bufs == NULL or sptr == NULL or optr == NULL:
@@ -321,13 +340,11 @@ cdef class RSDecoder:
                     elif <size_t> bufs[got - 1].len != S:
                         raise _errors.InvalidInputError(f"shards[{i}] has {bufs[got - 1].len} bytes, expected {S}")
                     sptr[i] = <const uint8_t *> bufs[got - 1].buf
+                    if i < k and type(obj) is bytes:
+                        kept[i] = obj
                 if S == 0 or S % 2:
                     raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-                out = [None] * k
-                for i in range(k):
-                    b = PyBytes_FromStringAndSize(NULL, S)
-                    out[i] = b
-                    optr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+                out = _decode_outputs(kept, k, S, sptr, optr)
                 with nogil:
                     st = wc_rs_decoder_decode(self.dec, kern, S, sptr, optr)
                 check_status(st, "rs2.Decoder.decode")

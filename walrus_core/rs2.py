@@ -99,7 +99,9 @@ def decode(original_count: int, recovery_count: int, shards: Shards) -> list[byt
 
     ``shards`` maps shard index to buffer: 0..k-1 are originals, k..k+m-1
     recovery shards (an iterable of ``(index, buffer)`` pairs works too;
-    duplicate indices raise). Returns a list of k new ``bytes`` objects.
+    duplicate indices raise). Returns a list of k ``bytes`` objects: a
+    present original given as ``bytes`` is returned as that same object (it
+    is immutable, so nothing is copied), every other one is new.
     """
     k = _count(original_count, "original_count")
     r = _count(recovery_count, "recovery_count")
@@ -133,5 +135,7 @@ class Decoder:
 
     def decode(self, shards: Mapping[int, Buffer]) -> list[bytes]:
         """The k originals from ``shards`` ({index: buffer}), which must hold
-        every index of the pattern, all of one even size."""
+        every index of the pattern, all of one even size. As in
+        :func:`decode`, present originals given as ``bytes`` come back as
+        the same objects."""
         return self._native.decode(shards)

@@ -301,6 +301,47 @@ out:
     CHECK_EQ_INT(failures, 0);
 }
 
+/* xor_sum, where a backend has one: the XOR of n sources (0 .. 12, as the
+ * formal derivative uses) into dst, against byte-wise XOR. */
+static void test_xor_sum(const struct wc_kernels *kern)
+{
+    const struct wc_rs_kernels *k = kern->rs;
+    if (!k || !k->xor_sum) return;
+    enum { MAXN = 12, BYTES = 64 * 9 };
+    static uint8_t src[MAXN][BYTES + 7], dst[BYTES + 5], want[BYTES];
+    const uint8_t *ptr[MAXN];
+    for (size_t n = 0; n <= MAXN; n++) {
+        for (size_t s = 0; s < MAXN; s++) {
+            wc_test_fill(src[s], sizeof src[s], (unsigned)(100 + 13 * n + s));
+            ptr[s] = src[s] + (s % 8); /* unaligned sources */
+        }
+        wc_test_fill(dst, sizeof dst, (unsigned)(7 + n));
+        memcpy(want, dst + 5, BYTES);
+        for (size_t s = 0; s < n; s++)
+            for (size_t i = 0; i < BYTES; i++) want[i] ^= ptr[s][i];
+        k->xor_sum(dst + 5, ptr, n, BYTES);
+        CHECK_MEM(dst + 5, want, BYTES);
+    }
+}
+
+/* mul_from, where a backend has one: dst = src * m equals copy-then-mul of
+ * the portable oracle table, for unaligned buffers and several multipliers. */
+static void test_mul_from(const struct wc_kernels *kern)
+{
+    const struct wc_rs_kernels *k = kern->rs;
+    if (!k || !k->mul_from) return;
+    enum { BYTES = 64 * 7 };
+    static uint8_t src[BYTES + 3], dst[BYTES + 9], want[BYTES];
+    static const uint16_t logs[] = {0, 1, 21845, 65534, 12345};
+    for (size_t li = 0; li < sizeof logs / sizeof logs[0]; li++) {
+        wc_test_fill(src, sizeof src, (unsigned)(31 + li));
+        memcpy(want, src + 3, BYTES);
+        wc_rs_kernels_portable.mul(want, logs[li], BYTES);
+        k->mul_from(dst + 9, src + 3, logs[li], BYTES);
+        CHECK_MEM(dst + 9, want, BYTES);
+    }
+}
+
 /* Every multiplier once (one short buffer each), so no table row is missed. */
 static void test_all_multipliers(const struct wc_kernels *kern)
 {
@@ -361,6 +402,8 @@ int main(void)
         printf("  backend %s\n", kern->name);
         test_kernels_vs_oracle(kern);
         test_all_multipliers(kern);
+        test_xor_sum(kern);
+        test_mul_from(kern);
         test_roundtrip(kern);
     }
     return wc_test_report("test_rs_kernels");

@@ -705,6 +705,17 @@ size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes)
     return dec_scratch_for_tile(d, dec_tile(d, bytes));
 }
 
+static void mul_from(const struct wc_rs_kernels *kk, uint8_t *dst, const uint8_t *src, uint16_t log_m,
+                     size_t T)
+{
+    if (kk->mul_from) {
+        kk->mul_from(dst, src, log_m, T);
+    } else {
+        memcpy(dst, src, T);
+        kk->mul(dst, log_m, T);
+    }
+}
+
 /* Decode bytes [ioff, ioff+T) of the shards into [ooff, ooff+T) of the
  * missing originals (present originals are the caller's business). */
 static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, const uint8_t *const *shards,
@@ -718,14 +729,12 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
     for (size_t i = 0; i < k; i++)
         if (d->present[i]) {
             size_t p = pos_original(d, i);
-            memcpy(w[p], shards[i] + ioff, T);
-            kk->mul(w[p], d->lambda[p], T);
+            mul_from(kk, w[p], shards[i] + ioff, d->lambda[p], T);
         }
     for (size_t j = 0; j < r; j++)
         if (d->present[k + j]) {
             size_t p = pos_recovery(d, j);
-            memcpy(w[p], shards[k + j] + ioff, T);
-            kk->mul(w[p], d->lambda[p], T);
+            mul_from(kk, w[p], shards[k + j] + ioff, d->lambda[p], T);
         }
     wc_ifft_masked(kk, w, N, 0, T, d->in_pre);
     wc_formal_derivative(kk, w, N, T);
@@ -734,8 +743,7 @@ static void decode_tile(const wc_rs_decoder *d, const struct wc_rs_kernels *kk, 
         if (!d->present[i]) {
             size_t p = pos_original(d, i);
             uint16_t l = d->lambda[p];
-            memcpy(out[i] + ooff, w[p], T);
-            kk->mul(out[i] + ooff, (uint16_t)(l ? 65535u - l : 0), T);
+            mul_from(kk, out[i] + ooff, w[p], (uint16_t)(l ? 65535u - l : 0), T);
         }
 }
 

@@ -136,13 +136,37 @@ static void xor_into_avx2(uint8_t *dst, const uint8_t *src, size_t bytes)
     for (; i < bytes; i += 32) STORE(dst + i, _mm256_xor_si256(LOAD(dst + i), LOAD(src + i)));
 }
 
+static void mul_from_avx2(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes)
+{
+    const mul_tables t = load_tables(log_m);
+    for (size_t i = 0; i < bytes; i += 64) {
+        __m256i pl, ph;
+        mul32(&t, LOAD(src + i), LOAD(src + i + 32), &pl, &ph);
+        STORE(dst + i, pl);
+        STORE(dst + i + 32, ph);
+    }
+}
+
+static void xor_sum_avx2(uint8_t *dst, const uint8_t *const *src, size_t n, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i += 64) {
+        __m256i a = LOAD(dst + i), b = LOAD(dst + i + 32);
+        for (size_t s = 0; s < n; s++) {
+            a = _mm256_xor_si256(a, LOAD(src[s] + i));
+            b = _mm256_xor_si256(b, LOAD(src[s] + i + 32));
+        }
+        STORE(dst + i, a);
+        STORE(dst + i + 32, b);
+    }
+}
+
 #undef LOAD
 #undef STORE
 
 /* fft4/ifft4 stay NULL: the driver runs single butterflies (or pairs this
  * table with a separate fused-step file, see rs_kernels.h). */
 const struct wc_rs_kernels wc_rs_kernels_avx2 = {
-    fft_butterfly_avx2, ifft_butterfly_avx2, mul_avx2, xor_into_avx2, NULL, NULL,
+    fft_butterfly_avx2, ifft_butterfly_avx2, mul_avx2, xor_into_avx2, NULL, NULL, xor_sum_avx2, mul_from_avx2,
 };
 
 #endif /* WC_HAVE_AVX2 */

@@ -41,6 +41,13 @@ struct wc_rs_kernels {
                  size_t bytes);
     void (*ifft4)(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
                   size_t bytes);
+
+    /* Optional: dst ^= src[0] ^ ... ^ src[n-1], each dst block loaded and
+     * stored once (the decoder's formal derivative). NULL: n xor_into calls. */
+    void (*xor_sum)(uint8_t *dst, const uint8_t *const *src, size_t n, size_t bytes);
+    /* Optional: dst = src * m (src and dst do not overlap), the decoder's
+     * first touch of each received shard. NULL: copy, then mul. */
+    void (*mul_from)(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes);
 };
 
 #define WC_RS_TW_ZERO 65535u

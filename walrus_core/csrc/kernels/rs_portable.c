@@ -61,10 +61,29 @@ static void mul_portable(uint8_t *x, uint16_t log_m, size_t bytes)
     }
 }
 
+static void mul_from_portable(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        for (size_t i = 0; i < 32; i++) {
+            uint16_t a = mulc((uint16_t)(src[o + i] | (src[o + 32 + i] << 8)), log_m);
+            dst[o + i] = (uint8_t)a;
+            dst[o + 32 + i] = (uint8_t)(a >> 8);
+        }
+}
+
 static void xor_into_portable(uint8_t *dst, const uint8_t *src, size_t bytes)
 {
     for (size_t o = 0; o < bytes; o += 8)
         wc_store64_le(dst + o, wc_load64_le(dst + o) ^ wc_load64_le(src + o));
+}
+
+static void xor_sum_portable(uint8_t *dst, const uint8_t *const *src, size_t n, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 8) {
+        uint64_t a = wc_load64_le(dst + o);
+        for (size_t s = 0; s < n; s++) a ^= wc_load64_le(src[s] + o);
+        wc_store64_le(dst + o, a);
+    }
 }
 
 const struct wc_rs_kernels wc_rs_kernels_portable = {
@@ -74,4 +93,6 @@ const struct wc_rs_kernels wc_rs_kernels_portable = {
     xor_into_portable,
     NULL, /* fft4: the driver runs single butterflies */
     NULL, /* ifft4 */
+    xor_sum_portable,
+    mul_from_portable,
 };
