@@ -221,6 +221,42 @@ def test_decode_returns_present_bytes_originals_without_copying(size: int) -> No
     assert [bytes(o) for o in originals] + [bytes(x) for x in rec] == before
 
 
+def test_decode_inputs_made_on_the_fly_stay_alive() -> None:
+    """Shards produced while decoding (a generator of pairs, a mapping that
+    returns a fresh copy on every lookup) are read in place without taking a
+    buffer: the decoder must hold them until it is done."""
+    import gc
+    from collections.abc import Iterator, Mapping
+
+    rng = random.Random(11)
+    k, r, size = 40, 24, 4096
+    originals = rand_shards(rng, k, size)
+    every = originals + list(rs2.encode(originals, r))
+    present = list(range(r, k + r))
+
+    def pairs() -> Iterator[tuple[int, bytes]]:
+        for i in present:
+            gc.collect()  # free anything not held
+            yield i, bytes(bytearray(every[i]))
+
+    assert _native.rs_decode(k, r, pairs()) == originals
+
+    class Fresh(Mapping[int, bytes]):
+        def __getitem__(self, i: int) -> bytes:
+            if i not in present:
+                raise KeyError(i)
+            gc.collect()
+            return bytes(bytearray(every[i]))
+
+        def __iter__(self) -> Iterator[int]:
+            return iter(present)
+
+        def __len__(self) -> int:
+            return len(present)
+
+    assert rs2.Decoder(k, r, present).decode(Fresh()) == originals
+
+
 # ---- buffer kinds -----------------------------------------------------------
 
 

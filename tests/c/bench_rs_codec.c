@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     const char *only_op = argc > 5 ? argv[5] : NULL;
     if (argc > 6) wc_rs_set_fused(atoi(argv[6]));
     static const size_t shapes[][2] = {{334, 666}, {667, 333}};
-    static const size_t sizes[] = {1024, 4096, 65536};
+    static const size_t sizes[] = {256, 512, 1024, 2048, 4096, 65536};
     static double trials[MAX_TRIALS];
     printf("%-9s %-6s %-10s %8s %10s %10s\n", "backend", "op", "shape", "S", "median_ms", "MB/s");
     for (size_t bi = 0; bi < wc_backend_count(); bi++) {
