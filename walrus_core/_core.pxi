@@ -37,6 +37,11 @@ cdef extern from "cpu.h" nogil:
 cdef extern from "parallel.h" nogil:
     unsigned wc_cpu_count()
 
+cdef extern from "wc_internal.h" nogil:
+    void wc_prime_allocator()
+
+wc_prime_allocator()
+
 from walrus_core import errors as _errors
 
 _STATUS_ERRORS = {

@@ -17,8 +17,20 @@ cdef extern from "rs.h" nogil:
     void wc_rs_decoder_free(wc_rs_decoder *d)
     wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const wc_kernels *kern, size_t S,
                                    const uint8_t *const *shards, uint8_t *const *out)
+    size_t wc_rs_encode_plain_scratch_bytes(size_t k, size_t r, size_t S)
+    wc_status wc_rs_encode_with_scratch(const wc_kernels *kern, size_t k, size_t r, size_t S,
+                                        const uint8_t *const *originals, uint8_t *const *recovery,
+                                        void *scratch, size_t scratch_bytes)
+    size_t wc_rs_decoder_plain_scratch_bytes(const wc_rs_decoder *d, size_t S)
+    wc_status wc_rs_decoder_decode_with_scratch(const wc_rs_decoder *d, const wc_kernels *kern, size_t S,
+                                                const uint8_t *const *shards, uint8_t *const *out,
+                                                void *scratch, size_t scratch_bytes)
     void wc_rs_set_fused(int enabled)
     void wc_rs_set_tile(size_t budget, size_t min_tile)
+
+cdef extern from "wc_internal.h" nogil:
+    void *wc_scratch_acquire(size_t bytes)
+    void wc_scratch_release(void *p, size_t bytes)
 
 cdef extern from "gf16.h" nogil:
     void wc_gf16_init()
@@ -91,13 +103,7 @@ def rs_encode(object originals, size_t recovery_count, object original_count=Non
             for i in range(k):
                 v = views[i]
                 optr[i] = &v[0]
-        for i in range(recovery_count):
-            b = PyBytes_FromStringAndSize(NULL, S)
-            out.append(b)
-            rptr[i] = <uint8_t *> PyBytes_AS_STRING(b)
-        with nogil:
-            st = wc_rs_encode_with(kern, k, recovery_count, S, optr, rptr)
-        check_status(st, "rs2.encode")
+        out = _encode_new(kern, k, recovery_count, S, optr, rptr)
     finally:
         free(optr)
         free(rptr)
@@ -168,14 +174,7 @@ def _rs_encode_seq(object originals, size_t recovery_count, object original_coun
                 optr[i] = <const uint8_t *> bufs[i].buf
             if S == 0 or S % 2:
                 raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-            out = [None] * r
-            for i in range(r):
-                b = PyBytes_FromStringAndSize(NULL, S)
-                out[i] = b
-                rptr[i] = <uint8_t *> PyBytes_AS_STRING(b)
-            with nogil:
-                st = wc_rs_encode_with(kern, k, r, S, optr, rptr)
-            check_status(st, "rs2.encode")
+            out = _encode_new(kern, k, r, S, optr, rptr)
         finally:
             for i in range(k):
                 PyBuffer_Release(&bufs[i])
@@ -206,6 +205,56 @@ cdef list _decode_outputs(list kept, size_t k, size_t S, const uint8_t **sptr, u
     return out
 
 
+cdef list _encode_new(const wc_kernels *kern, size_t k, size_t r, size_t S, const uint8_t **optr,
+                      uint8_t **rptr):
+    """Encode into r new bytes objects, with the thread's cached scratch
+    (memory.c) taken before the results are allocated."""
+    cdef size_t sb = wc_rs_encode_plain_scratch_bytes(k, r, S), i
+    cdef void *scratch
+    cdef list out
+    cdef bytes b
+    cdef wc_status st
+    if sb == 0:
+        raise _errors.InvalidInputError(f"unsupported shard counts or size: {k} + {r} shards of {S} bytes")
+    scratch = wc_scratch_acquire(sb)
+    if scratch == NULL:
+        raise MemoryError()
+    try:
+        out = [None] * r
+        for i in range(r):
+            b = PyBytes_FromStringAndSize(NULL, S)
+            out[i] = b
+            rptr[i] = <uint8_t *> PyBytes_AS_STRING(b)
+        with nogil:
+            st = wc_rs_encode_with_scratch(kern, k, r, S, optr, rptr, scratch, sb)
+        check_status(st, "rs2.encode")
+    finally:
+        wc_scratch_release(scratch, sb)
+    return out
+
+
+cdef list _decode_new(const wc_rs_decoder *dec, const wc_kernels *kern, list kept, size_t k, size_t S,
+                      const uint8_t **sptr, uint8_t **optr, str context):
+    """Decode into the outputs of _decode_outputs (scratch as in _encode_new)."""
+    cdef size_t sb = wc_rs_decoder_plain_scratch_bytes(dec, S)
+    cdef void *scratch
+    cdef list out
+    cdef wc_status st
+    if sb == 0:
+        raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
+    scratch = wc_scratch_acquire(sb)
+    if scratch == NULL:
+        raise MemoryError()
+    try:
+        out = _decode_outputs(kept, k, S, sptr, optr)
+        with nogil:
+            st = wc_rs_decoder_decode_with_scratch(dec, kern, S, sptr, optr, scratch, sb)
+        check_status(st, context)
+    finally:
+        wc_scratch_release(scratch, sb)
+    return out
+
+
 def rs_decode(size_t original_count, size_t recovery_count, object shards):
     """The k originals from any k of the k + r shards.
 
@@ -221,6 +270,8 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
     items = shards.items() if hasattr(shards, "items") else shards
     cdef list kept = [None] * k
     cdef list alive = []
+    cdef wc_rs_decoder *dec = NULL
+    cdef const uint8_t *pres
     cdef Py_buffer *bufs = <Py_buffer *> malloc(n * sizeof(Py_buffer))
     cdef const uint8_t **sptr = <const uint8_t **> malloc(n * sizeof(uint8_t *))
     cdef uint8_t **optr = <uint8_t **> malloc(k * sizeof(uint8_t *))
@@ -269,10 +320,17 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
                 raise _errors.NotEnoughShardsError(f"need {k} shards to decode, got {got}")
             if S == 0 or S % 2:
                 raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-            out = _decode_outputs(kept, k, S, sptr, optr)
+            present = bytearray(n)
+            for i in range(n):
+                present[i] = sptr[i] != NULL
+            pres = present
             with nogil:
-                st = wc_rs_decode_with(kern, k, r, S, sptr, optr)
+                st = wc_rs_decoder_new(k, r, pres, &dec)
             check_status(st, "rs2.decode")
+            try:
+                out = _decode_new(dec, kern, kept, k, S, sptr, optr, "rs2.decode")
+            finally:
+                wc_rs_decoder_free(dec)
         finally:
             for i in range(got):
                 PyBuffer_Release(&bufs[i])
@@ -364,10 +422,7 @@ cdef class RSDecoder:
                         kept[i] = obj
                 if S == 0 or S % 2:
                     raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
-                out = _decode_outputs(kept, k, S, sptr, optr)
-                with nogil:
-                    st = wc_rs_decoder_decode(self.dec, kern, S, sptr, optr)
-                check_status(st, "rs2.Decoder.decode")
+                out = _decode_new(self.dec, kern, kept, k, S, sptr, optr, "rs2.Decoder.decode")
             finally:
                 for i in range(got):
                     PyBuffer_Release(&bufs[i])

@@ -462,6 +462,66 @@ static void test_threads(void)
     }
 }
 
+/* The caller-scratch entry points: sizes, a short scratch refused, exact
+ * scratch gives the plain API's bytes; the per-thread scratch cache hands a
+ * nested caller its own block. */
+static void test_caller_scratch(void)
+{
+    enum { K = 7, R = 5, S = 130 };
+    CHECK(wc_rs_encode_plain_scratch_bytes(0, 3, 64) == 0);
+    CHECK(wc_rs_encode_plain_scratch_bytes(3, 3, 63) == 0);
+    size_t n = wc_rs_encode_plain_scratch_bytes(K, R, S);
+    CHECK(n > 0);
+    static uint8_t data[(K + R) * S], ref[R * S];
+    uint8_t *ptr[K + R];
+    wc_test_fill(data, K * S, 77);
+    for (size_t i = 0; i < K + R; i++) ptr[i] = data + i * S;
+    CHECK_EQ_INT(wc_rs_encode(K, R, S, (const uint8_t *const *)ptr, ptr + K), WC_OK);
+    memcpy(ref, data + K * S, R * S);
+    memset(data + K * S, 0, R * S);
+    uint8_t *scratch = (uint8_t *)wc_aligned_alloc(n);
+    CHECK_EQ_INT(wc_rs_encode_with_scratch(wc_kernels_active(), K, R, S, (const uint8_t *const *)ptr, ptr + K,
+                                           scratch, n - 1),
+                 WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_encode_with_scratch(wc_kernels_active(), K, R, S, (const uint8_t *const *)ptr, ptr + K,
+                                           scratch, n),
+                 WC_OK);
+    CHECK_MEM(data + K * S, ref, R * S);
+    wc_aligned_free(scratch);
+
+    uint8_t present[K + R] = {0};
+    for (size_t i = 2; i < K + 2; i++) present[i] = 1;
+    wc_rs_decoder *d;
+    CHECK_EQ_INT(wc_rs_decoder_new(K, R, present, &d), WC_OK);
+    size_t dn = wc_rs_decoder_plain_scratch_bytes(d, S);
+    CHECK(dn > 0);
+    CHECK(wc_rs_decoder_plain_scratch_bytes(d, 3) == 0);
+    static uint8_t out[K * S];
+    const uint8_t *sh[K + R];
+    uint8_t *op[K];
+    for (size_t i = 0; i < K + R; i++) sh[i] = present[i] ? data + i * S : NULL;
+    for (size_t i = 0; i < K; i++) op[i] = out + i * S;
+    memcpy(data + K * S, ref, R * S);
+    scratch = (uint8_t *)wc_aligned_alloc(dn);
+    CHECK_EQ_INT(wc_rs_decoder_decode_with_scratch(d, wc_kernels_active(), S, sh, op, scratch, dn - 1),
+                 WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_decoder_decode_with_scratch(d, wc_kernels_active(), S, sh, op, scratch, dn), WC_OK);
+    CHECK_MEM(out, data, K * S);
+    wc_aligned_free(scratch);
+    wc_rs_decoder_free(d);
+
+    void *a = wc_scratch_acquire(1000), *b = wc_scratch_acquire(1000);
+    CHECK(a && b && a != b);
+    memset(a, 1, 1000);
+    memset(b, 2, 1000);
+    wc_scratch_release(b, 1000);
+    wc_scratch_release(a, 1000);
+    void *c = wc_scratch_acquire(5000); /* grows the cached block */
+    CHECK(c != NULL);
+    memset(c, 3, 5000);
+    wc_scratch_release(c, 5000);
+}
+
 int main(void)
 {
     test_threads();
@@ -472,5 +532,6 @@ int main(void)
     test_roundtrip();
     test_pack_many();
     test_bad_input();
+    test_caller_scratch();
     return wc_test_report("test_rs");
 }

@@ -95,21 +95,6 @@ static size_t align64(size_t x)
     return (x + 63) & ~(size_t)63;
 }
 
-/* The plain API allocates its scratch per call and frees it. (A cached
- * per-thread buffer was slower: a C library such as glibc adapts its trim
- * and mmap thresholds to large blocks that are freed, and without that the
- * caller's own output buffers were returned to the OS and faulted back in on
- * every call.) */
-static uint8_t *scratch_get(size_t n)
-{
-    return (uint8_t *)wc_aligned_alloc(n);
-}
-
-static void scratch_put(uint8_t *p)
-{
-    wc_aligned_free(p);
-}
-
 /* ---- shard layout ------------------------------------------------------ */
 
 size_t wc_rs_packed_bytes(size_t n_elements)
@@ -772,10 +757,34 @@ enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kerne
 
 /* ---- plain API --------------------------------------------------------- */
 
-enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
-                                 const uint8_t *const *originals, uint8_t *const *recovery)
+/* Scratch of the plain encoder for shards of S bytes: tiles of the 64-byte
+ * multiple part, then one packed block per shard for a partial last block. */
+static size_t plain_enc_scratch(const wc_rs_codec *c, size_t S, size_t *tile, size_t *tiles_bytes)
 {
-    if (!originals || !recovery) return WC_ERR_ARG;
+    size_t full = S & ~(size_t)63, t = S - full, n = c->k + c->r;
+    size_t T = full ? enc_tile(c, full) : 64;
+    size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
+    if (tile) *tile = T;
+    if (tiles_bytes) *tiles_bytes = sbytes;
+    return sbytes + (t ? align64(n * 64) + align64(n * sizeof(uint8_t *)) : 0);
+}
+
+size_t wc_rs_encode_plain_scratch_bytes(size_t k, size_t r, size_t S)
+{
+    wc_rs_codec c;
+    if (check_counts(k, r) != WC_OK || S == 0 || S % 2) return 0;
+    c.k = k;
+    c.r = r;
+    c.high = use_high_rate(k, r);
+    c.m = wc_pow2_ceil(c.high ? r : k);
+    return plain_enc_scratch(&c, S, NULL, NULL);
+}
+
+enum wc_status wc_rs_encode_with_scratch(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                         const uint8_t *const *originals, uint8_t *const *recovery,
+                                         void *scratch, size_t scratch_bytes)
+{
+    if (!originals || !recovery || !scratch) return WC_ERR_ARG;
     enum wc_status st = check_counts(k, r);
     if (st != WC_OK) return st;
     if (S == 0 || S % 2) return WC_ERR_SIZE;
@@ -786,33 +795,42 @@ enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t
     wc_rs_codec *c;
     st = wc_rs_codec_new(k, r, &c);
     if (st != WC_OK) return st;
+    size_t T, sbytes;
+    if (scratch_bytes < plain_enc_scratch(c, S, &T, &sbytes)) {
+        wc_rs_codec_free(c);
+        return WC_ERR_SIZE;
+    }
     const struct rs_ops ops = rs_ops(kern);
     size_t full = S & ~(size_t)63, t = S - full;
-    size_t T = full ? enc_tile(c, full) : 64;
-    size_t sbytes = enc_scratch_for_tile(c, T > 64 ? T : 64);
-    size_t tail_bytes = t ? align64((k + r) * 64) + align64((k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
-    if (!scratch) {
-        wc_rs_codec_free(c);
-        return WC_ERR_NOMEM;
-    }
+    uint8_t *buf = (uint8_t *)scratch;
     int stream = S >= stream_min_shard;
     for (size_t off = 0; off < full; off += T) {
         size_t len = full - off < T ? full - off : T;
-        encode_tile(c, &ops, originals, off, recovery, off, len, scratch, stream);
+        encode_tile(c, &ops, originals, off, recovery, off, len, buf, stream);
     }
     copy_out_done(stream);
     if (t) {
-        uint8_t *tails = scratch + sbytes;
+        uint8_t *tails = buf + sbytes;
         uint8_t **ptr = (uint8_t **)(tails + align64((k + r) * 64));
         for (size_t i = 0; i < k + r; i++) ptr[i] = tails + i * 64;
         for (size_t i = 0; i < k; i++) pack_tail(originals[i] + full, t, ptr[i]);
-        encode_tile(c, &ops, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, scratch, 0);
+        encode_tile(c, &ops, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, buf, 0);
         for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
     }
-    scratch_put(scratch);
     wc_rs_codec_free(c);
     return WC_OK;
+}
+
+enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *originals, uint8_t *const *recovery)
+{
+    size_t n = wc_rs_encode_plain_scratch_bytes(k, r, S);
+    if (!n) return check_counts(k, r) != WC_OK ? WC_ERR_COUNT : WC_ERR_SIZE;
+    uint8_t *scratch = (uint8_t *)wc_scratch_acquire(n);
+    if (!scratch) return WC_ERR_NOMEM;
+    enum wc_status st = wc_rs_encode_with_scratch(kern, k, r, S, originals, recovery, scratch, n);
+    wc_scratch_release(scratch, n);
+    return st;
 }
 
 enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *originals,
@@ -821,43 +839,70 @@ enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *
     return wc_rs_encode_with(wc_kernels_active(), k, r, S, originals, recovery);
 }
 
-enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
-                                    const uint8_t *const *shards, uint8_t *const *out)
+static size_t plain_dec_scratch(const wc_rs_decoder *d, size_t S, size_t *tile, size_t *tiles_bytes)
 {
-    if (!d || !shards || !out) return WC_ERR_ARG;
+    size_t full = S & ~(size_t)63, t = S - full, n = 2 * d->k + d->r;
+    size_t T = full ? dec_tile(d, full) : 64;
+    size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
+    if (tile) *tile = T;
+    if (tiles_bytes) *tiles_bytes = sbytes;
+    return sbytes + (t ? align64(n * 64) + align64(n * sizeof(uint8_t *)) : 0);
+}
+
+size_t wc_rs_decoder_plain_scratch_bytes(const wc_rs_decoder *d, size_t S)
+{
+    if (!d || S == 0 || S % 2) return 0;
+    return plain_dec_scratch(d, S, NULL, NULL);
+}
+
+enum wc_status wc_rs_decoder_decode_with_scratch(const wc_rs_decoder *d, const struct wc_kernels *kern,
+                                                 size_t S, const uint8_t *const *shards, uint8_t *const *out,
+                                                 void *scratch, size_t scratch_bytes)
+{
+    if (!d || !shards || !out || !scratch) return WC_ERR_ARG;
     if (S == 0 || S % 2) return WC_ERR_SIZE;
     const size_t k = d->k, r = d->r;
     for (size_t i = 0; i < k; i++)
         if (!out[i]) return WC_ERR_ARG;
     for (size_t i = 0; i < k + r; i++)
         if (d->present[i] && !shards[i]) return WC_ERR_ARG;
+    size_t T, sbytes;
+    if (scratch_bytes < plain_dec_scratch(d, S, &T, &sbytes)) return WC_ERR_SIZE;
     for (size_t i = 0; i < k; i++)
         if (d->present[i] && out[i] != shards[i]) memcpy(out[i], shards[i], S);
     if (!d->n_missing) return WC_OK;
     const struct rs_ops ops = rs_ops(kern);
     const struct wc_rs_kernels *kk = &ops.k;
     size_t full = S & ~(size_t)63, t = S - full;
-    size_t T = full ? dec_tile(d, full) : 64;
-    size_t sbytes = dec_scratch_for_tile(d, T > 64 ? T : 64);
-    size_t tail_bytes = t ? align64((2 * k + r) * 64) + align64((2 * k + r) * sizeof(uint8_t *)) : 0;
-    uint8_t *scratch = scratch_get(sbytes + tail_bytes);
-    if (!scratch) return WC_ERR_NOMEM;
+    uint8_t *buf = (uint8_t *)scratch;
     for (size_t off = 0; off < full; off += T) {
         size_t len = full - off < T ? full - off : T;
-        decode_tile(d, kk, shards, off, out, off, len, scratch);
+        decode_tile(d, kk, shards, off, out, off, len, buf);
     }
     if (t) {
-        uint8_t *tails = scratch + sbytes;
+        uint8_t *tails = buf + sbytes;
         uint8_t **ptr = (uint8_t **)(tails + align64((2 * k + r) * 64));
         for (size_t i = 0; i < 2 * k + r; i++) ptr[i] = tails + i * 64;
         for (size_t i = 0; i < k + r; i++)
             if (d->present[i]) pack_tail(shards[i] + full, t, ptr[i]);
-        decode_tile(d, kk, (const uint8_t *const *)ptr, 0, ptr + k + r, 0, 64, scratch);
+        decode_tile(d, kk, (const uint8_t *const *)ptr, 0, ptr + k + r, 0, 64, buf);
         for (size_t i = 0; i < k; i++)
             if (!d->present[i]) unpack_tail(ptr[k + r + i], t, out[i] + full);
     }
-    scratch_put(scratch);
     return WC_OK;
+}
+
+enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
+                                    const uint8_t *const *shards, uint8_t *const *out)
+{
+    if (!d) return WC_ERR_ARG;
+    size_t n = wc_rs_decoder_plain_scratch_bytes(d, S);
+    if (!n) return WC_ERR_SIZE;
+    uint8_t *scratch = (uint8_t *)wc_scratch_acquire(n);
+    if (!scratch) return WC_ERR_NOMEM;
+    enum wc_status st = wc_rs_decoder_decode_with_scratch(d, kern, S, shards, out, scratch, n);
+    wc_scratch_release(scratch, n);
+    return st;
 }
 
 enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,

@@ -78,6 +78,18 @@ enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *
 enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
                                     const uint8_t *const *shards, uint8_t *const *out);
 
+/* The plain entry points with the caller's scratch (64-byte aligned, at
+ * least the bytes the *_scratch_bytes functions give; 0 there means the
+ * counts or S are invalid), for bindings that manage their own. */
+size_t wc_rs_encode_plain_scratch_bytes(size_t k, size_t r, size_t S);
+enum wc_status wc_rs_encode_with_scratch(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                         const uint8_t *const *originals, uint8_t *const *recovery,
+                                         void *scratch, size_t scratch_bytes);
+size_t wc_rs_decoder_plain_scratch_bytes(const wc_rs_decoder *d, size_t S);
+enum wc_status wc_rs_decoder_decode_with_scratch(const wc_rs_decoder *d, const struct wc_kernels *kern,
+                                                 size_t S, const uint8_t *const *shards, uint8_t *const *out,
+                                                 void *scratch, size_t scratch_bytes);
+
 /* The same with an explicit backend (the Python layer passes the active one
  * it read once); kern == NULL or a backend without RS kernels uses portable. */
 enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,

@@ -73,5 +73,12 @@ WC_INLINE size_t wc_pow2_ceil(size_t x)
 /* Allocation with 64-byte alignment (SIMD loads, cache lines). */
 void *wc_aligned_alloc(size_t bytes);
 void wc_aligned_free(void *p);
+/* Scratch for one call (64-byte aligned), from a one-block per-thread
+ * cache where the platform allows (memory.c); release it with the size it
+ * was acquired with. */
+void *wc_scratch_acquire(size_t bytes);
+void wc_scratch_release(void *p, size_t bytes);
+/* Once, at import: see memory.c. */
+void wc_prime_allocator(void);
 
 #endif
