@@ -23,6 +23,7 @@ from .blob import (
     recovery_symbol,
     recovery_symbols,
     verify_sliver,
+    verify_slivers,
 )
 from .config import EncodingConfig
 from .errors import (
@@ -104,4 +105,5 @@ __all__ = [
     "rs2",
     "shard_index_for_pair",
     "verify_sliver",
+    "verify_slivers",
 ]

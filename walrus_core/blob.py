@@ -62,6 +62,7 @@ __all__ = [
     "recovery_symbol",
     "recovery_symbols",
     "verify_sliver",
+    "verify_slivers",
 ]
 
 log = logging.getLogger("walrus_core.blob")
@@ -433,6 +434,38 @@ def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
     (root,) = _line_roots(cfg.n_shards, size, sliver.kind, [sliver], 1)
     if root != _hash_of(metadata, sliver.kind, sliver.index):
         raise VerificationError(f"{sliver.kind} sliver {sliver.index}: hash does not match the metadata")
+
+
+
+def verify_slivers(
+    slivers: Iterable[Sliver], metadata: BlobMetadata, *, threads: int | None = None
+) -> list[str | None]:
+    """Check many slivers against the metadata at once: the re-expansion and
+    hashing of every line runs in native threads (``threads``: None for all
+    cores), the GIL released. Returns, per sliver in order, ``None`` when it
+    verifies and otherwise what is wrong with it (as :func:`verify_sliver`
+    would raise)."""
+    items = _items(slivers, "slivers")
+    for s in items:
+        if not isinstance(s, Sliver):
+            raise InvalidInputError(f"slivers must be Sliver objects, not {type(s).__name__}")
+    cfg, size = _config_of(metadata)
+    out: list[str | None] = [None] * len(items)
+    for kind in ("primary", "secondary"):
+        todo: list[int] = []
+        for i, s in enumerate(items):
+            if s.kind != kind:
+                continue
+            problem = _sliver_problem(s, cfg, size)
+            if problem:
+                out[i] = f"{kind} sliver {s.index}: {problem}"
+            else:
+                todo.append(i)
+        roots = _line_roots(cfg.n_shards, size, kind, [items[i] for i in todo], threads)
+        for i, root in zip(todo, roots):
+            if root != _hash_of(metadata, kind, items[i].index):
+                out[i] = f"{kind} sliver {items[i].index}: hash does not match the metadata"
+    return out
 
 
 # ---- decoding -----------------------------------------------------------------

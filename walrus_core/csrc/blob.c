@@ -679,6 +679,7 @@ struct lines {
     uint8_t *roots, *expanded, *leaf_hashes;
     uint8_t **wmem;
     size_t scratch_bytes, pb;
+    int direct; /* one line per task: RS straight from the sliver, no packing */
     int err;
 };
 
@@ -715,6 +716,27 @@ static void line_task(void *ctx, size_t t, unsigned worker)
     q = (uint8_t *)(((uintptr_t)q + 7) & ~(uintptr_t)7);
     const uint8_t **ptrs = (const uint8_t **)q;
     uint8_t **shp = (uint8_t **)(ptrs + B * n);
+    if (L->direct) { /* cnt == 1: the sliver's symbols are the RS inputs and leaves in place */
+        const uint8_t *src = L->slivers[l0];
+        uint8_t *par = lines;
+        if (L->expanded) {
+            memcpy(L->expanded + l0 * n * S, src, k * S);
+            par = L->expanded + l0 * n * S + k * S;
+        }
+        for (size_t j = 0; j < k; j++) ptrs[j] = src + j * S;
+        for (size_t j = 0; j < n - k; j++) shp[j] = par + j * S;
+        enum wc_status st =
+            wc_rs_encode_with_scratch(L->kern, k, n - k, S, ptrs, shp, scratch, L->scratch_bytes);
+        if (st != WC_OK) {
+            wc_atomic_store_int(&L->err, (int)st);
+            return;
+        }
+        for (size_t j = k; j < n; j++) ptrs[j] = par + (j - k) * S;
+        L->kern->hash->blake2b256_many(ptrs, S, n, 0, lh);
+        if (L->leaf_hashes) memcpy(L->leaf_hashes + l0 * n * 32, lh, n * 32);
+        trees_up(L->kern, lh, (n + 1) * 32, 1, n, 0, L->roots + l0 * 32, 32, tmp, ptrs);
+        return;
+    }
     uint8_t *dst = L->expanded ? L->expanded + l0 * n * S : lines;
     for (size_t i = 0; i < cnt; i++) memcpy(dst + i * n * S, L->slivers[l0 + i], k * S);
     for (size_t j = 0; j < n; j++) shp[j] = sh + j * pb;
@@ -766,8 +788,11 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
     if (nw > n_tasks) nw = (unsigned)n_tasks;
     enum wc_status st = wc_rs_codec_new(L.k, n - L.k, &L.codec);
     if (st != WC_OK) return st;
-    L.pb = pk_bytes(L.B, S);
-    L.scratch_bytes = wc_rs_encode_scratch_bytes(L.codec, L.pb);
+    /* Lines of 1 MiB and more go one per task, straight from the sliver. */
+    L.direct = L.B == 1;
+    L.pb = L.direct ? 0 : pk_bytes(L.B, S);
+    L.scratch_bytes = L.direct ? wc_rs_encode_plain_scratch_bytes(L.k, n - L.k, S)
+                               : wc_rs_encode_scratch_bytes(L.codec, L.pb);
     size_t per = lines_worker_bytes(&L);
     L.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
     st = WC_ERR_NOMEM;

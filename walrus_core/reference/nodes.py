@@ -234,6 +234,8 @@ class NodeDir:
         self.n_shards = n_shards
         self.key_path = key_path
         self.name = self.path.name
+        # native threads for checking received slivers (None: all cores)
+        self.verify_threads: int | None = None
 
     def __repr__(self) -> str:
         return f"NodeDir({self.name}, shards={len(self.shards)})"
@@ -399,7 +401,7 @@ class NodeDir:
 
     def check(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Checked:
         """The first half of :meth:`receive`: verify everything, write nothing."""
-        from ..blob import Sliver, verify_sliver
+        from ..blob import Sliver, verify_slivers
         from ..errors import VerificationError, WalrusCoreError
         from ..metadata import BlobMetadata, pair_index_for_shard
 
@@ -418,6 +420,7 @@ class NodeDir:
                 f"{self.name}: received pairs {sorted(pairs)}, expected {sorted(expected)}"
             )
         checked: list[tuple[str, Parts]] = []
+        to_verify: list[Sliver] = []
         for pair, (prim, sec) in sorted(pairs.items()):
             for kind, got, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
                 name = sliver_file_name(kind, index, n)
@@ -430,10 +433,14 @@ class NodeDir:
                         raise VerificationError(
                             f"got {sliver.kind} sliver {sliver.index}, expected {kind} {index}"
                         )
-                    verify_sliver(sliver, md)
                 except (WalrusCoreError, ValueError) as exc:
                     raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
                 checked.append((name, parts))
+                to_verify.append(sliver)
+        # every sliver re-expanded and hashed in one native call, on all cores
+        for sliver, problem in zip(to_verify, verify_slivers(to_verify, md, threads=self.verify_threads)):
+            if problem:
+                raise VerificationError(f"{self.name}: refusing {sliver.kind} sliver {sliver.index}: {problem}")
         return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
 
     def keep(self, checked: Checked) -> Ack:
