@@ -238,3 +238,88 @@ def test_progress_bar_draws_on_its_stream() -> None:
     assert "\rstore    [..........] 0/4" in text
     assert text.endswith("[##########] 4/4\n")
     no_progress("x", 1, 2)
+
+
+# ------------------------------------------------------------------ spooled receive
+def _received(c, data: bytes):  # type: ignore[no-untyped-def]
+    from walrus_core.blob import encode
+    from walrus_core.metadata import shard_index_for_pair
+
+    enc = encode(data, c.n_shards)
+    md = enc.metadata
+    by_shard = {shard_index_for_pair(p.index, md.blob_id, c.n_shards): p for p in enc.pairs}
+    return enc, md, by_shard
+
+
+def _items(node: nodes.NodeDir, md, by_shard):  # type: ignore[no-untyped-def]
+    n = node.n_shards
+    items: list[tuple[str, nodes.Parts]] = [(nodes.METADATA_NAME, [md.to_bcs()])]
+    pairs = {}
+    for t in node.shards:
+        p = by_shard[t]
+        pairs[p.index] = (p.primary, p.secondary)
+        items.append((nodes.sliver_file_name("primary", p.index, n), nodes.sliver_bcs_parts(p.primary)))
+        items.append(
+            (nodes.sliver_file_name("secondary", n - 1 - p.index, n), nodes.sliver_bcs_parts(p.secondary))
+        )
+    return items, pairs
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_spool_then_keep_gives_exactly_what_receive_writes(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 40
+    c1 = init_committee(tmp_path / "a", 4, 10)
+    c2 = init_committee(tmp_path / "b", 4, 10)
+    _, md, by_shard = _received(c1, data)
+    for n1, n2 in zip(c1.node_dirs(), c2.node_dirs()):
+        items, pairs = _items(n1, md, by_shard)
+        n1.receive(md.to_bcs(), pairs)
+        spooled = n2.spool(md.blob_id, items)
+        # spooled but not kept: only temporaries, nothing under a served name
+        assert spooled.temps and all(
+            x.startswith(nodes.TMP_PREFIX) for x in os.listdir(n2.blob_path(md.blob_id))
+        )
+        assert n2.read_metadata(md.blob_id) is None
+        n2.keep(n2.check(md.to_bcs(), pairs), spooled)
+        assert _tree(n2.path / n2.blob_path(md.blob_id).name) == _tree(
+            n1.path / n1.blob_path(md.blob_id).name
+        )
+        assert n2.stray_files(md.blob_id) == []
+        # storing again: files already there are not spooled a second time
+        again = n2.spool(md.blob_id, items)
+        assert again.temps == {}
+        n2.keep(n2.check(md.to_bcs(), pairs), again)
+        assert n2.stray_files(md.blob_id) == []
+
+
+def test_spool_of_a_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) -> None:
+    from walrus_core.blob import Sliver
+    from walrus_core.errors import VerificationError
+
+    c = init_committee(tmp_path / "c", 4, 10)
+    _, md, by_shard = _received(c, bytes(range(200)) * 30)
+    node = c.node(0)
+    items, pairs = _items(node, md, by_shard)
+    first = min(pairs)
+    prim, sec = pairs[first]
+    forged = bytearray(bytes(prim))
+    forged[5] ^= 1
+    pairs[first] = (Sliver(bytes(forged), prim.index, prim.symbol_size, "primary"), sec)
+    items[1] = (items[1][0], nodes.sliver_bcs_parts(pairs[first][0]))
+    spooled = node.spool(md.blob_id, items)
+    with pytest.raises(VerificationError):
+        node.check(md.to_bcs(), pairs)
+    node.discard(spooled)
+    assert os.listdir(node.blob_path(md.blob_id)) == []
+    # and a spool can only be kept by its own node, for its own blob
+    other = c.node(1)
+    items1, _ = _items(other, md, by_shard)
+    sp1 = other.spool(md.blob_id, items1)
+    pairs[first] = (prim, sec)
+    with pytest.raises(nodes.StorageError):
+        node.keep(node.check(md.to_bcs(), pairs), sp1)
+    other.discard(sp1)
+    assert [x for x in os.listdir(other.blob_path(md.blob_id)) if x.startswith(nodes.TMP_PREFIX)] == []

@@ -436,7 +436,6 @@ def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
         raise VerificationError(f"{sliver.kind} sliver {sliver.index}: hash does not match the metadata")
 
 
-
 def verify_slivers(
     slivers: Iterable[Sliver], metadata: BlobMetadata, *, threads: int | None = None
 ) -> list[str | None]:

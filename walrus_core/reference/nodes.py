@@ -125,6 +125,23 @@ def _write_all(fd: int, parts: Parts) -> None:
                 done = 0
 
 
+def write_temporary(parent: Path, parts: Parts) -> Path:
+    """A new temporary file in ``parent`` holding ``parts``, fsynced; removed
+    again if writing fails."""
+    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+    try:
+        try:
+            _write_all(fd, parts)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return Path(tmp_name)
+
+
 def atomic_write_many(parent: Path, items: Sequence[tuple[str, Parts]]) -> None:
     """Atomically write several files of one directory: each to a temporary
     file (gathered from ``parts`` without joining them), fsync each, rename
@@ -132,13 +149,7 @@ def atomic_write_many(parent: Path, items: Sequence[tuple[str, Parts]]) -> None:
     tmps: list[tuple[str, Path]] = []
     try:
         for name, parts in items:
-            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
-            tmps.append((name, Path(tmp_name)))
-            try:
-                _write_all(fd, parts)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            tmps.append((name, write_temporary(parent, parts)))
         while tmps:
             final, tmp_path = tmps[0]
             if before_rename is not None:
@@ -210,6 +221,17 @@ class Checked:
     blob_id: BlobId
     metadata_bcs: bytes
     files: list[tuple[str, Parts]]
+
+
+@dataclass
+class Spooled:
+    """Files a node has written to durable temporary files but not kept:
+    nothing under a temporary name is ever served, and only :meth:`NodeDir.keep`
+    gives them their names, after :meth:`NodeDir.check` passed (see spool)."""
+
+    node: int
+    blob_id: BlobId
+    temps: dict[str, Path]  # final name -> temporary file in the blob's directory
 
 
 @dataclass
@@ -440,18 +462,75 @@ class NodeDir:
         # every sliver re-expanded and hashed in one native call, on all cores
         for sliver, problem in zip(to_verify, verify_slivers(to_verify, md, threads=self.verify_threads)):
             if problem:
-                raise VerificationError(f"{self.name}: refusing {sliver.kind} sliver {sliver.index}: {problem}")
+                raise VerificationError(
+                    f"{self.name}: refusing {sliver.kind} sliver {sliver.index}: {problem}"
+                )
         return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
 
-    def keep(self, checked: Checked) -> Ack:
+    def spool(self, blob_id: BlobId, items: Sequence[tuple[str, Parts]]) -> Spooled:
+        """Write received files to durable temporary files (written, fsynced,
+        not renamed) while :meth:`check` verifies them, so that disk writes
+        overlap the verification. Files already present with the right size
+        are left to check/keep. On error nothing is left behind."""
+        if not self.exists:
+            raise StorageError(f"{self.name}: node directory is missing")
+        parent = self.blob_path(blob_id)
+        ensure_dir(parent)
+        self._check_dirs(blob_id)
+        temps: dict[str, Path] = {}
+        try:
+            for name, parts in items:
+                final = _child(parent, name)
+                size = sum(len(memoryview(x).cast("B")) for x in parts)
+                with contextlib.suppress(FileNotFoundError):
+                    if os.lstat(final).st_size == size:
+                        continue
+                temps[name] = write_temporary(parent, parts)
+        except BaseException:
+            self.discard(Spooled(self.index, blob_id, temps))
+            raise
+        return Spooled(self.index, blob_id, temps)
+
+    @staticmethod
+    def discard(spooled: Spooled) -> None:
+        """Remove the temporary files of a spool that will not be kept."""
+        for tmp in spooled.temps.values():
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        spooled.temps.clear()
+
+    def keep(self, checked: Checked, spooled: Spooled | None = None) -> Ack:
         """The second half of :meth:`receive`: write what :meth:`check` passed
-        (metadata first, each file atomically) and sign the acknowledgment."""
+        (metadata first, each file atomically) and sign the acknowledgment.
+        Files already spooled (same node and blob) are renamed into place
+        instead of written again; unused temporaries are removed."""
         if checked.node != self.index:
             raise StorageError(f"{self.name}: these slivers were checked by node {checked.node}")
         blob_id = checked.blob_id
-        self.write_files(blob_id, [(METADATA_NAME, [checked.metadata_bcs])])
-        if checked.files:
-            self.write_files(blob_id, checked.files)
+        if spooled is not None and (spooled.node != self.index or spooled.blob_id != blob_id):
+            raise StorageError(f"{self.name}: spooled files belong to another node or blob")
+        try:
+            temps = spooled.temps if spooled is not None else {}
+            parent = self.blob_path(blob_id)
+            md_parts = [checked.metadata_bcs]
+            renames: list[tuple[Path, str]] = []  # metadata first
+            if METADATA_NAME in temps and not self._holds(blob_id, METADATA_NAME, md_parts):
+                renames.append((temps.pop(METADATA_NAME), METADATA_NAME))
+            else:
+                self.write_files(blob_id, [(METADATA_NAME, md_parts)])
+            rest = [(name, parts) for name, parts in checked.files if name not in temps]
+            if rest:
+                self.write_files(blob_id, rest)
+            renames += [(temps.pop(name), name) for name, _ in checked.files if name in temps]
+            for tmp, name in renames:
+                if before_rename is not None:
+                    before_rename(tmp)
+                os.replace(tmp, _child(parent, name))
+            if renames:
+                fsync_dir(parent)
+        finally:
+            if spooled is not None:
+                self.discard(spooled)  # whatever check found already held, or a failure left
         shards = tuple(sorted(self.shards))
         return Ack(self.index, blob_id, shards, self.sign(ack_message(blob_id, self.index, shards)))
 

@@ -4,6 +4,7 @@ signing nodes hold at least n - f shards."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -15,11 +16,24 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import Ack, Checked, NodeDir
+from .nodes import (
+    METADATA_NAME,
+    Ack,
+    Checked,
+    NodeDir,
+    Parts,
+    Spooled,
+    sliver_bcs_parts,
+    sliver_file_name,
+)
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
     from ..metadata import BlobId
+
+# Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
+# disk, not the CPU, and a deeper queue keeps it busy.
+SPOOL_THREADS = 4
 
 # Test hook: called after each node has been handled (the writer "crashes" if it raises).
 after_node: Callable[[NodeDir], None] | None = None
@@ -98,20 +112,42 @@ def store_blob(
         finally:
             timings[f"{node.name} check"] = time.perf_counter() - t0
 
-    # The nodes' checks (native code, without the GIL) run ahead in a pool while
-    # this thread writes the files of the nodes already checked, in node order,
-    # so disk writes overlap the checks and a crash between two nodes leaves a
-    # prefix of them written.
+    def spool(node: NodeDir) -> Spooled:
+        t0 = time.perf_counter()
+        try:
+            items: list[tuple[str, Parts]] = [(METADATA_NAME, [md_bcs])]
+            for t in node.shards:
+                pair, (prim, sec) = by_shard[t]
+                items.append((sliver_file_name("primary", pair, n), sliver_bcs_parts(prim)))
+                items.append((sliver_file_name("secondary", n - 1 - pair, n), sliver_bcs_parts(sec)))
+            return node.spool(blob_id, items)
+        finally:
+            timings[f"{node.name} spool"] = time.perf_counter() - t0
+
+    # Pipelined: the nodes' checks (native code on all cores, without the GIL)
+    # run in a pool while another thread spools each node's slivers to durable
+    # temporary files; this thread then keeps the nodes in order (renames what
+    # passed its check, signs), so disk writes overlap the checks and a crash
+    # between two nodes leaves a prefix of them kept. With workers=1 nothing
+    # runs ahead: one node after the other.
     n_workers = max(1, min(len(nodes), workers if workers is not None else (os.cpu_count() or 2) // 2))
+    ahead = n_workers > 1 or workers is None
     progress("store", 0, len(nodes))
-    with ThreadPoolExecutor(n_workers) as pool:
-        futures = [pool.submit(check, node) for node in nodes]
+    with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:
+        futures = [pool.submit(check, node) for node in nodes] if ahead else []
+        spools = [spooler.submit(spool, node) for node in nodes] if ahead else []
         try:
             for k, node in enumerate(nodes):
+                spooled: Spooled | None = None
                 try:
-                    checked = futures[k].result()
+                    if ahead:
+                        spooled = spools[k].result()
+                        checked = futures[k].result()
+                    else:
+                        checked = check(node)
                     t0 = time.perf_counter()
-                    ack = node.keep(checked)
+                    ack = node.keep(checked, spooled)
+                    spooled = None
                     timings[f"{node.name} keep"] = time.perf_counter() - t0
                     committee.verify_ack(ack)
                     acks.append(ack)
@@ -119,12 +155,19 @@ def store_blob(
                 except (WalrusCoreError, OSError) as exc:
                     msg = str(exc) or type(exc).__name__
                     failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+                finally:
+                    if spooled is not None:
+                        node.discard(spooled)
                 progress("store", k + 1, len(nodes))
                 if after_node is not None:
                     after_node(node)
         finally:
             for f in futures:
                 f.cancel()
+            for k, sf in enumerate(spools):  # a crash: drop what was spooled but not kept
+                if not sf.cancel() and k >= len(acks) + len(failures):
+                    with contextlib.suppress(Exception):
+                        nodes[k].discard(sf.result())
 
     signed = len({t for a in acks for t in a.shards})
     certified = signed >= committee.quorum
