@@ -199,8 +199,13 @@ void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *c
         const uint8_t *src[4] = {in[r], in[r + 1], in[r + 2], in[r + 3]};
         step4(k, oop, 1, dst, src, g1a, g1b, g2, bytes);
     }
-    for (size_t x = r; x < size; x++) /* untouched by the first step: plain inputs */
-        if (w[x] != in[x]) memcpy(w[x], in[x], bytes);
+    for (size_t x = r; x < size; x++) { /* untouched by the first step: plain inputs */
+        if (w[x] == in[x]) continue;
+        if (x >= trunc) /* zero by the IFFT's contract: no need to read it */
+            memset(w[x], 0, bytes);
+        else
+            memcpy(w[x], in[x], bytes);
+    }
     ifft_layers(k, w, size, trunc, delta, bytes, 4);
 }
 
