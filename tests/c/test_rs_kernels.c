@@ -342,6 +342,35 @@ static void test_mul_from(const struct wc_kernels *kern)
     }
 }
 
+/* ifft_butterfly_acc, where a backend has one: the portable oracle's IFFT
+ * butterfly on copies, XORed into the accumulators; x and y unchanged. */
+static void test_ifft_butterfly_acc(const struct wc_kernels *kern)
+{
+    const struct wc_rs_kernels *k = kern->rs;
+    if (!k || !k->ifft_butterfly_acc) return;
+    enum { BYTES = 64 * 5 };
+    static uint8_t x[BYTES + 1], y[BYTES + 2], ax[BYTES + 3], ay[BYTES + 4];
+    static uint8_t x0[BYTES], y0[BYTES], ex[BYTES], ey[BYTES];
+    static const uint16_t logs[] = {0, 1, 21845, 65534, 4321};
+    for (size_t li = 0; li < sizeof logs / sizeof logs[0]; li++) {
+        wc_test_fill(x, sizeof x, (unsigned)(51 + li));
+        wc_test_fill(y, sizeof y, (unsigned)(61 + li));
+        wc_test_fill(ax, sizeof ax, (unsigned)(71 + li));
+        wc_test_fill(ay, sizeof ay, (unsigned)(81 + li));
+        memcpy(x0, x + 1, BYTES);
+        memcpy(y0, y + 2, BYTES);
+        memcpy(ex, x + 1, BYTES);
+        memcpy(ey, y + 2, BYTES);
+        wc_rs_kernels_portable.ifft_butterfly(ex, ey, logs[li], BYTES);
+        for (size_t i = 0; i < BYTES; i++) ex[i] ^= ax[3 + i], ey[i] ^= ay[4 + i];
+        k->ifft_butterfly_acc(x + 1, y + 2, ax + 3, ay + 4, logs[li], BYTES);
+        CHECK_MEM(ax + 3, ex, BYTES);
+        CHECK_MEM(ay + 4, ey, BYTES);
+        CHECK_MEM(x + 1, x0, BYTES);
+        CHECK_MEM(y + 2, y0, BYTES);
+    }
+}
+
 /* Every multiplier once (one short buffer each), so no table row is missed. */
 static void test_all_multipliers(const struct wc_kernels *kern)
 {
@@ -404,6 +433,7 @@ int main(void)
         test_all_multipliers(kern);
         test_xor_sum(kern);
         test_mul_from(kern);
+        test_ifft_butterfly_acc(kern);
         test_roundtrip(kern);
     }
     return wc_test_report("test_rs_kernels");

@@ -82,8 +82,24 @@ static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t 
         }
 }
 
+/* The last layer's butterfly with its results XORed into (ax, ay) and w
+ * left as scratch (see ifft_butterfly_acc in rs_kernels.h). */
+static void ibf_acc(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint8_t *ax, uint8_t *ay,
+                    uint16_t g, size_t bytes)
+{
+    if (g != 65535u && k->ifft_butterfly_acc) {
+        k->ifft_butterfly_acc(x, y, ax, ay, g, bytes);
+        return;
+    }
+    ibf(k, x, y, g, bytes);
+    k->xor_into(ax, x, bytes);
+    k->xor_into(ay, y, bytes);
+}
+
+/* acc != NULL: the transform's result is XORed into acc[0..size-1] instead
+ * (w then holds scratch). */
 static void ifft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc,
-                        size_t delta, size_t bytes, size_t d)
+                        size_t delta, size_t bytes, size_t d, uint8_t *const *acc)
 {
     const uint16_t *skew = wc_gf16_skew;
     for (; 2 * d < size; d <<= 2) {
@@ -111,8 +127,17 @@ static void ifft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t
             }
         }
     }
-    if (d < size) /* one radix-2 layer left: d == size / 2 */
-        for (size_t x = 0; x < d; x++) ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
+    if (d < size) { /* one radix-2 layer left: d == size / 2 */
+        for (size_t x = 0; x < d; x++) {
+            if (acc)
+                ibf_acc(k, w[x], w[x + d], acc[x], acc[x + d], skew[delta + d - 1], bytes);
+            else
+                ibf(k, w[x], w[x + d], skew[delta + d - 1], bytes);
+        }
+        return;
+    }
+    if (acc)
+        for (size_t x = 0; x < size; x++) k->xor_into(acc[x], w[x], bytes);
 }
 
 void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
@@ -124,7 +149,7 @@ void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_
 void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
              size_t bytes)
 {
-    ifft_layers(k, w, size, trunc, delta, bytes, 1);
+    ifft_layers(k, w, size, trunc, delta, bytes, 1, NULL);
 }
 
 /* One radix-4 step on the quad dst from src: out of place when the ISA has
@@ -184,10 +209,17 @@ void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *co
 void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
                   const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes)
 {
+    wc_ifft_from_acc(k, oop, w, in, NULL, size, trunc, delta, bytes);
+}
+
+void wc_ifft_from_acc(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                      const uint8_t *const *in, uint8_t *const *acc, size_t size, size_t trunc, size_t delta,
+                      size_t bytes)
+{
     if (size < 4) {
         for (size_t x = 0; x < size; x++)
             if (w[x] != in[x]) memcpy(w[x], in[x], bytes);
-        ifft_layers(k, w, size, trunc, delta, bytes, 1);
+        ifft_layers(k, w, size, trunc, delta, bytes, 1, acc);
         return;
     }
     const uint16_t *skew = wc_gf16_skew;
@@ -206,7 +238,7 @@ void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *c
         else
             memcpy(w[x], in[x], bytes);
     }
-    ifft_layers(k, w, size, trunc, delta, bytes, 4);
+    ifft_layers(k, w, size, trunc, delta, bytes, 4, acc);
 }
 
 WC_INLINE int any_in(const uint32_t *pre, size_t lo, size_t hi)

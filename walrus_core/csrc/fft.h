@@ -29,6 +29,12 @@ void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *co
                  const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
 void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
                   const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
+/* wc_ifft_from whose result is XORed into acc[0..size-1] (w is scratch):
+ * the encoder's sum of the IFFTs of several chunks of originals, with the
+ * last layer writing into the sum instead of a separate XOR pass. */
+void wc_ifft_from_acc(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
+                      const uint8_t *const *in, uint8_t *const *acc, size_t size, size_t trunc, size_t delta,
+                      size_t bytes);
 
 /* The same with block skipping by masks, given as prefix counts pre[0..size]
  * (pre[i] = number of flagged positions below i): the FFT computes only the

@@ -338,8 +338,7 @@ static void encode_tile(const wc_rs_codec *c, const struct rs_ops *ops, const ui
         for (size_t base = m; base < k; base += m) {
             size_t count = k - base < m ? k - base : m;
             for (size_t i = 0; i < m; i++) in[i] = i < count ? orig[base + i] + ooff : zero;
-            wc_ifft_from(kk, ops->ifft_oop, v, in, m, count, base + m, T);
-            for (size_t i = 0; i < m; i++) kk->xor_into(w[i], v[i], T);
+            wc_ifft_from_acc(kk, ops->ifft_oop, v, in, w, m, count, base + m, T);
         }
         if (!stream) {
             uint8_t **dst = (uint8_t **)in;

@@ -136,6 +136,23 @@ static void xor_into_avx2(uint8_t *dst, const uint8_t *src, size_t bytes)
     for (; i < bytes; i += 32) STORE(dst + i, _mm256_xor_si256(LOAD(dst + i), LOAD(src + i)));
 }
 
+static void ifft_butterfly_acc_avx2(const uint8_t *x, const uint8_t *y, uint8_t *ax, uint8_t *ay,
+                                    uint16_t log_m, size_t bytes)
+{
+    const mul_tables t = load_tables(log_m);
+    for (size_t i = 0; i < bytes; i += 64) {
+        __m256i xl = LOAD(x + i), xh = LOAD(x + i + 32);
+        __m256i yl = _mm256_xor_si256(LOAD(y + i), xl);
+        __m256i yh = _mm256_xor_si256(LOAD(y + i + 32), xh);
+        __m256i pl, ph;
+        mul32(&t, yl, yh, &pl, &ph);
+        STORE(ay + i, _mm256_xor_si256(LOAD(ay + i), yl));
+        STORE(ay + i + 32, _mm256_xor_si256(LOAD(ay + i + 32), yh));
+        STORE(ax + i, _mm256_xor_si256(LOAD(ax + i), _mm256_xor_si256(xl, pl)));
+        STORE(ax + i + 32, _mm256_xor_si256(LOAD(ax + i + 32), _mm256_xor_si256(xh, ph)));
+    }
+}
+
 static void mul_from_avx2(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes)
 {
     const mul_tables t = load_tables(log_m);
@@ -166,7 +183,8 @@ static void xor_sum_avx2(uint8_t *dst, const uint8_t *const *src, size_t n, size
 /* fft4/ifft4 stay NULL: the driver runs single butterflies (or pairs this
  * table with a separate fused-step file, see rs_kernels.h). */
 const struct wc_rs_kernels wc_rs_kernels_avx2 = {
-    fft_butterfly_avx2, ifft_butterfly_avx2, mul_avx2, xor_into_avx2, NULL, NULL, xor_sum_avx2, mul_from_avx2,
+    fft_butterfly_avx2, ifft_butterfly_avx2,     mul_avx2, xor_into_avx2, NULL, NULL, xor_sum_avx2,
+    mul_from_avx2,      ifft_butterfly_acc_avx2,
 };
 
 #endif /* WC_HAVE_AVX2 */

@@ -48,6 +48,12 @@ struct wc_rs_kernels {
     /* Optional: dst = src * m (src and dst do not overlap), the decoder's
      * first touch of each received shard. NULL: copy, then mul. */
     void (*mul_from)(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes);
+    /* Optional: an IFFT butterfly whose results are XORed into (ax, ay)
+     * instead of stored: y' = y ^ x; x' = x ^ y' * m; ax ^= x'; ay ^= y'
+     * (x and y are only read; log_m a real multiplier). The encoder's last
+     * layer for a further chunk of originals. NULL: butterfly, then XORs. */
+    void (*ifft_butterfly_acc)(const uint8_t *x, const uint8_t *y, uint8_t *ax, uint8_t *ay, uint16_t log_m,
+                               size_t bytes);
 };
 
 #define WC_RS_TW_ZERO 65535u

@@ -130,9 +130,11 @@ static void xor_into_neon(uint8_t *dst, const uint8_t *src, size_t bytes)
 }
 
 /* fft4/ifft4 stay NULL: the driver runs single butterflies (or pairs this
- * table with a separate fused-step file, see rs_kernels.h). */
+ * table with a separate fused-step file, see rs_kernels.h); so do the
+ * optional xor_sum, mul_from and ifft_butterfly_acc (the driver composes
+ * them from the four above). */
 const struct wc_rs_kernels wc_rs_kernels_neon = {
-    fft_butterfly_neon, ifft_butterfly_neon, mul_neon, xor_into_neon, NULL, NULL, NULL, NULL,
+    fft_butterfly_neon, ifft_butterfly_neon, mul_neon, xor_into_neon, NULL, NULL, NULL, NULL, NULL,
 };
 
 #endif /* WC_HAVE_NEON */

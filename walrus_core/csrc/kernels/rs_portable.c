@@ -48,6 +48,23 @@ static void ifft_butterfly_portable(uint8_t *x, uint8_t *y, uint16_t log_m, size
     }
 }
 
+static void ifft_butterfly_acc_portable(const uint8_t *x, const uint8_t *y, uint8_t *ax, uint8_t *ay,
+                                        uint16_t log_m, size_t bytes)
+{
+    for (size_t o = 0; o < bytes; o += 64)
+        for (size_t i = 0; i < 32; i++) {
+            size_t lo = o + i, hi = o + 32 + i;
+            uint16_t a = (uint16_t)(x[lo] | (x[hi] << 8));
+            uint16_t b = (uint16_t)(y[lo] | (y[hi] << 8));
+            b ^= a;
+            a ^= mulc(b, log_m);
+            ax[lo] ^= (uint8_t)a;
+            ax[hi] ^= (uint8_t)(a >> 8);
+            ay[lo] ^= (uint8_t)b;
+            ay[hi] ^= (uint8_t)(b >> 8);
+        }
+}
+
 static void mul_portable(uint8_t *x, uint16_t log_m, size_t bytes)
 {
     for (size_t o = 0; o < bytes; o += 64) {
@@ -95,4 +112,5 @@ const struct wc_rs_kernels wc_rs_kernels_portable = {
     NULL, /* ifft4 */
     xor_sum_portable,
     mul_from_portable,
+    ifft_butterfly_acc_portable,
 };
