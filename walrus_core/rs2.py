@@ -8,6 +8,10 @@ bytes (``S`` even, at least 2) give ``m`` recovery shards; any ``k`` of the
 FFT, O((k + m) log(k + m)) work per shard byte, on the active SIMD backend
 (:mod:`walrus_core.backends`), with the GIL released.
 
+Each thread that encodes or decodes keeps its native scratch block (about
+1-3 MiB at Walrus's shapes, at most 16 MiB) for its next call, so calls do
+not pay page faults on fresh memory; it is freed when the thread ends.
+
 Limits (the crate's): ``k, m >= 1``, ``k + m <= 65536`` and
 ``min(pow2(k), pow2(m)) + max(k, m) <= 65536``, where ``pow2`` rounds up to a
 power of two. Bad input raises :class:`~walrus_core.errors.InvalidInputError`
