@@ -129,15 +129,74 @@ static void xor_into_ssse3(uint8_t *dst, const uint8_t *src, size_t bytes)
     }
 }
 
+/* dst = src * m, 16 elements (the halves of a block, as above). */
+WC_INLINE void mul_from_half(const mul_tables *t, uint8_t *dst, const uint8_t *src)
+{
+    __m128i pl, ph;
+    mul16(t, LOAD(src), LOAD(src + 32), &pl, &ph);
+    STORE(dst, pl);
+    STORE(dst + 32, ph);
+}
+
+static void mul_from_ssse3(uint8_t *dst, const uint8_t *src, uint16_t log_m, size_t bytes)
+{
+    const mul_tables t = load_tables(log_m);
+    for (size_t i = 0; i < bytes; i += 64) {
+        mul_from_half(&t, dst + i, src + i);
+        mul_from_half(&t, dst + i + 16, src + i + 16);
+    }
+}
+
+/* y' = y ^ x; x' = x ^ y' * m; ax ^= x'; ay ^= y' on 16 elements. */
+WC_INLINE void ifft_acc_half(const mul_tables *t, const uint8_t *x, const uint8_t *y, uint8_t *ax,
+                             uint8_t *ay)
+{
+    __m128i xl = LOAD(x), xh = LOAD(x + 32);
+    __m128i yl = _mm_xor_si128(LOAD(y), xl);
+    __m128i yh = _mm_xor_si128(LOAD(y + 32), xh);
+    __m128i pl, ph;
+    mul16(t, yl, yh, &pl, &ph);
+    STORE(ay, _mm_xor_si128(LOAD(ay), yl));
+    STORE(ay + 32, _mm_xor_si128(LOAD(ay + 32), yh));
+    STORE(ax, _mm_xor_si128(LOAD(ax), _mm_xor_si128(xl, pl)));
+    STORE(ax + 32, _mm_xor_si128(LOAD(ax + 32), _mm_xor_si128(xh, ph)));
+}
+
+static void ifft_butterfly_acc_ssse3(const uint8_t *x, const uint8_t *y, uint8_t *ax, uint8_t *ay,
+                                     uint16_t log_m, size_t bytes)
+{
+    const mul_tables t = load_tables(log_m);
+    for (size_t i = 0; i < bytes; i += 64) {
+        ifft_acc_half(&t, x + i, y + i, ax + i, ay + i);
+        ifft_acc_half(&t, x + i + 16, y + i + 16, ax + i + 16, ay + i + 16);
+    }
+}
+
+static void xor_sum_ssse3(uint8_t *dst, const uint8_t *const *src, size_t n, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i += 64) {
+        __m128i a = LOAD(dst + i), b = LOAD(dst + i + 16), c = LOAD(dst + i + 32), d = LOAD(dst + i + 48);
+        for (size_t s = 0; s < n; s++) {
+            a = _mm_xor_si128(a, LOAD(src[s] + i));
+            b = _mm_xor_si128(b, LOAD(src[s] + i + 16));
+            c = _mm_xor_si128(c, LOAD(src[s] + i + 32));
+            d = _mm_xor_si128(d, LOAD(src[s] + i + 48));
+        }
+        STORE(dst + i, a);
+        STORE(dst + i + 16, b);
+        STORE(dst + i + 32, c);
+        STORE(dst + i + 48, d);
+    }
+}
+
 #undef LOAD
 #undef STORE
 
 /* fft4/ifft4 stay NULL: the driver runs single butterflies (or pairs this
- * table with a separate fused-step file, see rs_kernels.h); so do the
- * optional xor_sum, mul_from and ifft_butterfly_acc (the driver composes
- * them from the four above). */
+ * table with a separate fused-step file, see rs_kernels.h). */
 const struct wc_rs_kernels wc_rs_kernels_ssse3 = {
-    fft_butterfly_ssse3, ifft_butterfly_ssse3, mul_ssse3, xor_into_ssse3, NULL, NULL, NULL, NULL, NULL,
+    fft_butterfly_ssse3, ifft_butterfly_ssse3,     mul_ssse3, xor_into_ssse3, NULL, NULL, xor_sum_ssse3,
+    mul_from_ssse3,      ifft_butterfly_acc_ssse3,
 };
 
 #endif /* WC_HAVE_SSSE3 */
