@@ -67,22 +67,17 @@ static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 static int scratch_key_ok;
 
-static size_t page_round(size_t bytes)
-{
-    const size_t page = 4096;
-    return (bytes + page - 1) & ~(page - 1);
-}
-
+/* mmap and munmap round the length up to whole pages themselves (pages are
+ * not 4 KiB everywhere: 16 KiB on Apple silicon). */
 static void *map_block(size_t bytes)
 {
-    void *p =
-        mmap(NULL, page_round(bytes ? bytes : 1), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
 static void unmap_block(void *p, size_t bytes)
 {
-    if (p) munmap(p, page_round(bytes ? bytes : 1));
+    if (p) munmap(p, bytes ? bytes : 1);
 }
 
 static void scratch_slot_free(void *v)

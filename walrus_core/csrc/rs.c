@@ -192,19 +192,26 @@ static enum wc_status check_counts(size_t k, size_t r)
     return WC_OK;
 }
 
+/* Plan the code for counts check_counts accepted: rate choice and
+ * transform size (spec §3.3). */
+static void codec_plan(wc_rs_codec *c, size_t k, size_t r)
+{
+    wc_gf16_init();
+    c->k = k;
+    c->r = r;
+    c->high = use_high_rate(k, r);
+    c->m = wc_pow2_ceil(c->high ? r : k);
+}
+
 enum wc_status wc_rs_codec_new(size_t k, size_t r, wc_rs_codec **out)
 {
     if (!out) return WC_ERR_ARG;
     *out = NULL;
     enum wc_status st = check_counts(k, r);
     if (st != WC_OK) return st;
-    wc_gf16_init();
     wc_rs_codec *c = (wc_rs_codec *)calloc(1, sizeof(*c));
     if (!c) return WC_ERR_NOMEM;
-    c->k = k;
-    c->r = r;
-    c->high = use_high_rate(k, r);
-    c->m = wc_pow2_ceil(c->high ? r : k);
+    codec_plan(c, k, r);
     *out = c;
     return WC_OK;
 }
@@ -772,10 +779,7 @@ size_t wc_rs_encode_plain_scratch_bytes(size_t k, size_t r, size_t S)
 {
     wc_rs_codec c;
     if (check_counts(k, r) != WC_OK || S == 0 || S % 2) return 0;
-    c.k = k;
-    c.r = r;
-    c.high = use_high_rate(k, r);
-    c.m = wc_pow2_ceil(c.high ? r : k);
+    codec_plan(&c, k, r);
     return plain_enc_scratch(&c, S, NULL, NULL);
 }
 
@@ -791,14 +795,10 @@ enum wc_status wc_rs_encode_with_scratch(const struct wc_kernels *kern, size_t k
         if (!originals[i]) return WC_ERR_ARG;
     for (size_t j = 0; j < r; j++)
         if (!recovery[j]) return WC_ERR_ARG;
-    wc_rs_codec *c;
-    st = wc_rs_codec_new(k, r, &c);
-    if (st != WC_OK) return st;
+    wc_rs_codec plan, *c = &plan;
+    codec_plan(c, k, r);
     size_t T, sbytes;
-    if (scratch_bytes < plain_enc_scratch(c, S, &T, &sbytes)) {
-        wc_rs_codec_free(c);
-        return WC_ERR_SIZE;
-    }
+    if (scratch_bytes < plain_enc_scratch(c, S, &T, &sbytes)) return WC_ERR_SIZE;
     const struct rs_ops ops = rs_ops(kern);
     size_t full = S & ~(size_t)63, t = S - full;
     uint8_t *buf = (uint8_t *)scratch;
@@ -816,7 +816,6 @@ enum wc_status wc_rs_encode_with_scratch(const struct wc_kernels *kern, size_t k
         encode_tile(c, &ops, (const uint8_t *const *)ptr, 0, ptr + k, 0, 64, buf, 0);
         for (size_t j = 0; j < r; j++) unpack_tail(ptr[k + j], t, recovery[j] + full);
     }
-    wc_rs_codec_free(c);
     return WC_OK;
 }
 
