@@ -58,6 +58,12 @@ def blob_dir_name(blob_id: BlobId) -> str:
     return raw.hex()
 
 
+def sliver_index(kind: str, pair: int, n_shards: int) -> int:
+    """Index of the ``kind`` sliver of sliver pair ``pair``: the primary one
+    has the pair's index, the secondary one n - 1 - pair (spec §6)."""
+    return pair if kind == "primary" else n_shards - 1 - pair
+
+
 def sliver_file_name(kind: str, index: int, n_shards: int) -> str:
     """``primary-00012.sliver``: only a known kind and an int index < n_shards."""
     if kind not in KINDS:
@@ -110,6 +116,11 @@ def ensure_dir(path: Path) -> None:
 
 
 Parts = Sequence["bytes | bytearray | memoryview"]
+
+
+def parts_size(parts: Parts) -> int:
+    """Bytes in ``parts`` (memoryviews of any item size count in bytes)."""
+    return sum(len(memoryview(x).cast("B")) for x in parts)
 
 
 def _write_all(fd: int, parts: Parts) -> None:
@@ -299,8 +310,8 @@ class NodeDir:
         """The names this node keeps for a blob: metadata and its shards' slivers."""
         names = {METADATA_NAME}
         for _, pair in iter_expected(self, blob_id):
-            names.add(sliver_file_name("primary", pair, self.n_shards))
-            names.add(sliver_file_name("secondary", self.n_shards - 1 - pair, self.n_shards))
+            for kind in KINDS:
+                names.add(sliver_file_name(kind, sliver_index(kind, pair, self.n_shards), self.n_shards))
         return names
 
     def stray_files(self, blob_id: BlobId) -> list[str]:
@@ -389,7 +400,7 @@ class NodeDir:
     def _holds(self, blob_id: BlobId, name: str, parts: Parts) -> bool:
         """Whether the file ``name`` of the blob already holds exactly these bytes."""
         path = _child(self.blob_path(blob_id), name)  # refuses anything but one plain name
-        size = sum(len(memoryview(x).cast("B")) for x in parts)
+        size = parts_size(parts)
         try:
             if os.lstat(path).st_size != size:
                 return False
@@ -444,7 +455,8 @@ class NodeDir:
         checked: list[tuple[str, Parts]] = []
         to_verify: list[Sliver] = []
         for pair, (prim, sec) in sorted(pairs.items()):
-            for kind, got, index in (("primary", prim, pair), ("secondary", sec, n - 1 - pair)):
+            for kind, got in zip(KINDS, (prim, sec)):
+                index = sliver_index(kind, pair, n)
                 name = sliver_file_name(kind, index, n)
                 try:
                     sliver = got if isinstance(got, Sliver) else Sliver.from_bcs(got, kind)
@@ -481,7 +493,7 @@ class NodeDir:
         try:
             for name, parts in items:
                 final = _child(parent, name)
-                size = sum(len(memoryview(x).cast("B")) for x in parts)
+                size = parts_size(parts)
                 with contextlib.suppress(FileNotFoundError):
                     if os.lstat(final).st_size == size:
                         continue

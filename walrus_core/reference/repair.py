@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import NodeDir, SliverCheck, iter_expected
+from .nodes import KINDS, NodeDir, SliverCheck, iter_expected, sliver_index
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
 
@@ -63,7 +63,7 @@ def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int)
     from ..metadata import shard_index_for_pair
 
     n = md.n_shards
-    index = pair if kind == "primary" else n - 1 - pair
+    index = sliver_index(kind, pair, n)
     node = committee.node_for_shard(shard_index_for_pair(pair, md.blob_id, n))
     try:
         raw = node.read_sliver_bytes(md.blob_id, kind, index)
@@ -103,7 +103,7 @@ def rebuild_slivers(
             still = [t for t in open_targets if len(wanted[t]) < need[target_kind]]
             if not still:
                 break
-            src_index = pair if source_kind == "primary" else n - 1 - pair
+            src_index = sliver_index(source_kind, pair, n)
             if (source_kind, src_index) in broken:
                 continue
             local = committee.owner[shard_index_for_pair(pair, md.blob_id, n)] == node.index
@@ -188,8 +188,8 @@ def _repair_blob(
     node.remove_temporaries(blob_id)
     bad = []
     for shard, pair in iter_expected(node, blob_id):
-        for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair)):
-            check = node.check_sliver(md, kind, index, shard)
+        for kind in KINDS:
+            check = node.check_sliver(md, kind, sliver_index(kind, pair, md.n_shards), shard)
             if check.status != "ok":
                 bad.append(check)
     if not bad:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InconsistentBlobError, WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import SliverCheck, atomic_write
+from .nodes import SliverCheck, atomic_write, sliver_index
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def collect_slivers(
         if len(good) >= need:
             break
         shard = shard_index_for_pair(pair, md.blob_id, n)
-        index = pair if kind == "primary" else n - 1 - pair
+        index = sliver_index(kind, pair, n)
         check = committee.node_for_shard(shard).check_sliver(md, kind, index, shard)
         if check.status == "ok" and check.sliver is not None:
             good.append(check.sliver)

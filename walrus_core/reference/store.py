@@ -17,14 +17,17 @@ from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .nodes import (
+    KINDS,
     METADATA_NAME,
     Ack,
     Checked,
     NodeDir,
     Parts,
     Spooled,
+    parts_size,
     sliver_bcs_parts,
     sliver_file_name,
+    sliver_index,
 )
 from .progress import ProgressFn, no_progress
 
@@ -98,7 +101,7 @@ def store_blob(
     for pair in encoded.pairs:
         t = shard_index_for_pair(pair.index, blob_id, n)
         by_shard[t] = (pair.index, (pair.primary, pair.secondary))
-    sizes = {t: sum(len(memoryview(x).cast("B")) for x in p) for t, (_, p) in by_shard.items()}
+    sizes = {t: parts_size(p) for t, (_, p) in by_shard.items()}
 
     acks: list[Ack] = []
     failures: dict[str, str] = {}
@@ -117,9 +120,10 @@ def store_blob(
         try:
             items: list[tuple[str, Parts]] = [(METADATA_NAME, [md_bcs])]
             for t in node.shards:
-                pair, (prim, sec) = by_shard[t]
-                items.append((sliver_file_name("primary", pair, n), sliver_bcs_parts(prim)))
-                items.append((sliver_file_name("secondary", n - 1 - pair, n), sliver_bcs_parts(sec)))
+                pair, slivers = by_shard[t]
+                for kind, sliver in zip(KINDS, slivers):
+                    name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
+                    items.append((name, sliver_bcs_parts(sliver)))
             return node.spool(blob_id, items)
         finally:
             timings[f"{node.name} spool"] = time.perf_counter() - t0
