@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reed_solomon_leopard as leo
+from reference.bcs_ref import uleb128
 
 MAX_SYMBOL_SIZE = 65534
 
@@ -98,16 +99,6 @@ def merkle_verify(root: bytes, leaf: bytes, index: int, proof: Sequence[bytes], 
 
 
 # ---------------------------------------------------------------- metadata (§5)
-def _uleb(x: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = x & 0x7F
-        x >>= 7
-        out.append(b | (0x80 if x else 0))
-        if not x:
-            return bytes(out)
-
-
 def _read_uleb(buf: bytes, pos: int) -> tuple[int, int]:
     x = shift = 0
     while True:
@@ -181,7 +172,7 @@ class BlobMetadata:
 
     def to_bcs(self) -> bytes:
         out = bytearray(bytes(self.blob_id))
-        out += b"\x00\x01" + self.unencoded_length.to_bytes(8, "little") + _uleb(len(self.hashes))
+        out += b"\x00\x01" + self.unencoded_length.to_bytes(8, "little") + uleb128(len(self.hashes))
         for a, b in self.hashes:
             out += b"\x01" + a + b"\x01" + b
         return bytes(out)
@@ -244,7 +235,7 @@ class Sliver:
 
     def to_bcs(self) -> bytes:
         return (
-            _uleb(len(self.data))
+            uleb128(len(self.data))
             + self.data
             + self.symbol_size.to_bytes(2, "little")
             + self.index.to_bytes(2, "little")
@@ -368,7 +359,7 @@ class RecoverySymbol:
     def to_bytes(self) -> bytes:
         head = bytes([0 if self.kind == "primary" else 1])
         head += self.source_index.to_bytes(2, "little") + self.target_index.to_bytes(2, "little")
-        return head + _uleb(len(self.data)) + self.data + _uleb(len(self.proof)) + b"".join(self.proof)
+        return head + uleb128(len(self.data)) + self.data + uleb128(len(self.proof)) + b"".join(self.proof)
 
     @classmethod
     def from_bytes(cls, buf: Any) -> RecoverySymbol:

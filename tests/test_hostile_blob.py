@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hostile import attempt
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,15 +32,6 @@ from walrus_core.errors import (
 np = pytest.importorskip("numpy")
 
 SUPPORTED = backends.supported()
-
-
-def attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:
-    try:
-        return True, fn()
-    except WalrusCoreError as e:
-        return False, e
-    except Exception as e:  # pragma: no cover - what this file hunts
-        pytest.fail(f"foreign exception escaped: {type(e).__name__}: {e}")
 
 
 def _blob(seed: int, length: int) -> bytes:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hostile import attempt
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import merkle_ref
@@ -38,16 +39,6 @@ np = pytest.importorskip("numpy")
 SUPPORTED = backends.supported()
 HUGE = [2**31, 2**32, 2**63 - 1, 2**63, 2**64, 2**64 + 1, 2**100]
 NEG = [-1, -(2**63), -(2**64)]
-
-
-def attempt(fn: Callable[[], Any]) -> tuple[bool, Any]:
-    """(True, result) or (False, our error); anything else fails the test."""
-    try:
-        return True, fn()
-    except WalrusCoreError as e:
-        return False, e
-    except Exception as e:  # pragma: no cover - this is what the file hunts
-        pytest.fail(f"foreign exception escaped: {type(e).__name__}: {e}")
 
 
 def _nc(n: int = 16) -> memoryview:

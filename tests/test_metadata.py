@@ -14,6 +14,7 @@ from conftest import load_vector_cases
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import merkle_ref as ref
+from reference.bcs_ref import uleb128
 
 import walrus_core
 from walrus_core.errors import InvalidBlobIdError, InvalidInputError, VerificationError, WalrusCoreError
@@ -81,20 +82,10 @@ def test_vector_bcs_round_trip(case: dict[str, Any]) -> None:
     n = case["n_shards"]
     head = bytes.fromhex(case["blob_id_hex"]) + b"\x00\x01" + struct.pack("<Q", case["unencoded_length"])
     assert wire.startswith(head)
-    assert len(wire) == 32 + 1 + 1 + 8 + len(ref_uleb(n)) + n * 66
+    assert len(wire) == 32 + 1 + 1 + 8 + len(uleb128(n)) + n * 66
     back = BlobMetadata.from_bcs(wire, n_shards=n)
     assert back == meta and back.blob_id == meta.blob_id
     meta.verify(n_shards=n, blob_id=case["blob_id"])
-
-
-def ref_uleb(v: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        out.append(b | (0x80 if v else 0))
-        if not v:
-            return bytes(out)
 
 
 def test_pinned_blob_ids_in_vectors() -> None:
@@ -267,7 +258,7 @@ def test_sliver_bcs_vectors() -> None:
                 data = bytes.fromhex(pair[f"{kind}_sliver"])
                 index = pair[f"{kind}_sliver_index"]
                 wire = encode_sliver_bcs(data, size, index)
-                assert wire == ref_uleb(len(data)) + data + struct.pack("<HH", size, index)
+                assert wire == uleb128(len(data)) + data + struct.pack("<HH", size, index)
                 got = decode_sliver_bcs(wire)
                 assert (got.data, got.symbol_size, got.index) == (data, size, index)
                 d, s, i = got
