@@ -22,29 +22,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-enum op { OP_FFT, OP_IFFT, OP_MUL, OP_XOR, OP_COUNT };
-static const char *const op_names[OP_COUNT] = {"fft_butterfly", "ifft_butterfly", "mul", "xor_into"};
-
-static void call(const struct wc_rs_kernels *k, enum op op, uint8_t *x, uint8_t *y, uint16_t l, size_t n)
-{
-    switch (op) {
-    case OP_FFT:
-        k->fft_butterfly(x, y, l, n);
-        break;
-    case OP_IFFT:
-        k->ifft_butterfly(x, y, l, n);
-        break;
-    case OP_MUL:
-        k->mul(x, l, n);
-        break;
-    case OP_XOR:
-        k->xor_into(x, y, n);
-        break;
-    default:
-        break;
-    }
-}
-
 int main(int argc, char **argv)
 {
     double per_case = argc > 1 ? atof(argv[1]) : 0.1;
@@ -70,7 +47,7 @@ int main(int argc, char **argv)
             continue;
         }
         for (int op = 0; op < OP_COUNT; op++) {
-            printf("%-9s %-15s", kern->name, op_names[op]);
+            printf("%-9s %-15s", kern->name, wc_test_rs_op_names[op]);
             for (size_t s = 0; s < nsizes; s++) {
                 size_t n = sizes[s], li = 0;
                 double best = 0;
@@ -79,7 +56,7 @@ int main(int argc, char **argv)
                     double t0 = now(), t;
                     do {
                         for (size_t i = 0; i < batch; i++) {
-                            call(k, (enum op)op, x, y, logs[li], n);
+                            wc_test_rs_op_run(k, (enum wc_test_rs_op)op, x, y, logs[li], n);
                             li = (li + 1) & 1023;
                         }
                         iters += batch;

@@ -178,31 +178,7 @@ static void test_gf16_tables(void)
     CHECK_EQ_INT(bad_lut, 0);
 }
 
-enum op { OP_FFT, OP_IFFT, OP_MUL, OP_XOR, OP_COUNT };
-static const char *const op_names[OP_COUNT] = {"fft_butterfly", "ifft_butterfly", "mul", "xor_into"};
-
-static void run_op(const struct wc_rs_kernels *k, enum op op, uint8_t *x, uint8_t *y, uint16_t log_m,
-                   size_t bytes)
-{
-    switch (op) {
-    case OP_FFT:
-        k->fft_butterfly(x, y, log_m, bytes);
-        break;
-    case OP_IFFT:
-        k->ifft_butterfly(x, y, log_m, bytes);
-        break;
-    case OP_MUL:
-        k->mul(x, log_m, bytes);
-        break;
-    case OP_XOR:
-        k->xor_into(x, y, bytes);
-        break;
-    default:
-        break;
-    }
-}
-
-static void run_oracle(enum op op, uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes)
+static void run_oracle(enum wc_test_rs_op op, uint8_t *x, uint8_t *y, uint16_t log_m, size_t bytes)
 {
     switch (op) {
     case OP_FFT:
@@ -228,8 +204,8 @@ static int kernels_complete(const struct wc_rs_kernels *k)
 }
 
 /* One case: backend k vs the oracle and (when present) the portable twin. */
-static int one_case(const struct wc_kernels *kern, enum op op, uint16_t log_m, size_t bytes, size_t xoff,
-                    size_t yoff, unsigned seed)
+static int one_case(const struct wc_kernels *kern, enum wc_test_rs_op op, uint16_t log_m, size_t bytes,
+                    size_t xoff, size_t yoff, unsigned seed)
 {
     const struct wc_rs_kernels *k = kern->rs;
     const struct wc_rs_kernels *port = &wc_rs_kernels_portable;
@@ -247,17 +223,17 @@ static int one_case(const struct wc_kernels *kern, enum op op, uint16_t log_m, s
     set_el(ey, 2, 0xFFFF), set_el(y.p, 2, 0xFFFF), set_el(py, 2, 0xFFFF);
 
     run_oracle(op, ex, ey, log_m, bytes);
-    run_op(k, op, x.p, y.p, log_m, bytes);
+    wc_test_rs_op_run(k, op, x.p, y.p, log_m, bytes);
     int ok = memcmp(ex, x.p, bytes) == 0 && memcmp(ey, y.p, bytes) == 0 && guard_ok(&x) && guard_ok(&y);
     if (!ok)
         fprintf(stderr, "  %s %s: log_m=%u bytes=%zu xoff=%zu yoff=%zu differs from the oracle\n", kern->name,
-                op_names[op], (unsigned)log_m, bytes, xoff, yoff);
+                wc_test_rs_op_names[op], (unsigned)log_m, bytes, xoff, yoff);
     if (ok && kernels_complete(port) && port != k) {
-        run_op(port, op, px, py, log_m, bytes);
+        wc_test_rs_op_run(port, op, px, py, log_m, bytes);
         ok = memcmp(px, x.p, bytes) == 0 && memcmp(py, y.p, bytes) == 0;
         if (!ok)
-            fprintf(stderr, "  %s %s: log_m=%u bytes=%zu differs from portable\n", kern->name, op_names[op],
-                    (unsigned)log_m, bytes);
+            fprintf(stderr, "  %s %s: log_m=%u bytes=%zu differs from portable\n", kern->name,
+                    wc_test_rs_op_names[op], (unsigned)log_m, bytes);
     }
     free(ex), free(ey), free(px), free(py);
     free(x.alloc), free(y.alloc);
@@ -293,7 +269,8 @@ static void test_kernels_vs_oracle(const struct wc_kernels *kern)
             if (op == OP_XOR && li >= 3) break;
             for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
                 size_t oi = (li + bi) % (sizeof(offs) / sizeof(offs[0]));
-                if (!one_case(kern, (enum op)op, logs[li], 64 * blocks[bi], offs[oi][0], offs[oi][1], seed++))
+                if (!one_case(kern, (enum wc_test_rs_op)op, logs[li], 64 * blocks[bi], offs[oi][0],
+                              offs[oi][1], seed++))
                     if (++failures > 10) goto out;
             }
         }

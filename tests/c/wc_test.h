@@ -52,6 +52,33 @@ static void wc_test_fill(unsigned char *buf, size_t n, unsigned seed)
                 fprintf(stderr, "  (skipping backend %s: not supported here)\n", kern->name);                \
             } else
 
+/* The four basic RS kernel operations, by number, for loops over them (the
+ * kernel tests and the kernel benchmark). */
+enum wc_test_rs_op { OP_FFT, OP_IFFT, OP_MUL, OP_XOR, OP_COUNT };
+static const char *const wc_test_rs_op_names[OP_COUNT] = {"fft_butterfly", "ifft_butterfly", "mul",
+                                                          "xor_into"};
+
+static void wc_test_rs_op_run(const struct wc_rs_kernels *k, enum wc_test_rs_op op, uint8_t *x, uint8_t *y,
+                              uint16_t log_m, size_t bytes)
+{
+    switch (op) {
+    case OP_FFT:
+        k->fft_butterfly(x, y, log_m, bytes);
+        break;
+    case OP_IFFT:
+        k->ifft_butterfly(x, y, log_m, bytes);
+        break;
+    case OP_MUL:
+        k->mul(x, log_m, bytes);
+        break;
+    case OP_XOR:
+        k->xor_into(x, y, bytes);
+        break;
+    default:
+        break;
+    }
+}
+
 static int wc_test_report(const char *name)
 {
     if (wc_test_failures) {
