@@ -21,17 +21,7 @@ WC_INLINE uint64_t rotr64(uint64_t x, unsigned n)
         b = rotr64(b ^ c, 63);                                                                               \
     } while (0)
 
-#define ROUND(r)                                                                                             \
-    do {                                                                                                     \
-        G(r, 0, v0, v4, v8, v12);                                                                            \
-        G(r, 1, v1, v5, v9, v13);                                                                            \
-        G(r, 2, v2, v6, v10, v14);                                                                           \
-        G(r, 3, v3, v7, v11, v15);                                                                           \
-        G(r, 4, v0, v5, v10, v15);                                                                           \
-        G(r, 5, v1, v6, v11, v12);                                                                           \
-        G(r, 6, v2, v7, v8, v13);                                                                            \
-        G(r, 7, v3, v4, v9, v14);                                                                            \
-    } while (0)
+#define G_WORDS(r, i, a, b, c, d) G(r, i, v##a, v##b, v##c, v##d)
 
 void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint64_t t0, uint64_t t1, int last)
 {
@@ -41,18 +31,7 @@ void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint6
     uint64_t v8 = wc_b2b_iv[0], v9 = wc_b2b_iv[1], v10 = wc_b2b_iv[2], v11 = wc_b2b_iv[3];
     uint64_t v12 = wc_b2b_iv[4] ^ t0, v13 = wc_b2b_iv[5] ^ t1;
     uint64_t v14 = last ? ~wc_b2b_iv[6] : wc_b2b_iv[6], v15 = wc_b2b_iv[7];
-    ROUND(0);
-    ROUND(1);
-    ROUND(2);
-    ROUND(3);
-    ROUND(4);
-    ROUND(5);
-    ROUND(6);
-    ROUND(7);
-    ROUND(8);
-    ROUND(9);
-    ROUND(10);
-    ROUND(11);
+    WC_B2B_ROUNDS(G_WORDS);
     h[0] ^= v0 ^ v8;
     h[1] ^= v1 ^ v9;
     h[2] ^= v2 ^ v10;

@@ -60,17 +60,7 @@
 
 #define B2B_G(r, i, a, b, c, d) B2B_GM(m, r, i, a, b, c, d)
 
-#define B2B_ROUND(r)                                                                                         \
-    do {                                                                                                     \
-        B2B_G(r, 0, v0, v4, v8, v12);                                                                        \
-        B2B_G(r, 1, v1, v5, v9, v13);                                                                        \
-        B2B_G(r, 2, v2, v6, v10, v14);                                                                       \
-        B2B_G(r, 3, v3, v7, v11, v15);                                                                       \
-        B2B_G(r, 4, v0, v5, v10, v15);                                                                       \
-        B2B_G(r, 5, v1, v6, v11, v12);                                                                       \
-        B2B_G(r, 6, v2, v7, v8, v13);                                                                        \
-        B2B_G(r, 7, v3, v4, v9, v14);                                                                        \
-    } while (0)
+#define B2B_G1(r, i, a, b, c, d) B2B_G(r, i, v##a, v##b, v##c, v##d)
 
 /* Two groups interleaved (state v* with words m, state w* with words n):
  * twice the independent work per step, for CPUs whose vector pipes are
@@ -81,31 +71,8 @@
         B2B_GM(n, r, i, w##a, w##b, w##c, w##d);                                                             \
     } while (0)
 
-#define B2B_ROUND2(r)                                                                                        \
-    do {                                                                                                     \
-        B2B_G2(r, 0, 0, 4, 8, 12);                                                                           \
-        B2B_G2(r, 1, 1, 5, 9, 13);                                                                           \
-        B2B_G2(r, 2, 2, 6, 10, 14);                                                                          \
-        B2B_G2(r, 3, 3, 7, 11, 15);                                                                          \
-        B2B_G2(r, 4, 0, 5, 10, 15);                                                                          \
-        B2B_G2(r, 5, 1, 6, 11, 12);                                                                          \
-        B2B_G2(r, 6, 2, 7, 8, 13);                                                                           \
-        B2B_G2(r, 7, 3, 4, 9, 14);                                                                           \
-    } while (0)
-
-#define B2B_ROUNDS                                                                                           \
-    B2B_ROUND(0);                                                                                            \
-    B2B_ROUND(1);                                                                                            \
-    B2B_ROUND(2);                                                                                            \
-    B2B_ROUND(3);                                                                                            \
-    B2B_ROUND(4);                                                                                            \
-    B2B_ROUND(5);                                                                                            \
-    B2B_ROUND(6);                                                                                            \
-    B2B_ROUND(7);                                                                                            \
-    B2B_ROUND(8);                                                                                            \
-    B2B_ROUND(9);                                                                                            \
-    B2B_ROUND(10);                                                                                           \
-    B2B_ROUND(11)
+#define B2B_ROUNDS  WC_B2B_ROUNDS(B2B_G1)
+#define B2B_ROUNDS2 WC_B2B_ROUNDS(B2B_G2)
 
 /* One compression of LANES blocks into h (any block of a message). */
 static void b2b_compress_v(V h[8], const V m[16], uint64_t t, int last)
@@ -138,18 +105,7 @@ static void b2b_compress2_v(V h[16], const V m[16], const V n[16], uint64_t t, i
     V v11 = V_SET1(wc_b2b_iv[3]), v12 = V_SET1(wc_b2b_iv[4] ^ t), v13 = V_SET1(wc_b2b_iv[5]);
     V v14 = V_SET1(last ? ~wc_b2b_iv[6] : wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
     V w8 = v8, w9 = v9, w10 = v10, w11 = v11, w12 = v12, w13 = v13, w14 = v14, w15 = v15;
-    B2B_ROUND2(0);
-    B2B_ROUND2(1);
-    B2B_ROUND2(2);
-    B2B_ROUND2(3);
-    B2B_ROUND2(4);
-    B2B_ROUND2(5);
-    B2B_ROUND2(6);
-    B2B_ROUND2(7);
-    B2B_ROUND2(8);
-    B2B_ROUND2(9);
-    B2B_ROUND2(10);
-    B2B_ROUND2(11);
+    B2B_ROUNDS2;
     h[0] = V_XOR(h[0], V_XOR(v0, v8));
     h[1] = V_XOR(h[1], V_XOR(v1, v9));
     h[2] = V_XOR(h[2], V_XOR(v2, v10));
@@ -203,18 +159,7 @@ WC_B2B_FORCE_INLINE void b2b_single2_v(const V *m, const V *n, uint64_t t, V out
     V v14 = V_SET1(~wc_b2b_iv[6]), v15 = V_SET1(wc_b2b_iv[7]);
     V w0 = v0, w1 = v1, w2 = v2, w3 = v3, w4 = v4, w5 = v5, w6 = v6, w7 = v7;
     V w8 = v8, w9 = v9, w10 = v10, w11 = v11, w12 = v12, w13 = v13, w14 = v14, w15 = v15;
-    B2B_ROUND2(0);
-    B2B_ROUND2(1);
-    B2B_ROUND2(2);
-    B2B_ROUND2(3);
-    B2B_ROUND2(4);
-    B2B_ROUND2(5);
-    B2B_ROUND2(6);
-    B2B_ROUND2(7);
-    B2B_ROUND2(8);
-    B2B_ROUND2(9);
-    B2B_ROUND2(10);
-    B2B_ROUND2(11);
+    B2B_ROUNDS2;
     out[0] = V_XOR(h0, V_XOR(v0, v8));
     out[1] = V_XOR(h1, V_XOR(v1, v9));
     out[2] = V_XOR(h2, V_XOR(v2, v10));
