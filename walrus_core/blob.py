@@ -427,13 +427,9 @@ def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
     of its re-expanded line). Raises :class:`VerificationError`."""
     if not isinstance(sliver, Sliver):
         raise InvalidInputError(f"sliver must be a Sliver, not {type(sliver).__name__}")
-    cfg, size = _config_of(metadata)
-    problem = _sliver_problem(sliver, cfg, size)
+    (problem,) = verify_slivers([sliver], metadata, threads=1)
     if problem:
-        raise VerificationError(f"{sliver.kind} sliver {sliver.index}: {problem}")
-    (root,) = _line_roots(cfg.n_shards, size, sliver.kind, [sliver], 1)
-    if root != _hash_of(metadata, sliver.kind, sliver.index):
-        raise VerificationError(f"{sliver.kind} sliver {sliver.index}: hash does not match the metadata")
+        raise VerificationError(problem)
 
 
 def verify_slivers(
