@@ -368,3 +368,24 @@ def test_encode_to_sink() -> None:
     md = wc.encode_to(data, 40, lambda pair: got.append(pair.to_bcs()))
     assert md == ref.metadata
     assert got == [p.to_bcs() for p in ref.pairs]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sl, md: wc.verify_slivers(None, md),  # type: ignore[arg-type]
+        lambda sl, md: wc.verify_slivers([1], md),  # type: ignore[list-item]
+        lambda sl, md: wc.verify_slivers([bytes(sl[0])], md),  # type: ignore[list-item]
+        lambda sl, md: wc.verify_slivers(sl, "metadata"),  # type: ignore[arg-type]
+        lambda sl, md: wc.verify_slivers(sl, None),  # type: ignore[arg-type]
+        lambda sl, md: wc.verify_slivers(sl, md, threads=0),
+        lambda sl, md: wc.verify_slivers(sl, md, threads=-1),
+        lambda sl, md: wc.verify_slivers(sl, md, threads="2"),  # type: ignore[arg-type]
+    ],
+    ids=["none", "ints", "bytes", "metadata-str", "metadata-none", "threads-0", "threads-neg", "threads-str"],
+)
+def test_verify_slivers_rejects_bad_input(call: object) -> None:
+    enc = wc.encode(_blob(3000, 4), 10)
+    slivers = [p.primary for p in enc.pairs]
+    with pytest.raises(wc.InvalidInputError):
+        call(slivers, enc.metadata)  # type: ignore[operator]
