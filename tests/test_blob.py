@@ -104,6 +104,39 @@ def test_threads_agree(backend: str) -> None:
     assert [bytes(p.secondary) for p in enc1.pairs] == [bytes(p.secondary) for p in enc2.pairs]
 
 
+@pytest.mark.slow
+def test_column_group_sizes_agree() -> None:
+    """Large symbols: the encoder splits the columns into smaller groups when
+    there are many threads (32 per group on 1 thread, 8 on 2 or more at
+    n = 100); the Merkle roots and slivers must not depend on that split."""
+    data = _blob(100 * 34 * 67 * 2 * 5 + 3, 11)  # symbols of 1000 bytes: n*S > the 1 MiB chunk / 8
+    one = wc.encode(data, 100, threads=1)
+    assert wc.compute_metadata(data, 100, threads=1) == one.metadata
+    for t in (2, 3, 8):
+        enc = wc.encode(data, 100, threads=t)
+        assert enc.metadata == one.metadata
+        assert wc.compute_metadata(data, 100, threads=t) == one.metadata
+        assert [bytes(p.primary) + bytes(p.secondary) for p in enc.pairs] == [
+            bytes(p.primary) + bytes(p.secondary) for p in one.pairs
+        ]
+
+
+@pytest.mark.parametrize("fill", [0x00, 0xA5, 0xFF])
+def test_encoder_writes_every_output_byte(fill: int) -> None:
+    """encode() hands the encoder un-zeroed buffers: whatever they held
+    before must not show through (outputs prefilled with a pattern)."""
+    data = _blob(100 * 34 * 67 * 2 * 2 + 101, 12)
+    want = wc.encode(data, 100)
+    psize, ssize = wc.output_sizes(len(data), 100)
+    prim, sec = bytearray([fill]) * psize, bytearray([fill]) * ssize
+    got = wc.encode_into(data, 100, prim, sec)
+    assert got.metadata == want.metadata
+    assert [bytes(p.primary) for p in got.pairs] == [bytes(p.primary) for p in want.pairs]
+    assert [bytes(p.secondary) for p in got.pairs] == [bytes(p.secondary) for p in want.pairs]
+    # and decoding (whose output is not zeroed either) gives the blob back
+    assert wc.decode([p.secondary for p in got.pairs[:67]], got.metadata) == data
+
+
 def test_all_backends_agree() -> None:
     data = _blob(50_000, 3)
     ids = set()

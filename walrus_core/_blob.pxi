@@ -117,7 +117,7 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
     cdef size_t *idx = <size_t *> malloc((count + 1) * sizeof(size_t))
     cdef const uint8_t **ptr = <const uint8_t **> malloc((count + 1) * sizeof(uint8_t *))
     cdef size_t total = L.p * L.s * L.S
-    cdef bytearray out = bytearray(total)
+    cdef bytearray out = output_bytearray(total)  # every byte is decoded into
     cdef uint8_t *op = <uint8_t *> (<char *> out)
     cdef const wc_kernels *kern = wc_kernels_active()
     cdef wc_status st

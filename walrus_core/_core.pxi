@@ -1,6 +1,7 @@
 # Backends and the status -> exception map. Included by _native.pyx.
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from cpython.bytearray cimport PyByteArray_FromStringAndSize
 
 cdef extern from "wc_status.h":
     cdef enum wc_status:
@@ -140,3 +141,12 @@ cdef const uint8_t[::1] as_bytes_view(object obj, str what) except *:
     return mv
 
 cdef const uint8_t[::1] _EMPTY = bytearray(1)[:0]
+
+
+def output_bytearray(Py_ssize_t size):
+    """A new bytearray of ``size`` bytes that is NOT zeroed, for outputs the
+    native code overwrites entirely: zeroing a large one first costs more than
+    the encoding work on its pages (one serial pass, every page faulted in)."""
+    if size < 0:
+        raise _errors.InvalidInputError(f"size must be >= 0, got {size}")
+    return PyByteArray_FromStringAndSize(NULL, size)

@@ -356,8 +356,9 @@ def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> Encode
     size = cfg.symbol_size(length)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     row0 = min(length // (s * size), p)
-    primary = bytearray((n - row0) * s * size)
-    secondary = bytearray(n * p * size)
+    # not zeroed: the encoder writes every byte
+    primary = _native.output_bytearray((n - row0) * s * size)
+    secondary = _native.output_bytearray(n * p * size)
     rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary, secondary, row0)
     md = _metadata_from_roots(length, rr, cr, bid)
     view = memoryview(data).cast("B") if row0 else None

@@ -26,6 +26,7 @@
 /* Work per RS call: about this many bytes of codeword data. */
 #define WC_BLOB_CHUNK_BYTES (1u << 20)
 #define WC_BLOB_GROUP       32u
+#define WC_BLOB_GROUP_MIN   8u
 /* Metadata only: split a row parity larger than this into bands. */
 #define WC_BLOB_BANDS 2u
 static size_t band_min_bytes = (size_t)48 << 20;
@@ -374,6 +375,12 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
 
     /* Sizes of the work units. */
     e.G = wc_pow2_ceil(n) < WC_BLOB_GROUP ? wc_pow2_ceil(n) : WC_BLOB_GROUP;
+    /* Column groups are the unit of parallel work. With large symbols (one
+     * column per RS call anyway) and few groups per thread, the last group
+     * leaves threads idle (n = 100 on 2 threads: 32+32+32+4 columns), so
+     * halve the groups until each thread gets several. */
+    if (WC_BLOB_CHUNK_BYTES / (n * S) < WC_BLOB_GROUP_MIN)
+        while (e.G > WC_BLOB_GROUP_MIN && (n + e.G - 1) / e.G < 4 * (size_t)threads) e.G /= 2;
     e.g = 0;
     while (((size_t)1 << e.g) < e.G) e.g++;
     e.nb = (n + e.G - 1) / e.G;
