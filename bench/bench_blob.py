@@ -236,7 +236,7 @@ def _plot(rows: list[dict[str, Any]], path: str) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for ax, key, title in (
         (axes[0], "cpu_s", "one thread, by process CPU time"),
-        (axes[1], "wall_s", "wall clock (shared machine: see BENCHMARKS.md)"),
+        (axes[1], "wall_s", "wall clock, 1 and 2 threads (2-core VM)"),
     ):
         for op in ("compute_metadata", "encode"):
             for n in (100, 1000):
