@@ -2,7 +2,8 @@
 
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
+from libc.string cimport memset, memcmp
+from cpython.ref cimport PyObject, Py_XDECREF
 
 cdef extern from "blob.h" nogil:
     cdef struct wc_blob_layout:
@@ -96,36 +97,56 @@ def blob_encode(object data, size_t n_shards, object threads=None, object primar
     return rr, cr, bid
 
 
+cdef extern from "Python.h":
+    # Raw (non-owning in Cython's eyes) forms, so that the result can be
+    # shrunk in place while this function holds its only reference.
+    PyObject *_bytes_new_raw "PyBytes_FromStringAndSize"(const char *v, Py_ssize_t size)
+    char *_bytes_data_raw "PyBytes_AS_STRING"(PyObject *o)
+    int _PyBytes_Resize(PyObject **o, Py_ssize_t size) except -1
+
+
 def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list slivers,
-                object threads=None):
-    """The blob (`length` bytes) from slivers of one axis (0 primary, 1
-    secondary); the caller checked sizes and dropped bad slivers."""
+                object threads=None, list check_rows=None, bytes check_roots=None):
+    """(blob, bad_row): the blob (`length` bytes) decoded from slivers of one
+    axis (0 primary, 1 secondary); the caller checked sizes and dropped bad
+    slivers. With `check_rows` (primary row indices) each of those rows of the
+    padded message is re-expanded and its root compared with `check_roots`
+    (32 bytes per row, same order); bad_row is the first that differs, or -1.
+    The padded message is decoded straight into the returned bytes object,
+    whose zero padding is then cut off in place (no copy of the blob)."""
     cdef wc_blob_layout L
     check_status(wc_blob_layout_init(n_shards, length, &L), "decode")
-    cdef size_t count = len(slivers), i
+    cdef size_t count = len(slivers), i, r
     cdef size_t need = L.s * L.S if axis == 0 else L.p * L.S
+    cdef size_t rowb = L.s * L.S
     cdef unsigned th = _blob_threads(threads)
     cdef list views = []
     cdef const uint8_t[::1] v
+    cdef size_t n_check = len(check_rows) if check_rows is not None else 0
     if len(indices) != <Py_ssize_t> count:
         raise _errors.InvalidInputError("indices and slivers differ in length")
+    if n_check and (check_roots is None or <size_t> len(check_roots) != 32 * n_check):
+        raise _errors.InvalidInputError("check_roots must hold 32 bytes per check row")
     for i in range(count):
         v = as_bytes_view(slivers[i], "sliver")
         if <size_t> v.shape[0] != need:
             raise _errors.InvalidInputError(f"sliver has {v.shape[0]} bytes, expected {need}")
         views.append(v)
+    cdef size_t total = L.p * rowb
+    cdef size_t n_ptr = count if count > n_check else n_check
     cdef size_t *idx = <size_t *> malloc((count + 1) * sizeof(size_t))
-    cdef const uint8_t **ptr = <const uint8_t **> malloc((count + 1) * sizeof(uint8_t *))
-    cdef size_t total = L.p * L.s * L.S
-    cdef bytearray out = output_bytearray(total)  # every byte is decoded into
-    cdef uint8_t *op = <uint8_t *> (<char *> out)
+    cdef const uint8_t **ptr = <const uint8_t **> malloc((n_ptr + 1) * sizeof(uint8_t *))
+    cdef uint8_t *roots = <uint8_t *> malloc(32 * n_check + 1)
+    cdef PyObject *raw = _bytes_new_raw(NULL, <Py_ssize_t> total)  # every byte is decoded into
+    cdef uint8_t *op
     cdef const wc_kernels *kern = wc_kernels_active()
     cdef wc_status st
-    if idx == NULL or ptr == NULL:
-        free(idx)
-        free(ptr)
-        raise MemoryError()
+    cdef Py_ssize_t bad = -1
+    cdef const uint8_t *want
     try:
+        if idx == NULL or ptr == NULL or roots == NULL or raw == NULL:
+            raise MemoryError()
+        op = <uint8_t *> _bytes_data_raw(raw)
         for i in range(count):
             if indices[i] < 0:
                 raise _errors.InvalidInputError("negative sliver index")
@@ -133,13 +154,31 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
             v = views[i]
             ptr[i] = &v[0]
         with nogil:
-            st = wc_blob_decode(kern, n_shards, length, axis, count, idx, ptr, th, op)
+            st = wc_blob_decode(kern, n_shards, total, axis, count, idx, ptr, th, op)
         check_status(st, "decode")
+        if n_check:
+            for i in range(n_check):
+                r = check_rows[i]
+                if r >= L.p:
+                    raise _errors.InvalidInputError(f"check row {r} out of range 0..{L.p - 1}")
+                ptr[i] = op + r * rowb
+            with nogil:
+                st = wc_blob_line_roots(kern, n_shards, L.S, 0, n_check, ptr, th, roots, NULL, NULL)
+            check_status(st, "decode check")
+            want = <const uint8_t *> (<char *> check_roots)
+            for i in range(n_check):
+                if memcmp(roots + 32 * i, want + 32 * i, 32) != 0:
+                    bad = check_rows[i]
+                    break
+        if <size_t> length < total:
+            _PyBytes_Resize(&raw, <Py_ssize_t> length)  # sets raw to NULL on failure
+        result = <object> raw  # a new reference; ours is dropped below
     finally:
+        Py_XDECREF(raw)
         free(idx)
         free(ptr)
-    del out[length:]
-    return out
+        free(roots)
+    return result, bad
 
 
 def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers, object threads=None,

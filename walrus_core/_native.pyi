@@ -74,7 +74,9 @@ def blob_decode(
     indices: list[int],
     slivers: list[Buffer],
     threads: int | None = None,
-) -> bytearray: ...
+    check_rows: list[int] | None = None,
+    check_roots: bytes | None = None,
+) -> tuple[bytes, int]: ...
 def blob_line_roots(
     n_shards: int,
     symbol_size: int,

@@ -530,7 +530,7 @@ def decode_verbose(
     """Like :func:`decode`, also reporting which slivers were used/dropped."""
     if check not in _CHECKS:
         raise InvalidInputError(f"check must be one of {_CHECKS}, not {check!r}")
-    cfg, size = _config_of(metadata)
+    cfg, _ = _config_of(metadata)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     length = int(metadata.unencoded_length)
     items: list[Sliver] = []
@@ -558,21 +558,16 @@ def decode_verbose(
     for k_, i_, why in dropped:
         log.warning("dropped %s sliver %d: %s", k_, i_, why)
     indices = [g.index for g in good]
-    padded = _native.blob_decode(n, p * s * size, _AXIS[kind], indices, list(good), threads)
-    if check == "default":
-        skip = set(indices) if kind == "primary" else set()
-        rows = [r for r in range(p) if r not in skip]
-        mv = memoryview(padded)
-        roots = _line_roots(
-            n, size, "primary", [mv[r * s * size : (r + 1) * s * size] for r in rows], threads
+    # "default": the systematic primary slivers not given are re-derived from
+    # the decoded message and their hashes compared with the metadata
+    given = set(indices) if kind == "primary" else set()
+    rows = [r for r in range(p) if r not in given] if check == "default" else []
+    want = b"".join(_hash_of(metadata, "primary", r) for r in rows)
+    data, bad = _native.blob_decode(n, length, _AXIS[kind], indices, list(good), threads, rows, want)
+    if bad >= 0:
+        raise InconsistentBlobError(
+            f"decoded primary sliver {bad} does not match the metadata: the blob is inconsistently encoded"
         )
-        for r, root in zip(rows, roots):
-            if root != _hash_of(metadata, "primary", r):
-                raise InconsistentBlobError(
-                    f"decoded primary sliver {r} does not match the metadata: "
-                    "the blob is inconsistently encoded"
-                )
-    data = bytes(memoryview(padded)[:length])
     if check == "strict":
         md = compute_metadata(data, n, threads=threads)
         if bytes(md.blob_id) != bytes(metadata.blob_id):
