@@ -355,9 +355,11 @@ class NodeDir:
         self._check_dirs(blob_id)
         return read_file(self.sliver_path(blob_id, kind, index))
 
-    def check_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        """Read and verify one sliver against the metadata. Never raises for bad data."""
-        from ..blob import Sliver, verify_sliver
+    def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        """Read and parse one sliver, not yet checked against the metadata's
+        hashes (:func:`check_loaded` does that, for many at once). Never raises
+        for bad data: a missing or unparsable file is reported in the result."""
+        from ..blob import Sliver
         from ..errors import WalrusCoreError
 
         try:
@@ -371,10 +373,20 @@ class NodeDir:
             sliver = Sliver.from_bcs(raw, kind)
             if sliver.index != index:
                 raise StorageError(f"file holds sliver index {sliver.index}")
-            verify_sliver(sliver, metadata)
         except (WalrusCoreError, ValueError) as exc:
             return SliverCheck(kind, index, shard, "corrupt", str(exc) or type(exc).__name__)
         return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+    def check_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        """Read and verify one sliver against the metadata. Never raises for bad data."""
+        return check_loaded(metadata, [self.load_sliver(metadata, kind, index, shard)])[0]
+
+    def check_slivers(
+        self, metadata: BlobMetadata, wanted: Sequence[tuple[str, int, int]]
+    ) -> list[SliverCheck]:
+        """:meth:`check_sliver` for many (kind, index, shard), verified in one
+        native call on all cores."""
+        return check_loaded(metadata, [self.load_sliver(metadata, k, i, t) for k, i, t in wanted])
 
     # --- writing
     def write_metadata(self, metadata_bcs: bytes, blob_id: BlobId) -> bool:
@@ -545,6 +557,21 @@ class NodeDir:
                 self.discard(spooled)  # whatever check found already held, or a failure left
         shards = tuple(sorted(self.shards))
         return Ack(self.index, blob_id, shards, self.sign(ack_message(blob_id, self.index, shards)))
+
+
+def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[SliverCheck]:
+    """Verify every loaded sliver among ``checks`` (from :meth:`NodeDir.load_sliver`,
+    any nodes) against the metadata in one native call on all cores; those that
+    fail become "corrupt" and lose their sliver. Returns ``checks``."""
+    from ..blob import verify_slivers
+
+    loaded = [c for c in checks if c.sliver is not None]
+    if loaded:
+        problems = verify_slivers([c.sliver for c in loaded if c.sliver is not None], metadata)
+        for c, problem in zip(loaded, problems):
+            if problem:
+                c.status, c.reason, c.sliver = "corrupt", problem, None
+    return checks
 
 
 def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:

@@ -186,12 +186,12 @@ def _repair_blob(
         report.bytes_moved += moved
         node.write_metadata(md.to_bcs(), blob_id)
     node.remove_temporaries(blob_id)
-    bad = []
-    for shard, pair in iter_expected(node, blob_id):
-        for kind in KINDS:
-            check = node.check_sliver(md, kind, sliver_index(kind, pair, md.n_shards), shard)
-            if check.status != "ok":
-                bad.append(check)
+    wanted = [
+        (kind, sliver_index(kind, pair, md.n_shards), shard)
+        for shard, pair in iter_expected(node, blob_id)
+        for kind in KINDS
+    ]
+    bad = [check for check in node.check_slivers(md, wanted) if check.status != "ok"]
     if not bad:
         return
     cfg = EncodingConfig(md.n_shards)

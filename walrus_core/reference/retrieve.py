@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InconsistentBlobError, WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import SliverCheck, atomic_write, sliver_index
+from .nodes import SliverCheck, atomic_write, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
@@ -88,22 +88,27 @@ def _pair_order(n: int, need: int, kind: str) -> list[int]:
 def collect_slivers(
     committee: Committee, md: BlobMetadata, kind: str, need: int, progress: ProgressFn = no_progress
 ) -> tuple[list[Sliver], list[SliverCheck]]:
-    """Read and verify slivers of one kind until ``need`` verify; return them and the failures."""
+    """Read slivers of one kind (the systematic ones first) and verify them in
+    batches, each in one native call on all cores, until ``need`` verify;
+    return them and the failures."""
     from ..metadata import shard_index_for_pair
 
     n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
-    for pair in _pair_order(n, need, kind):
-        if len(good) >= need:
-            break
-        shard = shard_index_for_pair(pair, md.blob_id, n)
-        index = sliver_index(kind, pair, n)
-        check = committee.node_for_shard(shard).check_sliver(md, kind, index, shard)
-        if check.status == "ok" and check.sliver is not None:
-            good.append(check.sliver)
-        else:
-            bad.append(check)
+    order = _pair_order(n, need, kind)
+    while len(good) < need and order:
+        batch, order = order[: need - len(good)], order[need - len(good) :]
+        loaded = []
+        for pair in batch:
+            shard = shard_index_for_pair(pair, md.blob_id, n)
+            node = committee.node_for_shard(shard)
+            loaded.append(node.load_sliver(md, kind, sliver_index(kind, pair, n), shard))
+        for check in check_loaded(md, loaded):
+            if check.status == "ok" and check.sliver is not None:
+                good.append(check.sliver)
+            else:
+                bad.append(check)
         progress(f"read {kind[:3]}", len(good), need)
     return good, bad
 

@@ -64,15 +64,19 @@ def scrub_node(
             except BlobUnavailableError as exc:
                 result.problems.append(str(exc))
                 continue
-        for shard, pair in iter_expected(node, blob_id):
-            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair)):
-                check = node.check_sliver(md, kind, index, shard)
-                if check.status == "ok":
-                    result.ok += 1
-                else:
-                    result.problems.append(
-                        f"{blob_id} {kind} sliver {index} (shard {shard}): {check.status}, {check.reason}"
-                    )
+        wanted = [
+            (kind, index, shard)
+            for shard, pair in iter_expected(node, blob_id)
+            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair))
+        ]
+        for check in node.check_slivers(md, wanted):
+            if check.status == "ok":
+                result.ok += 1
+            else:
+                result.problems.append(
+                    f"{blob_id} {check.kind} sliver {check.index} (shard {check.shard}): "
+                    f"{check.status}, {check.reason}"
+                )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
     if repair and (result.problems or result.strays):
         result.repair = repair_node(committee, node, progress=progress)
@@ -125,15 +129,19 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
     nodes = []
     healthy_shards = 0
     for node in committee.node_dirs():
-        good = 0
-        for shard, pair in iter_expected(node, blob_id):
-            both = True
-            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair)):
-                if check:
-                    both &= node.check_sliver(md, kind, index, shard).status == "ok"
-                else:
-                    both &= node.exists and node.sliver_path(blob_id, kind, index).is_file()
-            good += both
+        expected = list(iter_expected(node, blob_id))
+        wanted = [
+            (kind, index, shard)
+            for shard, pair in expected
+            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair))
+        ]
+        if check:
+            ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
+        else:
+            ok = [
+                node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
+            ]
+        good = sum(ok[2 * i] and ok[2 * i + 1] for i in range(len(expected)))  # both slivers of a shard
         healthy_shards += good
         nodes.append(
             {"node": node.name, "shards": len(node.shards), "shards_present": good, "exists": node.exists}
