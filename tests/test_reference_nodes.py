@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from fs_helpers import symlink_or_skip
 
 from walrus_core.errors import InvalidBlobIdError, InvalidInputError
 from walrus_core.metadata import BlobId
@@ -119,7 +120,7 @@ def test_atomic_write_crash_before_rename_keeps_old_file(
 def test_read_file_refuses_symlinks(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_bytes(b"s")
-    (tmp_path / "link").symlink_to(secret)
+    symlink_or_skip(tmp_path / "link", secret)
     assert read_file(tmp_path / "missing") is None
     with pytest.raises(Exception, match="cannot open"):
         read_file(tmp_path / "link")
@@ -323,3 +324,22 @@ def test_spool_of_a_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) ->
         node.keep(node.check(md.to_bcs(), pairs), sp1)
     other.discard(sp1)
     assert [x for x in os.listdir(other.blob_path(md.blob_id)) if x.startswith(nodes.TMP_PREFIX)] == []
+
+
+def test_read_file_refuses_symlinks_without_nofollow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the OS has no O_NOFOLLOW (Windows) links are refused by a check first."""
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"s")
+    symlink_or_skip(tmp_path / "link", secret)
+    monkeypatch.setattr(nodes, "_O_NOFOLLOW", 0)
+    with pytest.raises(Exception, match=r"cannot open .*symbolic link"):
+        read_file(tmp_path / "link")
+    assert read_file(secret) == b"s"
+
+
+def test_atomic_write_without_writev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the OS has no writev (Windows) the parts are written one by one."""
+    monkeypatch.delattr(os, "writev", raising=False)
+    parts = [b"a" * 3, memoryview(b"\x00\x1a\r\n" * 1000), bytearray(b"z")]
+    nodes.atomic_write_many(tmp_path, [("f", parts)])
+    assert (tmp_path / "f").read_bytes() == b"".join(bytes(p) for p in parts)

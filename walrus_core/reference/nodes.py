@@ -18,6 +18,7 @@ only exact derived names, without following symbolic links.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -40,6 +41,11 @@ METADATA_NAME = "metadata.bcs"
 _BLOB_DIR_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 _SLIVER_RE = re.compile(r"\A(primary|secondary)-([0-9]{5})\.sliver\Z")
 ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
+
+# Windows: binary mode (no newline translation, no Ctrl-Z end of file) and no
+# O_NOFOLLOW (links are checked before opening instead); POSIX: both are 0/real.
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 # Test hook: called with the temporary path just before each rename.
 before_rename: Callable[[Path], None] | None = None
@@ -96,6 +102,10 @@ def _child(parent: Path, name: str) -> Path:
 
 # ------------------------------------------------------------------ files
 def fsync_dir(path: Path) -> None:
+    """Make a directory's entries (a rename, a new file) durable. Windows can
+    not open a directory as a file; NTFS journals the rename itself."""
+    if os.name == "nt":
+        return
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -126,7 +136,8 @@ def parts_size(parts: Parts) -> int:
 def _write_all(fd: int, parts: Parts) -> None:
     views = [memoryview(x).cast("B") for x in parts if len(x)]
     while views:
-        done = os.writev(fd, views[:1024])
+        # one gathered write where the OS has it (not Windows)
+        done = os.writev(fd, views[:1024]) if hasattr(os, "writev") else os.write(fd, views[0])
         while done and views:
             if done >= len(views[0]):
                 done -= len(views[0])
@@ -191,7 +202,9 @@ def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
 def read_file(path: Path) -> bytes | None:
     """The file's bytes, or None when it does not exist. Symlinks are refused."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        if not _O_NOFOLLOW and os.path.islink(path):
+            raise OSError(errno.ELOOP, "is a symbolic link")
+        fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NOFOLLOW)
     except FileNotFoundError:
         return None
     except OSError as exc:
