@@ -5,6 +5,8 @@ the metadata before it is written."""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +77,46 @@ def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int)
     return sliver if sliver.index == index else None
 
 
+def _peer_exchange(
+    committee: Committee,
+    md: BlobMetadata,
+    node: NodeDir,
+    source_kind: str,
+    pair: int,
+    targets: list[tuple[str, int]],
+) -> tuple[list[RecoverySymbol | None], int]:
+    """One peer's part of a repair and the receiver's check of it: the peer
+    holding ``source_kind`` sliver of ``pair`` expands it once and sends one
+    symbol per target; the receiver parses each off the wire and keeps it only
+    if its proof verifies (None otherwise). Also returns the bytes that crossed
+    between nodes (0 when the source is on the repaired node itself)."""
+    from ..blob import RecoverySymbol, recovery_symbols
+    from ..metadata import shard_index_for_pair
+
+    source = _source_sliver(committee, md, source_kind, pair)
+    if source is None:
+        return [None] * len(targets), 0
+    try:
+        sent = recovery_symbols(source, md, [t[1] for t in targets])
+    except (WalrusCoreError, ValueError):
+        return [None] * len(targets), 0
+    local = committee.owner[shard_index_for_pair(pair, md.blob_id, md.n_shards)] == node.index
+    moved = 0
+    got: list[RecoverySymbol | None] = []
+    for t, sym in zip(targets, sent):
+        wire = sym.to_bytes()
+        moved += 0 if local else len(wire)
+        try:
+            received = RecoverySymbol.from_bytes(wire)
+            received.verify(md)  # the receiver checks the proof
+        except (WalrusCoreError, ValueError):
+            got.append(None)
+            continue
+        ok = received.target_index == t[1] and received.kind == t[0]
+        got.append(received if ok else None)
+    return got, moved
+
+
 def rebuild_slivers(
     committee: Committee,
     node: NodeDir,
@@ -83,10 +125,13 @@ def rebuild_slivers(
     report: RepairReport,
     progress: ProgressFn = no_progress,
 ) -> None:
-    """Rebuild ``targets`` (missing/corrupt slivers of ``node``) from peers' recovery symbols."""
-    from ..blob import RecoverySymbol, recover_sliver, recovery_symbols, verify_sliver
+    """Rebuild ``targets`` (missing/corrupt slivers of ``node``) from peers' recovery symbols.
+
+    Peers are asked in waves of as many as are still needed (each peer's
+    expansion and the receiver's proof checks run in threads, on all cores);
+    a wave is only followed by another when some peer failed."""
+    from ..blob import recover_sliver, verify_sliver
     from ..config import EncodingConfig
-    from ..metadata import shard_index_for_pair
 
     n = md.n_shards
     cfg = EncodingConfig(n)
@@ -94,51 +139,49 @@ def rebuild_slivers(
     # A primary target is rebuilt from symbols of other nodes' secondary slivers, and vice versa.
     wanted: dict[tuple[str, int], list[RecoverySymbol]] = {(c.kind, c.index): [] for c in targets}
     broken = {(c.kind, c.index) for c in targets}
-    for source_kind in ("secondary", "primary"):
-        target_kind = "primary" if source_kind == "secondary" else "secondary"
-        open_targets = [t for t in wanted if t[0] == target_kind]
-        if not open_targets:
-            continue
-        for pair in range(n):
-            still = [t for t in open_targets if len(wanted[t]) < need[target_kind]]
-            if not still:
-                break
-            src_index = sliver_index(source_kind, pair, n)
-            if (source_kind, src_index) in broken:
-                continue
-            local = committee.owner[shard_index_for_pair(pair, md.blob_id, n)] == node.index
-            source = _source_sliver(committee, md, source_kind, pair)
-            if source is None:
-                continue
-            try:  # the peer expands its sliver once and sends one symbol per target
-                sent = recovery_symbols(source, md, [t[1] for t in still])
-            except (WalrusCoreError, ValueError):
-                continue
-            for t, sym in zip(still, sent):
-                wire = sym.to_bytes()
-                if not local:
-                    report.bytes_moved += len(wire)
-                try:
-                    got = RecoverySymbol.from_bytes(wire)  # the receiver checks the proof
-                    got.verify(md)
-                except (WalrusCoreError, ValueError):
-                    continue
-                if got.target_index == t[1] and got.kind == target_kind:
-                    wanted[t].append(got)
-            progress("repair", min(len(v) for v in wanted.values()), max(need.values()))
-    for check in targets:
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for source_kind in ("secondary", "primary"):
+            target_kind = "primary" if source_kind == "secondary" else "secondary"
+            open_targets = [t for t in wanted if t[0] == target_kind]
+            pairs = [p for p in range(n) if (source_kind, sliver_index(source_kind, p, n)) not in broken]
+            while open_targets and pairs:
+                still = [t for t in open_targets if len(wanted[t]) < need[target_kind]]
+                if not still:
+                    break
+                short = {t: need[target_kind] - len(wanted[t]) for t in still}
+                wave, pairs = pairs[: max(short.values())], pairs[max(short.values()) :]
+                # the w-th peer of the wave serves the targets still short of w symbols
+                asked = [[t for t in still if w < short[t]] for w in range(len(wave))]
+                results = pool.map(
+                    lambda pair, ts, kind=source_kind: _peer_exchange(committee, md, node, kind, pair, ts),
+                    wave,
+                    asked,
+                )
+                for ts, (got, moved) in zip(asked, results):
+                    report.bytes_moved += moved
+                    for t, sym in zip(ts, got):
+                        if sym is not None:
+                            wanted[t].append(sym)
+                progress("repair", min(len(v) for v in wanted.values()), max(need.values()))
+
+    def rebuild(check: SliverCheck) -> tuple[Sliver | None, str]:
+        """The target rebuilt from its symbols and verified, or why not."""
         key = (check.kind, check.index)
-        what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"
         if len(wanted[key]) < need[check.kind]:
-            report.failed.append(
-                f"{what}: {len(wanted[key])} verified recovery symbols, {need[check.kind]} needed"
-            )
-            continue
+            return None, f"{len(wanted[key])} verified recovery symbols, {need[check.kind]} needed"
         try:
             sliver = recover_sliver(wanted[key], md, check.kind, check.index)
             verify_sliver(sliver, md)
         except (WalrusCoreError, ValueError) as exc:
-            report.failed.append(f"{what}: recovery failed ({exc})")
+            return None, f"recovery failed ({exc})"
+        return sliver, ""
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        rebuilt = list(pool.map(rebuild, targets))
+    for check, (sliver, why) in zip(targets, rebuilt):
+        what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"
+        if sliver is None:
+            report.failed.append(f"{what}: {why}")
             continue
         # Never replace a good sliver: check the file once more right before writing.
         if node.check_sliver(md, check.kind, check.index, check.shard).status == "ok":
