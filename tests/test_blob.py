@@ -105,17 +105,21 @@ def test_threads_agree(backend: str) -> None:
 
 
 @pytest.mark.slow
-def test_column_group_sizes_agree() -> None:
+@pytest.mark.parametrize("n", [64, 100])
+def test_column_group_sizes_agree(n: int) -> None:
     """Large symbols: the encoder splits the columns into smaller groups when
-    there are many threads (32 per group on 1 thread, 8 on 2 or more at
-    n = 100); the Merkle roots and slivers must not depend on that split."""
-    data = _blob(100 * 34 * 67 * 2 * 5 + 3, 11)  # symbols of 1000 bytes: n*S > the 1 MiB chunk / 8
-    one = wc.encode(data, 100, threads=1)
-    assert wc.compute_metadata(data, 100, threads=1) == one.metadata
+    there are many threads (n = 100: 32 per group on 1 thread, 8 on 2 or
+    more; n = 64: 16, then 8); the Merkle roots and slivers must not depend
+    on that split."""
+    cfg = wc.EncodingConfig(n)
+    k = cfg.n_primary_source_symbols * cfg.n_secondary_source_symbols
+    data = _blob(k * 2200 - 5, 11)  # symbols of 2200 bytes: n*S above the 1 MiB work chunk / 8
+    one = wc.encode(data, n, threads=1)
+    assert wc.compute_metadata(data, n, threads=1) == one.metadata
     for t in (2, 3, 8):
-        enc = wc.encode(data, 100, threads=t)
+        enc = wc.encode(data, n, threads=t)
         assert enc.metadata == one.metadata
-        assert wc.compute_metadata(data, 100, threads=t) == one.metadata
+        assert wc.compute_metadata(data, n, threads=t) == one.metadata
         assert [bytes(p.primary) + bytes(p.secondary) for p in enc.pairs] == [
             bytes(p.primary) + bytes(p.secondary) for p in one.pairs
         ]
