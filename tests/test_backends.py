@@ -77,3 +77,24 @@ def test_info_lists_backends() -> None:
     for label in ("compiled backends:", "supported backends:", "active backend:"):
         assert label in proc.stdout
     assert "portable" in proc.stdout
+
+
+def test_cpu_count_is_what_the_process_may_use() -> None:
+    n = walrus_core.backends.cpu_count()
+    assert n >= 1
+    if hasattr(os, "sched_getaffinity"):
+        assert n == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity API here")
+def test_cpu_count_follows_the_affinity_mask() -> None:
+    """A process pinned to one CPU (taskset, a container's cpuset) gets one
+    thread by default, not one per CPU of the machine."""
+    one = min(os.sched_getaffinity(0))
+    code = (
+        f"import os; os.sched_setaffinity(0, {{{one}}}); "
+        "import walrus_core; print(walrus_core.backends.cpu_count())"
+    )
+    proc = _run(["-c", code])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1"

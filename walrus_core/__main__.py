@@ -12,6 +12,7 @@ from . import __version__, backends
 def info() -> None:
     print(f"walrus_core {__version__} on {platform.machine()} / Python {platform.python_version()}")
     print(f"cpu features: {' '.join(backends.cpu_features()) or '(none)'}")
+    print(f"threads: {backends.cpu_count()} (CPUs this process may run on)")
     print(f"compiled backends:  {' '.join(backends.compiled())}")
     print(f"supported backends: {' '.join(backends.supported())}")
     print(f"active backend:     {backends.active()}")

@@ -55,10 +55,17 @@ def cpu_features() -> list[str]:
     return list(_native.cpu_features())
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask on Linux, so taskset
+    and container cpusets count; online CPUs elsewhere): the thread count
+    every ``threads=None`` call uses."""
+    return int(_native.cpu_count())
+
+
 def _apply_environment() -> None:
     forced = os.environ.get(ENV_VAR, "").strip()
     if forced and forced != "auto":
         use(forced)
 
 
-__all__ = ["ENV_VAR", "active", "compiled", "cpu_features", "supported", "use", "using"]
+__all__ = ["ENV_VAR", "active", "compiled", "cpu_count", "cpu_features", "supported", "use", "using"]

@@ -1,6 +1,12 @@
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "parallel.h"
 
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include "wc_internal.h"
 
@@ -67,6 +73,15 @@ unsigned wc_cpu_count(void)
     GetSystemInfo(&si);
     return si.dwNumberOfProcessors ? (unsigned)si.dwNumberOfProcessors : 1u;
 #else
+#if defined(__linux__)
+    /* The CPUs this process may run on (taskset, cpusets, containers), not
+     * every CPU online: more threads than that only take turns. */
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int c = CPU_COUNT(&set);
+        if (c > 0) return (unsigned)c;
+    }
+#endif
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1u;
 #endif

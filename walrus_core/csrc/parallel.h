@@ -13,7 +13,8 @@
 typedef void (*wc_task_fn)(void *ctx, size_t index, unsigned worker);
 int wc_parallel_for(size_t n_tasks, unsigned threads, wc_task_fn task, void *ctx);
 
-/* Number of online CPUs (at least 1). */
+/* CPUs this process may run on: its affinity mask on Linux, else the
+ * online CPUs (at least 1). */
 unsigned wc_cpu_count(void);
 
 #endif

@@ -5,11 +5,11 @@ the metadata before it is written."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..backends import cpu_count
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
@@ -139,7 +139,7 @@ def rebuild_slivers(
     # A primary target is rebuilt from symbols of other nodes' secondary slivers, and vice versa.
     wanted: dict[tuple[str, int], list[RecoverySymbol]] = {(c.kind, c.index): [] for c in targets}
     broken = {(c.kind, c.index) for c in targets}
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(cpu_count()) as pool:
         for source_kind in ("secondary", "primary"):
             target_kind = "primary" if source_kind == "secondary" else "secondary"
             open_targets = [t for t in wanted if t[0] == target_kind]
@@ -176,7 +176,7 @@ def rebuild_slivers(
             return None, f"recovery failed ({exc})"
         return sliver, ""
 
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(cpu_count()) as pool:
         rebuilt = list(pool.map(rebuild, targets))
     for check, (sliver, why) in zip(targets, rebuilt):
         what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"

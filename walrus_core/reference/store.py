@@ -5,7 +5,6 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backends import cpu_count
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
@@ -134,7 +134,7 @@ def store_blob(
     # passed its check, signs), so disk writes overlap the checks and a crash
     # between two nodes leaves a prefix of them kept. With workers=1 nothing
     # runs ahead: one node after the other.
-    n_workers = max(1, min(len(nodes), workers if workers is not None else (os.cpu_count() or 2) // 2))
+    n_workers = max(1, min(len(nodes), workers if workers is not None else max(2, cpu_count()) // 2))
     ahead = n_workers > 1 or workers is None
     progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:
