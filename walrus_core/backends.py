@@ -56,9 +56,10 @@ def cpu_features() -> list[str]:
 
 
 def cpu_count() -> int:
-    """CPUs this process may run on (its affinity mask on Linux, so taskset
-    and container cpusets count; online CPUs elsewhere): the thread count
-    every ``threads=None`` call uses."""
+    """CPUs this process may run on: on Linux its affinity mask (taskset,
+    cpusets), capped by a container's CPU quota (cgroup ``cpu.max`` or
+    ``cpu.cfs_quota_us``, e.g. ``docker --cpus 2``); the online CPUs
+    elsewhere. The thread count every ``threads=None`` call uses."""
     return int(_native.cpu_count())
 
 

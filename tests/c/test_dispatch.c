@@ -1,6 +1,7 @@
 /* The backend table: portable is always there and last, names resolve,
  * selection refuses unknown names. */
 #include "cpu.h"
+#include "parallel.h"
 #include "wc_test.h"
 
 int main(void)
@@ -20,5 +21,18 @@ int main(void)
         CHECK(k->rs != NULL && k->hash != NULL);
         printf("  backend %-8s supported=%d\n", k->name, wc_backend_supported(k));
     }
+    /* cgroup CPU quotas: ceil(quota / period), 0 = no limit */
+    CHECK_EQ_INT(wc_cpu_quota_cpus("200000", "100000\n"), 2);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("150000", "100000"), 2);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("50000", "100000"), 1);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("max", "100000"), 0);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("-1\n", "100000\n"), 0);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("", ""), 0);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("100000", "0"), 0);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("99999999999999999999", "1"), 0);
+    CHECK_EQ_INT(wc_cpu_quota_cpus("9000000000", "1"), 4096);
+    CHECK_EQ_INT(wc_cpu_quota_cpus(NULL, "1"), 0);
+    CHECK(wc_cpu_count() >= 1);
+    printf("  cpu count %u\n", wc_cpu_count());
     return wc_test_report("test_dispatch");
 }

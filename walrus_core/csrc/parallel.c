@@ -3,7 +3,10 @@
 #endif
 #include "parallel.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -66,6 +69,48 @@ static void *thread_main(void *arg)
 }
 #endif
 
+unsigned wc_cpu_quota_cpus(const char *quota, const char *period)
+{
+    if (!quota || !period) return 0;
+    char *end;
+    errno = 0;
+    long long q = strtoll(quota, &end, 10); /* "max" (v2) or -1 (v1): no limit */
+    if (end == quota || errno || q <= 0) return 0;
+    long long p = strtoll(period, &end, 10);
+    if (end == period || errno || p <= 0) return 0;
+    long long cpus = q / p + (q % p != 0);
+    return cpus > 4096 ? 4096u : (unsigned)cpus;
+}
+
+#if defined(__linux__)
+/* Read the first line of a small file into buf ("" when absent). */
+static const char *read_line(const char *path, char *buf, size_t size)
+{
+    buf[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return buf;
+    if (!fgets(buf, (int)size, f)) buf[0] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* CPUs' worth of time a container's CPU quota allows (docker --cpus,
+ * Kubernetes limits), 0 when there is none: cgroup v2 cpu.max, else v1. */
+static unsigned cgroup_cpu_limit(void)
+{
+    char a[64], b[64];
+    read_line("/sys/fs/cgroup/cpu.max", a, sizeof a);
+    if (a[0]) {
+        char *sp = strchr(a, ' ');
+        if (!sp) return 0;
+        *sp = 0;
+        return wc_cpu_quota_cpus(a, sp + 1);
+    }
+    return wc_cpu_quota_cpus(read_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", a, sizeof a),
+                             read_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b, sizeof b));
+}
+#endif
+
 unsigned wc_cpu_count(void)
 {
 #if defined(_WIN32)
@@ -73,17 +118,17 @@ unsigned wc_cpu_count(void)
     GetSystemInfo(&si);
     return si.dwNumberOfProcessors ? (unsigned)si.dwNumberOfProcessors : 1u;
 #else
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = online > 0 ? (unsigned)online : 1u;
 #if defined(__linux__)
-    /* The CPUs this process may run on (taskset, cpusets, containers), not
-     * every CPU online: more threads than that only take turns. */
+    /* The CPUs this process may run on (taskset, cpusets), and no more than
+     * its CPU quota allows: more threads than that only take turns. */
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        int c = CPU_COUNT(&set);
-        if (c > 0) return (unsigned)c;
-    }
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) n = (unsigned)CPU_COUNT(&set);
+    unsigned limit = cgroup_cpu_limit();
+    if (limit && limit < n) n = limit;
 #endif
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1u;
+    return n;
 #endif
 }
 

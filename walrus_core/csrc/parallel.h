@@ -13,8 +13,13 @@
 typedef void (*wc_task_fn)(void *ctx, size_t index, unsigned worker);
 int wc_parallel_for(size_t n_tasks, unsigned threads, wc_task_fn task, void *ctx);
 
-/* CPUs this process may run on: its affinity mask on Linux, else the
- * online CPUs (at least 1). */
+/* CPUs this process may run on: on Linux its affinity mask, capped by a
+ * cgroup CPU quota (containers); elsewhere the online CPUs. At least 1. */
 unsigned wc_cpu_count(void);
+
+/* CPUs' worth of a cgroup quota: ceil(quota / period) from the two numbers
+ * as text (cpu.max fields, or cfs_quota_us and cfs_period_us); 0 for no
+ * limit ("max", -1) or text that is not a positive number. At most 4096. */
+unsigned wc_cpu_quota_cpus(const char *quota, const char *period);
 
 #endif
