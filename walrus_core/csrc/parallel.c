@@ -96,7 +96,7 @@ static const char *read_line(const char *path, char *buf, size_t size)
 
 /* CPUs' worth of time a container's CPU quota allows (docker --cpus,
  * Kubernetes limits), 0 when there is none: cgroup v2 cpu.max, else v1. */
-static unsigned cgroup_cpu_limit(void)
+static unsigned read_cgroup_cpu_limit(void)
 {
     char a[64], b[64];
     read_line("/sys/fs/cgroup/cpu.max", a, sizeof a);
@@ -109,6 +109,22 @@ static unsigned cgroup_cpu_limit(void)
     return wc_cpu_quota_cpus(read_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", a, sizeof a),
                              read_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b, sizeof b));
 }
+
+/* Read once per process: the files cost ~30 us, and every threads=0 call
+ * asks for the CPU count. */
+static unsigned cgroup_limit;
+static pthread_once_t cgroup_limit_once = PTHREAD_ONCE_INIT;
+
+static void load_cgroup_limit(void)
+{
+    cgroup_limit = read_cgroup_cpu_limit();
+}
+
+static unsigned cgroup_cpu_limit(void)
+{
+    pthread_once(&cgroup_limit_once, load_cgroup_limit);
+    return cgroup_limit;
+}
 #endif
 
 unsigned wc_cpu_count(void)
@@ -118,13 +134,18 @@ unsigned wc_cpu_count(void)
     GetSystemInfo(&si);
     return si.dwNumberOfProcessors ? (unsigned)si.dwNumberOfProcessors : 1u;
 #else
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned n = online > 0 ? (unsigned)online : 1u;
+    unsigned n = 0;
 #if defined(__linux__)
     /* The CPUs this process may run on (taskset, cpusets), and no more than
      * its CPU quota allows: more threads than that only take turns. */
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) n = (unsigned)CPU_COUNT(&set);
+#endif
+    if (n == 0) { /* glibc reads a /sys file for this: only as the fallback */
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (unsigned)online : 1u;
+    }
+#if defined(__linux__)
     unsigned limit = cgroup_cpu_limit();
     if (limit && limit < n) n = limit;
 #endif
