@@ -322,9 +322,8 @@ class NodeDir:
     def expected_files(self, blob_id: BlobId) -> set[str]:
         """The names this node keeps for a blob: metadata and its shards' slivers."""
         names = {METADATA_NAME}
-        for _, pair in iter_expected(self, blob_id):
-            for kind in KINDS:
-                names.add(sliver_file_name(kind, sliver_index(kind, pair, self.n_shards), self.n_shards))
+        for kind, index, _ in expected_slivers(self, blob_id):
+            names.add(sliver_file_name(kind, index, self.n_shards))
         return names
 
     def stray_files(self, blob_id: BlobId) -> list[str]:
@@ -578,10 +577,10 @@ def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[Sliv
     fail become "corrupt" and lose their sliver. Returns ``checks``."""
     from ..blob import verify_slivers
 
-    loaded = [c for c in checks if c.sliver is not None]
+    loaded = [(c, c.sliver) for c in checks if c.sliver is not None]
     if loaded:
-        problems = verify_slivers([c.sliver for c in loaded if c.sliver is not None], metadata)
-        for c, problem in zip(loaded, problems):
+        problems = verify_slivers([sliver for _, sliver in loaded], metadata)
+        for (c, _), problem in zip(loaded, problems):
             if problem:
                 c.status, c.reason, c.sliver = "corrupt", problem, None
     return checks
@@ -593,3 +592,13 @@ def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
 
     for t in node.shards:
         yield t, pair_index_for_shard(t, blob_id, node.n_shards)
+
+
+def expected_slivers(node: NodeDir, blob_id: BlobId) -> list[tuple[str, int, int]]:
+    """(kind, sliver index, shard) of every sliver the node keeps for this
+    blob: per shard, its pair's primary and then its secondary sliver."""
+    return [
+        (kind, sliver_index(kind, pair, node.n_shards), shard)
+        for shard, pair in iter_expected(node, blob_id)
+        for kind in KINDS
+    ]

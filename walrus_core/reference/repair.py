@@ -13,7 +13,7 @@ from ..backends import cpu_count
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import KINDS, NodeDir, SliverCheck, iter_expected, sliver_index
+from .nodes import NodeDir, SliverCheck, expected_slivers, sliver_index
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
 
@@ -139,30 +139,6 @@ def rebuild_slivers(
     # A primary target is rebuilt from symbols of other nodes' secondary slivers, and vice versa.
     wanted: dict[tuple[str, int], list[RecoverySymbol]] = {(c.kind, c.index): [] for c in targets}
     broken = {(c.kind, c.index) for c in targets}
-    with ThreadPoolExecutor(cpu_count()) as pool:
-        for source_kind in ("secondary", "primary"):
-            target_kind = "primary" if source_kind == "secondary" else "secondary"
-            open_targets = [t for t in wanted if t[0] == target_kind]
-            pairs = [p for p in range(n) if (source_kind, sliver_index(source_kind, p, n)) not in broken]
-            while open_targets and pairs:
-                still = [t for t in open_targets if len(wanted[t]) < need[target_kind]]
-                if not still:
-                    break
-                short = {t: need[target_kind] - len(wanted[t]) for t in still}
-                wave, pairs = pairs[: max(short.values())], pairs[max(short.values()) :]
-                # the w-th peer of the wave serves the targets still short of w symbols
-                asked = [[t for t in still if w < short[t]] for w in range(len(wave))]
-                results = pool.map(
-                    lambda pair, ts, kind=source_kind: _peer_exchange(committee, md, node, kind, pair, ts),
-                    wave,
-                    asked,
-                )
-                for ts, (got, moved) in zip(asked, results):
-                    report.bytes_moved += moved
-                    for t, sym in zip(ts, got):
-                        if sym is not None:
-                            wanted[t].append(sym)
-                progress("repair", min(len(v) for v in wanted.values()), max(need.values()))
 
     def rebuild(check: SliverCheck) -> tuple[Sliver | None, str]:
         """The target rebuilt from its symbols and verified, or why not."""
@@ -177,7 +153,32 @@ def rebuild_slivers(
         return sliver, ""
 
     with ThreadPoolExecutor(cpu_count()) as pool:
+        for source_kind in ("secondary", "primary"):
+            target_kind = "primary" if source_kind == "secondary" else "secondary"
+            open_targets = [t for t in wanted if t[0] == target_kind]
+            pairs = [p for p in range(n) if (source_kind, sliver_index(source_kind, p, n)) not in broken]
+            while open_targets and pairs:
+                still = [t for t in open_targets if len(wanted[t]) < need[target_kind]]
+                if not still:
+                    break
+                short = {t: need[target_kind] - len(wanted[t]) for t in still}
+                take = max(short.values())
+                wave, pairs = pairs[:take], pairs[take:]
+                # the w-th peer of the wave serves the targets still short of w symbols
+                asked = [[t for t in still if w < short[t]] for w in range(len(wave))]
+                results = pool.map(
+                    lambda pair, ts, kind=source_kind: _peer_exchange(committee, md, node, kind, pair, ts),
+                    wave,
+                    asked,
+                )
+                for ts, (got, moved) in zip(asked, results):
+                    report.bytes_moved += moved
+                    for t, sym in zip(ts, got):
+                        if sym is not None:
+                            wanted[t].append(sym)
+                progress("repair", min(len(v) for v in wanted.values()), max(need.values()))
         rebuilt = list(pool.map(rebuild, targets))
+
     for check, (sliver, why) in zip(targets, rebuilt):
         what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"
         if sliver is None:
@@ -229,12 +230,7 @@ def _repair_blob(
         report.bytes_moved += moved
         node.write_metadata(md.to_bcs(), blob_id)
     node.remove_temporaries(blob_id)
-    wanted = [
-        (kind, sliver_index(kind, pair, md.n_shards), shard)
-        for shard, pair in iter_expected(node, blob_id)
-        for kind in KINDS
-    ]
-    bad = [check for check in node.check_slivers(md, wanted) if check.status != "ok"]
+    bad = [c for c in node.check_slivers(md, expected_slivers(node, blob_id)) if c.status != "ok"]
     if not bad:
         return
     cfg = EncodingConfig(md.n_shards)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .committee import Committee
 from .errors import BlobUnavailableError, CertificateError
-from .nodes import NodeDir, iter_expected
+from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
 from .repair import RepairReport, known_blobs, repair_node
 from .retrieve import find_metadata
@@ -64,12 +64,7 @@ def scrub_node(
             except BlobUnavailableError as exc:
                 result.problems.append(str(exc))
                 continue
-        wanted = [
-            (kind, index, shard)
-            for shard, pair in iter_expected(node, blob_id)
-            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair))
-        ]
-        for check in node.check_slivers(md, wanted):
+        for check in node.check_slivers(md, expected_slivers(node, blob_id)):
             if check.status == "ok":
                 result.ok += 1
             else:
@@ -129,19 +124,14 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
     nodes = []
     healthy_shards = 0
     for node in committee.node_dirs():
-        expected = list(iter_expected(node, blob_id))
-        wanted = [
-            (kind, index, shard)
-            for shard, pair in expected
-            for kind, index in (("primary", pair), ("secondary", md.n_shards - 1 - pair))
-        ]
+        wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
         else:
             ok = [
                 node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
             ]
-        good = sum(ok[2 * i] and ok[2 * i + 1] for i in range(len(expected)))  # both slivers of a shard
+        good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
         nodes.append(
             {"node": node.name, "shards": len(node.shards), "shards_present": good, "exists": node.exists}
