@@ -1,5 +1,5 @@
 """RedStuff 2-D encode/decode: cross-checks against the pure-Python reference
-(tests/reference/blob_ref.py, written from the spec), round trips over random
+(tests/oracles/rs2.py, written from the spec), round trips over random
 n, lengths and sliver subsets, corrupted slivers, buffer kinds, errors."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reference import blob_ref
+from oracles import rs2 as rs2_oracle
 
 import walrus_core as wc
 
@@ -41,7 +41,7 @@ def _blob(length: int, seed: int = 0) -> bytes:
 )
 def test_matches_reference(backend: str, n: int, length: int) -> None:
     data = _blob(length, n)
-    ref = blob_ref.encode(data, n)
+    ref = rs2_oracle.encode(data, n)
     enc = wc.encode(data, n)
     assert enc.symbol_size == ref["symbol_size"]
     assert bytes(enc.metadata.blob_id) == ref["blob_id"]
@@ -54,7 +54,7 @@ def test_matches_reference(backend: str, n: int, length: int) -> None:
 @given(n=st.integers(4, 40), length=st.integers(0, 3000), seed=st.integers(0, 2**16))
 def test_metadata_matches_reference_random(n: int, length: int, seed: int) -> None:
     data = _blob(length, seed)
-    ref = blob_ref.encode(data, n)
+    ref = rs2_oracle.encode(data, n)
     md = wc.compute_metadata(data, n, threads=1 + seed % 2)
     assert bytes(md.blob_id) == ref["blob_id"]
 
@@ -275,7 +275,7 @@ def test_verify_slivers_batch_on_lines_over_a_mib(n: int, length: int) -> None:
     enc = wc.encode(data, n)
     cfg = wc.EncodingConfig(n)
     assert n * enc.symbol_size >= 1 << 20
-    ref = blob_ref.encode(data, n)
+    ref = rs2_oracle.encode(data, n)
     assert [(bytes(a), bytes(b)) for a, b in enc.metadata.hashes] == ref["hashes"]
     slivers = [p.primary for p in enc.pairs] + [p.secondary for p in enc.pairs]
     assert wc.verify_slivers(slivers, enc.metadata, threads=2) == [None] * len(slivers)
@@ -325,15 +325,15 @@ def inconsistent_blob(data: bytes, n: int, column: int) -> wc.EncodedBlob:
     p..n-1 so every row is a codeword again, and commit to that matrix: every
     primary sliver matches the metadata, yet the primary slivers are not a
     consistent 2-D codeword (column `column` is not a primary codeword)."""
-    ref = blob_ref.encode(data, n)
+    ref = rs2_oracle.encode(data, n)
     x = [row[:] for row in ref["matrix"]]
-    f, p, s = blob_ref.params(n)
+    f, p, s = rs2_oracle.params(n)
     size = ref["symbol_size"]
     for r in range(p, n):
         x[r][column] = hashlib.shake_128(f"bad-{r}".encode()).digest(size)
-        x[r][s:] = blob_ref.rs_encode(x[r][:s], f)
-    row_roots = [blob_ref.merkle_root(x[i]) for i in range(n)]
-    col_roots = [blob_ref.merkle_root([x[r][c] for r in range(n)]) for c in range(n)]
+        x[r][s:] = rs2_oracle.rs_encode(x[r][:s], f)
+    row_roots = [rs2_oracle.merkle_root(x[i]) for i in range(n)]
+    col_roots = [rs2_oracle.merkle_root([x[r][c] for r in range(n)]) for c in range(n)]
     md = wc.BlobMetadata(len(data), [(row_roots[i], col_roots[n - 1 - i]) for i in range(n)])
     pairs = []
     for i in range(n):

@@ -1,5 +1,5 @@
 """Merkle roots, trees and proofs (spec §4) against the hashlib-only oracle in
-tests/reference/merkle_ref.py, on every backend."""
+tests/oracles/merkle.py, on every backend."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import mmap
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reference import merkle_ref as ref
+from oracles import merkle as ref
 
 import walrus_core
 from walrus_core import _native, merkle

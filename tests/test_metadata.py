@@ -13,8 +13,8 @@ import pytest
 from conftest import load_vector_cases
 from hypothesis import given
 from hypothesis import strategies as st
-from reference import merkle_ref as ref
-from reference.bcs_ref import uleb128
+from oracles import merkle as ref
+from oracles.bcs import uleb128
 
 import walrus_core
 from walrus_core.errors import InvalidBlobIdError, InvalidInputError, VerificationError, WalrusCoreError

@@ -10,7 +10,7 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reference import blob_ref
+from oracles import rs2 as rs2_oracle
 from test_blob import inconsistent_blob
 
 import walrus_core as wc
@@ -50,17 +50,17 @@ def test_recover_every_sliver(backend: str, n: int, length: int) -> None:
 def test_symbol_values_match_reference() -> None:
     n = 10
     data = _blob(777, 1)
-    ref = blob_ref.encode(data, n)
+    ref = rs2_oracle.encode(data, n)
     enc = wc.encode(data, n)
     x = ref["matrix"]
     sec3 = enc.secondary_slivers()[3]
     sym = wc.recovery_symbol(sec3, 8, enc.metadata)  # X[8][3], proof in column 3's tree
     assert sym.data == x[8][3]
-    assert list(sym.proof) == blob_ref.merkle_proof([x[r][3] for r in range(n)], 8)
+    assert list(sym.proof) == rs2_oracle.merkle_proof([x[r][3] for r in range(n)], 8)
     prim6 = enc.primary_slivers()[6]
     sym = wc.recovery_symbol(prim6, 9, enc.metadata)  # X[6][9], proof in row 6's tree
     assert sym.data == x[6][9]
-    assert list(sym.proof) == blob_ref.merkle_proof(x[6], 9)
+    assert list(sym.proof) == rs2_oracle.merkle_proof(x[6], 9)
     # without metadata, from n_shards, gives the same symbol
     assert wc.recovery_symbol(prim6, 9, n_shards=n) == sym
     with pytest.raises(ValueError):

@@ -27,13 +27,12 @@ def tables() -> tuple[list[int], list[int]]:
         y <<= 1
         if y & 0x10000:
             y ^= POLY
-    log = [MOD] * 65536
+    # Cantor coordinates -> polynomial basis, one basis element per lowest set bit
+    to_poly = [0] * 65536
     for v in range(1, 65536):
-        p = 0
-        for b in range(16):
-            if v >> b & 1:
-                p ^= CANTOR[b]
-        log[v] = plog[p]
+        low = v & -v
+        to_poly[v] = to_poly[v ^ low] ^ CANTOR[low.bit_length() - 1]
+    log = [MOD] + [plog[to_poly[v]] for v in range(1, 65536)]
     exp = [0] * 65536
     for v in range(1, 65536):
         exp[log[v]] = v
