@@ -35,6 +35,15 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
         yield request.param
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that takes the `backend` fixture `per_backend`: it
+    already runs on each backend, so .ci/run's loop that forces one backend
+    at a time deselects it (-m "not per_backend")."""
+    for item in items:
+        if "backend" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.per_backend)
+
+
 def _find_vectors_dir() -> Path | None:
     env = os.environ.get("WALRUS_CORE_VECTORS")
     candidates = [Path(env)] if env else []
