@@ -223,7 +223,8 @@ def load_committee(root: Path | str) -> Committee:
         ]
         if any(int(item["index"]) != i for i, item in enumerate(doc["nodes"])):
             raise ValueError("node indices are not 0..N-1 in order")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    # json raises RecursionError, not ValueError, for deeply nested input
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise CommitteeError(f"malformed committee file {root / COMMITTEE_FILE}: {exc}") from exc
     all_shards = sorted(t for node in nodes for t in node.shards)
     if n < 4 or all_shards != list(range(n)):
