@@ -15,10 +15,24 @@ import sys
 import types
 from collections.abc import Callable
 from functools import cache
+from typing import Any, TypeVar
 
 import walrus_core as wc
 
 REFUSED = (wc.WalrusCoreError,)
+_T = TypeVar("_T")
+
+
+def parse_canonical(parse: Callable[[bytes], _T], serialize: Callable[[_T], Any], data: bytes) -> _T | None:
+    """`parse(data)`, or None when it refuses the bytes with one of our errors.
+    Whatever it accepts must serialise back to exactly `data`: one object, one
+    encoding (as Walrus's BCS requires)."""
+    try:
+        parsed = parse(data)
+    except REFUSED:
+        return None
+    assert serialize(parsed) == data, f"{type(parsed).__name__} has a second encoding"
+    return parsed
 
 
 def main(target: Callable[[bytes], None]) -> None:
