@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from harness import REFUSED, main
+from harness import REFUSED, main, parse_canonical
 
 import walrus_core as wc
 
 
 def target(data: bytes) -> None:
-    try:
-        parsed = wc.decode_sliver_bcs(data)
-    except REFUSED:
+    parsed = parse_canonical(wc.decode_sliver_bcs, wc.metadata.SliverData.to_bcs, data)
+    if parsed is None:
         return
-    assert parsed.to_bcs() == data, "SliverData BCS has a second encoding"
     kind = "primary" if len(data) % 2 else "secondary"
-    sliver = wc.Sliver.from_bcs(data, kind)
+    try:  # an RS2 sliver also needs an even symbol size
+        sliver = wc.Sliver.from_bcs(data, kind)
+    except REFUSED:
+        assert parsed.symbol_size % 2 == 1, "a SliverData with an even symbol size was refused as a Sliver"
+        return
     assert sliver.to_bcs() == data and sliver.kind == kind
 
 

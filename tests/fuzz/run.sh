@@ -19,9 +19,12 @@ status=0
 for script in fuzz_*.py; do
     name=${script#fuzz_}
     name=${name%.py}
-    mkdir -p "$scratch/$name" "$artifacts/$name"
+    mkdir -p "$scratch/$name" "$scratch/seeds-$name" "$artifacts/$name"
+    for f in corpus/"$name"/*; do  # open findings (open-findings.txt) would stop the run at once
+        grep -q "^$name/$(basename "$f") " open-findings.txt || cp "$f" "$scratch/seeds-$name/"
+    done
     echo "-- $name (${seconds}s)"
-    if ! python3 "$script" "$scratch/$name" "corpus/$name" -max_total_time="$seconds" \
+    if ! python3 "$script" "$scratch/$name" "$scratch/seeds-$name" -max_total_time="$seconds" \
         -artifact_prefix="$artifacts/$name/" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
         >"$scratch/$name.log" 2>&1; then
         tail -n 30 "$scratch/$name.log"

@@ -15,25 +15,19 @@ HERE = Path(__file__).resolve().parent
 TARGETS = sorted(p.stem[len("fuzz_") :] for p in HERE.glob("fuzz_*.py"))
 CASES = [(t, f) for t in TARGETS for f in sorted((HERE / "corpus" / t).glob("*"))]
 
-# Corpus entries that reproduce an open finding of issue 11, fixed by another
-# change; each entry leaves this list in the commit that fixes it.
-_COMMITTEE = "issue 11: committee.json accepts strings, floats and short keys"
-_ZERO_NODE = "issue 11: BCS parsers accept 0x01 + 32 zero bytes as the empty node"
-_LENGTH = "issue 11: the default check hashes decoded rows before cutting to unencoded_length"
-OPEN_FINDINGS: dict[str, str] = {
-    "seed-n-shards-string": _COMMITTEE,
-    "seed-n-shards-float": _COMMITTEE,
-    "seed-shard-string": _COMMITTEE,
-    "seed-one-byte-key": _COMMITTEE,
-    "seed-index-leading-zero": _COMMITTEE,
-    "seed-zero-node-as-digest": _ZERO_NODE,
-    "finding-zero-node-as-digest": _ZERO_NODE,
-    "finding-length-lie-decodes-a-prefix": _LENGTH,
-}
+
+def _open_findings() -> dict[str, str]:
+    """open-findings.txt: `<target>/<file>  <reason>` per line."""
+    lines = (HERE / "open-findings.txt").read_text().splitlines()
+    entries = [line.split(None, 1) for line in lines if line.strip() and not line.startswith("#")]
+    return {path: reason for path, reason in entries}
+
+
+OPEN_FINDINGS = _open_findings()
 # Targets whose random mutations still reach an open finding.
 OPEN_TARGETS: dict[str, str] = {
-    "committee": _COMMITTEE,
-    "decode": _LENGTH,
+    "committee": "issue 11: committee.json accepts strings, floats and short keys",
+    "decode": "issue 11: the default check hashes decoded rows before cutting to unencoded_length",
 }
 
 
@@ -43,8 +37,9 @@ def _target(name: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{t}/{f.name[:18]}" for t, f in CASES])
 def test_corpus_entry(name: str, path: Path, request: pytest.FixtureRequest) -> None:
-    if path.name in OPEN_FINDINGS:  # strict: the fix must take the entry off the list
-        request.applymarker(pytest.mark.xfail(reason=OPEN_FINDINGS[path.name], strict=True))
+    key = f"{name}/{path.name}"
+    if key in OPEN_FINDINGS:  # strict: the fix must take the entry off the list
+        request.applymarker(pytest.mark.xfail(reason=OPEN_FINDINGS[key], strict=True))
     _target(name)(path.read_bytes())
 
 
@@ -55,7 +50,7 @@ def test_mutated_seeds(name: str, request: pytest.FixtureRequest) -> None:
         request.applymarker(pytest.mark.xfail(reason=OPEN_TARGETS[name], strict=False))
     target = _target(name)
     paths = sorted((HERE / "corpus" / name).glob("seed-*"))
-    seeds = [p.read_bytes() for p in paths if p.name not in OPEN_FINDINGS] or [b""]
+    seeds = [p.read_bytes() for p in paths if f"{name}/{p.name}" not in OPEN_FINDINGS] or [b""]
     rng = random.Random(name)
     for _ in range(200):
         raw = bytearray(rng.choice(seeds))
