@@ -19,15 +19,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..config import EncodingConfig
+from ..config import EncodingConfig, max_faulty
 from ..errors import InvalidInputError
+from ..metadata import BlobId, BlobMetadata
 from .errors import CertificateError, CommitteeError
-from .nodes import Ack, NodeDir, _child, ack_message, atomic_write, blob_dir_name, ensure_dir, read_file
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId, BlobMetadata
+from .files import atomic_write, blob_dir_name, child, ensure_dir, parse_blob_dir_name, read_file
+from .keys import generate_key, verify_signature
+from .nodes import Ack, NodeDir, ack_message
 
 COMMITTEE_FILE = "committee.json"
 COMMITTEE_FORMAT = "walrus-core-committee/1"
@@ -36,10 +36,6 @@ CERTIFICATE_FORMAT = "walrus-core-certificate/1"
 
 def node_dir_name(index: int) -> str:
     return f"node-{index:03d}"
-
-
-def max_faulty(n_shards: int) -> int:
-    return (n_shards - 1) // 3
 
 
 def split_shards(n_shards: int, n_nodes: int, weights: Sequence[float] | None = None) -> list[list[int]]:
@@ -117,11 +113,9 @@ class Committee:
 
     # --- the writer's side: certified metadata and certificates
     def certified_path(self, blob_id: BlobId) -> Path:
-        return _child(self.root / "certified", blob_dir_name(blob_id))
+        return child(self.root / "certified", blob_dir_name(blob_id))
 
     def certified_blobs(self) -> list[BlobId]:
-        from .nodes import parse_blob_dir_name
-
         root = self.root / "certified"
         if not root.is_dir():
             return []
@@ -129,7 +123,7 @@ class Committee:
         return [b for b in ids if b is not None]
 
     def read_certificate(self, blob_id: BlobId) -> dict[str, Any] | None:
-        raw = read_file(_child(self.certified_path(blob_id), "certificate.json"))
+        raw = read_file(child(self.certified_path(blob_id), "certificate.json"))
         if raw is None:
             return None
         try:
@@ -153,7 +147,7 @@ class Committee:
         return cert_path
 
     def certified_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
-        return read_file(_child(self.certified_path(blob_id), "metadata.bcs"))
+        return read_file(child(self.certified_path(blob_id), "metadata.bcs"))
 
     # --- acknowledgments and certificates
     def verify_ack(self, ack: Ack) -> None:
@@ -162,8 +156,6 @@ class Committee:
         info = self.nodes[ack.node]
         if not set(ack.shards) <= set(info.shards):
             raise CertificateError(f"node-{ack.node:03d} acknowledged shards it does not hold")
-        from .keys import verify_signature
-
         try:
             verify_signature(info.public_key, ack.signature, ack_message(ack.blob_id, ack.node, ack.shards))
         except CertificateError as exc:
@@ -235,8 +227,6 @@ def init_committee(
     root: Path | str, n_nodes: int, n_shards: int, weights: Sequence[float] | None = None
 ) -> Committee:
     """Create a committee directory: node directories, keys and the committee file."""
-    from .keys import generate_key
-
     root = Path(root)
     if n_shards < 4:
         raise CommitteeError(f"n_shards must be at least 4 (got {n_shards})")

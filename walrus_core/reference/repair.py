@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backends import cpu_count
+from ..config import EncodingConfig
 from ..errors import WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..recovery import RecoverySymbol, recover_sliver, recovery_symbols
+from ..sliver import Sliver, verify_sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
+from .files import KINDS
 from .nodes import NodeDir, SliverCheck, expected_slivers, sliver_index
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
-
-if TYPE_CHECKING:
-    from ..blob import RecoverySymbol, Sliver
-    from ..metadata import BlobId, BlobMetadata
 
 
 @dataclass
@@ -61,9 +62,6 @@ def known_blobs(committee: Committee, node: NodeDir) -> list[BlobId]:
 def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int) -> Sliver | None:
     """The peer's side: parse the source sliver it holds (None when it has none).
     It is not verified here; the receiver checks every symbol's proof."""
-    from ..blob import Sliver
-    from ..metadata import shard_index_for_pair
-
     n = md.n_shards
     index = sliver_index(kind, pair, n)
     node = committee.node_for_shard(shard_index_for_pair(pair, md.blob_id, n))
@@ -90,9 +88,6 @@ def _peer_exchange(
     symbol per target; the receiver parses each off the wire and keeps it only
     if its proof verifies (None otherwise). Also returns the bytes that crossed
     between nodes (0 when the source is on the repaired node itself)."""
-    from ..blob import RecoverySymbol, recovery_symbols
-    from ..metadata import shard_index_for_pair
-
     source = _source_sliver(committee, md, source_kind, pair)
     if source is None:
         return [None] * len(targets), 0
@@ -130,12 +125,9 @@ def rebuild_slivers(
     Peers are asked in waves of as many as are still needed (each peer's
     expansion and the receiver's proof checks run in threads, on all cores);
     a wave is only followed by another when some peer failed."""
-    from ..blob import recover_sliver, verify_sliver
-    from ..config import EncodingConfig
-
     n = md.n_shards
     cfg = EncodingConfig(n)
-    need = {"primary": cfg.n_secondary_source_symbols, "secondary": cfg.n_primary_source_symbols}
+    need = {kind: cfg.symbols_per_sliver(kind) for kind in KINDS}
     # A primary target is rebuilt from symbols of other nodes' secondary slivers, and vice versa.
     wanted: dict[tuple[str, int], list[RecoverySymbol]] = {(c.kind, c.index): [] for c in targets}
     broken = {(c.kind, c.index) for c in targets}
@@ -218,8 +210,6 @@ def repair_node(
 def _repair_blob(
     committee: Committee, node: NodeDir, blob_id: BlobId, report: RepairReport, progress: ProgressFn
 ) -> None:
-    from ..config import EncodingConfig
-
     md = node.read_metadata(blob_id)
     if md is None:
         try:

@@ -10,29 +10,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backends import cpu_count
+from ..blob import encode
+from ..config import EncodingConfig
 from ..errors import WalrusCoreError
+from ..metadata import BlobId, shard_index_for_pair
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import (
-    KINDS,
-    METADATA_NAME,
-    Ack,
-    Checked,
-    NodeDir,
-    Parts,
-    Spooled,
-    parts_size,
-    sliver_bcs_parts,
-    sliver_file_name,
-    sliver_index,
-)
+from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
+from .nodes import Ack, Checked, NodeDir, Spooled, sliver_bcs_parts, sliver_index
 from .progress import ProgressFn, no_progress
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId
 
 # Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
 # disk, not the CPU, and a deeper queue keeps it busy.
@@ -80,10 +69,6 @@ def store_blob(
     Raises StoreIncompleteError (after writing what it could) when fewer than
     n - f shards were acknowledged; storing the same blob again changes nothing.
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
-    from ..blob import encode
-    from ..config import EncodingConfig
-    from ..metadata import shard_index_for_pair
-
     n = committee.n_shards
     timings: dict[str, float] = {}
     progress("encode", 0, 1)

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..config import EncodingConfig
+from ..metadata import BlobId
 from .committee import Committee
 from .errors import BlobUnavailableError, CertificateError
 from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
 from .repair import RepairReport, known_blobs, repair_node
 from .retrieve import find_metadata
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId
 
 MIB = 1 << 20
 
@@ -93,8 +92,6 @@ def scrub(
 def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
     """Walrus's storage cost of a blob: 1 MiB storage units of the encoded size
     (``encoded_blob_length``) × epochs × price per unit per epoch."""
-    from ..config import EncodingConfig
-
     encoded = EncodingConfig(n_shards).encoded_blob_length(length)
     units = max(1, math.ceil(encoded / MIB))
     return {
@@ -111,8 +108,6 @@ def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
 
 def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> dict[str, Any]:
     """Metadata, certificate and per-node sliver presence (or health with check=True)."""
-    from ..config import EncodingConfig
-
     md, _, problems = find_metadata(committee, blob_id)
     cfg = EncodingConfig(md.n_shards)
     try:
@@ -144,7 +139,7 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         "encoded_length": cfg.encoded_blob_length(md.unencoded_length),
         "certificate": cert_state,
         "shards_present": healthy_shards,
-        "shards_needed_to_read": md.n_shards - cfg.max_faulty * 2,
+        "shards_needed_to_read": cfg.n_primary_source_symbols,
         "checked": check,
         "metadata_problems": problems,
         "nodes": nodes,
