@@ -15,16 +15,24 @@ from .errors import InvalidInputError
 _NATIVE_THREADS_MAX = 0xFFFFFFFF
 
 
-def check_int(value: object, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
-    """``value`` if it is an int in ``minimum..maximum`` (either bound optional)."""
+def check_int(
+    value: object,
+    what: str,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    *,
+    error: type[InvalidInputError] = InvalidInputError,
+) -> int:
+    """``value`` if it is an int in ``minimum..maximum`` (either bound
+    optional); otherwise ``error`` (a subclass of InvalidInputError) says why."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
+        raise error(f"{what} must be an int, not {type(value).__name__}")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         if maximum is None:
-            raise InvalidInputError(f"{what} must be at least {minimum}, got {value}")
+            raise error(f"{what} must be at least {minimum}, got {value}")
         if minimum is None:
-            raise InvalidInputError(f"{what} must be at most {maximum}, got {value}")
-        raise InvalidInputError(f"{what} must be in {minimum}..{maximum}, got {value}")
+            raise error(f"{what} must be at most {maximum}, got {value}")
+        raise error(f"{what} must be in {minimum}..{maximum}, got {value}")
     return value
 
 
@@ -35,11 +43,7 @@ def resolve_threads(threads: object) -> int:
     >= 1 and fits the native layer, which caps it further."""
     if threads is None:
         return max(1, cpu_count())
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise InvalidInputError(
-            f"threads must be None (every CPU this process may use) or an int >= 1, got {threads!r}"
-        )
-    return min(threads, _NATIVE_THREADS_MAX)
+    return min(check_int(threads, "threads (None: every CPU this process may use)", 1), _NATIVE_THREADS_MAX)
 
 
 def as_list(values: Any, what: str) -> list[Any]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._args import check_int
 from ..config import EncodingConfig, max_faulty
 from ..errors import InvalidInputError
 from ..metadata import BlobId, BlobMetadata
@@ -88,8 +89,13 @@ class Committee:
         return self.n_shards - self.max_faulty
 
     def node(self, index: int) -> NodeDir:
-        if type(index) is not int or not 0 <= index < len(self.nodes):
-            raise CommitteeError(f"no node {index!r} (committee has {len(self.nodes)} nodes)")
+        check_int(
+            index,
+            f"node index (committee has {len(self.nodes)} nodes)",
+            0,
+            len(self.nodes) - 1,
+            error=CommitteeError,
+        )
         info = self.nodes[index]
         name = node_dir_name(index)
         return NodeDir(

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .._args import check_int
 from ..metadata import BlobId
 from .errors import StorageError, UnsafeNameError
 
@@ -50,8 +51,9 @@ def sliver_file_name(kind: str, index: int, n_shards: int) -> str:
     """``primary-00012.sliver``: only a known kind and an int index < n_shards."""
     if kind not in KINDS:
         raise UnsafeNameError(f"unknown sliver kind {kind!r}")
-    if type(index) is not int or not 0 <= index < n_shards or n_shards > 99999:
-        raise UnsafeNameError(f"sliver index {index!r} out of range for {n_shards} shards")
+    if n_shards > 99999:
+        raise UnsafeNameError(f"{n_shards} shards do not fit a five-digit sliver file name")
+    check_int(index, f"sliver index for {n_shards} shards", 0, n_shards - 1, error=UnsafeNameError)
     return f"{kind}-{index:05d}.sliver"
 
 
