@@ -252,12 +252,18 @@ class MerkleProof:
 
 
 def read_node_bcs(reader: Reader) -> bytes:
-    """One BCS ``Node``: ``0x00`` (empty -> zero node) or ``0x01 || 32 bytes``."""
+    """One BCS ``Node``: ``0x00`` (empty -> zero node) or ``0x01 || 32 bytes``.
+    The all-zero node has only its canonical encoding, ``0x00``: ``0x01``
+    followed by 32 zero bytes is refused, so that every object has one
+    encoding (as :func:`node_bcs` and Walrus write it)."""
     tag = reader.u8()
     if tag == _NODE_EMPTY:
         return ZERO_NODE
     if tag == _NODE_DIGEST:
-        return reader.take(DIGEST_LEN)
+        node = reader.take(DIGEST_LEN)
+        if node == ZERO_NODE:
+            raise InvalidInputError("Merkle node BCS: the empty node encoded as a digest (not canonical)")
+        return node
     raise InvalidInputError(f"Merkle node BCS: unknown variant tag {tag}")
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
-from ._args import check_int
+from ._args import as_list, check_int
 from .errors import InvalidBufferError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class Decoder:
     def __init__(self, original_count: int, recovery_count: int, present: Iterable[int]) -> None:
         _count(original_count, "original_count")
         _count(recovery_count, "recovery_count")
-        self._native = _native.RSDecoder(original_count, recovery_count, present)
+        self._native = _native.RSDecoder(original_count, recovery_count, as_list(present, "present"))
         self.original_count = original_count
         self.recovery_count = recovery_count
 

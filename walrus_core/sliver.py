@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _native
 from ._args import as_list, check_int, resolve_threads
@@ -70,6 +70,8 @@ def committed_root(metadata: BlobMetadata, kind: SliverKind, index: int) -> byte
 
 # ---- slivers ----------------------------------------------------------------
 
+_SLIVER_ARGS = ("data", "index", "symbol_size", "kind")
+
 
 class Sliver(_native.SliverBuffer):
     """One sliver: the symbols of a row (primary) or a column (secondary) of
@@ -79,6 +81,12 @@ class Sliver(_native.SliverBuffer):
     index: int
     symbol_size: int
     kind: SliverKind
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Sliver:
+        # the native base class would raise a bare TypeError for a wrong call
+        if len(args) + len(kwargs) != 4 or not set(kwargs) <= set(_SLIVER_ARGS[len(args) :]):
+            raise InvalidInputError("Sliver takes data, index, symbol_size and kind")
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, data: Buffer, index: int, symbol_size: int, kind: str) -> None:
         check_int(symbol_size, "symbol size", 0, MAX_SYMBOL_SIZE)

@@ -1,0 +1,80 @@
+"""Regression tests for the hostile-input findings of issue 11, one section
+per finding: each case failed (wrong answer, escape, bare TypeError, whole-file
+read) before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+import walrus_core as wc
+from walrus_core import rs2
+from walrus_core.errors import InvalidInputError, WalrusCoreError
+
+DATA = bytes(range(256)) * 3
+ENC = wc.encode(DATA, 7)
+MD = ENC.metadata
+
+
+# ---------------------------------------------------------------------------
+# Errors: wrong calls get our error classes, not a bare TypeError.
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: rs2.Decoder(3, 2, None), id="Decoder(present=None)"),
+        pytest.param(lambda: rs2.Decoder(3, 2, 5), id="Decoder(present=5)"),
+        pytest.param(lambda: wc.Sliver(), id="Sliver()"),  # type: ignore[call-arg]
+        pytest.param(lambda: wc.Sliver(b"ab"), id="Sliver(data)"),  # type: ignore[call-arg]
+        pytest.param(lambda: wc.Sliver(b"ab", 0, 2, "primary", 1), id="Sliver(5 args)"),  # type: ignore[call-arg]
+        pytest.param(lambda: wc.Sliver(b"ab", 0, 2, knd="primary"), id="Sliver(bad keyword)"),  # type: ignore[call-arg]
+    ],
+)
+def test_wrong_calls_raise_our_errors(call: object) -> None:
+    with pytest.raises(InvalidInputError):
+        call()  # type: ignore[operator]
+
+
+def test_sliver_by_keyword_still_works() -> None:
+    s = wc.Sliver(data=b"abcd", index=1, symbol_size=2, kind="secondary")
+    assert (bytes(s), s.index, s.symbol_size, s.kind) == (b"abcd", 1, 2, "secondary")
+
+
+# ---------------------------------------------------------------------------
+# Canonical encodings: the empty Merkle node has one encoding (0x00), never
+# 0x01 followed by 32 zero bytes.
+
+_DIGEST_OF_ZEROS = b"\x01" + bytes(32)
+
+
+def test_proof_bcs_refuses_zero_digest() -> None:
+    proof = wc.MerkleProof([bytes(32), b"\x07" * 32])
+    canonical = proof.to_bcs()
+    assert canonical == b"\x02\x00\x01" + b"\x07" * 32
+    assert wc.MerkleProof.from_bcs(canonical) == proof
+    with pytest.raises(InvalidInputError, match="not canonical"):
+        wc.MerkleProof.from_bcs(b"\x02" + _DIGEST_OF_ZEROS + b"\x01" + b"\x07" * 32)
+
+
+def test_metadata_bcs_refuses_zero_digest() -> None:
+    """Metadata whose first pair hash is the zero node (the only way it can be
+    in a real blob is by construction): the canonical BCS parses, the one that
+    spells the zero node as a digest does not."""
+    hashes = bytes(32) + MD.pair_hashes_bytes()[32:]
+    md = wc.BlobMetadata(MD.unencoded_length, hashes)
+    canonical = md.to_bcs()
+    head = 32 + 1 + 1 + 8 + 1  # blob ID, version, encoding type, length, uleb128(n = 7)
+    assert canonical[head] == 0x00
+    assert wc.BlobMetadata.from_bcs(canonical) == md
+    with pytest.raises(WalrusCoreError):
+        wc.BlobMetadata.from_bcs(canonical[:head] + _DIGEST_OF_ZEROS + canonical[head + 1 :])
+
+
+def test_recovery_symbol_refuses_zero_digest() -> None:
+    sym = wc.recovery_symbol(ENC.pairs[0].primary, 3, MD)
+    wire = sym.to_bytes()
+    assert wc.RecoverySymbol.from_bytes(wire) == sym
+    # the last proof node replaced by the non-canonical zero digest
+    forged = wire[:-33] + _DIGEST_OF_ZEROS if wire[-33] == 0x01 else wire[:-1] + _DIGEST_OF_ZEROS
+    with pytest.raises(InvalidInputError):
+        wc.RecoverySymbol.from_bytes(forged)
