@@ -4,11 +4,15 @@ read) before its fix."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import walrus_core as wc
 from walrus_core import rs2
 from walrus_core.errors import InvalidInputError, WalrusCoreError
+
+np = pytest.importorskip("numpy")
 
 DATA = bytes(range(256)) * 3
 ENC = wc.encode(DATA, 7)
@@ -78,3 +82,39 @@ def test_recovery_symbol_refuses_zero_digest() -> None:
     forged = wire[:-33] + _DIGEST_OF_ZEROS if wire[-33] == 0x01 else wire[:-1] + _DIGEST_OF_ZEROS
     with pytest.raises(InvalidInputError):
         wc.RecoverySymbol.from_bytes(forged)
+
+
+# ---------------------------------------------------------------------------
+# Misuse: encode_into refuses output buffers that share memory with each
+# other or with the input (the encoder would read what it overwrites, and
+# return a blob ID for slivers that are not there).
+
+
+def _overlapping_cases() -> list[Any]:
+    psize, ssize = wc.output_sizes(len(DATA), 7)
+    view = memoryview(bytearray(psize + ssize))
+    arr = np.zeros(psize + ssize, np.uint8)
+    return [
+        pytest.param(DATA, view[:psize], view[psize - 2 : psize - 2 + ssize], id="memoryviews-overlap"),
+        pytest.param(DATA, arr[:psize], arr[psize - 1 : psize - 1 + ssize], id="numpy-overlap"),
+        pytest.param(DATA, view[:psize], view[:ssize], id="same-start"),
+        pytest.param(view.toreadonly()[: len(DATA)], view[:psize], view[psize:], id="input-views-output"),
+    ]
+
+
+@pytest.mark.parametrize(("data", "primary_out", "secondary_out"), _overlapping_cases())
+def test_encode_into_refuses_shared_memory(data: Any, primary_out: Any, secondary_out: Any) -> None:
+    with pytest.raises(InvalidInputError, match="share memory"):
+        wc.encode_into(data, 7, primary_out, secondary_out)
+
+
+def test_encode_into_disjoint_parts_of_one_buffer() -> None:
+    psize, ssize = wc.output_sizes(len(DATA), 7)
+    one = bytearray(psize + ssize + len(DATA))
+    one[psize + ssize :] = DATA
+    view = memoryview(one)
+    enc = wc.encode_into(view[psize + ssize :].toreadonly(), 7, view[:psize], view[psize : psize + ssize])
+    assert enc.metadata == MD
+    assert wc.decode(enc.secondary_slivers(), MD) == DATA
+    arr = np.zeros(psize + ssize, np.uint8)
+    assert wc.encode_into(DATA, 7, arr[:psize], arr[psize:]).metadata == MD

@@ -5,6 +5,7 @@ naming the argument."""
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 from .backends import cpu_count
@@ -54,3 +55,53 @@ def as_list(values: Any, what: str) -> list[Any]:
         return list(values)
     except TypeError:
         raise InvalidInputError(f"{what} must be iterable, not {type(values).__name__}") from None
+
+
+class _PyBuffer(ctypes.Structure):
+    """CPython's ``Py_buffer`` (part of the stable ABI)."""
+
+    _fields_ = (
+        ("buf", ctypes.c_void_p),
+        ("obj", ctypes.c_void_p),
+        ("len", ctypes.c_ssize_t),
+        ("itemsize", ctypes.c_ssize_t),
+        ("readonly", ctypes.c_int),
+        ("ndim", ctypes.c_int),
+        ("format", ctypes.c_char_p),
+        ("shape", ctypes.c_void_p),
+        ("strides", ctypes.c_void_p),
+        ("suboffsets", ctypes.c_void_p),
+        ("internal", ctypes.c_void_p),
+    )
+
+
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = (ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int)
+_get_buffer.restype = ctypes.c_int
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = (ctypes.POINTER(_PyBuffer),)
+_release_buffer.restype = None
+
+
+def _span(obj: object) -> tuple[int, int] | None:
+    """(address, bytes) of a contiguous buffer, read-only ones included; None
+    for anything that is not one (the native layer then says what is wrong)."""
+    view = _PyBuffer()
+    try:
+        _get_buffer(obj, ctypes.byref(view), 0)  # PyBUF_SIMPLE: contiguous bytes
+    except (TypeError, ValueError, BufferError):
+        return None
+    try:
+        return (view.buf or 0), view.len
+    finally:
+        _release_buffer(ctypes.byref(view))
+
+
+def check_disjoint(buffers: dict[str, object]) -> None:
+    """Refuse buffers that share memory (two views of one array, say): the
+    native core writes one while it reads or writes the other."""
+    spans = [(what, span) for what, obj in buffers.items() if (span := _span(obj)) is not None and span[1]]
+    for i, (what_a, (a, len_a)) in enumerate(spans):
+        for what_b, (b, len_b) in spans[i + 1 :]:
+            if a < b + len_b and b < a + len_a:
+                raise InvalidInputError(f"{what_a} and {what_b} share memory; give separate buffers")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import _native
-from ._args import as_list, resolve_threads
+from ._args import as_list, check_disjoint, resolve_threads
 from .config import EncodingConfig
 from .errors import InconsistentBlobError, InvalidBufferError, InvalidInputError, NotEnoughShardsError
 from .metadata import BlobId, BlobMetadata
@@ -163,12 +163,14 @@ def encode_into(
     """Encode, writing every sliver into caller buffers (writable, exactly
     :func:`output_sizes` bytes each): primary sliver i at ``i*s*S``, secondary
     sliver j at ``j*p*S``. With memory-mapped files as outputs the slivers go
-    to disk as they are produced. The returned slivers are views into them."""
+    to disk as they are produced. The returned slivers are views into them.
+    The three buffers must not share memory (InvalidInputError)."""
     cfg = EncodingConfig(n_shards)
     length = _byte_len(data)
     size = cfg.symbol_size(length)
     if primary_out is None or secondary_out is None:
         raise InvalidBufferError("encode_into needs writable primary_out and secondary_out buffers")
+    check_disjoint({"data": data, "primary_out": primary_out, "secondary_out": secondary_out})
     rr, cr, bid = _native.blob_encode(data, n_shards, resolve_threads(threads), primary_out, secondary_out)
     md = _metadata_from_roots(length, rr, cr, bid)
     pv = memoryview(primary_out).cast("B")
