@@ -4,13 +4,22 @@ read) before its fix."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fs_helpers import symlink_or_skip
 
 import walrus_core as wc
 from walrus_core import rs2
 from walrus_core.errors import InvalidInputError, WalrusCoreError
+from walrus_core.metadata import BlobId
+from walrus_core.reference.committee import Committee, init_committee
+from walrus_core.reference.repair import repair
+from walrus_core.reference.retrieve import read_blob
+from walrus_core.reference.store import store_blob
+from walrus_core.reference.verify import list_blobs, scrub
 
 np = pytest.importorskip("numpy")
 
@@ -118,3 +127,66 @@ def test_encode_into_disjoint_parts_of_one_buffer() -> None:
     assert wc.decode(enc.secondary_slivers(), MD) == DATA
     arr = np.zeros(psize + ssize, np.uint8)
     assert wc.encode_into(DATA, 7, arr[:psize], arr[psize:]).metadata == MD
+
+
+# ---------------------------------------------------------------------------
+# Escape: a node never reads, lists or writes through a symbolic link on any
+# directory it uses (its own, blobs/, blobs/<id>/).
+
+
+@pytest.fixture
+def committee(tmp_path: Path) -> tuple[Committee, BlobId]:
+    pytest.importorskip("cryptography")
+    c = init_committee(tmp_path / "c", 4, 4)
+    return c, store_blob(c, DATA).blob_id
+
+
+def _other_node_dir(tmp_path: Path) -> tuple[Path, BlobId]:
+    """A node directory of another committee, holding a blob of its own."""
+    other = init_committee(tmp_path / "other", 4, 4)
+    blob_id = store_blob(other, DATA[:100]).blob_id
+    return other.node(0).path, blob_id
+
+
+def test_repair_does_not_write_through_a_linked_node_dir(
+    committee: tuple[Committee, BlobId], tmp_path: Path
+) -> None:
+    c, _ = committee
+    target, _ = _other_node_dir(tmp_path)
+    before = (target / "node.json").read_bytes()
+    node = c.node(1)
+    shutil.rmtree(node.path)
+    symlink_or_skip(node.path, target, directory=True)
+    (rep,) = repair(c, node)
+    assert not rep.ok and "symbolic link" in " ".join(rep.failed)
+    (res,) = scrub(c, c.node(1), repair=True)
+    assert any("symbolic link" in p for p in res.problems)
+    assert res.repair is not None and not res.repair.ok
+    assert (target / "node.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("link", ["blobs", "blob"])
+def test_linked_blob_dirs_list_nothing_outside(
+    committee: tuple[Committee, BlobId], tmp_path: Path, link: str
+) -> None:
+    c, blob_id = committee
+    target, other_id = _other_node_dir(tmp_path)
+    node = c.node(2)
+    if link == "blobs":
+        shutil.rmtree(node.path / "blobs")
+        symlink_or_skip(node.path / "blobs", target / "blobs", directory=True)
+    else:  # this blob's directory leads into the other committee's blob
+        outside = target / "blobs" / bytes(other_id).hex()
+        (outside / ".tmp-outside").write_bytes(b"not ours")
+        shutil.rmtree(node.blob_path(blob_id))
+        symlink_or_skip(node.blob_path(blob_id), outside, directory=True)
+    assert other_id not in node.blobs()
+    assert str(other_id) not in [x["blob_id"] for x in list_blobs(c)]
+    (res,) = scrub(c, node, repair=True)
+    assert res.strays == []
+    assert any("symbolic link" in p for p in res.problems)
+    assert str(other_id) not in " ".join(res.problems)
+    assert node.stray_files(blob_id) == [] and node.remove_temporaries(blob_id) == []
+    if link == "blob":
+        assert (target / "blobs" / bytes(other_id).hex() / ".tmp-outside").exists()
+    assert read_blob(c, blob_id).data == DATA

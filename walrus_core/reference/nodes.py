@@ -152,22 +152,37 @@ class NodeDir:
     def sliver_path(self, blob_id: BlobId, kind: str, index: int) -> Path:
         return child(self.blob_path(blob_id), sliver_file_name(kind, index, self.n_shards))
 
+    def link_on_path(self, blob_id: BlobId | None = None) -> Path | None:
+        """The first directory a node goes through (its own, ``blobs/``, the
+        blob's) that is a symbolic link, or None. Nothing is read, listed or
+        written through one: it could lead outside the committee."""
+        dirs = [self.path, self.path / "blobs"]
+        if blob_id is not None:
+            dirs.append(self.blob_path(blob_id))
+        return next((d for d in dirs if d.is_symlink()), None)
+
+    def _check_dirs(self, blob_id: BlobId | None = None) -> None:
+        link = self.link_on_path(blob_id)
+        if link is not None:
+            raise StorageError(f"{link} is a symbolic link; refusing to go through it")
+
     def create(self, public_key: bytes) -> None:
         """Create (or recreate after loss) the directory and its node.json."""
+        self._check_dirs()
         ensure_dir(self.path / "blobs")
         info = {"index": self.index, "shards": list(self.shards), "public_key": public_key.hex()}
         atomic_write(self.path / "node.json", (json.dumps(info, indent=1) + "\n").encode())
 
     # --- reading
     def blobs(self) -> list[BlobId]:
-        """Blobs this node has a directory for (other names are ignored)."""
+        """Blobs this node has a directory for (other names, and links, are ignored)."""
         root = self.path / "blobs"
-        if not root.is_dir():
+        if self.link_on_path() is not None or not root.is_dir():
             return []
         out = []
         for entry in sorted(os.listdir(root)):
             blob_id = parse_blob_dir_name(entry)
-            if blob_id is not None:
+            if blob_id is not None and not (root / entry).is_symlink():
                 out.append(blob_id)
         return out
 
@@ -180,18 +195,15 @@ class NodeDir:
 
     def stray_files(self, blob_id: BlobId) -> list[str]:
         """Names in a blob directory this node did not derive for its shards
-        (temporaries, junk, other nodes' slivers). They are never read."""
+        (temporaries, junk, other nodes' slivers). They are never read.
+        None are listed through a symbolic link."""
+        if self.link_on_path(blob_id) is not None:
+            return []
         try:
             names = os.listdir(self.blob_path(blob_id))
         except OSError:
             return []
         return sorted(set(names) - self.expected_files(blob_id))
-
-    def _check_dirs(self, blob_id: BlobId) -> None:
-        """Refuse to read through a symbolic link standing in for a directory."""
-        for d in (self.path / "blobs", self.blob_path(blob_id)):
-            if d.is_symlink():
-                raise StorageError(f"{d} is a symbolic link; refusing to read through it")
 
     def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
         if not self.exists:

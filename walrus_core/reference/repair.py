@@ -194,7 +194,11 @@ def repair_node(
     directory that was lost is recreated (its key lives apart from its data)."""
     report = RepairReport(node.name)
     if not node.exists:
-        node.create(committee.nodes[node.index].public_key)
+        try:
+            node.create(committee.nodes[node.index].public_key)
+        except (StorageError, OSError) as exc:
+            report.failed.append(f"{node.name}: {exc}")
+            return report
     blobs = known_blobs(committee, node) if blob_ids is None else blob_ids
     for k, blob_id in enumerate(blobs):
         progress(f"{node.name}", k, len(blobs))

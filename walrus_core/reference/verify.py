@@ -48,7 +48,10 @@ def scrub_node(
     """Verify every sliver the node should hold, for every blob it is responsible for."""
     result = NodeScrub(node.name, node.exists)
     blobs = known_blobs(committee, node)
-    if not node.exists:
+    link = node.link_on_path()
+    if link is not None:
+        result.problems.append(f"{node.name}: {link} is a symbolic link; nothing is read through it")
+    elif not node.exists:
         result.problems.append(f"{node.name}: node directory missing")
     for k, blob_id in enumerate(blobs):
         progress(f"scrub {node.name}", k, len(blobs))
