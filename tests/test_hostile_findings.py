@@ -5,6 +5,8 @@ read) before its fix."""
 from __future__ import annotations
 
 import shutil
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +15,13 @@ from fs_helpers import symlink_or_skip
 
 import walrus_core as wc
 from walrus_core import rs2
-from walrus_core.errors import InvalidInputError, WalrusCoreError
+from walrus_core.errors import DataTooLargeError, InvalidInputError, WalrusCoreError
 from walrus_core.metadata import BlobId
 from walrus_core.reference.committee import Committee, init_committee
+from walrus_core.reference.nodes import expected_slivers
 from walrus_core.reference.repair import repair
-from walrus_core.reference.retrieve import read_blob
-from walrus_core.reference.store import store_blob
+from walrus_core.reference.retrieve import find_metadata, read_blob
+from walrus_core.reference.store import store_blob, store_file
 from walrus_core.reference.verify import list_blobs, scrub
 
 np = pytest.importorskip("numpy")
@@ -190,3 +193,72 @@ def test_linked_blob_dirs_list_nothing_outside(
     if link == "blob":
         assert (target / "blobs" / bytes(other_id).hex() / ".tmp-outside").exists()
     assert read_blob(c, blob_id).data == DATA
+
+
+# ---------------------------------------------------------------------------
+# Memory: a file larger than the metadata allows is treated as corrupt without
+# being read (a sparse file costs no disk, so it is the cheap attack).
+
+HUGE = 256 << 20
+
+
+def _peak_bytes(fn: Callable[[], Any]) -> tuple[Any, int]:
+    tracemalloc.start()
+    try:
+        result = fn()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _make_sparse(path: Path, size: int) -> None:
+    with open(path, "r+b" if path.exists() else "wb") as fh:
+        fh.truncate(size)
+
+
+def test_oversized_sliver_is_corrupt_not_read(committee: tuple[Committee, BlobId]) -> None:
+    c, blob_id = committee
+    md = c.node(0).read_metadata(blob_id)
+    assert md is not None
+    for node in c.node_dirs():  # every primary sliver file: read must fall back to secondary ones
+        for kind, index, _ in expected_slivers(node, blob_id):
+            if kind == "primary":
+                _make_sparse(node.sliver_path(blob_id, kind, index), HUGE)
+    result, peak = _peak_bytes(lambda: read_blob(c, blob_id))
+    assert result.data == DATA and result.kind == "secondary"
+    assert any("more than" in p for p in result.problems)
+    assert peak < HUGE // 4
+    scrubbed, peak = _peak_bytes(lambda: scrub(c))
+    assert peak < HUGE // 4
+    assert sum("more than" in p for r in scrubbed for p in r.problems) == 4
+    (rep,) = repair(c, c.node(0))
+    assert rep.ok and rep.rebuilt
+    assert c.node(0).check_slivers(md, expected_slivers(c.node(0), blob_id))[0].status == "ok"
+
+
+def test_oversized_metadata_is_invalid_not_read(committee: tuple[Committee, BlobId]) -> None:
+    c, blob_id = committee
+    shutil.rmtree(c.certified_path(blob_id))
+    _make_sparse(c.node(0).metadata_path(blob_id), HUGE)
+    md, peak = _peak_bytes(lambda: find_metadata(c, blob_id))
+    assert peak < HUGE // 4
+    assert md[0].blob_id == blob_id and "more than" in " ".join(md[2])
+    assert c.node(0).read_metadata(blob_id) is None
+    assert read_blob(c, blob_id).data == DATA
+
+
+def test_store_refuses_an_oversized_file_before_reading_it(
+    committee: tuple[Committee, BlobId], tmp_path: Path
+) -> None:
+    c, _ = committee
+    big = tmp_path / "big"
+    _make_sparse(big, HUGE)
+
+    def store() -> DataTooLargeError:
+        with pytest.raises(DataTooLargeError) as err:
+            store_file(c, big)
+        return err.value
+
+    error, peak = _peak_bytes(store)
+    assert "at most" in str(error)
+    assert peak < HUGE // 4

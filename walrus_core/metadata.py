@@ -282,6 +282,13 @@ class BlobMetadata:
         if blob_id is not None and bytes(self.blob_id) != _blob_id_bytes(blob_id):
             raise VerificationError(f"blob ID mismatch: metadata gives {self.blob_id}")
 
+    @staticmethod
+    def max_bcs_len(n_shards: int) -> int:
+        """The longest :meth:`to_bcs` of metadata for ``n_shards`` pairs (every
+        hash a digest; an all-zero hash is one byte shorter)."""
+        n = check_int(n_shards, "n_shards", 1)
+        return BLOB_ID_LEN + 1 + 1 + 8 + len(uleb128(n)) + 2 * n * (1 + DIGEST_LEN)
+
     def to_bcs(self) -> bytes:
         """BCS of ``BlobMetadataWithId``: blob_id ‖ uleb128(0) (V1) ‖ 0x01
         (RS2) ‖ LE64(unencoded_length) ‖ uleb128(n) ‖ n × (node(primary) ‖

@@ -26,7 +26,7 @@ from ..config import EncodingConfig, max_faulty
 from ..errors import InvalidInputError
 from ..metadata import BlobId, BlobMetadata
 from .errors import CertificateError, CommitteeError
-from .files import atomic_write, blob_dir_name, child, ensure_dir, parse_blob_dir_name, read_file
+from .files import atomic_write, blob_dir_name, child, ensure_dir, holds, parse_blob_dir_name, read_file
 from .keys import generate_key, verify_signature
 from .nodes import Ack, NodeDir, ack_message
 
@@ -143,17 +143,16 @@ class Committee:
     def write_certified(self, metadata: BlobMetadata, certificate: dict[str, Any]) -> Path:
         path = self.certified_path(metadata.blob_id)
         ensure_dir(path)
-        md = metadata.to_bcs()
-        if read_file(path / "metadata.bcs") != md:
-            atomic_write(path / "metadata.bcs", md)
         text = (json.dumps(certificate, indent=1, sort_keys=True) + "\n").encode()
-        cert_path = path / "certificate.json"
-        if read_file(cert_path) != text:
-            atomic_write(cert_path, text)
-        return cert_path
+        for name, data in (("metadata.bcs", metadata.to_bcs()), ("certificate.json", text)):
+            if not holds(path / name, data):
+                atomic_write(path / name, data)
+        return path / "certificate.json"
 
     def certified_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
-        return read_file(child(self.certified_path(blob_id), "metadata.bcs"))
+        return read_file(
+            child(self.certified_path(blob_id), "metadata.bcs"), BlobMetadata.max_bcs_len(self.n_shards)
+        )
 
     # --- acknowledgments and certificates
     def verify_ack(self, ack: Ack) -> None:

@@ -173,8 +173,10 @@ def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
 
 
 # ------------------------------------------------------------------ reading
-def read_file(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist. Symlinks are refused."""
+def read_file(path: Path, max_size: int | None = None) -> bytes | None:
+    """The file's bytes, or None when it does not exist. Symlinks are refused,
+    and so is a file larger than ``max_size`` (StorageError), before reading:
+    one oversized (even sparse) file must not cost its size in memory."""
     try:
         if not _O_NOFOLLOW and os.path.islink(path):
             raise OSError(errno.ELOOP, "is a symbolic link")
@@ -184,4 +186,18 @@ def read_file(path: Path) -> bytes | None:
     except OSError as exc:
         raise StorageError(f"cannot open {path}: {exc.strerror or exc}") from exc
     with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+        if max_size is None:
+            return fh.read()
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(max_size + 1) if size <= max_size else b""
+        if size > max_size or len(data) > max_size:  # the second: it grew while we read
+            raise StorageError(f"{path} has {max(size, len(data))} bytes, more than the {max_size} allowed")
+        return data
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file ``path`` holds exactly ``data`` (reading no more than that)."""
+    try:
+        return read_file(path, len(data)) == data
+    except (StorageError, NotADirectoryError):
+        return False

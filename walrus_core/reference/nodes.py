@@ -26,7 +26,7 @@ from typing import Any
 from .._bcs import uleb128
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
-from ..sliver import Sliver, verify_slivers
+from ..sliver import Sliver, config_of, verify_slivers
 from .errors import StorageError
 from .files import (
     KINDS,
@@ -55,6 +55,13 @@ def sliver_index(kind: str, pair: int, n_shards: int) -> int:
     """Index of the ``kind`` sliver of sliver pair ``pair``: the primary one
     has the pair's index, the secondary one n - 1 - pair (spec §6)."""
     return pair if kind == "primary" else n_shards - 1 - pair
+
+
+def sliver_file_size(metadata: BlobMetadata, kind: str) -> int:
+    """Bytes in the file of any ``kind`` sliver of this blob: its BCS (below)."""
+    cfg, size = config_of(metadata)
+    length = cfg.symbols_per_sliver(kind) * size
+    return len(uleb128(length)) + length + 4
 
 
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
@@ -209,7 +216,7 @@ class NodeDir:
         if not self.exists:
             return None
         self._check_dirs(blob_id)
-        return read_file(self.metadata_path(blob_id))
+        return read_file(self.metadata_path(blob_id), BlobMetadata.max_bcs_len(self.n_shards))
 
     def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
         """Verified metadata for the blob, or None when missing or invalid."""
@@ -222,18 +229,21 @@ class NodeDir:
             return None
         return md if md.blob_id == blob_id and md.n_shards == self.n_shards else None
 
-    def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
+    def read_sliver_bytes(self, metadata: BlobMetadata, kind: str, index: int) -> bytes | None:
+        """The file of one sliver of the blob, or None; StorageError for one
+        larger than any sliver of this blob (nothing of it is read)."""
         if not self.exists:
             return None
+        blob_id = metadata.blob_id
         self._check_dirs(blob_id)
-        return read_file(self.sliver_path(blob_id, kind, index))
+        return read_file(self.sliver_path(blob_id, kind, index), sliver_file_size(metadata, kind))
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
         """Read and parse one sliver, not yet checked against the metadata's
         hashes (:func:`check_loaded` does that, for many at once). Never raises
         for bad data: a missing or unparsable file is reported in the result."""
         try:
-            raw = self.read_sliver_bytes(metadata.blob_id, kind, index)
+            raw = self.read_sliver_bytes(metadata, kind, index)
         except StorageError as exc:
             return SliverCheck(kind, index, shard, "corrupt", str(exc))
         if raw is None:
@@ -286,7 +296,7 @@ class NodeDir:
         try:
             if os.lstat(path).st_size != size:
                 return False
-            return read_file(path) == b"".join(parts)
+            return read_file(path, size) == b"".join(parts)
         except (FileNotFoundError, NotADirectoryError, StorageError):
             return False
 

@@ -66,7 +66,7 @@ def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int)
     index = sliver_index(kind, pair, n)
     node = committee.node_for_shard(shard_index_for_pair(pair, md.blob_id, n))
     try:
-        raw = node.read_sliver_bytes(md.blob_id, kind, index)
+        raw = node.read_sliver_bytes(md, kind, index)
         if raw is None:
             return None
         sliver = Sliver.from_bcs(raw, kind)

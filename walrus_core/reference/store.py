@@ -5,6 +5,7 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from typing import Any
 from ..backends import cpu_count
 from ..blob import encode
 from ..config import EncodingConfig
-from ..errors import WalrusCoreError
+from ..errors import DataTooLargeError, WalrusCoreError
 from ..metadata import BlobId, shard_index_for_pair
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
@@ -188,8 +189,17 @@ def store_blob(
 def store_file(
     committee: Committee, path: Path | str, *, progress: ProgressFn = no_progress, workers: int | None = None
 ) -> StoreResult:
+    """Store the file at ``path``; one larger than the committee's shard count
+    allows is refused (DataTooLargeError) before any of it is read."""
+    limit = EncodingConfig(committee.n_shards).max_blob_size
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise DataTooLargeError(
+                    f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}"
+                )
+            data = fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return store_blob(committee, data, progress=progress, workers=workers)
