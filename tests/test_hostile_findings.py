@@ -4,6 +4,7 @@ read) before its fix."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tracemalloc
 from collections.abc import Callable
@@ -14,10 +15,11 @@ import pytest
 from fs_helpers import symlink_or_skip
 
 import walrus_core as wc
-from walrus_core import rs2
+from walrus_core import cli, rs2
 from walrus_core.errors import DataTooLargeError, InvalidInputError, WalrusCoreError
 from walrus_core.metadata import BlobId
-from walrus_core.reference.committee import Committee, init_committee
+from walrus_core.reference.committee import Committee, init_committee, load_committee
+from walrus_core.reference.errors import CommitteeError
 from walrus_core.reference.nodes import expected_slivers
 from walrus_core.reference.repair import repair
 from walrus_core.reference.retrieve import find_metadata, read_blob
@@ -262,3 +264,69 @@ def test_store_refuses_an_oversized_file_before_reading_it(
     error, peak = _peak_bytes(store)
     assert "at most" in str(error)
     assert peak < HUGE // 4
+
+
+# ---------------------------------------------------------------------------
+# Validation: the committee file holds JSON integers, an n RS2 allows, and
+# 32-byte keys; anything else is a CommitteeError naming the problem.
+
+
+def _committee_doc(tmp_path: Path) -> dict[str, Any]:
+    pytest.importorskip("cryptography")
+    init_committee(tmp_path, 2, 4)
+    doc: dict[str, Any] = json.loads((tmp_path / "committee.json").read_text())
+    return doc
+
+
+def _set(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("n_shards",), "4", "n_shards must be an int"),
+        (("n_shards",), 4.9, "n_shards must be an int"),
+        (("n_shards",), True, "n_shards must be an int"),
+        (("n_shards",), 3, "n_shards must be in 4..49155"),
+        (("n_shards",), 49156, "n_shards must be in 4..49155"),
+        (("nodes", 0, "index"), "0", "index must be an int"),
+        (("nodes", 1, "shards"), ["002", 3], "shard must be an int"),
+        (("nodes", 1, "shards"), [2.0, 3], "shard must be an int"),
+        (("nodes", 1, "shards"), [2, 3, 4], "shard must be in 0..3"),
+        (("nodes", 1, "public_key"), "ab", "public_key must be 32 bytes"),
+        (("nodes", 1, "public_key"), "zz" * 32, "public_key must be 32 bytes"),
+        (("nodes", 1, "public_key"), None, "public_key must be 32 bytes"),
+        (("nodes",), {"0": 1}, "nodes must be a list"),
+        (("nodes", 1), "node", "node 1 is not a JSON object"),
+    ],
+)
+def test_committee_file_is_strict(tmp_path: Path, path: tuple[Any, ...], value: Any, message: str) -> None:
+    doc = _set(_committee_doc(tmp_path), path, value)
+    (tmp_path / "committee.json").write_text(json.dumps(doc))
+    with pytest.raises(CommitteeError, match=message):
+        load_committee(tmp_path)
+
+
+def test_committee_file_not_read_whole(tmp_path: Path) -> None:
+    _committee_doc(tmp_path)
+    _make_sparse(tmp_path / "committee.json", HUGE)
+    with pytest.raises(CommitteeError, match="more than"):
+        load_committee(tmp_path)
+
+
+def test_cli_warns_about_large_shard_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "f").write_bytes(b"x" * 1000)
+    args = ["cost", str(tmp_path / "f"), "--epochs", "1", "--price", "1"]
+    assert cli.main([*args, "--shards", "1000"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert cli.main([*args, "--shards", "4000"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 4000 shards" in err and "976.7 MiB of metadata" in err
+    pytest.importorskip("cryptography")
+    assert cli.main(["init", str(tmp_path / "c"), "--nodes", "1", "--shards", "1001"]) == 0
+    assert "warning: 1001 shards" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .config import EncodingConfig
 from .errors import WalrusCoreError
 from .reference.committee import Committee, init_committee, load_committee
 from .reference.nodes import NodeDir
@@ -110,6 +111,10 @@ def _committee(args: argparse.Namespace) -> Committee:
     return load_committee(args.committee)
 
 
+#: Walrus's own shard count; beyond it the CLI warns about the O(n²) metadata.
+LARGE_N_SHARDS = 1000
+
+
 class _Usage(Exception):
     pass
 
@@ -122,6 +127,19 @@ def _human(n: float) -> str:
         if n < 1024 or unit == "TiB":
             break
     return f"{n:.1f} {unit}"
+
+
+def _warn_if_large(n_shards: int) -> None:
+    """Say what a shard count beyond Walrus's own costs: every blob's metadata
+    has 64 bytes per shard and every shard keeps a copy (O(n²) per blob)."""
+    if n_shards > LARGE_N_SHARDS:
+        per_blob = n_shards * EncodingConfig(n_shards).metadata_length
+        print(
+            f"warning: {n_shards} shards: every blob carries {_human(per_blob)} of metadata "
+            f"(n x (64n + 32) bytes, growing as n squared), and its encoding and repair work grow "
+            f"with n too; Walrus uses {LARGE_N_SHARDS}",
+            file=sys.stderr,
+        )
 
 
 def _progress(args: argparse.Namespace) -> ProgressFn:
@@ -139,6 +157,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     except ValueError:
         raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
     c = init_committee(args.dir, args.nodes, args.shards, weights)
+    _warn_if_large(c.n_shards)
     obj = {
         "committee": str(c.root),
         "nodes": len(c.nodes),
@@ -160,6 +179,7 @@ def _cmd_cost(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
     est: dict[str, Any] = cost(length, n, args.epochs, args.price)
+    _warn_if_large(n)
     _emit(
         args,
         est,
