@@ -18,9 +18,10 @@ import walrus_core as wc
 from walrus_core import cli, rs2
 from walrus_core.errors import DataTooLargeError, InvalidInputError, WalrusCoreError
 from walrus_core.metadata import BlobId
+from walrus_core.reference import store
 from walrus_core.reference.committee import Committee, init_committee, load_committee
 from walrus_core.reference.errors import CommitteeError
-from walrus_core.reference.nodes import expected_slivers
+from walrus_core.reference.nodes import NodeDir, expected_slivers
 from walrus_core.reference.repair import repair
 from walrus_core.reference.retrieve import find_metadata, read_blob
 from walrus_core.reference.store import store_blob, store_file
@@ -330,3 +331,71 @@ def test_cli_warns_about_large_shard_counts(tmp_path: Path, capsys: pytest.Captu
     pytest.importorskip("cryptography")
     assert cli.main(["init", str(tmp_path / "c"), "--nodes", "1", "--shards", "1001"]) == 0
     assert "warning: 1001 shards" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# Repair order: after a writer is killed mid-store, one repair pass reaches
+# the fixed point whatever the node order (a sliver rebuilt on a later node
+# can be the source an earlier one lacked); a blob that can never be rebuilt
+# says to store it again.
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crashed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: int) -> tuple[Committee, BlobId]:
+    """10 nodes of one shard each (p = 4, s = 7); the writer dies after the first ``kept``."""
+    pytest.importorskip("cryptography")
+    c = init_committee(tmp_path / "c", 10, 10)
+    done: list[int] = []
+
+    def crash(node: NodeDir) -> None:
+        done.append(node.index)
+        if len(done) == kept:
+            raise _Crash
+
+    monkeypatch.setattr(store, "after_node", crash)
+    with pytest.raises(_Crash):
+        store_blob(c, DATA, workers=1)
+    monkeypatch.setattr(store, "after_node", None)
+    blob_id = wc.blob_id(DATA, 10)
+    for node in c.node_dirs():  # as a writer that spooled ahead leaves them: every node knows the blob
+        node.blob_path(blob_id).mkdir(exist_ok=True)
+    return c, blob_id
+
+
+def _all_ok(c: Committee, blob_id: BlobId) -> bool:
+    md, _, _ = find_metadata(c, blob_id)
+    checks = [check for x in c.node_dirs() for check in x.check_slivers(md, expected_slivers(x, blob_id))]
+    return len(checks) == 20 and all(check.status == "ok" for check in checks)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_one_repair_pass_reaches_the_fixed_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reverse: bool
+) -> None:
+    c, blob_id = _crashed_store(tmp_path, monkeypatch, kept=4)
+    if reverse:  # the pass must not depend on the order the nodes come in
+        nodes = c.node_dirs()[::-1]
+        monkeypatch.setattr(Committee, "node_dirs", lambda self: nodes)
+    reports = repair(c)
+    assert all(r.ok for r in reports), [r.failed for r in reports]
+    assert _all_ok(c, blob_id)
+    assert read_blob(c, blob_id).data == DATA
+
+
+def test_scrub_repair_reaches_the_fixed_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c, blob_id = _crashed_store(tmp_path, monkeypatch, kept=4)
+    results = scrub(c, repair=True)
+    assert all(r.repair is None or r.repair.ok for r in results)
+    assert _all_ok(c, blob_id)
+
+
+def test_unrepairable_blob_says_store_it_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    c, blob_id = _crashed_store(tmp_path, monkeypatch, kept=3)  # 3 pairs: fewer than p = 4
+    reports = repair(c)
+    failed = [line for r in reports for line in r.failed]
+    assert failed and not any(r.rebuilt for r in reports)
+    assert all(str(blob_id) in line for line in failed)
+    assert sum("store it again" in line for line in failed) == len([r for r in reports if r.failed])

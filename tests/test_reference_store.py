@@ -454,12 +454,11 @@ def test_repair_fails_cleanly_without_enough_peers(fresh: tuple[Committee, BlobI
     for i in range(5):
         shutil.rmtree(c.node(i).path)
     (rep,) = repair(c, c.node(0))
-    # 5 peers left: enough for the secondary sliver (p = 4 symbols), not the primary (s = 7)
-    assert (
-        len(rep.failed) == 1
-        and "primary" in rep.failed[0]
-        and "5 verified recovery symbols, 7 needed" in rep.failed[0]
-    )
+    # 5 peers left: enough for the secondary sliver (p = 4 symbols), not the primary
+    # (s = 7), even with the node's own rebuilt secondary sliver as a sixth source
+    assert len(rep.failed) == 2
+    assert "primary" in rep.failed[0] and "6 verified recovery symbols, 7 needed" in rep.failed[0]
+    assert "repair every node, and if that fails too, store it again" in rep.failed[1]
     assert len(rep.rebuilt) == 1 and "secondary" in rep.rebuilt[0]
     md = c.node(0).read_metadata(blob_id)
     assert md is not None  # metadata came back from a peer

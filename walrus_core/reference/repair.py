@@ -34,6 +34,10 @@ class RepairReport:
     bytes_moved: int = 0
     node_share: int = 0  # bytes of this node's slivers in the blobs it repaired
     blob_bytes: int = 0  # unencoded size of the blobs it repaired
+    # blobs not fully repaired (tried again while other nodes make progress), and
+    # those of them that lacked symbols or metadata rather than a usable directory
+    unfinished: list[BlobId] = field(default_factory=list, repr=False)
+    short: list[BlobId] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -175,6 +179,8 @@ def rebuild_slivers(
         what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"
         if sliver is None:
             report.failed.append(f"{what}: {why}")
+            if len(wanted[(check.kind, check.index)]) < need[check.kind] and md.blob_id not in report.short:
+                report.short.append(md.blob_id)
             continue
         # Never replace a good sliver: check the file once more right before writing.
         if node.check_sliver(md, check.kind, check.index, check.shard).status == "ok":
@@ -203,10 +209,13 @@ def repair_node(
     for k, blob_id in enumerate(blobs):
         progress(f"{node.name}", k, len(blobs))
         report.blobs_checked += 1
+        failures = len(report.failed)
         try:
             _repair_blob(committee, node, blob_id, report, progress)
         except (StorageError, OSError) as exc:
             report.failed.append(f"{blob_id}: {exc}")
+        if len(report.failed) > failures:
+            report.unfinished.append(blob_id)
     progress(f"{node.name}", len(blobs), len(blobs))
     return report
 
@@ -220,6 +229,7 @@ def _repair_blob(
             md, moved, _ = find_metadata(committee, blob_id)
         except BlobUnavailableError as exc:
             report.failed.append(str(exc))
+            report.short.append(blob_id)
             return
         report.bytes_moved += moved
         node.write_metadata(md.to_bcs(), blob_id)
@@ -238,6 +248,46 @@ def _repair_blob(
 def repair(
     committee: Committee, node: NodeDir | None = None, *, progress: ProgressFn = no_progress
 ) -> list[RepairReport]:
-    """Repair one node, or every node in turn."""
-    nodes = [node] if node is not None else committee.node_dirs()
-    return [repair_node(committee, x, progress=progress) for x in nodes]
+    """Repair one node, or every node, to the fixed point (see :func:`repair_nodes`)."""
+    return repair_nodes(committee, [node] if node is not None else committee.node_dirs(), progress=progress)
+
+
+def repair_nodes(
+    committee: Committee,
+    nodes: list[NodeDir],
+    *,
+    whole_committee: bool | None = None,
+    progress: ProgressFn = no_progress,
+) -> list[RepairReport]:
+    """Repair ``nodes`` until nothing more can be rebuilt, whatever their order:
+    a sliver one node rebuilds can be the source another one lacked, so the
+    blobs a node could not finish are tried again while any node makes
+    progress. A blob still short of symbols or metadata then says to store it
+    again (or, unless ``whole_committee`` -- by default: ``nodes`` are all the
+    nodes -- to repair every node first)."""
+    reports = [repair_node(committee, x, progress=progress) for x in nodes]
+    for _ in range(len(nodes) + 1):  # each round rebuilds something or is the last
+        progressed = False
+        for node, report in zip(nodes, reports):
+            if not report.unfinished:
+                continue
+            again = repair_node(committee, node, blob_ids=report.unfinished, progress=progress)
+            progressed |= bool(again.rebuilt)
+            report.rebuilt += again.rebuilt
+            report.bytes_moved += again.bytes_moved
+            report.failed, report.unfinished, report.short = again.failed, again.unfinished, again.short
+        if not progressed:
+            break
+    everyone = (
+        whole_committee
+        if whole_committee is not None
+        else len({x.index for x in nodes}) == len(committee.nodes)
+    )
+    for report in reports:
+        for blob_id in report.short:
+            report.failed.append(
+                f"{blob_id}: cannot be repaired, too few good slivers survive on the nodes; store it again"
+                if everyone
+                else f"{blob_id}: not repaired; repair every node, and if that fails too, store it again"
+            )
+    return reports

@@ -14,7 +14,7 @@ from .committee import Committee
 from .errors import BlobUnavailableError, CertificateError
 from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
-from .repair import RepairReport, known_blobs, repair_node
+from .repair import RepairReport, known_blobs, repair_nodes
 from .retrieve import find_metadata
 
 MIB = 1 << 20
@@ -76,7 +76,7 @@ def scrub_node(
                 )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
     if repair and (result.problems or result.strays):
-        result.repair = repair_node(committee, node, progress=progress)
+        (result.repair,) = repair_nodes(committee, [node], progress=progress)
     return result
 
 
@@ -87,8 +87,19 @@ def scrub(
     repair: bool = False,
     progress: ProgressFn = no_progress,
 ) -> list[NodeScrub]:
+    """Scrub one node or every node; with ``repair``, then repair the nodes
+    that had problems together, to the fixed point (see repair_nodes)."""
     nodes = [node] if node is not None else committee.node_dirs()
-    return [scrub_node(committee, x, repair=repair, progress=progress) for x in nodes]
+    results = [scrub_node(committee, x, progress=progress) for x in nodes]
+    todo = [(x, res) for x, res in zip(nodes, results) if res.problems or res.strays]
+    if repair and todo:
+        # the nodes left out hold all they should: repairing them would change nothing
+        reports = repair_nodes(
+            committee, [x for x, _ in todo], whole_committee=node is None, progress=progress
+        )
+        for (_, res), report in zip(todo, reports):
+            res.repair = report
+    return results
 
 
 # ------------------------------------------------------------------ views
