@@ -47,11 +47,18 @@ def _wire_bytes(buf: Buffer) -> bytes:
     return as_bytes(buf, "wire bytes")
 
 
-def _read_kind(reader: Reader) -> SliverKind:
+def _header(kind: SliverKind, target_index: int) -> bytearray:
+    """How both wire forms begin: kind byte (0 primary, 1 secondary) || LE16(target)."""
+    return bytearray([AXIS[kind]]) + target_index.to_bytes(2, "little")
+
+
+def _read_header(buf: Buffer, what: str) -> tuple[Reader, SliverKind, int]:
+    """A reader over ``buf`` past its :func:`_header`, the kind and the target index."""
+    reader = Reader(_wire_bytes(buf), what)
     tag = reader.u8()
     if tag > 1:
         raise InvalidInputError(f"unknown sliver kind tag {tag}")
-    return "primary" if tag == 0 else "secondary"
+    return reader, ("primary" if tag == 0 else "secondary"), reader.u16()
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,7 @@ class RecoverySymbol:
         """kind byte (0 primary, 1 secondary) || LE16(target) || DecodingSymbol
         (LE16(source) || uleb128(len) || data) || proof (uleb128(count) ||
         nodes, 0x00 for the zero node or 0x01 || 32 bytes)."""
-        out = bytearray([AXIS[self.kind]])
-        out += self.target_index.to_bytes(2, "little")
+        out = _header(self.kind, self.target_index)
         out += self.source_index.to_bytes(2, "little") + uleb128(len(self.data)) + self.data
         out += uleb128(len(self.proof))
         for node in self.proof:
@@ -116,9 +122,7 @@ class RecoverySymbol:
 
     @classmethod
     def from_bytes(cls, buf: Buffer) -> RecoverySymbol:
-        reader = Reader(_wire_bytes(buf), "recovery symbol")
-        kind = _read_kind(reader)
-        target = reader.u16()
+        reader, kind, target = _read_header(buf, "recovery symbol")
         source = reader.u16()
         data = reader.take(reader.uleb128())
         count = reader.uleb128()
@@ -212,7 +216,7 @@ class InconsistencyProof:
         return True
 
     def to_bytes(self) -> bytes:
-        out = bytearray([AXIS[self.kind]]) + self.target_index.to_bytes(2, "little")
+        out = _header(self.kind, self.target_index)
         out += uleb128(len(self.symbols))
         for sym in self.symbols:
             b = sym.to_bytes()
@@ -221,9 +225,7 @@ class InconsistencyProof:
 
     @classmethod
     def from_bytes(cls, buf: Buffer) -> InconsistencyProof:
-        reader = Reader(_wire_bytes(buf), "inconsistency proof")
-        kind = _read_kind(reader)
-        target = reader.u16()
+        reader, kind, target = _read_header(buf, "inconsistency proof")
         syms = [RecoverySymbol.from_bytes(reader.take(reader.uleb128())) for _ in range(reader.uleb128())]
         reader.finish()
         return cls(kind, target, tuple(syms))
