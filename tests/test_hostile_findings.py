@@ -5,6 +5,7 @@ read) before its fix."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tracemalloc
 from collections.abc import Callable
@@ -399,3 +400,25 @@ def test_unrepairable_blob_says_store_it_again(tmp_path: Path, monkeypatch: pyte
     assert failed and not any(r.rebuilt for r in reports)
     assert all(str(blob_id) in line for line in failed)
     assert sum("store it again" in line for line in failed) == len([r for r in reports if r.failed])
+
+
+@pytest.mark.parametrize("what", ["directory", "fifo"])
+def test_sliver_that_is_no_regular_file(committee: tuple[Committee, BlobId], what: str) -> None:
+    """A directory or a FIFO under a sliver's name is corrupt; a FIFO is not waited on."""
+    c, blob_id = committee
+    node = c.node(0)
+    md = node.read_metadata(blob_id)
+    assert md is not None
+    path = node.sliver_path(blob_id, "primary", expected_slivers(node, blob_id)[0][1])
+    path.unlink()
+    if what == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    checks = node.check_slivers(md, expected_slivers(node, blob_id))
+    assert checks[0].status == "corrupt" and "not a regular file" in checks[0].reason
+    assert read_blob(c, blob_id).data == DATA
+    (res,) = scrub(c, node)
+    assert any("not a regular file" in p for p in res.problems)

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +32,8 @@ _SLIVER_RE = re.compile(r"\A(primary|secondary)-([0-9]{5})\.sliver\Z")
 # O_NOFOLLOW (links are checked before opening instead); POSIX: both are 0/real.
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# Opening a FIFO would wait for a writer; read_file then refuses it as not a regular file.
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 # Test hook: called with the temporary path just before each rename.
 before_rename: Callable[[Path], None] | None = None
@@ -174,24 +177,33 @@ def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
 
 # ------------------------------------------------------------------ reading
 def read_file(path: Path, max_size: int | None = None) -> bytes | None:
-    """The file's bytes, or None when it does not exist. Symlinks are refused,
-    and so is a file larger than ``max_size`` (StorageError), before reading:
-    one oversized (even sparse) file must not cost its size in memory."""
+    """The file's bytes, or None when it does not exist. StorageError for
+    anything but a regular file (a symbolic link, a directory, a FIFO, which
+    is never waited on) and for a file larger than ``max_size``, before
+    reading: one oversized (even sparse) file must not cost its size in memory."""
     try:
         if not _O_NOFOLLOW and os.path.islink(path):
             raise OSError(errno.ELOOP, "is a symbolic link")
-        fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NOFOLLOW | _O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise StorageError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise StorageError(f"{path} is not a regular file")
     with os.fdopen(fd, "rb") as fh:
-        if max_size is None:
-            return fh.read()
-        size = os.fstat(fh.fileno()).st_size
-        data = fh.read(max_size + 1) if size <= max_size else b""
-        if size > max_size or len(data) > max_size:  # the second: it grew while we read
-            raise StorageError(f"{path} has {max(size, len(data))} bytes, more than the {max_size} allowed")
+        try:
+            if max_size is None:
+                return fh.read()
+            data = fh.read(max_size + 1) if st.st_size <= max_size else b""
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if st.st_size > max_size or len(data) > max_size:  # the second: it grew while we read
+            raise StorageError(
+                f"{path} has {max(st.st_size, len(data))} bytes, more than the {max_size} allowed"
+            )
         return data
 
 
