@@ -23,14 +23,22 @@
 #define RS_FN(name)    name##_neon
 #define RS_FUSED       0
 
+/* Named fields, not an array: the compiler then keeps each in a register. */
 typedef struct {
-    uint8x16_t t[8];
+    uint8x16_t lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
 } rs_tables_neon;
 
 WC_FORCE_INLINE rs_tables_neon load_tables(const uint8_t *lut)
 {
     rs_tables_neon t;
-    for (int i = 0; i < 8; i++) t.t[i] = vld1q_u8(lut + 16 * i);
+    t.lo0 = vld1q_u8(lut + 0);
+    t.lo1 = vld1q_u8(lut + 16);
+    t.lo2 = vld1q_u8(lut + 32);
+    t.lo3 = vld1q_u8(lut + 48);
+    t.hi0 = vld1q_u8(lut + 64);
+    t.hi1 = vld1q_u8(lut + 80);
+    t.hi2 = vld1q_u8(lut + 96);
+    t.hi3 = vld1q_u8(lut + 112);
     return t;
 }
 
@@ -40,10 +48,10 @@ WC_FORCE_INLINE void mul16(const rs_tables_neon *t, uint8x16_t lo, uint8x16_t hi
     const uint8x16_t mask = vdupq_n_u8(0x0f);
     uint8x16_t n0 = vandq_u8(lo, mask), n1 = vshrq_n_u8(lo, 4);
     uint8x16_t n2 = vandq_u8(hi, mask), n3 = vshrq_n_u8(hi, 4);
-    *out_lo = veorq_u8(veorq_u8(vqtbl1q_u8(t->t[0], n0), vqtbl1q_u8(t->t[1], n1)),
-                       veorq_u8(vqtbl1q_u8(t->t[2], n2), vqtbl1q_u8(t->t[3], n3)));
-    *out_hi = veorq_u8(veorq_u8(vqtbl1q_u8(t->t[4], n0), vqtbl1q_u8(t->t[5], n1)),
-                       veorq_u8(vqtbl1q_u8(t->t[6], n2), vqtbl1q_u8(t->t[7], n3)));
+    *out_lo = veorq_u8(veorq_u8(vqtbl1q_u8(t->lo0, n0), vqtbl1q_u8(t->lo1, n1)),
+                       veorq_u8(vqtbl1q_u8(t->lo2, n2), vqtbl1q_u8(t->lo3, n3)));
+    *out_hi = veorq_u8(veorq_u8(vqtbl1q_u8(t->hi0, n0), vqtbl1q_u8(t->hi1, n1)),
+                       veorq_u8(vqtbl1q_u8(t->hi2, n2), vqtbl1q_u8(t->hi3, n3)));
 }
 
 WC_FORCE_INLINE void mul16_lut(const uint8_t *lut, uint8x16_t lo, uint8x16_t hi, uint8x16_t *out_lo,

@@ -37,10 +37,16 @@ typedef struct {
     RS_V lo, hi;
 } rs_pair;
 
-/* Every pair offset of a buffer of `bytes` bytes (a multiple of 64). */
+/* Every pair offset of a buffer of `bytes` bytes (a multiple of 64). One
+ * loop where a pair is a block: a nested loop, even of one iteration, made
+ * the compiler move loads out of it and spill registers. */
+#if RS_W == 32
+#define RS_FOR_PAIRS(o, bytes) for (size_t o = 0; o < (bytes); o += 64)
+#else
 #define RS_FOR_PAIRS(o, bytes)                                                                               \
     for (size_t rs_blk_ = 0; rs_blk_ < (bytes); rs_blk_ += 64)                                               \
         for (size_t o = rs_blk_; o < rs_blk_ + 32; o += RS_W)
+#endif
 
 WC_FORCE_INLINE rs_pair pair_load(const uint8_t *p)
 {
@@ -169,53 +175,73 @@ static void RS_FN(ifft_butterfly_acc)(const uint8_t *x, const uint8_t *y, uint8_
 /* Fused radix-4 steps (rs_kernels.h: fft4/ifft4). Each quad pair is loaded
  * once and stored once for two layers. */
 
-WC_FORCE_INLINE void quad_load(rs_pair q[4], const uint8_t *const *src, size_t o)
+/* The quad's slices, read out of the caller's pointer arrays once: a byte
+ * store may alias them, so the compiler would reload them every block. */
+typedef struct {
+    uint8_t *d[4];
+    const uint8_t *s[4];
+} rs_quad;
+
+WC_FORCE_INLINE rs_quad quad_of(uint8_t *const *dst, const uint8_t *const *src)
 {
-    for (int i = 0; i < 4; i++) q[i] = pair_load(src[i] + o);
+    rs_quad q;
+    for (int i = 0; i < 4; i++) {
+        q.d[i] = dst[i];
+        q.s[i] = src[i];
+    }
+    return q;
 }
 
-WC_FORCE_INLINE void quad_store(uint8_t *const *dst, size_t o, const rs_pair q[4])
-{
-    for (int i = 0; i < 4; i++) pair_store(dst[i] + o, q[i]);
-}
+/* The butterflies on a quad held in four locals (an array of them made the
+ * compiler keep the quad on the stack). */
+#define QUAD_LOAD(p, o)                                                                                      \
+    rs_pair a = pair_load((p).s[0] + (o)), b = pair_load((p).s[1] + (o));                                    \
+    rs_pair c = pair_load((p).s[2] + (o)), d = pair_load((p).s[3] + (o))
+#define QUAD_STORE(p, o)                                                                                     \
+    do {                                                                                                     \
+        pair_store((p).d[0] + (o), a);                                                                       \
+        pair_store((p).d[1] + (o), b);                                                                       \
+        pair_store((p).d[2] + (o), c);                                                                       \
+        pair_store((p).d[3] + (o), d);                                                                       \
+    } while (0)
 
 /* The common case, every twiddle a real multiplier: no branches in the loop,
  * the three multipliers' tables read from their (L1-resident) LUTs. */
 static void RS_FN(fft4_full)(uint8_t *const *dst, const uint8_t *const *src, const uint8_t *l1,
                              const uint8_t *l2, const uint8_t *l3, size_t bytes)
 {
+    const rs_quad p = quad_of(dst, src);
     RS_FOR_PAIRS(o, bytes)
     {
-        rs_pair q[4];
-        quad_load(q, src, o);
-        q[0] = pair_xor(q[0], pair_mul_lut(l1, q[2]));
-        q[2] = pair_xor(q[2], q[0]);
-        q[1] = pair_xor(q[1], pair_mul_lut(l1, q[3]));
-        q[3] = pair_xor(q[3], q[1]);
-        q[0] = pair_xor(q[0], pair_mul_lut(l2, q[1]));
-        q[1] = pair_xor(q[1], q[0]);
-        q[2] = pair_xor(q[2], pair_mul_lut(l3, q[3]));
-        q[3] = pair_xor(q[3], q[2]);
-        quad_store(dst, o, q);
+        QUAD_LOAD(p, o);
+        a = pair_xor(a, pair_mul_lut(l1, c));
+        c = pair_xor(c, a);
+        b = pair_xor(b, pair_mul_lut(l1, d));
+        d = pair_xor(d, b);
+        a = pair_xor(a, pair_mul_lut(l2, b));
+        b = pair_xor(b, a);
+        c = pair_xor(c, pair_mul_lut(l3, d));
+        d = pair_xor(d, c);
+        QUAD_STORE(p, o);
     }
 }
 
 static void RS_FN(ifft4_full)(uint8_t *const *dst, const uint8_t *const *src, const uint8_t *l1,
                               const uint8_t *l2, const uint8_t *l3, size_t bytes)
 {
+    const rs_quad p = quad_of(dst, src);
     RS_FOR_PAIRS(o, bytes)
     {
-        rs_pair q[4];
-        quad_load(q, src, o);
-        q[1] = pair_xor(q[1], q[0]);
-        q[0] = pair_xor(q[0], pair_mul_lut(l1, q[1]));
-        q[3] = pair_xor(q[3], q[2]);
-        q[2] = pair_xor(q[2], pair_mul_lut(l2, q[3]));
-        q[2] = pair_xor(q[2], q[0]);
-        q[0] = pair_xor(q[0], pair_mul_lut(l3, q[2]));
-        q[3] = pair_xor(q[3], q[1]);
-        q[1] = pair_xor(q[1], pair_mul_lut(l3, q[3]));
-        quad_store(dst, o, q);
+        QUAD_LOAD(p, o);
+        b = pair_xor(b, a);
+        a = pair_xor(a, pair_mul_lut(l1, b));
+        d = pair_xor(d, c);
+        c = pair_xor(c, pair_mul_lut(l2, d));
+        c = pair_xor(c, a);
+        a = pair_xor(a, pair_mul_lut(l3, c));
+        d = pair_xor(d, b);
+        b = pair_xor(b, pair_mul_lut(l3, d));
+        QUAD_STORE(p, o);
     }
 }
 
@@ -236,15 +262,15 @@ static void RS_FN(fft4_general)(uint8_t *const *dst, const uint8_t *const *src, 
     RS_TABLES s1, s2, s3;
     const RS_TABLES *t1 = twiddle(&s1, g1), *t2 = twiddle(&s2, g2), *t3 = twiddle(&s3, g3);
     int do2 = g2 != WC_RS_TW_SKIP, do3 = g3 != WC_RS_TW_SKIP;
+    const rs_quad p = quad_of(dst, src);
     RS_FOR_PAIRS(o, bytes)
     {
-        rs_pair q[4];
-        quad_load(q, src, o);
-        fft_bf(t1, &q[0], &q[2]);
-        fft_bf(t1, &q[1], &q[3]);
-        if (do2) fft_bf(t2, &q[0], &q[1]);
-        if (do3) fft_bf(t3, &q[2], &q[3]);
-        quad_store(dst, o, q);
+        QUAD_LOAD(p, o);
+        fft_bf(t1, &a, &c);
+        fft_bf(t1, &b, &d);
+        if (do2) fft_bf(t2, &a, &b);
+        if (do3) fft_bf(t3, &c, &d);
+        QUAD_STORE(p, o);
     }
 }
 
@@ -254,15 +280,15 @@ static void RS_FN(ifft4_general)(uint8_t *const *dst, const uint8_t *const *src,
     RS_TABLES s1, s2, s3;
     const RS_TABLES *t1 = twiddle(&s1, g1), *t2 = twiddle(&s2, g2), *t3 = twiddle(&s3, g3);
     int do1 = g1 != WC_RS_TW_SKIP, do2 = g2 != WC_RS_TW_SKIP;
+    const rs_quad p = quad_of(dst, src);
     RS_FOR_PAIRS(o, bytes)
     {
-        rs_pair q[4];
-        quad_load(q, src, o);
-        if (do1) ifft_bf(t1, &q[0], &q[1]);
-        if (do2) ifft_bf(t2, &q[2], &q[3]);
-        ifft_bf(t3, &q[0], &q[2]);
-        ifft_bf(t3, &q[1], &q[3]);
-        quad_store(dst, o, q);
+        QUAD_LOAD(p, o);
+        if (do1) ifft_bf(t1, &a, &b);
+        if (do2) ifft_bf(t2, &c, &d);
+        ifft_bf(t3, &a, &c);
+        ifft_bf(t3, &b, &d);
+        QUAD_STORE(p, o);
     }
 }
 

@@ -21,14 +21,22 @@
 #define RS_FN(name)    name##_ssse3
 #define RS_FUSED       0
 
+/* Named fields, not an array: the compiler then keeps each in a register. */
 typedef struct {
-    __m128i t[8], mask;
+    __m128i lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3, mask;
 } rs_tables_ssse3;
 
 WC_FORCE_INLINE rs_tables_ssse3 load_tables(const uint8_t *lut)
 {
     rs_tables_ssse3 t;
-    for (int i = 0; i < 8; i++) t.t[i] = RS_LOAD(lut + 16 * i);
+    t.lo0 = RS_LOAD(lut + 0);
+    t.lo1 = RS_LOAD(lut + 16);
+    t.lo2 = RS_LOAD(lut + 32);
+    t.lo3 = RS_LOAD(lut + 48);
+    t.hi0 = RS_LOAD(lut + 64);
+    t.hi1 = RS_LOAD(lut + 80);
+    t.hi2 = RS_LOAD(lut + 96);
+    t.hi3 = RS_LOAD(lut + 112);
     t.mask = _mm_set1_epi8(0x0f);
     return t;
 }
@@ -39,10 +47,10 @@ WC_FORCE_INLINE void mul16(const rs_tables_ssse3 *t, __m128i lo, __m128i hi, __m
     __m128i n1 = _mm_and_si128(_mm_srli_epi64(lo, 4), t->mask);
     __m128i n2 = _mm_and_si128(hi, t->mask);
     __m128i n3 = _mm_and_si128(_mm_srli_epi64(hi, 4), t->mask);
-    *out_lo = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi8(t->t[0], n0), _mm_shuffle_epi8(t->t[1], n1)),
-                            _mm_xor_si128(_mm_shuffle_epi8(t->t[2], n2), _mm_shuffle_epi8(t->t[3], n3)));
-    *out_hi = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi8(t->t[4], n0), _mm_shuffle_epi8(t->t[5], n1)),
-                            _mm_xor_si128(_mm_shuffle_epi8(t->t[6], n2), _mm_shuffle_epi8(t->t[7], n3)));
+    *out_lo = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi8(t->lo0, n0), _mm_shuffle_epi8(t->lo1, n1)),
+                            _mm_xor_si128(_mm_shuffle_epi8(t->lo2, n2), _mm_shuffle_epi8(t->lo3, n3)));
+    *out_hi = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi8(t->hi0, n0), _mm_shuffle_epi8(t->hi1, n1)),
+                            _mm_xor_si128(_mm_shuffle_epi8(t->hi2, n2), _mm_shuffle_epi8(t->hi3, n3)));
 }
 
 WC_FORCE_INLINE void mul16_lut(const uint8_t *lut, __m128i lo, __m128i hi, __m128i *out_lo, __m128i *out_hi)
