@@ -394,6 +394,33 @@ def test_inconsistent_blob_detected() -> None:
     assert exc.value.proof.verify(md) is True  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("backend_name", SUPPORTED)
+@pytest.mark.parametrize("kind", ["primary", "secondary"])
+def test_shorter_length_with_the_same_hashes_is_inconsistent(backend_name: str, kind: str) -> None:
+    """Metadata that claims a shorter unencoded_length (same symbol size, same
+    hashes): the bytes past the claimed length are padding, which Walrus
+    zero-fills before re-encoding (spec §7), so the rows the default check
+    re-derives no longer match their hashes. Decoding must refuse, never
+    return a prefix of the real blob."""
+    n, length = 10, 1000  # p = 4, s = 7: S = 36 for 973..1008 bytes
+    data = _blob(11, length)
+    enc = wc.encode(data, n)
+    lie = wc.BlobMetadata(length - 10, enc.metadata.hashes)
+    assert wc.encode(data[: length - 10], n).symbol_size == enc.symbol_size
+    # slivers that all verify against the lying metadata; from the primary
+    # side, only non-systematic ones, so every row is re-derived and checked
+    p = 4
+    if kind == "primary":
+        slivers = [enc.pairs[i].primary for i in range(p, 2 * p)]
+    else:
+        slivers = [pair.secondary for pair in enc.pairs]
+    with backends.using(backend_name):
+        with pytest.raises(InconsistentBlobError):
+            wc.decode(slivers, lie)
+        # the true metadata still decodes the same slivers
+        assert wc.decode(slivers, enc.metadata) == data
+
+
 def test_wrong_types_in_lists() -> None:
     with pytest.raises(InvalidInputError):
         wc.decode([*ENC.primary_slivers(), b"junk"], MD)  # type: ignore[list-item]
