@@ -82,9 +82,6 @@ def test_oracle_zero_fills_past_the_length_before_hashing() -> None:
         assert rs2_oracle.decode(kind, given, len(data), ref["hashes"]) == data
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11: the default check hashes before cutting to unencoded_length (fix on main)"
-)
 def test_decoder_refuses_metadata_that_claims_a_shorter_length() -> None:
     data, n, short, ref = _shorter_length_case()
     _, _, s = rs2_oracle.params(n)

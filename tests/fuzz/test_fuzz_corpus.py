@@ -24,11 +24,6 @@ def _open_findings() -> dict[str, str]:
 
 
 OPEN_FINDINGS = _open_findings()
-# Targets whose random mutations still reach an open finding.
-OPEN_TARGETS: dict[str, str] = {
-    "committee": "issue 11: committee.json accepts strings, floats and short keys",
-    "decode": "issue 11: the default check hashes decoded rows before cutting to unencoded_length",
-}
 
 
 def _target(name: str):  # type: ignore[no-untyped-def]
@@ -44,10 +39,8 @@ def test_corpus_entry(name: str, path: Path, request: pytest.FixtureRequest) -> 
 
 
 @pytest.mark.parametrize("name", TARGETS)
-def test_mutated_seeds(name: str, request: pytest.FixtureRequest) -> None:
+def test_mutated_seeds(name: str) -> None:
     """Byte flips, cuts and splices of the seeds (deterministic)."""
-    if name in OPEN_TARGETS:
-        request.applymarker(pytest.mark.xfail(reason=OPEN_TARGETS[name], strict=False))
     target = _target(name)
     paths = sorted((HERE / "corpus" / name).glob("seed-*"))
     seeds = [p.read_bytes() for p in paths if f"{name}/{p.name}" not in OPEN_FINDINGS] or [b""]
