@@ -6,9 +6,9 @@ Invariants after every step:
 * read returns the stored bytes exactly or refuses with BlobUnavailableError,
   and succeeds while a certified blob keeps p genuine primary or s genuine
   secondary slivers on disk;
-* repair never replaces a genuine sliver file, and every sliver file it
-  writes holds the genuine bytes (those of walrus_core.encode, whose bytes the
-  vector and oracle tests pin);
+* repair never replaces a genuine sliver file, every sliver file it writes
+  holds the genuine bytes (those of walrus_core.encode, whose bytes the
+  vector and oracle tests pin), and one pass reaches the fixed point;
 * scrub without --repair changes nothing, and reports damage whenever some
   sliver file of a certified blob is not genuine.
 
@@ -185,6 +185,10 @@ class ReferenceStore(RuleBasedStateMachine):
         before = self._contents()
         reference.repair(self.committee)
         self._check_repair(before)
+        # one pass reaches the fixed point: a second one finds nothing to rebuild
+        after = self._contents()
+        again = reference.repair(self.committee)
+        assert self._contents() == after and not any(r.rebuilt for r in again), "a second repair pass acted"
 
     @rule(with_repair=st.booleans())
     def scrub(self, with_repair: bool) -> None:
