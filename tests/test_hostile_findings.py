@@ -422,3 +422,10 @@ def test_sliver_that_is_no_regular_file(committee: tuple[Committee, BlobId], wha
     assert read_blob(c, blob_id).data == DATA
     (res,) = scrub(c, node)
     assert any("not a regular file" in p for p in res.problems)
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
+def test_store_workers_is_checked(committee: tuple[Committee, BlobId], workers: Any) -> None:
+    c, _ = committee
+    with pytest.raises(InvalidInputError, match="workers"):
+        store_blob(c, DATA, workers=workers)
