@@ -21,7 +21,7 @@ from walrus_core.errors import DataTooLargeError, InvalidInputError, WalrusCoreE
 from walrus_core.metadata import BlobId
 from walrus_core.reference import store
 from walrus_core.reference.committee import Committee, init_committee, load_committee
-from walrus_core.reference.errors import CommitteeError
+from walrus_core.reference.errors import CommitteeError, StorageError
 from walrus_core.reference.nodes import NodeDir, expected_slivers
 from walrus_core.reference.repair import repair
 from walrus_core.reference.retrieve import find_metadata, read_blob
@@ -429,3 +429,26 @@ def test_store_workers_is_checked(committee: tuple[Committee, BlobId], workers: 
     c, _ = committee
     with pytest.raises(InvalidInputError, match="workers"):
         store_blob(c, DATA, workers=workers)
+
+
+def test_linked_certified_dirs_list_nothing_outside(
+    committee: tuple[Committee, BlobId], tmp_path: Path
+) -> None:
+    """The writer's certified/ copies follow the nodes' rule: no symbolic links."""
+    c, blob_id = committee
+    other = init_committee(tmp_path / "other", 4, 4)
+    other_id = store_blob(other, DATA[:100]).blob_id
+    shutil.move(str(c.root / "certified"), tmp_path / "moved")
+    symlink_or_skip(c.root / "certified", other.root / "certified", directory=True)
+    assert c.certified_blobs() == []
+    assert str(other_id) not in [x["blob_id"] for x in list_blobs(c)]
+    assert read_blob(c, blob_id).data == DATA  # the metadata comes from the nodes instead
+
+
+def test_linked_node_key_is_refused(committee: tuple[Committee, BlobId], tmp_path: Path) -> None:
+    c, _ = committee
+    node = c.node(0)
+    node.key_path.rename(tmp_path / "key")
+    symlink_or_skip(node.key_path, tmp_path / "key")
+    with pytest.raises(StorageError, match="cannot load node key"):
+        node.sign(b"message")

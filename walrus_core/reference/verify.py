@@ -160,6 +160,13 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
     }
 
 
+def _has_certificate(committee: Committee, blob_id: BlobId) -> bool:
+    try:
+        return committee.read_certificate(blob_id) is not None
+    except CertificateError:  # unreadable or malformed: not certified, and ls goes on
+        return False
+
+
 def list_blobs(committee: Committee) -> list[dict[str, Any]]:
     seen: dict[bytes, BlobId] = {bytes(b): b for b in committee.certified_blobs()}
     for node in committee.node_dirs():
@@ -177,7 +184,7 @@ def list_blobs(committee: Committee) -> list[dict[str, Any]]:
             {
                 "blob_id": str(blob_id),
                 "length": length,
-                "certified": committee.read_certificate(blob_id) is not None,
+                "certified": _has_certificate(committee, blob_id),
             }
         )
     return out
