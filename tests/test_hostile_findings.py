@@ -26,7 +26,7 @@ from walrus_core.reference.nodes import NodeDir, expected_slivers
 from walrus_core.reference.repair import repair
 from walrus_core.reference.retrieve import find_metadata, read_blob
 from walrus_core.reference.store import store_blob, store_file
-from walrus_core.reference.verify import list_blobs, scrub
+from walrus_core.reference.verify import blob_info, list_blobs, scrub
 
 np = pytest.importorskip("numpy")
 
@@ -452,3 +452,13 @@ def test_linked_node_key_is_refused(committee: tuple[Committee, BlobId], tmp_pat
     symlink_or_skip(node.key_path, tmp_path / "key")
     with pytest.raises(StorageError, match="cannot load node key"):
         node.sign(b"message")
+
+
+def test_info_counts_no_linked_sliver_as_present(committee: tuple[Committee, BlobId], tmp_path: Path) -> None:
+    c, blob_id = committee
+    node = c.node(0)
+    path = node.sliver_path(blob_id, "primary", expected_slivers(node, blob_id)[0][1])
+    path.rename(tmp_path / "moved")
+    symlink_or_skip(path, tmp_path / "moved")
+    info = blob_info(c, blob_id)
+    assert info["shards_present"] == 3 and info["nodes"][0]["shards_present"] == 0

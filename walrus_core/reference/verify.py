@@ -136,10 +136,10 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
-        else:
-            ok = [
-                node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
-            ]
+        else:  # present: a regular file, reached through no symbolic link
+            reachable = node.exists and node.link_on_path(blob_id) is None
+            paths = [node.sliver_path(blob_id, kind, index) for kind, index, _ in wanted]
+            ok = [reachable and p.is_file() and not p.is_symlink() for p in paths]
         good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
         nodes.append(
