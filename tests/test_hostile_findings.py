@@ -462,3 +462,10 @@ def test_info_counts_no_linked_sliver_as_present(committee: tuple[Committee, Blo
     symlink_or_skip(path, tmp_path / "moved")
     info = blob_info(c, blob_id)
     assert info["shards_present"] == 3 and info["nodes"][0]["shards_present"] == 0
+
+
+def test_committee_file_nested_too_deep(tmp_path: Path) -> None:
+    _committee_doc(tmp_path)
+    (tmp_path / "committee.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommitteeError, match="malformed"):
+        load_committee(tmp_path)

@@ -266,7 +266,8 @@ def load_committee(root: Path | str) -> Committee:
         )
     try:
         n, nodes = _parse_committee(json.loads(raw))
-    except ValueError as exc:  # CommitteeError is one too
+    # CommitteeError is a ValueError too; json raises RecursionError for deeply nested input
+    except (ValueError, RecursionError) as exc:
         raise CommitteeError(f"malformed committee file {path}: {exc}") from exc
     return Committee(root, n, nodes)
 
