@@ -158,13 +158,11 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
         CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, i, path2), WC_OK);
         CHECK(plen == 0 || memcmp(path, path2, 32 * plen) == 0);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen, ref), WC_OK);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, i, n, path, plen, ref), WC_OK);
         /* Wrong index (same path length): fails. */
         /* (short random leaves can repeat: only when the sibling differs) */
         if ((i ^ 1) < n && memcmp(lh + 32 * i, lh + 32 * (i ^ 1), 32) != 0)
             CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i ^ 1, path, plen, ref), WC_ERR_PROOF);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i + ((size_t)1 << plen), path, plen, ref), WC_ERR_PROOF);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, n, n, path, plen, ref), WC_ERR_PROOF);
         /* Wrong leaf: fails. */
         if (n > 1 && memcmp(lh + 32 * i, lh + 32 * ((i + 1) % n), 32) != 0)
             CHECK_EQ_INT(wc_merkle_verify(lh + 32 * ((i + 1) % n), i, path, plen, ref), WC_ERR_PROOF);
@@ -182,7 +180,6 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
         if (plen) CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i >> 1, path, plen - 1, ref), WC_ERR_PROOF);
         memset(path + 32 * plen, 0, 32);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen + 1, ref), WC_ERR_PROOF);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, i, n, path, plen + 1, ref), WC_ERR_PROOF);
     }
     CHECK_EQ_INT(wc_merkle_proof(k, lh, n, n, path), WC_ERR_INDEX);
     CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, n, path), WC_ERR_INDEX);
@@ -208,8 +205,8 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, NULL, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, buf, SIZE_MAX / 16, root), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, 16, 64, 2, 2, root), WC_ERR_ARG); /* leaf stride < 32 */
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, SIZE_MAX / 2, 64, 2, 4, root), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, buf, 16, 64, 2, 2, 0, root, 32), WC_ERR_ARG); /* leaf stride < 32 */
+    CHECK_EQ_INT(wc_merkle_block_roots(k, buf, SIZE_MAX / 2, 64, 2, 4, 0, root, 32), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, SIZE_MAX / 2, 3, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, NULL, 64, 2, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, 64, 0, 2, NULL), WC_OK);
@@ -218,7 +215,6 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_verify(NULL, 0, buf, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, SIZE_MAX, buf, 1, root), WC_ERR_PROOF);
-    CHECK_EQ_INT(wc_merkle_verify_n(buf, 0, 0, NULL, 0, root), WC_ERR_PROOF);
     /* One leaf: the empty path verifies iff root = leaf hash. */
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 0, buf), WC_OK);
     CHECK_EQ_INT(wc_merkle_verify(buf, 1, NULL, 0, buf), WC_ERR_PROOF);
@@ -246,9 +242,9 @@ static void check_matrix(const struct wc_kernels *k, size_t n)
     uint8_t *m = malloc(32 * n * n + 1), *col = malloc(32 * n + 1);
     uint8_t *rows = malloc(32 * n), *cols = malloc(32 * n), *rows2 = malloc(32 * n), ref[32];
     wc_test_fill(m, 32 * n * n, (unsigned)n);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32, 32 * n, n, n, rows), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, 32, 32 * n, n, n, 0, rows, 32), WC_OK);
     CHECK_EQ_INT(wc_merkle_roots_many(k, m, 32 * n, n, n, rows2), WC_OK);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32 * n, 32, n, n, cols), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, 32 * n, 32, n, n, 0, cols, 32), WC_OK);
     CHECK_MEM(rows, rows2, 32 * n);
     for (size_t i = 0; i < n; i++) {
         ref_root(m + 32 * n * i, n, ref);
@@ -264,6 +260,39 @@ static void check_matrix(const struct wc_kernels *k, size_t n)
     free(rows2);
 }
 
+/* Roots raised to a height (the 2-D encoder's row subtrees): the node of an
+ * aligned block of 2^h leaves holding only the tree's n, checked as the right
+ * child of a tree whose left half is a full block: inner(root(block0),
+ * node) == root(block0 || leaves). Strided leaves and strided output. */
+static void check_block_roots(const struct wc_kernels *k)
+{
+    enum { TREES = 3, LS = 48, MAXN = 20, RS = 80 };
+    uint8_t *m = malloc(LS * MAXN * TREES + 64), *full = malloc(32 * (64 + MAXN));
+    uint8_t roots[RS * TREES], want[32], left[32], node[32];
+    wc_test_fill(m, LS * MAXN * TREES + 64, 5);
+    for (size_t n = 1; n <= MAXN; n++) {
+        unsigned h0 = 0;
+        while (((size_t)1 << h0) < n) h0++;
+        for (unsigned h = h0; h <= h0 + 2 && h <= 6; h++) {
+            size_t width = (size_t)1 << h;
+            CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS * MAXN, TREES, n, h, roots, RS), WC_OK);
+            for (size_t t = 0; t < TREES; t++) {
+                wc_test_fill(full, 32 * width, (unsigned)(n + h));
+                ref_root(full, width, left);
+                for (size_t i = 0; i < n; i++)
+                    memcpy(full + 32 * (width + i), m + t * LS * MAXN + i * LS, 32);
+                ref_root(full, width + n, want);
+                inner(left, roots + RS * t, node);
+                CHECK_MEM(node, want, 32);
+            }
+        }
+    }
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS, 2, 4, 65, roots, 32), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS, 2, 4, 2, roots, 16), WC_ERR_ARG);
+    free(m);
+    free(full);
+}
+
 /* Big strided trees (the one-tree-at-a-time path) and overlapping trees. */
 static void check_strided_big(const struct wc_kernels *k)
 {
@@ -271,7 +300,7 @@ static void check_strided_big(const struct wc_kernels *k)
     uint8_t *m = malloc(stride * n + 64), *g = malloc(32 * n), roots[64], ref[32];
     wc_test_fill(m, stride * n + 64, 99);
     /* tree 1 starts 16 bytes further (overlapping tree 0) */
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, stride, 16, 2, n, roots), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, stride, 16, 2, n, 0, roots, 32), WC_OK);
     for (size_t t = 0; t < 2; t++) {
         for (size_t i = 0; i < n; i++) memcpy(g + 32 * i, m + 16 * t + stride * i, 32);
         ref_root(g, n, ref);
@@ -324,6 +353,7 @@ int main(void)
         check_matrix(k, 100);
         check_matrix(k, 257);
         check_strided_big(k);
+        check_block_roots(k);
         check_threads(k);
         check_n(k, 3, 129, 1);
     }

@@ -159,12 +159,6 @@ void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_
     fft_layers(k, w, size, trunc, delta, bytes, size >> 1);
 }
 
-void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-             size_t bytes)
-{
-    ifft_layers(k, w, size, trunc, delta, bytes, 1, NULL);
-}
-
 /* One radix-4 step on the quad dst from src: out of place when the backend
  * has fused steps, else copy and transform in place. */
 static void step4(const struct wc_rs_kernels *k, int inverse, uint8_t *const *dst, const uint8_t *const *src,

@@ -313,14 +313,6 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     return wc_merkle_block_roots(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, 0, roots, 32);
 }
 
-enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
-                                            size_t n_leaves, uint8_t *roots)
-{
-    return wc_merkle_block_roots(kern, leaf_hashes, leaf_stride, tree_stride, n_trees, n_leaves, 0, roots,
-                                 32);
-}
-
 /* Raise a tree's root to `height` (the node of its aligned block there):
  * each level above the tree pairs it with a zero node (the level is odd). */
 static void lift(uint8_t node[32], size_t n_leaves, unsigned height)
@@ -574,14 +566,6 @@ enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const
     uint8_t diff = 0;
     for (int i = 0; i < 32; i++) diff |= (uint8_t)(cur[i] ^ root[i]);
     return diff ? WC_ERR_PROOF : WC_OK;
-}
-
-enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, size_t n_leaves,
-                                  const uint8_t *path, size_t path_len, const uint8_t root[32])
-{
-    if (!leaf_hash || !root || (path_len && !path)) return WC_ERR_ARG;
-    if (index >= n_leaves || path_len != wc_merkle_proof_len(n_leaves)) return WC_ERR_PROOF;
-    return wc_merkle_verify(leaf_hash, index, path, path_len, root);
 }
 
 /* ---- the whole tree (Walrus layout) ------------------------------------ */

@@ -39,22 +39,15 @@ enum wc_status wc_merkle_root_from_leaf_hashes(const struct wc_kernels *kern, co
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                     size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots);
 
-/* Same with strided leaves: leaf i of tree t is the 32 bytes at
- * leaf_hashes + t*tree_stride + i*leaf_stride (leaf_stride >= 32 when
- * n_leaves > 1). E.g. for an n x n row-major matrix of leaf hashes, the
- * column trees are (leaf_stride = 32n, tree_stride = 32) and the row trees
- * (32, 32n). Non-contiguous pairs are staged through a small buffer. */
-enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
-                                            size_t n_leaves, uint8_t *roots);
-
-/* The general form of both: tree t's leaf i at leaf_hashes + t*tree_stride +
+/* The general form: tree t's leaf i at leaf_hashes + t*tree_stride +
  * i*leaf_stride, its root to roots + t*roots_stride (>= 32 when n_trees > 1;
  * no overlap with the input). With height above the trees' own height
  * ceil(log2(n_leaves)), each root is raised to it as the node of an aligned
  * block of 2^height leaves of which the first n_leaves exist (a larger tree
  * pads a short block that way): the 2-D encoder's row subtrees. height <=
- * 64; 0 means each tree's own root. */
+ * 64; 0 means each tree's own root. For an n x n row-major matrix of leaf
+ * hashes the column trees are (leaf_stride 32n, tree_stride 32) and the row
+ * trees (32, 32n); non-contiguous pairs are staged through a small buffer. */
 enum wc_status wc_merkle_block_roots(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                      size_t leaf_stride, size_t tree_stride, size_t n_trees, size_t n_leaves,
                                      unsigned height, uint8_t *roots, size_t roots_stride);
@@ -106,11 +99,6 @@ enum wc_status wc_merkle_proof(const struct wc_kernels *kern, const uint8_t *lea
  * or when index >= 2^path_len (as Walrus' MerkleProof::compute_root). */
 enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const uint8_t *path,
                                 size_t path_len, const uint8_t root[32]);
-
-/* Stricter verify for a tree of known size: also WC_ERR_PROOF unless
- * index < n_leaves and path_len == wc_merkle_proof_len(n_leaves). */
-enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, size_t n_leaves,
-                                  const uint8_t *path, size_t path_len, const uint8_t root[32]);
 
 /* The whole tree in Walrus' layout (merkle.rs MerkleTree::nodes): level 0 =
  * the n leaf hashes, then each higher level; every level with more than one
