@@ -29,8 +29,12 @@ cdef extern from "blob.h" nogil:
 
 cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
     cdef uint8_t[::1] v
+    cdef object mv
     try:
-        v = memoryview(buf).cast("B")
+        mv = memoryview(buf)
+        if mv.nbytes == 0 and mv.c_contiguous and not mv.readonly:
+            mv = memoryview(bytearray())  # the cast refuses zeros in the shape
+        v = mv.cast("B")
     except (TypeError, ValueError, BufferError):
         raise _errors.InvalidBufferError(f"{what} must be a writable C-contiguous buffer") from None
     if v.shape[0] != need:

@@ -197,10 +197,10 @@ cdef const uint8_t[::1] as_bytes_view(object obj, str what) except *:
         raise _errors.InvalidBufferError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
     if not mv.c_contiguous:
         raise _errors.InvalidBufferError(f"{what} must be a C-contiguous buffer")
+    if mv.nbytes == 0:  # before the cast, which refuses zeros in the shape (numpy.zeros((0, 5)))
+        return _EMPTY
     if mv.format != "B" or mv.ndim != 1:
         mv = mv.cast("B")
-    if mv.nbytes == 0:
-        return _EMPTY
     return mv
 
 cdef const uint8_t[::1] _EMPTY = bytearray(1)[:0]
