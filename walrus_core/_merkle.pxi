@@ -52,10 +52,7 @@ cdef size_t _leaf_hash_count(const uint8_t[::1] v, str what) except? 0:
 def merkle_root(data, Py_ssize_t leaf_size, object threads=1):
     """Walrus Merkle root over the consecutive leaf_size-byte leaves of data
     (threads: 1 = on the calling thread, k > 1 up to k threads, None = the
-    CPUs this process may use; 0 is read as None until merkle.py resolves
-    None itself)."""
-    if threads == 0 and not isinstance(threads, bool):
-        threads = None
+    CPUs this process may use; anything else is an InvalidInputError)."""
     cdef unsigned th = resolve_threads(threads)
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef bytes out = _new_bytes(32)

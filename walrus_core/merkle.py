@@ -76,7 +76,7 @@ def merkle_root(data: Buffer, leaf_size: int, *, threads: int = 1) -> bytes:
     t = _size(threads, "threads")
     if t > 0xFFFFFFFF:
         raise InvalidInputError(f"threads out of range: {t}")
-    return _native.merkle_root(data, _size(leaf_size, "leaf_size"), t)
+    return _native.merkle_root(data, _size(leaf_size, "leaf_size"), t or None)  # 0: the CPUs
 
 
 def leaf_hash(leaf: Buffer) -> bytes:
