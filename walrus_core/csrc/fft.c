@@ -1,6 +1,6 @@
 /* Additive FFT drivers (spec §3.4). A twiddle equal to the SKEW sentinel
  * (65535) is a multiplication by zero: the butterfly degenerates to one XOR.
- * Cache locality comes from the caller (rs.c), which runs whole transforms
+ * Cache locality comes from the caller (rs_encode.c, rs_decode.c), which runs whole transforms
  * over byte slices small enough that every shard's slice stays in L2. */
 #include "fft.h"
 
