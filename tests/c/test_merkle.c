@@ -81,7 +81,7 @@ static void check_tiny(const struct wc_kernels *k)
     /* Proof of leaf 4 of 5: siblings 0, l1(2)=0, l2a. */
     uint8_t path[3 * 32];
     CHECK_EQ_INT(wc_merkle_proof_len(5), 3);
-    CHECK_EQ_INT(wc_merkle_proof(k, &h[0][0], 5, 4, path), WC_OK);
+    CHECK_EQ_INT(wc_merkle_proof(k, &h[0][0], 5, 4, path, sizeof path), WC_OK);
     CHECK_MEM(path, ZERO, 32);
     CHECK_MEM(path + 32, ZERO, 32);
     CHECK_MEM(path + 64, l2a, 32);
@@ -117,7 +117,7 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
     CHECK_MEM(root, ref, 32);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, lh, n, root), WC_OK);
     CHECK_MEM(root, ref, 32);
-    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, data, len, leaf_size, lh2), WC_OK);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, data, len, leaf_size, lh2, 32 * n), WC_OK);
     CHECK(n == 0 || memcmp(lh, lh2, 32 * n) == 0);
 
     /* Many trees: tree t = leaves rotated by t, stored with a gap. */
@@ -139,23 +139,26 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
     for (unsigned h = 0; h <= plen; h++) {
         size_t cnt = wc_merkle_level_count(n, h);
         uint8_t *lv = malloc(32 * cnt + 1);
-        CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, h, lv), WC_OK);
+        CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, h, lv, 32 * wc_merkle_level_count(n, h)), WC_OK);
         ref_root(lv, cnt, root);
         CHECK_MEM(root, ref, 32);
         free(lv);
     }
-    CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, (unsigned)plen + 1, lh2), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, (unsigned)plen + 1, lh2, 32), WC_ERR_ARG);
 
     /* Whole tree and proofs. */
     size_t tn = wc_merkle_tree_size(n);
     uint8_t *tree = malloc(32 * tn + 1);
-    CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree), WC_OK);
+    CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree, 32 * tn), WC_OK);
+    if (n) CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree, 32 * tn - 1), WC_ERR_SIZE);
     CHECK(n == 0 || memcmp(tree + 32 * (tn - 1), ref, 32) == 0);
     uint8_t *path = malloc(32 * plen + 33), *path2 = malloc(32 * plen + 33);
     size_t step = all_proofs ? 1 : (n / 37 + 1);
     for (size_t i = 0; i < n; i += step) {
-        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path), WC_OK);
-        CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, i, path2), WC_OK);
+        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path, 32 * plen), WC_OK);
+        CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, i, path2, 32 * plen), WC_OK);
+        CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, i, path2, 32 * plen + 32), WC_ERR_SIZE);
+        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path, 32 * plen + 32), WC_ERR_SIZE);
         CHECK(plen == 0 || memcmp(path, path2, 32 * plen) == 0);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen, ref), WC_OK);
         /* Wrong index (same path length): fails. */
@@ -181,8 +184,8 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
         memset(path + 32 * plen, 0, 32);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen + 1, ref), WC_ERR_PROOF);
     }
-    CHECK_EQ_INT(wc_merkle_proof(k, lh, n, n, path), WC_ERR_INDEX);
-    CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, n, path), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_proof(k, lh, n, n, path, 32 * plen), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, n, path, 32 * plen), WC_ERR_INDEX);
 
     free(path);
     free(path2);
@@ -202,7 +205,8 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_root(k, NULL, 4, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root(k, buf, 4, 2, NULL), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root(k, buf, 5, 2, root), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root, 64), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 4, 2, root, 32), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, NULL, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, buf, SIZE_MAX / 16, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_block_roots(k, buf, 16, 64, 2, 2, 0, root, 32), WC_ERR_ARG); /* leaf stride < 32 */
@@ -210,8 +214,8 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, SIZE_MAX / 2, 3, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, NULL, 64, 2, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, 64, 0, 2, NULL), WC_OK);
-    CHECK_EQ_INT(wc_merkle_proof(k, buf, 0, 0, root), WC_ERR_INDEX);
-    CHECK_EQ_INT(wc_merkle_proof(k, buf, 2, 0, NULL), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_proof(k, buf, 0, 0, root, 0), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_proof(k, buf, 2, 0, NULL, 32), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(NULL, 0, buf, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, SIZE_MAX, buf, 1, root), WC_ERR_PROOF);
@@ -219,7 +223,7 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 0, buf), WC_OK);
     CHECK_EQ_INT(wc_merkle_verify(buf, 1, NULL, 0, buf), WC_ERR_PROOF);
     CHECK_EQ_INT(wc_merkle_blob_id(k, NULL, 1, 0, NULL, root), WC_ERR_ARG);
-    CHECK_EQ_INT(wc_merkle_tree_build(k, NULL, 1, buf), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_tree_build(k, NULL, 1, buf, 32), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_level_count(0, 3), 0);
     CHECK_EQ_INT(wc_merkle_level_count(9, 3), 2);
     CHECK_EQ_INT(wc_merkle_tree_size(0), 0);

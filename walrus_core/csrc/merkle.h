@@ -12,8 +12,12 @@
  * owns every buffer. Buffers need no alignment. A NULL pointer is accepted
  * only where the matching size is 0.
  *
+ * Every variable-size output comes with its length in bytes, which must be
+ * exactly what the call writes (WC_ERR_SIZE otherwise).
+ *
  * Status codes: WC_ERR_ARG (NULL pointer, leaf_size 0, bad stride/height),
- * WC_ERR_SIZE (len not a multiple of leaf_size, size overflow),
+ * WC_ERR_SIZE (len not a multiple of leaf_size, size overflow, a wrong
+ * output length),
  * WC_ERR_INDEX (leaf index >= n), WC_ERR_NOMEM, WC_ERR_PROOF. */
 #ifndef WC_MERKLE_H
 #define WC_MERKLE_H
@@ -68,9 +72,9 @@ enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8
                                       size_t leaf_size, unsigned threads, uint8_t root[32]);
 
 /* Leaf hashes H(0x00 || leaf) of the consecutive leaf_size-byte leaves of
- * data: out gets (len/leaf_size)*32 bytes. */
+ * data: out gets out_len = (len/leaf_size)*32 bytes. */
 enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_t *data, size_t len,
-                                     size_t leaf_size, uint8_t *out);
+                                     size_t leaf_size, uint8_t *out, size_t out_len);
 
 /* Inner node H(0x01 || left || right) (one-off, portable). */
 void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32]);
@@ -84,7 +88,7 @@ void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8
  * nodes AS LEAF HASHES equals the root of the whole tree. */
 size_t wc_merkle_level_count(size_t n_leaves, unsigned height);
 enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                     unsigned height, uint8_t *out);
+                                     unsigned height, uint8_t *out, size_t out_len);
 
 /* Inclusion proof for leaf `index` of n leaf hashes: path_len =
  * ceil(log2(n)) sibling nodes (32 bytes each, the zero node for padding),
@@ -93,7 +97,7 @@ enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_
  * WC_ERR_INDEX when index >= n. */
 size_t wc_merkle_proof_len(size_t n_leaves);
 enum wc_status wc_merkle_proof(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                               size_t index, uint8_t *path);
+                               size_t index, uint8_t *path, size_t path_bytes);
 
 /* Verify: recompute from the leaf hash and path; WC_ERR_PROOF on mismatch
  * or when index >= 2^path_len (as Walrus' MerkleProof::compute_root). */
@@ -108,8 +112,9 @@ enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const
  * in O(log n). */
 size_t wc_merkle_tree_size(size_t n_leaves);
 enum wc_status wc_merkle_tree_build(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                    uint8_t *nodes);
-enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t n, size_t index, uint8_t *path);
+                                    uint8_t *nodes, size_t nodes_len);
+enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t nodes_len, size_t n, size_t index,
+                                    uint8_t *path, size_t path_bytes);
 
 /* Metadata commitment (spec §5): root = Merkle root over the n pair leaves
  * primary_hash[i] || secondary_hash[i] (pair_hashes: n*64 bytes, leaf
