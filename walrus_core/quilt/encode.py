@@ -1,0 +1,242 @@
+"""Encoding a quilt (spec walrus-quilt.md §3-§8): validate, sort by UTF-8
+identifier, choose the symbol size, lay every stream down its columns straight
+into the blob buffer (native, one copy per file), and take the blob ID."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import _native
+from ..blob import compute_metadata
+from ..config import MAX_SYMBOL_SIZE, EncodingConfig
+from ..metadata import BlobId, BlobMetadata
+from .errors import (
+    DuplicateIdentifierError,
+    PatchNotFoundError,
+    QuiltOversizeError,
+    QuiltTypeError,
+    TooManyPatchesError,
+    UnsupportedLayoutError,
+    describe,
+)
+from .format import (
+    MAX_INDEX_COLUMNS,
+    META_PREFIX_LEN,
+    Tags,
+    identifier_bcs,
+    index_entry,
+    meta_stream,
+    patch_header,
+    tags_bcs,
+)
+from .patch_id import PatchId
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
+
+@dataclass(frozen=True)
+class File:
+    """One input file: identifier, content (any contiguous buffer, read in
+    place) and tags (``None`` or a dict of str to str; ``{}`` is the same as
+    ``None``)."""
+
+    identifier: str
+    data: Buffer
+    tags: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A file in the quilt: column range ``[start, end)``, its patch ID and
+    the header bytes written before its data."""
+
+    identifier: str
+    tags: Tags
+    start: int
+    end: int
+    patch_id: PatchId
+    header: bytes
+    data_length: int
+
+
+@dataclass(frozen=True)
+class Quilt:
+    """An encoded quilt: ``blob`` is an ordinary RS2 blob of ``p*s*symbol_size``
+    bytes whose blob ID is ``quilt_id``; ``patches`` in quilt order
+    (identifiers sorted by UTF-8 bytes)."""
+
+    blob: bytes
+    quilt_id: BlobId
+    symbol_size: int
+    n_shards: int
+    patches: list[Patch]
+    index: bytes  # the meta stream: 0x01 ‖ LE32(L) ‖ BCS(QuiltIndexV1)
+    index_columns: int
+    columns_used: int
+    metadata: BlobMetadata = field(repr=False)
+
+    def patch(self, key: str | PatchId) -> Patch:
+        """The patch with this identifier or patch ID (or its text)."""
+        for patch in self.patches:
+            if key == patch.identifier or key == patch.patch_id or key == str(patch.patch_id):
+                return patch
+        raise PatchNotFoundError(f"no patch {key!r} in quilt {self.quilt_id}")
+
+    def read(self, key: str | PatchId) -> bytes:
+        """A file's bytes, read back from the quilt blob."""
+        from .read import read_patch
+
+        return read_patch(self.blob, key, self.n_shards)
+
+
+@dataclass
+class _Entry:
+    position: int
+    identifier: str
+    id_bcs: bytes
+    tag_bcs: bytes
+    tags: Tags
+    data: memoryview
+    header: bytes = b""
+
+    @property
+    def size(self) -> int:
+        return len(self.header) + len(self.data)
+
+
+def _entry(position: int, item: object) -> _Entry:
+    if not isinstance(item, File):
+        raise QuiltTypeError(
+            f"quilt files must be quilt.File objects, not {type(item).__name__}", position=position
+        )
+    identifier = item.identifier
+    id_bcs = identifier_bcs(identifier, position)
+    tag_bcs = tags_bcs(item.tags, position, identifier)
+    try:
+        data = memoryview(item.data)
+        if not data.c_contiguous:
+            raise TypeError
+        data = data.cast("B")
+    except (TypeError, ValueError, BufferError):
+        raise QuiltTypeError(
+            f"data must be a contiguous bytes-like object, not {type(item.data).__name__}",
+            identifier=identifier,
+            position=position,
+        ) from None
+    tags = dict(item.tags) if item.tags else {}
+    entry = _Entry(position, identifier, id_bcs, tag_bcs, tags, data)
+    try:
+        entry.header = patch_header(id_bcs, tag_bcs, len(data))
+    except OverflowError:
+        raise QuiltOversizeError(
+            "file too large: a patch's length must fit 32 bits", identifier=identifier, position=position
+        ) from None
+    return entry
+
+
+def _prepare(files: Iterable[File], n_shards: int) -> tuple[EncodingConfig, list[_Entry]]:
+    cfg = EncodingConfig(n_shards)
+    if isinstance(files, (str, bytes, bytearray, memoryview, Mapping)):
+        raise QuiltTypeError(f"files must be a list of quilt.File, not {type(files).__name__}")
+    try:
+        items = list(files)
+    except TypeError:
+        raise QuiltTypeError(f"files must be a list of quilt.File, not {type(files).__name__}") from None
+    entries = [_entry(i, f) for i, f in enumerate(items)]
+    entries.sort(key=lambda e: e.identifier.encode("utf-8"))  # UTF-8 byte order, as Rust
+    for a, b in zip(entries, entries[1:]):
+        if a.identifier == b.identifier:
+            raise DuplicateIdentifierError(
+                f"identifier also used by {describe(a.identifier, a.position)}",
+                identifier=b.identifier,
+                position=max(a.position, b.position),
+            )
+    max_patches = cfg.n_secondary_source_symbols - 1
+    if len(entries) > max_patches:
+        first_over = entries[max_patches]  # the first file, in quilt order, with no column left
+        raise TooManyPatchesError(
+            f"{len(entries)} files; a quilt for n_shards={n_shards} holds at most {max_patches}",
+            identifier=first_over.identifier,
+            position=first_over.position,
+        )
+    return cfg, entries
+
+
+def _columns(size: int, column_size: int) -> int:
+    return -(-size // column_size)
+
+
+def symbol_size_for(sizes: Sequence[int], n_rows: int, n_columns: int) -> int:
+    """The smallest even S with (a) sum of ceil(size/(p*S)) <= s, (b) the index
+    (sizes[0]) within 10 columns and (c) p*S >= 5 (spec §6); 0 when no S up to
+    65534 works."""
+    p, s = n_rows, n_columns
+
+    def fits(S: int) -> bool:
+        C = p * S
+        return sum(-(-m // C) for m in sizes) <= s
+
+    lo = max(1, -(-sum(sizes) // (s * p)), -(-sizes[0] // (MAX_INDEX_COLUMNS * p)), -(-META_PREFIX_LEN // p))
+    hi = MAX_SYMBOL_SIZE
+    if lo > hi or not fits(hi):
+        return 0
+    while lo < hi:  # fits() is monotone in S
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo + (lo & 1)
+
+
+def encode(files: Iterable[File], n_shards: int, *, threads: int | None = None) -> Quilt:
+    """Encode ``files`` into one QuiltV1 blob for ``n_shards`` shards, byte for
+    byte as Walrus does. Raises a :class:`~walrus_core.quilt.errors.QuiltError`
+    (a ValueError) naming the offending file for inputs Walrus refuses."""
+    cfg, entries = _prepare(files, n_shards)
+    p, s = cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+    # End columns are fixed-width, so the index length is known before the layout.
+    m0 = len(meta_stream([index_entry(0, e.id_bcs, e.tag_bcs) for e in entries]))
+    S = symbol_size_for([m0] + [e.size for e in entries], p, s)
+    if not S:
+        total = m0 + sum(e.size for e in entries)
+        largest = max(entries, key=lambda e: e.size, default=None)  # named: the likeliest culprit
+        raise QuiltOversizeError(
+            f"{len(entries)} file(s) ({total} bytes with headers; this one is the largest) do not fit "
+            f"one blob for n_shards={n_shards}: the symbol size would exceed {MAX_SYMBOL_SIZE}",
+            identifier=largest.identifier if largest else None,
+            position=largest.position if largest else None,
+        )
+    C = p * S
+    h = _columns(m0, C)
+    start = h
+    ranges = []
+    for e in entries:
+        end = start + _columns(e.size, C)
+        # Walrus's Rust encoder asserts the column where the data would begin
+        # exists, even for no data: it aborts on this input, so we refuse it.
+        if not len(e.data) and len(e.header) % C == 0 and end == s:
+            raise UnsupportedLayoutError(
+                f"empty file whose {len(e.header)}-byte header fills the last column exactly "
+                "(Walrus's encoder aborts on this layout)",
+                identifier=e.identifier,
+                position=e.position,
+            )
+        ranges.append((start, end))
+        start = end
+    meta = meta_stream([index_entry(end, e.id_bcs, e.tag_bcs) for e, (_, end) in zip(entries, ranges)])
+    pieces: list[tuple[int, int, Any]] = [(0, 0, meta)]
+    for e, (first, _) in zip(entries, ranges):
+        pieces.append((first, 0, e.header))
+        pieces.append((first, len(e.header), e.data))
+    blob = _native.quilt_layout(p, s, S, pieces)
+    md = compute_metadata(blob, n_shards, threads=threads)
+    quilt_id = md.blob_id
+    patches = [
+        Patch(e.identifier, e.tags, a, b, PatchId(quilt_id, a, b), e.header, len(e.data))
+        for e, (a, b) in zip(entries, ranges)
+    ]
+    return Quilt(blob, quilt_id, S, n_shards, patches, meta, h, start, md)
