@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import quilt_cli
 from .errors import WalrusCoreError
 
 
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--shards", type=int, default=None, help="shard count (default: the committee's, else 1000)"
     )
+    quilt_cli.register(sub, common)
     return p
 
 
@@ -123,6 +125,8 @@ def _run(args: argparse.Namespace) -> int:
 
     progress = no_progress if (args.quiet or args.json or not sys.stderr.isatty()) else StderrBar()
     cmd = args.command
+    if cmd in quilt_cli.COMMANDS:
+        return quilt_cli.run(args, _emit, _committee, progress)
     if cmd == "init":
         from .reference.committee import init_committee
 
@@ -275,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             setattr(args, name, default)
     try:
         return _run(args)
-    except _Usage as exc:
+    except (_Usage, quilt_cli.UsageError) as exc:
         print(f"walrus-core: error: {exc}", file=sys.stderr)
         return 2
     except (WalrusCoreError, OSError) as exc:

@@ -15,7 +15,7 @@ file name it.
 from __future__ import annotations
 
 from . import errors
-from .encode import File, Patch, Quilt, encode, symbol_size_for
+from .encode import File, Layout, Patch, Quilt, encode, layout, symbol_size_for
 from .errors import (
     CorruptQuiltError,
     DuplicateIdentifierError,
@@ -32,6 +32,7 @@ from .errors import (
 from .format import IndexEntry, PatchContent
 from .patch_id import PatchId
 from .read import (
+    PatchKey,
     QuiltIndex,
     QuiltReader,
     read_index,
@@ -47,9 +48,11 @@ __all__ = [
     "IndexEntry",
     "InvalidIdentifierError",
     "InvalidPatchIdError",
+    "Layout",
     "Patch",
     "PatchContent",
     "PatchId",
+    "PatchKey",
     "PatchNotFoundError",
     "Quilt",
     "QuiltError",
@@ -62,6 +65,7 @@ __all__ = [
     "UnsupportedLayoutError",
     "encode",
     "errors",
+    "layout",
     "read_index",
     "read_index_from_slivers",
     "read_patch",

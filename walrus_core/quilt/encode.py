@@ -192,10 +192,45 @@ def symbol_size_for(sizes: Sequence[int], n_rows: int, n_columns: int) -> int:
     return lo + (lo & 1)
 
 
-def encode(files: Iterable[File], n_shards: int, *, threads: int | None = None) -> Quilt:
-    """Encode ``files`` into one QuiltV1 blob for ``n_shards`` shards, byte for
-    byte as Walrus does. Raises a :class:`~walrus_core.quilt.errors.QuiltError`
-    (a ValueError) naming the offending file for inputs Walrus refuses."""
+@dataclass(frozen=True)
+class Layout:
+    """A quilt blob laid out but not yet identified: ``finish`` turns it into a
+    :class:`Quilt` once its metadata is known (e.g. from storing ``blob``,
+    which computes it anyway)."""
+
+    blob: bytes
+    symbol_size: int
+    n_shards: int
+    index: bytes
+    index_columns: int
+    columns_used: int
+    _entries: list[_Entry] = field(repr=False)
+    _ranges: list[tuple[int, int]] = field(repr=False)
+
+    def finish(self, metadata: BlobMetadata) -> Quilt:
+        if not isinstance(metadata, BlobMetadata) or metadata.unencoded_length != len(self.blob):
+            raise QuiltTypeError("finish() needs the BlobMetadata of this layout's blob")
+        quilt_id = metadata.blob_id
+        patches = [
+            Patch(e.identifier, e.tags, a, b, PatchId(quilt_id, a, b), e.header, len(e.data))
+            for e, (a, b) in zip(self._entries, self._ranges)
+        ]
+        return Quilt(
+            self.blob,
+            quilt_id,
+            self.symbol_size,
+            self.n_shards,
+            patches,
+            self.index,
+            self.index_columns,
+            self.columns_used,
+            metadata,
+        )
+
+
+def layout(files: Iterable[File], n_shards: int) -> Layout:
+    """Validate, sort and lay out ``files`` into a quilt blob (spec §3 steps
+    1-7), without its blob ID."""
     cfg, entries = _prepare(files, n_shards)
     p, s = cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     # End columns are fixed-width, so the index length is known before the layout.
@@ -233,10 +268,13 @@ def encode(files: Iterable[File], n_shards: int, *, threads: int | None = None) 
         pieces.append((first, 0, e.header))
         pieces.append((first, len(e.header), e.data))
     blob = _native.quilt_layout(p, s, S, pieces)
-    md = compute_metadata(blob, n_shards, threads=threads)
-    quilt_id = md.blob_id
-    patches = [
-        Patch(e.identifier, e.tags, a, b, PatchId(quilt_id, a, b), e.header, len(e.data))
-        for e, (a, b) in zip(entries, ranges)
-    ]
-    return Quilt(blob, quilt_id, S, n_shards, patches, meta, h, start, md)
+    return Layout(blob, S, n_shards, meta, h, start, entries, ranges)
+
+
+def encode(files: Iterable[File], n_shards: int, *, threads: int | None = None) -> Quilt:
+    """Encode ``files`` into one QuiltV1 blob for ``n_shards`` shards, byte for
+    byte as Walrus does: the blob, its ID (quilt ID), symbol size and every
+    patch with its patch ID. Raises a :class:`~walrus_core.quilt.errors.QuiltError`
+    (a ValueError) naming the offending file for inputs Walrus refuses."""
+    laid = layout(files, n_shards)
+    return laid.finish(compute_metadata(laid.blob, n_shards, threads=threads))
