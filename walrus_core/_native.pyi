@@ -93,7 +93,7 @@ def blob_merkle_root_nodes(nodes: Buffer) -> bytes: ...
 
 # ---- _quilt.pxi: quilt streams down the columns ----------------------------
 def quilt_layout(
-    n_rows: int, n_cols: int, symbol_size: int, pieces: list[tuple[int, int, Buffer]]
+    n_rows: int, n_cols: int, symbol_size: int, pieces: list[tuple[int, int, Buffer | int]]
 ) -> bytes: ...
 def quilt_columns(
     quilt: Buffer, n_rows: int, n_cols: int, symbol_size: int, first: int, count: int

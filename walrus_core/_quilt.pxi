@@ -17,9 +17,11 @@ cdef enum:
 
 cdef void _copy_down(uint8_t *dst, size_t n_rows, size_t n_cols, size_t S, size_t col0,
                      size_t offset, const uint8_t *src, size_t length) noexcept nogil:
-    """Write src[0:length] at stream offset `offset` of the stream starting at column col0."""
+    """Write src[0:length] (zeros when src is NULL) at stream offset `offset`
+    of the stream starting at column col0."""
     cdef size_t C = n_rows * S
     cdef size_t done = 0, o, within, b, chunk
+    cdef uint8_t *at
     while done < length:
         o = offset + done
         within = o % C
@@ -27,7 +29,11 @@ cdef void _copy_down(uint8_t *dst, size_t n_rows, size_t n_cols, size_t S, size_
         chunk = S - b
         if chunk > length - done:
             chunk = length - done
-        memcpy(dst + ((within // S) * n_cols + col0 + o // C) * S + b, src + done, chunk)
+        at = dst + ((within // S) * n_cols + col0 + o // C) * S + b
+        if src != NULL:
+            memcpy(at, src + done, chunk)
+        else:
+            memset(at, 0, chunk)
         done += chunk
 
 
@@ -47,31 +53,42 @@ cdef size_t _quilt_size(size_t n_rows, size_t n_cols, size_t S) except? 0:
 
 
 def quilt_layout(size_t n_rows, size_t n_cols, size_t symbol_size, list pieces):
-    """A new quilt (bytes) of n_rows * n_cols * symbol_size bytes, zero except
-    for the pieces: each (start column, stream offset, buffer) is written down
-    the columns from that offset of the stream that starts at that column."""
+    """A new quilt (bytes) of n_rows * n_cols * symbol_size bytes made of the
+    pieces: each (start column, stream offset, buffer or int) writes the
+    buffer (or that many zero bytes) down the columns from that offset of the
+    stream that starts at that column. The pieces must cover every byte: the
+    rest is left uninitialised (zeroing all of it first would cost a second
+    pass over the whole blob)."""
     cdef size_t total = _quilt_size(n_rows, n_cols, symbol_size)
     cdef size_t C = n_rows * symbol_size
     cdef bytes out = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>total)
     cdef uint8_t *dst = <uint8_t *>PyBytes_AS_STRING(out)
     cdef const uint8_t[::1] v
-    cdef size_t col0, offset, length
-    memset(dst, 0, total)
+    cdef const uint8_t *src
+    cdef size_t col0, offset, length, covered = 0
     for piece in pieces:
         col0, offset, data = piece
-        v = as_bytes_view(data, "quilt piece")
-        length = <size_t>v.shape[0]
+        if isinstance(data, int):
+            if data < 0:
+                raise _errors.InvalidInputError(f"quilt piece of {data} zero bytes")
+            length = <size_t>data
+            src = NULL
+        else:
+            v = as_bytes_view(data, "quilt piece")
+            length = <size_t>v.shape[0]
+            src = &v[0] if length else NULL
         if col0 >= n_cols or offset > (n_cols - col0) * C or length > (n_cols - col0) * C - offset:
             raise _errors.InvalidInputError(
                 f"quilt piece of {length} bytes at column {col0}, offset {offset} does not fit "
                 f"{n_cols} columns of {C} bytes")
-        if length == 0:
-            continue
+        covered += length
         if length >= _QUILT_NOGIL_BYTES:
             with nogil:
-                _copy_down(dst, n_rows, n_cols, symbol_size, col0, offset, &v[0], length)
-        else:
-            _copy_down(dst, n_rows, n_cols, symbol_size, col0, offset, &v[0], length)
+                _copy_down(dst, n_rows, n_cols, symbol_size, col0, offset, src, length)
+        elif length:
+            _copy_down(dst, n_rows, n_cols, symbol_size, col0, offset, src, length)
+    if covered != total:
+        raise _errors.InvalidInputError(f"quilt pieces cover {covered} bytes, the quilt has {total}")
     return out
 
 

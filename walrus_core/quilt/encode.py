@@ -263,10 +263,15 @@ def layout(files: Iterable[File], n_shards: int) -> Layout:
         ranges.append((start, end))
         start = end
     meta = meta_stream([index_entry(end, e.id_bcs, e.tag_bcs) for e, (_, end) in zip(entries, ranges)])
-    pieces: list[tuple[int, int, Any]] = [(0, 0, meta)]
-    for e, (first, _) in zip(entries, ranges):
+    # Every byte once: each stream, then zeros to the end of its last column,
+    # then zeros in the columns no patch uses.
+    pieces: list[tuple[int, int, Any]] = [(0, 0, meta), (0, len(meta), h * C - len(meta))]
+    for e, (first, last) in zip(entries, ranges):
         pieces.append((first, 0, e.header))
         pieces.append((first, len(e.header), e.data))
+        pieces.append((first, e.size, (last - first) * C - e.size))
+    if start < s:
+        pieces.append((start, 0, (s - start) * C))
     blob = _native.quilt_layout(p, s, S, pieces)
     return Layout(blob, S, n_shards, meta, h, start, entries, ranges)
 
