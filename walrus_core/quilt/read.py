@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from .. import _native
-from ..blob import Sliver, verify_slivers
+from .. import Sliver, _native, verify_slivers
 from ..config import EncodingConfig
 from ..errors import NotEnoughShardsError, VerificationError
 from ..metadata import BlobId, BlobMetadata

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import _child, atomic_write, check_loaded, parts_size, read_file, sliver_bcs_parts
+from .nodes import atomic_write, check_loaded, parts_size, read_file, sliver_bcs_parts
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
 from .store import StoreResult, store_blob
 
 if TYPE_CHECKING:
-    from ..blob import RecoverySymbol, Sliver
+    from .. import RecoverySymbol, Sliver
     from ..metadata import BlobId, BlobMetadata
     from ..quilt import File, IndexEntry, PatchKey, Quilt
 
@@ -85,14 +85,14 @@ def store_quilt(
     }
     path = committee.certified_path(q.quilt_id)
     if path.is_dir():
-        atomic_write(_child(path, QUILT_NOTE), (json.dumps(note, indent=1, sort_keys=True) + "\n").encode())
+        atomic_write(path / QUILT_NOTE, (json.dumps(note, indent=1, sort_keys=True) + "\n").encode())
     return QuiltStoreResult(q, stored)
 
 
 def quilt_note(committee: Committee, blob_id: BlobId) -> dict[str, Any] | None:
     """The writer's note for a blob stored as a quilt, or None (none, or unreadable)."""
     try:
-        raw = read_file(_child(committee.certified_path(blob_id), QUILT_NOTE))
+        raw = read_file(committee.certified_path(blob_id) / QUILT_NOTE)
         note = json.loads(raw) if raw is not None else None
     except (StorageError, ValueError):
         return None
@@ -171,7 +171,7 @@ class _SliverFetcher:
     def _rebuild(self, targets: list[int]) -> list[Sliver]:
         """Secondary slivers ``targets`` rebuilt from p verified recovery
         symbols each (X[i][j] with its proof against primary sliver i's root)."""
-        from ..blob import RecoverySymbol, recover_sliver, recovery_symbols
+        from .. import RecoverySymbol, recover_sliver, recovery_symbols
         from ..config import EncodingConfig
 
         need = EncodingConfig(self.md.n_shards).n_primary_source_symbols
