@@ -22,7 +22,7 @@ from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
 from .nodes import atomic_write, check_loaded, parts_size, read_file, sliver_bcs_parts
 from .progress import ProgressFn, no_progress
-from .retrieve import find_metadata
+from .retrieve import find_metadata, write_output
 from .store import StoreResult, store_blob
 
 if TYPE_CHECKING:
@@ -269,16 +269,6 @@ def read_patch_to_file(
     committee: Committee, key: PatchKey, out: Path | str | None, quilt_id: BlobId | None = None
 ) -> PatchReadResult:
     """:func:`read_patch`, written atomically to ``out`` (stdout when None or "-")."""
-    import os
-    import sys
-
     result = read_patch(committee, key, quilt_id)
-    if out is None or str(out) == "-":
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.buffer.flush()
-    else:
-        path = Path(out)
-        if path.is_dir():
-            raise StorageError(f"{path} is a directory")
-        atomic_write(path if path.is_absolute() else Path(os.getcwd()) / path, result.data)
+    write_output(result.data, out)
     return result
