@@ -190,3 +190,21 @@ def test_patch_of_hostile_quilt_id_is_unavailable(fresh: tuple[Committee, quilt.
     other = quilt.PatchId(wc.BlobId(bytes(32)), 1, 2)
     with pytest.raises(BlobUnavailableError):
         read_patch(committee, other)
+
+
+def test_quilt_files_and_costs(fresh: tuple[Committee, quilt.Quilt]) -> None:
+    from walrus_core.reference.quilt_store import compare_costs, quilt_files
+
+    committee, q = fresh
+    listed = quilt_files(committee, q.quilt_id)
+    assert listed is not None
+    assert [x["patch_id"] for x in listed] == [str(p.patch_id) for p in q.patches]
+    plain = wc.blob_id(b"plain", 100)
+    assert quilt_files(committee, plain) is None
+    costs = compare_costs(_files(30), 100, 2, 10)
+    cfg = wc.EncodingConfig(100)
+    assert costs["as_quilt"]["encoded_length"] == cfg.encoded_blob_length(len(q.blob))
+    assert costs["as_single_blobs"]["encoded_length"] == sum(
+        cfg.encoded_blob_length(len(f.data)) for f in _files(30)
+    )
+    assert costs["quilt_saves"] > 10

@@ -272,3 +272,37 @@ def read_patch_to_file(
     result = read_patch(committee, key, quilt_id)
     write_output(result.data, out)
     return result
+
+
+def quilt_files(committee: Committee, blob_id: BlobId) -> list[dict[str, Any]] | None:
+    """The files of a blob stored as a quilt (None for other blobs), as its
+    index on the nodes says (read from verified slivers), each with its patch
+    ID; the writer's note when the index cannot be read."""
+    from ..quilt import PatchId
+
+    note = quilt_note(committee, blob_id)
+    if note is None:
+        return None
+    try:
+        entries = read_quilt_index(committee, blob_id)
+    except WalrusCoreError as exc:
+        return [dict(p, note=f"from the writer's note; index unreadable: {exc}") for p in note["patches"]]
+    return [dict(patch_json(e), patch_id=str(PatchId(blob_id, e.start, e.end))) for e in entries]
+
+
+def compare_costs(files: Sequence[File], n_shards: int, epochs: int, price: int) -> dict[str, Any]:
+    """Walrus's storage cost of ``files`` stored one blob each against stored as one quilt."""
+    from ..quilt import layout
+    from .verify import cost
+
+    singles = [cost(memoryview(f.data).nbytes, n_shards, epochs, price) for f in files]
+    quilt_cost = cost(len(layout(files, n_shards).blob), n_shards, epochs, price)
+    summed = ("unencoded_length", "encoded_length", "storage_units", "cost")
+    as_blobs = {k: sum(c[k] for c in singles) for k in summed}
+    return {
+        "files": len(files),
+        "n_shards": n_shards,
+        "as_single_blobs": as_blobs,
+        "as_quilt": quilt_cost,
+        "quilt_saves": as_blobs["cost"] / max(1, quilt_cost["cost"]),
+    }
