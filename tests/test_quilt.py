@@ -348,3 +348,41 @@ def test_round_trips_through_slivers(files: list[tuple[str, bytes, dict[str, str
     enc = wc.encode(q.blob, 13)
     for ident, data, _ in files:
         assert quilt.read_patch_from_slivers(enc.secondary_slivers(), enc.metadata, ident) == data
+
+
+def test_lookup_by_tag() -> None:
+    files = [quilt.File("a", b"1", {"kind": "x"}), quilt.File("b", b"2", {"kind": "y"}), quilt.File("c", b"")]
+    q = quilt.encode(files, 10)
+    index = quilt.read_index(q.blob, 10)
+    assert [e.identifier for e in index.by_tag("kind", "x")] == ["a"]
+    assert index.by_tag("kind", "z") == [] and index.find("c") is not None and index.find("d") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4),
+    key=st.sampled_from(["a.txt", "b", "zz", 0, 1, 2]),
+)
+def test_damaged_quilt_never_crashes(flips: list[tuple[int, int]], key: object) -> None:
+    """Any damage to a whole quilt blob gives a QuiltError or bytes, never
+    another exception; damage outside the index and the patch's columns
+    changes nothing. (A whole blob carries no commitment: its integrity is
+    the decoder's job, against the blob ID.)"""
+    files = [quilt.File("a.txt", b"A" * 90, {"t": "1"}), quilt.File("b", b"B" * 7), quilt.File("zz", b"")]
+    q = quilt.encode(files, 13)
+    S, s = q.symbol_size, 9  # n = 13: s = n - f = 9 columns
+    blob = bytearray(q.blob)
+    touched: set[int] = set()
+    for at, x in flips:
+        blob[at % len(blob)] ^= x
+        touched.add((at % len(blob)) // S % s)  # the column of that byte
+    ref = q.patches[key].patch_id if isinstance(key, int) else key
+    try:
+        got = quilt.read_patch(bytes(blob), ref, 13)
+    except quilt.QuiltError:
+        got = None
+    patch = q.patch(ref)  # type: ignore[arg-type]
+    if not touched & ({*range(q.index_columns)} | {*range(patch.start, patch.end)}):
+        assert got == bytes(next(f.data for f in files if f.identifier == patch.identifier))
+    else:
+        assert got is None or isinstance(got, bytes)
