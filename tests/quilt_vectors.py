@@ -4,33 +4,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-from pathlib import Path
 from typing import Any
+
+from conftest import find_vectors_dir, load_cases
 
 from walrus_core import quilt
 
-
-def _find_dir() -> Path | None:
-    env = os.environ.get("WALRUS_CORE_QUILT_VECTORS")
-    candidates = [Path(env)] if env else []
-    for parent in Path(__file__).resolve().parents:
-        candidates += [
-            parent / "shared" / "vectors" / "quilt",
-            parent.parent / "shared" / "vectors" / "quilt",
-        ]
-    return next((c for c in candidates if (c / "index.json").is_file()), None)
+VECTORS_DIR = find_vectors_dir("quilt", "WALRUS_CORE_QUILT_VECTORS")
 
 
-VECTORS_DIR = _find_dir()
-
-
-def load_cases() -> list[dict[str, Any]]:
-    if VECTORS_DIR is None:
-        return []
-    index = json.loads((VECTORS_DIR / "index.json").read_text())
-    return [json.loads((VECTORS_DIR / case["file"]).read_text()) for case in index["cases"]]
+def quilt_cases() -> list[dict[str, Any]]:
+    return load_cases(VECTORS_DIR)
 
 
 def content(case: dict[str, Any], file_index: int) -> bytes:

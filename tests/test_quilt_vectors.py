@@ -11,12 +11,12 @@ import hashlib
 from typing import Any
 
 import pytest
-from quilt_vectors import content, files, load_cases
+from quilt_vectors import content, files, quilt_cases
 
 import walrus_core as wc
 from walrus_core import quilt
 
-CASES = load_cases()
+CASES = quilt_cases()
 pytestmark = pytest.mark.skipif(not CASES, reason="quilt vectors not found (set WALRUS_CORE_QUILT_VECTORS)")
 OK = [c for c in CASES if not c["expect_error"]]
 ERR = [c for c in CASES if c["expect_error"]]
