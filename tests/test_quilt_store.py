@@ -208,3 +208,31 @@ def test_quilt_files_and_costs(fresh: tuple[Committee, quilt.Quilt]) -> None:
         cfg.encoded_blob_length(len(f.data)) for f in _files(30)
     )
     assert costs["quilt_saves"] > 10
+
+
+def test_cli_ls_info_cost_show_quilts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    names = [f"f{i}.txt" for i in range(5)]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_bytes(bytes([i]) * (100 * i + 1))
+    assert main(["init", "nodes", "--nodes", "4", "--shards", "10"]) == 0
+    rc, out, _ = run(capsys, "--committee", "nodes", "store-quilt", *names, "--tag", "f1.txt:k=v")
+    quilt_id = out.split()[0]
+    assert run(capsys, "--committee", "nodes", "store", "f0.txt")[0] == 0
+    rc, out, _ = run(capsys, "--committee", "nodes", "ls")
+    assert rc == 0 and "quilt of 5 files" in out and out.count("\n") == 2
+    rc, out, _ = run(capsys, "--committee", "nodes", "--json", "ls")
+    assert sorted(x.get("quilt_files", 0) for x in json.loads(out)["blobs"]) == [0, 5]
+    rc, out, _ = run(capsys, "--committee", "nodes", "info", quilt_id)
+    assert rc == 0 and "quilt of 5 files:" in out and "f1.txt k=v" in out
+    rc, out, _ = run(capsys, "--committee", "nodes", "--json", "info", quilt_id)
+    assert [f["identifier"] for f in json.loads(out)["quilt_files"]] == names
+    rc, out, _ = run(capsys, "cost", *names, "--epochs", "2", "--price", "3", "--shards", "10")
+    assert rc == 0 and "as 5 blobs" in out and "as one quilt" in out
+    rc, out, _ = run(capsys, "--json", "cost", *names, "--epochs", "2", "--price", "3", "--shards", "10")
+    costs = json.loads(out)
+    assert costs["as_single_blobs"]["cost"] > costs["as_quilt"]["cost"]
+    rc, out, _ = run(capsys, "cost", "f1.txt", "--epochs", "2", "--price", "3", "--shards", "10")
+    assert rc == 0 and "units x 2 epochs x 3" in out

@@ -6,7 +6,10 @@
     walrus-core --committee DIR repair [NODE]
     walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
     walrus-core --committee DIR status | ls | info BLOB_ID [--check]
-    walrus-core [--committee DIR] cost FILE --epochs E --price P [--shards n]
+    walrus-core [--committee DIR] cost FILE... --epochs E --price P [--shards n]
+    walrus-core --committee DIR store-quilt FILE... [--tag FILE:KEY=VALUE]...
+    walrus-core --committee DIR read-patch PATCH_ID -o OUT
+    walrus-core quilt-id FILE... --shards n
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),
@@ -79,9 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="verify every sliver (slower)")
 
     s = sub.add_parser(
-        "cost", parents=[common], help="encoded size and storage cost of FILE before storing it"
+        "cost", parents=[common], help="encoded size and storage cost of FILE (FILE...: blobs vs quilt)"
     )
-    s.add_argument("file", type=Path)
+    s.add_argument("file", type=Path, nargs="+")
     s.add_argument("--epochs", type=int, required=True)
     s.add_argument("--price", type=int, required=True, help="price per 1 MiB storage unit per epoch")
     s.add_argument(
@@ -151,10 +154,13 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.verify import cost
 
         n = args.shards or (_committee(args).n_shards if args.committee else 1000)
+        if len(args.file) > 1:
+            _emit(args, *quilt_cli.cost_of_files(args, n, _human))
+            return 0
         try:
-            length = args.file.stat().st_size
+            length = args.file[0].stat().st_size
         except OSError as exc:
-            raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
+            raise _Usage(f"cannot read {args.file[0]}: {exc.strerror}") from exc
         est: dict[str, Any] = cost(length, n, args.epochs, args.price)
         _emit(
             args,
@@ -249,10 +255,11 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.verify import list_blobs
 
         items = list_blobs(committee)
+        quilts = quilt_cli.annotate_listing(committee, items)
         text = "\n".join(
             f"{x['blob_id']}  {x['length'] if x['length'] is not None else '?':>12}  "
-            f"{'certified' if x['certified'] else 'uncertified'}"
-            for x in items
+            f"{'certified' if x['certified'] else 'uncertified'}{quilt}"
+            for x, quilt in zip(items, quilts)
         )
         _emit(args, {"blobs": items}, text)
         return 0
@@ -260,9 +267,11 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.retrieve import parse_blob_id
         from .reference.verify import blob_info
 
-        info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check)
+        blob_id = parse_blob_id(args.blob_id)
+        info = blob_info(committee, blob_id, check=args.check)
         lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
         lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
+        lines += quilt_cli.info_lines(committee, blob_id, info)
         _emit(args, info, "\n".join(lines))
         return 0
     raise _Usage(f"unknown command {cmd}")  # pragma: no cover - argparse refuses first

@@ -134,3 +134,53 @@ def run(
             )
         return 0
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
+
+
+# ---- what ls, info and cost add for quilts (called from cli.py's handlers) ----------------------
+def annotate_listing(committee: Any, items: list[dict[str, Any]]) -> list[str]:
+    """Add ``quilt_files`` (how many) to each ``ls`` item that is a quilt (plain
+    blobs are left as they were); return the text suffix of each line."""
+    from .metadata import BlobId
+    from .reference.quilt_store import quilt_note
+
+    suffixes = []
+    for item in items:
+        note = quilt_note(committee, BlobId.from_str(item["blob_id"]))
+        if note is not None:
+            item["quilt_files"] = len(note["patches"])
+        suffixes.append(f"  quilt of {len(note['patches'])} files" if note is not None else "")
+    return suffixes
+
+
+def info_lines(committee: Any, blob_id: Any, info: dict[str, Any]) -> list[str]:
+    """Add ``quilt_files`` to ``info`` for a quilt; return one line per file."""
+    from .reference.quilt_store import quilt_files
+
+    files = quilt_files(committee, blob_id)
+    if files is None:
+        return []
+    info["quilt_files"] = files
+    lines = [f"quilt of {len(files)} files:"]
+    for f in files:
+        tags = " " + ",".join(f"{k}={v}" for k, v in f["tags"].items()) if f["tags"] else ""
+        lines.append(f"  {f['patch_id']}  {f['identifier']}{tags}")
+    return lines
+
+
+def cost_of_files(
+    args: argparse.Namespace, n_shards: int, human: Callable[[float], str]
+) -> tuple[dict[str, Any], str]:
+    """``cost FILE FILE...``: the files as single blobs against one quilt."""
+    from .reference.quilt_store import compare_costs
+
+    c = compare_costs(read_files(args.file, []), n_shards, args.epochs, args.price)
+    blobs, q = c["as_single_blobs"], c["as_quilt"]
+    text = (
+        f"{c['files']} files, {human(blobs['unencoded_length'])} (n = {n_shards}):\n"
+        f"  as {c['files']} blobs: encoded {human(blobs['encoded_length'])}; "
+        f"{blobs['storage_units']} units x {args.epochs} epochs x {args.price} = {blobs['cost']}\n"
+        f"  as one quilt: encoded {human(q['encoded_length'])}; "
+        f"{q['storage_units']} units x {args.epochs} epochs x {args.price} = {q['cost']} "
+        f"({c['quilt_saves']:.1f}x less)"
+    )
+    return c, text
