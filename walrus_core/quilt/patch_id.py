@@ -5,11 +5,10 @@ characters, whose first 43 are the quilt ID's text."""
 from __future__ import annotations
 
 import base64
-import re
 import struct
 from typing import TYPE_CHECKING
 
-from ..metadata import BlobId
+from ..metadata import BlobId, b64url_exact
 from .errors import InvalidPatchIdError
 
 if TYPE_CHECKING:
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 PATCH_ID_VERSION = 1
 PATCH_ID_LEN = 37
 PATCH_ID_TEXT_LEN = 50
-_B64URL_50 = re.compile(r"[A-Za-z0-9_-]{50}")
 
 
 def _text(raw: bytes) -> str:
@@ -68,18 +66,7 @@ class PatchId:
 
     @classmethod
     def from_str(cls, text: str) -> PatchId:
-        if not isinstance(text, str):
-            raise InvalidPatchIdError(f"patch ID text must be a str, not {type(text).__name__}")
-        if len(text) != PATCH_ID_TEXT_LEN or not _B64URL_50.fullmatch(text):
-            shown = text if len(text) <= 80 else text[:77] + "..."
-            raise InvalidPatchIdError(
-                f"malformed patch ID {shown!r}: expected {PATCH_ID_TEXT_LEN} URL-safe base64 characters "
-                "without padding"
-            )
-        raw = base64.urlsafe_b64decode(text + "==")
-        if _text(raw) != text:
-            raise InvalidPatchIdError(f"malformed patch ID {text!r}: non-canonical last character")
-        return cls.from_bytes(raw)
+        return cls.from_bytes(b64url_exact(text, PATCH_ID_TEXT_LEN, "patch ID", InvalidPatchIdError))
 
     parse = from_str
 
