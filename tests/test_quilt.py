@@ -125,6 +125,12 @@ def test_patch_id_of_another_quilt_refused_from_slivers() -> None:
     enc = wc.encode(q.blob, 10)
     with pytest.raises(quilt.InvalidPatchIdError, match="is for quilt"):
         quilt.read_patch_from_slivers(enc.secondary_slivers(), enc.metadata, other.patches[0].patch_id)
+    with pytest.raises(quilt.InvalidPatchIdError, match="is for quilt"):
+        quilt.read_patch(q.blob, other.patches[0].patch_id, 10, quilt_id=q.quilt_id)
+    with pytest.raises(quilt.InvalidPatchIdError, match="is for quilt"):
+        q.read(other.patches[0].patch_id)
+    # without the quilt ID a whole blob can only go by the column range
+    assert quilt.read_patch(q.blob, other.patches[0].patch_id, 10) == b"x" * 100
 
 
 # ---- hostile inputs ---------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class Quilt:
         """A file's bytes, read back from the quilt blob."""
         from .read import read_patch
 
-        return read_patch(self.blob, key, self.n_shards)
+        return read_patch(self.blob, key, self.n_shards, quilt_id=self.quilt_id)
 
 
 @dataclass

@@ -198,9 +198,11 @@ def read_index(blob: Buffer, n_shards: int) -> QuiltIndex:
     return QuiltReader.from_blob(blob, n_shards).index()
 
 
-def read_patch(blob: Buffer, key: PatchKey, n_shards: int) -> bytes:
-    """A file's bytes from a whole quilt blob, by identifier or patch ID."""
-    return QuiltReader.from_blob(blob, n_shards).read(key)
+def read_patch(blob: Buffer, key: PatchKey, n_shards: int, *, quilt_id: BlobId | None = None) -> bytes:
+    """A file's bytes from a whole quilt blob, by identifier or patch ID. With
+    ``quilt_id`` (the blob's ID, when the caller knows it) a patch ID of
+    another quilt is refused; without it only its column range is used."""
+    return QuiltReader.from_blob(blob, n_shards, quilt_id).read(key)
 
 
 def read_index_from_slivers(slivers: SliverSource, metadata: BlobMetadata) -> QuiltIndex:
