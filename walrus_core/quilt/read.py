@@ -101,7 +101,7 @@ class QuiltReader:
         cfg = EncodingConfig(n)
         length = int(metadata.unencoded_length)
         S = cfg.symbol_size(length)
-        if length != cfg.source_symbols_per_blob * S:
+        if length != cfg.n_primary_source_symbols * cfg.n_secondary_source_symbols * S:
             raise CorruptQuiltError(f"blob {metadata.blob_id} of {length} bytes is not a quilt (not p*s*S)")
         if callable(slivers):
             fetch = slivers
