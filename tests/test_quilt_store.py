@@ -236,3 +236,16 @@ def test_cli_ls_info_cost_show_quilts(
     assert costs["as_single_blobs"]["cost"] > costs["as_quilt"]["cost"]
     rc, out, _ = run(capsys, "cost", "f1.txt", "--epochs", "2", "--price", "3", "--shards", "10")
     assert rc == 0 and "units x 2 epochs x 3" in out
+
+
+def test_read_patch_of_a_plain_blob_is_refused(fresh: tuple[Committee, quilt.Quilt], tmp_path: Path) -> None:
+    from walrus_core.reference.store import store_blob
+
+    committee, _ = fresh
+    plain = store_blob(committee, b"not a quilt" * 100).blob_id
+    with pytest.raises(quilt.CorruptQuiltError, match="not a quilt"):
+        read_patch(committee, quilt.PatchId(plain, 1, 2))
+    # a blob of exactly p*s*S bytes that is not a quilt either
+    fake = store_blob(committee, bytes([7]) * (34 * 67 * 2)).blob_id
+    with pytest.raises(quilt.CorruptQuiltError, match="version"):
+        read_patch(committee, quilt.PatchId(fake, 1, 2))
