@@ -392,3 +392,21 @@ def test_damaged_quilt_never_crashes(flips: list[tuple[int, int]], key: object) 
         assert got == bytes(next(f.data for f in files if f.identifier == patch.identifier))
     else:
         assert got is None or isinstance(got, bytes)
+
+
+def test_sort_is_by_utf8_bytes_not_utf16() -> None:
+    """Spec §11 D1: U+FF61 (EF BD A1) sorts before U+1F600 (F0 9F 98 80) in
+    UTF-8, after it in UTF-16 (D83D DE00)."""
+    q = quilt.encode([quilt.File("\U0001f600", b"1"), quilt.File("\uff61", b"2")], 10)
+    assert [p.identifier for p in q.patches] == ["\uff61", "\U0001f600"]
+
+
+def test_empty_file_with_whole_column_header_before_the_end_is_valid() -> None:
+    """Spec §8 E7: the layout Rust aborts on is only the one ending at column s.
+    n = 7 (C = 3 * 4): the empty file 'aaa' has a 12-byte header in column 2; 'z' follows."""
+    files = [quilt.File("aaa", b""), quilt.File("z", b"")]
+    q = quilt.encode(files, 7)
+    a = q.patch("aaa")
+    assert (q.symbol_size, a.start, a.end, len(a.header)) == (4, 2, 3, 12)
+    assert q.blob == quilt_bytes([("aaa", b"", None), ("z", b"", None)], 7)[0]
+    assert q.read("aaa") == b"" and q.read("z") == b""
