@@ -152,6 +152,11 @@ def test_cli_store_quilt_read_patch(
         assert "moved" in out
     rc, out, _ = run(capsys, "--committee", "nodes", "--json", "read-patch", pairs[0][0], "-o", "x")
     assert rc == 0 and json.loads(out)["moved_fraction"] < 1
+    rc, out, err = run(capsys, "--committee", "nodes", "read-patch", "b.bin", "--quilt", quilt_id, "-o", "y")
+    assert rc == 0, err
+    assert (tmp_path / "y").read_bytes() == (tmp_path / "b.bin").read_bytes()
+    rc, _, err = run(capsys, "--committee", "nodes", "read-patch", "nope", "--quilt", quilt_id, "-o", "z")
+    assert rc == 1 and "no patch" in err and not (tmp_path / "z").exists()
 
 
 @pytest.mark.parametrize(

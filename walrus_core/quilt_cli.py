@@ -2,6 +2,7 @@
 
     walrus-core --committee DIR store-quilt FILE... [--tag FILE:KEY=VALUE]...
     walrus-core --committee DIR read-patch PATCH_ID -o OUT
+    walrus-core --committee DIR read-patch IDENTIFIER --quilt QUILT_ID -o OUT
     walrus-core quilt-id FILE... --shards n [--tag FILE:KEY=VALUE]...
 
 Each file's identifier is its base name; ``--tag`` attaches a tag to the file
@@ -32,7 +33,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s = sub.add_parser(
         "read-patch", parents=[common], help="read one file of a quilt from the few slivers it needs"
     )
-    s.add_argument("patch_id")
+    s.add_argument("patch_id", metavar="PATCH_ID", help="patch ID (or, with --quilt, a file's identifier)")
+    s.add_argument("--quilt", default=None, metavar="QUILT_ID", help="the quilt to look the identifier up in")
     s.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
 
     s = sub.add_parser(
@@ -120,7 +122,10 @@ def run(
         to_stdout = args.output in (None, "-")
         if to_stdout and args.json:
             raise UsageError("--json with read-patch needs -o FILE (stdout carries the JSON)")
-        got = read_patch_to_file(committee(args), args.patch_id, args.output)
+        from .reference.retrieve import parse_blob_id
+
+        quilt_id = parse_blob_id(args.quilt) if args.quilt else None
+        got = read_patch_to_file(committee(args), args.patch_id, args.output, quilt_id)
         if not args.json:
             for problem in got.problems:
                 print(f"note: {problem}", file=sys.stderr)
