@@ -8,6 +8,8 @@
 # work of encoding and reading a quilt, so they are native: one memcpy per
 # symbol, straight from the caller's buffer into the blob.
 
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.stdint cimport uint8_t
 from libc.string cimport memcpy, memset
 
 # Copies larger than this release the GIL (smaller ones cost less than the round trip).
