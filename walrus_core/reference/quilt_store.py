@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import atomic_write, check_loaded, parts_size, read_file, sliver_bcs_parts
+from .files import atomic_write, parts_size, read_file
+from .nodes import check_loaded, sliver_bcs_parts
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata, write_output
 from .store import StoreResult, store_blob
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 QUILT_NOTE = "quilt.json"
 QUILT_NOTE_FORMAT = "walrus-core-quilt/1"
+QUILT_NOTE_MAX_BYTES = 1 << 28  # far above any real note (at most n - f - 1 entries)
 
 
 @dataclass
@@ -92,7 +94,7 @@ def store_quilt(
 def quilt_note(committee: Committee, blob_id: BlobId) -> dict[str, Any] | None:
     """The writer's note for a blob stored as a quilt, or None (none, or unreadable)."""
     try:
-        raw = read_file(committee.certified_path(blob_id) / QUILT_NOTE)
+        raw = read_file(committee.certified_path(blob_id) / QUILT_NOTE, QUILT_NOTE_MAX_BYTES)
         note = json.loads(raw) if raw is not None else None
     except (StorageError, ValueError):
         return None

@@ -5,34 +5,24 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backends import cpu_count
-from ..errors import WalrusCoreError
+from ..blob import encode
+from ..config import EncodingConfig
+from ..errors import DataTooLargeError, WalrusCoreError
+from ..metadata import BlobId, shard_index_for_pair
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import (
-    KINDS,
-    METADATA_NAME,
-    Ack,
-    Checked,
-    NodeDir,
-    Parts,
-    Spooled,
-    parts_size,
-    sliver_bcs_parts,
-    sliver_file_name,
-    sliver_index,
-)
+from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
+from .nodes import Ack, Checked, NodeDir, Spooled, sliver_bcs_parts, sliver_index
 from .progress import ProgressFn, no_progress
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId
 
 # Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
 # disk, not the CPU, and a deeper queue keeps it busy.
@@ -80,10 +70,6 @@ def store_blob(
     Raises StoreIncompleteError (after writing what it could) when fewer than
     n - f shards were acknowledged; storing the same blob again changes nothing.
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
-    from ..blob import encode
-    from ..config import EncodingConfig
-    from ..metadata import shard_index_for_pair
-
     n = committee.n_shards
     timings: dict[str, float] = {}
     progress("encode", 0, 1)
@@ -203,8 +189,17 @@ def store_blob(
 def store_file(
     committee: Committee, path: Path | str, *, progress: ProgressFn = no_progress, workers: int | None = None
 ) -> StoreResult:
+    """Store the file at ``path``; one larger than the committee's shard count
+    allows is refused (DataTooLargeError) before any of it is read."""
+    limit = EncodingConfig(committee.n_shards).max_blob_size
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise DataTooLargeError(
+                    f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}"
+                )
+            data = fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return store_blob(committee, data, progress=progress, workers=workers)
