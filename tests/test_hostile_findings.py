@@ -21,12 +21,12 @@ from walrus_core.errors import DataTooLargeError, InvalidInputError, WalrusCoreE
 from walrus_core.metadata import BlobId
 from walrus_core.reference import store
 from walrus_core.reference.committee import Committee, init_committee, load_committee
-from walrus_core.reference.errors import CommitteeError
+from walrus_core.reference.errors import CommitteeError, StorageError
 from walrus_core.reference.nodes import NodeDir, expected_slivers
 from walrus_core.reference.repair import repair
 from walrus_core.reference.retrieve import find_metadata, read_blob
 from walrus_core.reference.store import store_blob, store_file
-from walrus_core.reference.verify import list_blobs, scrub
+from walrus_core.reference.verify import blob_info, list_blobs, scrub
 
 np = pytest.importorskip("numpy")
 
@@ -422,3 +422,50 @@ def test_sliver_that_is_no_regular_file(committee: tuple[Committee, BlobId], wha
     assert read_blob(c, blob_id).data == DATA
     (res,) = scrub(c, node)
     assert any("not a regular file" in p for p in res.problems)
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
+def test_store_workers_is_checked(committee: tuple[Committee, BlobId], workers: Any) -> None:
+    c, _ = committee
+    with pytest.raises(InvalidInputError, match="workers"):
+        store_blob(c, DATA, workers=workers)
+
+
+def test_linked_certified_dirs_list_nothing_outside(
+    committee: tuple[Committee, BlobId], tmp_path: Path
+) -> None:
+    """The writer's certified/ copies follow the nodes' rule: no symbolic links."""
+    c, blob_id = committee
+    other = init_committee(tmp_path / "other", 4, 4)
+    other_id = store_blob(other, DATA[:100]).blob_id
+    shutil.move(str(c.root / "certified"), tmp_path / "moved")
+    symlink_or_skip(c.root / "certified", other.root / "certified", directory=True)
+    assert c.certified_blobs() == []
+    assert str(other_id) not in [x["blob_id"] for x in list_blobs(c)]
+    assert read_blob(c, blob_id).data == DATA  # the metadata comes from the nodes instead
+
+
+def test_linked_node_key_is_refused(committee: tuple[Committee, BlobId], tmp_path: Path) -> None:
+    c, _ = committee
+    node = c.node(0)
+    node.key_path.rename(tmp_path / "key")
+    symlink_or_skip(node.key_path, tmp_path / "key")
+    with pytest.raises(StorageError, match="cannot load node key"):
+        node.sign(b"message")
+
+
+def test_info_counts_no_linked_sliver_as_present(committee: tuple[Committee, BlobId], tmp_path: Path) -> None:
+    c, blob_id = committee
+    node = c.node(0)
+    path = node.sliver_path(blob_id, "primary", expected_slivers(node, blob_id)[0][1])
+    path.rename(tmp_path / "moved")
+    symlink_or_skip(path, tmp_path / "moved")
+    info = blob_info(c, blob_id)
+    assert info["shards_present"] == 3 and info["nodes"][0]["shards_present"] == 0
+
+
+def test_committee_file_nested_too_deep(tmp_path: Path) -> None:
+    _committee_doc(tmp_path)
+    (tmp_path / "committee.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommitteeError, match="malformed"):
+        load_committee(tmp_path)

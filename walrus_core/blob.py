@@ -97,10 +97,7 @@ def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: b
     flat = b"".join(
         row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n)
     )
-    md = BlobMetadata(length, flat)
-    if bytes(md.blob_id) != bid:  # pragma: no cover - two independent computations disagree
-        raise AssertionError("blob ID of the C core and of BlobMetadata differ")
-    return md
+    return BlobMetadata._from_encoder(length, flat, bid)
 
 
 def compute_metadata(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobMetadata:

@@ -208,6 +208,15 @@ class BlobMetadata:
         self._root: bytes | None = None
         self._blob_id: BlobId | None = None
 
+    @classmethod
+    def _from_encoder(cls, unencoded_length: int, pair_hashes: bytes, blob_id: bytes) -> BlobMetadata:
+        """Metadata as the native encoder computed it, blob ID included: the
+        encoder derives that ID with the same Merkle code :meth:`_commit`
+        uses, so it is not computed a second time."""
+        md = cls(unencoded_length, pair_hashes)
+        md._blob_id = BlobId(blob_id)
+        return md
+
     # -- fields
     @property
     def unencoded_length(self) -> int:

@@ -31,6 +31,11 @@ from .keys import generate_key, verify_signature
 from .nodes import Ack, NodeDir, ack_message
 
 COMMITTEE_FILE = "committee.json"
+# A committee file holds n <= MAX_N_SHARDS shard numbers and a key per node,
+# a certificate a signature per node: far below this, so a larger file is not
+# one (and is not read whole).
+COMMITTEE_FILE_MAX = 16 << 20
+CERTIFICATE_FILE_MAX = 16 << 20
 COMMITTEE_FORMAT = "walrus-core-committee/1"
 CERTIFICATE_FORMAT = "walrus-core-certificate/1"
 
@@ -121,15 +126,23 @@ class Committee:
     def certified_path(self, blob_id: BlobId) -> Path:
         return child(self.root / "certified", blob_dir_name(blob_id))
 
+    def _certified_dir(self, blob_id: BlobId) -> Path:
+        """certified/<64 hex>, refusing a symbolic link on the way there (as nodes do)."""
+        for d in (self.root / "certified", self.certified_path(blob_id)):
+            if d.is_symlink():
+                raise CertificateError(f"{d} is a symbolic link; refusing to go through it")
+        return self.certified_path(blob_id)
+
     def certified_blobs(self) -> list[BlobId]:
+        """Blobs the writer certified (links in certified/ are ignored)."""
         root = self.root / "certified"
-        if not root.is_dir():
+        if root.is_symlink() or not root.is_dir():
             return []
-        ids = [parse_blob_dir_name(x.name) for x in sorted(root.iterdir())]
+        ids = [parse_blob_dir_name(x.name) for x in sorted(root.iterdir()) if not x.is_symlink()]
         return [b for b in ids if b is not None]
 
     def read_certificate(self, blob_id: BlobId) -> dict[str, Any] | None:
-        raw = read_file(child(self.certified_path(blob_id), "certificate.json"))
+        raw = read_file(self._certified_dir(blob_id) / "certificate.json", CERTIFICATE_FILE_MAX)
         if raw is None:
             return None
         try:
@@ -141,7 +154,7 @@ class Committee:
         return cert
 
     def write_certified(self, metadata: BlobMetadata, certificate: dict[str, Any]) -> Path:
-        path = self.certified_path(metadata.blob_id)
+        path = self._certified_dir(metadata.blob_id)
         ensure_dir(path)
         text = (json.dumps(certificate, indent=1, sort_keys=True) + "\n").encode()
         for name, data in (("metadata.bcs", metadata.to_bcs()), ("certificate.json", text)):
@@ -151,7 +164,7 @@ class Committee:
 
     def certified_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
         return read_file(
-            child(self.certified_path(blob_id), "metadata.bcs"), BlobMetadata.max_bcs_len(self.n_shards)
+            self._certified_dir(blob_id) / "metadata.bcs", BlobMetadata.max_bcs_len(self.n_shards)
         )
 
     # --- acknowledgments and certificates
@@ -202,9 +215,6 @@ class Committee:
         return len(shards)
 
 
-# A committee file holds n <= MAX_N_SHARDS shard numbers and a key per node:
-# far below this, so a larger file is not one (and is not read whole).
-COMMITTEE_FILE_MAX = 16 << 20
 PUBLIC_KEY_LEN = 32
 _PUBLIC_KEY_HEX = re.compile(f"[0-9a-fA-F]{{{2 * PUBLIC_KEY_LEN}}}")
 
@@ -256,7 +266,8 @@ def load_committee(root: Path | str) -> Committee:
         )
     try:
         n, nodes = _parse_committee(json.loads(raw))
-    except ValueError as exc:  # CommitteeError is one too
+    # CommitteeError is a ValueError too; json raises RecursionError for deeply nested input
+    except (ValueError, RecursionError) as exc:
         raise CommitteeError(f"malformed committee file {path}: {exc}") from exc
     return Committee(root, n, nodes)
 

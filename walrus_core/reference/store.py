@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._args import check_int
 from ..backends import cpu_count
 from ..blob import encode
 from ..config import EncodingConfig
@@ -120,7 +121,8 @@ def store_blob(
     # passed its check, signs), so disk writes overlap the checks and a crash
     # between two nodes leaves a prefix of them kept. With workers=1 nothing
     # runs ahead: one node after the other.
-    n_workers = max(1, min(len(nodes), workers if workers is not None else max(2, cpu_count()) // 2))
+    wanted = check_int(workers, "workers", 1) if workers is not None else max(2, cpu_count()) // 2
+    n_workers = min(len(nodes), wanted)
     ahead = n_workers > 1 or workers is None
     progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:

@@ -136,10 +136,10 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
-        else:
-            ok = [
-                node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
-            ]
+        else:  # present: a regular file, reached through no symbolic link
+            reachable = node.exists and node.link_on_path(blob_id) is None
+            paths = [node.sliver_path(blob_id, kind, index) for kind, index, _ in wanted]
+            ok = [reachable and p.is_file() and not p.is_symlink() for p in paths]
         good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
         nodes.append(
@@ -160,6 +160,13 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
     }
 
 
+def _has_certificate(committee: Committee, blob_id: BlobId) -> bool:
+    try:
+        return committee.read_certificate(blob_id) is not None
+    except CertificateError:  # unreadable or malformed: not certified, and ls goes on
+        return False
+
+
 def list_blobs(committee: Committee) -> list[dict[str, Any]]:
     seen: dict[bytes, BlobId] = {bytes(b): b for b in committee.certified_blobs()}
     for node in committee.node_dirs():
@@ -177,7 +184,7 @@ def list_blobs(committee: Committee) -> list[dict[str, Any]]:
             {
                 "blob_id": str(blob_id),
                 "length": length,
-                "certified": committee.read_certificate(blob_id) is not None,
+                "certified": _has_certificate(committee, blob_id),
             }
         )
     return out
