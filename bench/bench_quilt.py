@@ -43,6 +43,13 @@ def _best(fn: Callable[[], object], rounds: int) -> float:
     return best
 
 
+def _cpu(fn: Callable[[], object]) -> float:
+    """CPU seconds of all the process's threads: steadier than wall time on a busy machine."""
+    c0 = time.process_time()
+    fn()
+    return time.process_time() - c0
+
+
 def measure_encode(count: int, size: int, n_shards: int = 1000, rounds: int = 5) -> dict[str, Any]:
     """Quilt encode (layout + quilt ID) vs the blob ID of one blob of the same
     size vs the blob IDs of every file alone; encoded bytes of both ways."""
@@ -53,11 +60,13 @@ def measure_encode(count: int, size: int, n_shards: int = 1000, rounds: int = 5)
     q = quilt.encode(files, n_shards)
     same_size = random.Random(1).randbytes(len(q.blob))
     cfg = wc.EncodingConfig(n_shards)
-    t_quilt = t_blob = t_each = t_layout = float("inf")
+    t_quilt = t_blob = t_each = t_layout = cpu_quilt = cpu_blob = float("inf")
     for _ in range(rounds):  # interleaved, best of each: the least disturbed run
         t_quilt = min(t_quilt, _best(lambda: quilt.encode(files, n_shards), 1))
         t_blob = min(t_blob, _best(lambda: wc.blob_id(same_size, n_shards), 1))
         t_layout = min(t_layout, _best(lambda: quilt.layout(files, n_shards), 1))
+        cpu_quilt = min(cpu_quilt, _cpu(lambda: quilt.encode(files, n_shards)))
+        cpu_blob = min(cpu_blob, _cpu(lambda: wc.blob_id(same_size, n_shards)))
     # each file as its own blob: the blob IDs of a sample, scaled to all files
     sample = files[:EACH_SAMPLE]
     for _ in range(max(1, rounds // 3)):
@@ -73,6 +82,9 @@ def measure_encode(count: int, size: int, n_shards: int = 1000, rounds: int = 5)
         "layout_s": t_layout,
         "same_size_blob_id_s": t_blob,
         "quilt_over_blob_id": t_quilt / t_blob,
+        "quilt_encode_cpu_s": cpu_quilt,
+        "same_size_blob_id_cpu_s": cpu_blob,
+        "quilt_over_blob_id_cpu": cpu_quilt / cpu_blob,
         "single_blob_ids_s": t_each,
         "quilt_encoded_bytes": cfg.encoded_blob_length(len(q.blob)),
         "single_encoded_bytes": count * cfg.encoded_blob_length(size),
@@ -168,14 +180,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"backend {backends.active()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, n = 1000")
     print(
         "| files | quilt encode (layout + ID) | of which layout | blob ID, same size | ratio (bar <= 1.2) "
-        "| blob IDs of each file (scaled from 30) | encoded: quilt | encoded: single blobs | single / quilt |"
+        "| CPU time: quilt / blob ID | blob IDs of each file (scaled from 30) | encoded: quilt "
+        "| encoded: single blobs | single / quilt |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, (count, size) in CASES.items():
         m = measure_encode(count, size, rounds=a.rounds)
         print(
             f"| {name} | {m['quilt_encode_s'] * 1e3:.1f} ms | {m['layout_s'] * 1e3:.1f} ms "
             f"| {m['same_size_blob_id_s'] * 1e3:.1f} ms | **{m['quilt_over_blob_id']:.2f}×** "
+            f"| {m['quilt_encode_cpu_s'] * 1e3:.0f} / {m['same_size_blob_id_cpu_s'] * 1e3:.0f} ms "
+            f"= **{m['quilt_over_blob_id_cpu']:.2f}×** "
             f"| {m['single_blob_ids_s'] * 1e3:.0f} ms | {m['quilt_encoded_bytes'] / MIB:,.1f} MiB "
             f"| {m['single_encoded_bytes'] / MIB:,.1f} MiB "
             f"| {m['single_encoded_bytes'] / m['quilt_encoded_bytes']:.1f}× |"
