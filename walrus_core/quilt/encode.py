@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import _native, compute_metadata
+from .. import _native
+from ..blob import compute_metadata
 from ..config import MAX_SYMBOL_SIZE, EncodingConfig
 from ..metadata import BlobId, BlobMetadata
 from .errors import (

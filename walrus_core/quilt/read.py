@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from .. import Sliver, _native, verify_slivers
+from .. import _native
 from ..config import EncodingConfig
 from ..errors import NotEnoughShardsError, VerificationError
 from ..metadata import BlobId, BlobMetadata
+from ..sliver import Sliver, verify_slivers
 from .errors import CorruptQuiltError, InvalidPatchIdError, PatchNotFoundError, QuiltTypeError
 from .format import (
     META_PREFIX_LEN,

@@ -27,9 +27,10 @@ from .retrieve import find_metadata, write_output
 from .store import StoreResult, store_blob
 
 if TYPE_CHECKING:
-    from .. import RecoverySymbol, Sliver
     from ..metadata import BlobId, BlobMetadata
     from ..quilt import File, IndexEntry, PatchKey, Quilt
+    from ..recovery import RecoverySymbol
+    from ..sliver import Sliver
 
 QUILT_NOTE = "quilt.json"
 QUILT_NOTE_FORMAT = "walrus-core-quilt/1"
@@ -173,8 +174,8 @@ class _SliverFetcher:
     def _rebuild(self, targets: list[int]) -> list[Sliver]:
         """Secondary slivers ``targets`` rebuilt from p verified recovery
         symbols each (X[i][j] with its proof against primary sliver i's root)."""
-        from .. import RecoverySymbol, recover_sliver, recovery_symbols
         from ..config import EncodingConfig
+        from ..recovery import RecoverySymbol, recover_sliver, recovery_symbols
 
         need = EncodingConfig(self.md.n_shards).n_primary_source_symbols
         got: dict[int, list[RecoverySymbol]] = {j: [] for j in targets}
