@@ -20,6 +20,7 @@ git -C "$repo" ls-files -z --cached --others --exclude-standard \
 # ../shared (official vectors) is found relative to the checkout's parents.
 if [ -d "$repo/../shared" ] && [ ! -e "$scratch/../shared" ]; then
     export WALRUS_CORE_VECTORS="${WALRUS_CORE_VECTORS:-$repo/../shared/vectors/rs2}"
+    export WALRUS_CORE_QUILT_VECTORS="${WALRUS_CORE_QUILT_VECTORS:-$repo/../shared/vectors/quilt}"
 fi
 
 cd "$scratch"

@@ -44,28 +44,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.per_backend)
 
 
-def _find_vectors_dir() -> Path | None:
-    env = os.environ.get("WALRUS_CORE_VECTORS")
+def find_vectors_dir(kind: str, env_var: str) -> Path | None:
+    """shared/vectors/<kind> beside the checkout (or $env_var), else the copy
+    in tests/vectors/<kind> if there is one."""
+    env = os.environ.get(env_var)
     candidates = [Path(env)] if env else []
     here = Path(__file__).resolve()
     for parent in here.parents:
-        candidates.append(parent / "shared" / "vectors" / "rs2")
-        candidates.append(parent.parent / "shared" / "vectors" / "rs2")
+        candidates.append(parent / "shared" / "vectors" / kind)
+        candidates.append(parent.parent / "shared" / "vectors" / kind)
     # A copy ships in the repository so wheel builds (cibuildwheel) can test
     # without the shared/ checkout; the shared/ copy wins when present.
-    candidates.append(here.parent / "vectors" / "rs2")
+    candidates.append(here.parent / "vectors" / kind)
     for c in candidates:
         if (c / "index.json").is_file():
             return c
     return None
 
 
-VECTORS_DIR = _find_vectors_dir()
+VECTORS_DIR = find_vectors_dir("rs2", "WALRUS_CORE_VECTORS")
+
+
+def load_cases(directory: Path | None) -> list[dict[str, Any]]:
+    """Every case its index.json lists (none when the directory was not found)."""
+    if directory is None:
+        return []
+    index = json.loads((directory / "index.json").read_text())
+    return [json.loads((directory / case["file"]).read_text()) for case in index["cases"]]
 
 
 def load_vector_cases() -> list[dict[str, Any]]:
     """Every public RS2 vector (the official Walrus encoder's output)."""
-    if VECTORS_DIR is None:
-        return []
-    index = json.loads((VECTORS_DIR / "index.json").read_text())
-    return [json.loads((VECTORS_DIR / case["file"]).read_text()) for case in index["cases"]]
+    return load_cases(VECTORS_DIR)

@@ -3,7 +3,7 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, blob, config, errors, merkle, metadata, recovery, rs2, sliver
+from . import backends, blob, config, errors, merkle, metadata, quilt, recovery, rs2, sliver
 from .blob import (
     DecodeResult,
     EncodedBlob,
@@ -92,6 +92,7 @@ __all__ = [
     "metadata",
     "output_sizes",
     "pair_index_for_shard",
+    "quilt",
     "recover_sliver",
     "recovery",
     "recovery_symbol",

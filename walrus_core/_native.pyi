@@ -92,3 +92,11 @@ def blob_line_roots(
 def blob_recover_line(
     n_shards: int, symbol_size: int, axis: int, positions: list[int], symbols: list[Buffer]
 ) -> bytes: ...
+
+# ---- _quilt.pxi: quilt streams down the columns ----------------------------
+def quilt_layout(
+    n_rows: int, n_cols: int, symbol_size: int, pieces: list[tuple[int, int, Buffer | int]]
+) -> bytes: ...
+def quilt_columns(
+    quilt: Buffer, n_rows: int, n_cols: int, symbol_size: int, first: int, count: int
+) -> bytes: ...

@@ -6,7 +6,10 @@
     walrus-core --committee DIR repair [NODE]
     walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
     walrus-core --committee DIR status | ls | info BLOB_ID [--check]
-    walrus-core [--committee DIR] cost FILE --epochs E --price P [--shards n]
+    walrus-core [--committee DIR] cost FILE... --epochs E --price P [--shards n]
+    walrus-core --committee DIR store-quilt FILE... [--tag FILE:KEY=VALUE]...
+    walrus-core --committee DIR read-patch PATCH_ID -o OUT
+    walrus-core quilt-id FILE... --shards n
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import quilt_cli
 from .config import EncodingConfig
 from .errors import WalrusCoreError
 from .reference.committee import Committee, init_committee, load_committee
@@ -87,14 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="verify every sliver (slower)")
 
     s = sub.add_parser(
-        "cost", parents=[common], help="encoded size and storage cost of FILE before storing it"
+        "cost", parents=[common], help="encoded size and storage cost of FILE (FILE...: blobs vs quilt)"
     )
-    s.add_argument("file", type=Path)
+    s.add_argument("file", type=Path, nargs="+")
     s.add_argument("--epochs", type=int, required=True)
     s.add_argument("--price", type=int, required=True, help="price per 1 MiB storage unit per epoch")
     s.add_argument(
         "--shards", type=int, default=None, help="shard count (default: the committee's, else 1000)"
     )
+    quilt_cli.register(sub, common)
     return p
 
 
@@ -174,10 +179,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_cost(args: argparse.Namespace) -> int:
     n = args.shards or (_committee(args).n_shards if args.committee else 1000)
+    if len(args.file) > 1:
+        _emit(args, *quilt_cli.cost_of_files(args, n, _human))
+        return 0
     try:
-        length = args.file.stat().st_size
+        length = args.file[0].stat().st_size
     except OSError as exc:
-        raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
+        raise _Usage(f"cannot read {args.file[0]}: {exc.strerror}") from exc
     est: dict[str, Any] = cost(length, n, args.epochs, args.price)
     _warn_if_large(n)
     _emit(
@@ -271,20 +279,24 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_ls(args: argparse.Namespace) -> int:
-    items = list_blobs(_committee(args))
+    committee = _committee(args)
+    items = list_blobs(committee)
+    quilts = quilt_cli.annotate_listing(committee, items)
     text = "\n".join(
         f"{x['blob_id']}  {x['length'] if x['length'] is not None else '?':>12}  "
-        f"{'certified' if x['certified'] else 'uncertified'}"
-        for x in items
+        f"{'certified' if x['certified'] else 'uncertified'}{quilt}"
+        for x, quilt in zip(items, quilts)
     )
     _emit(args, {"blobs": items}, text)
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    info = blob_info(_committee(args), parse_blob_id(args.blob_id), check=args.check)
+    committee, blob_id = _committee(args), parse_blob_id(args.blob_id)
+    info = blob_info(committee, blob_id, check=args.check)
     lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
     lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
+    lines += quilt_cli.info_lines(committee, blob_id, info)
     _emit(args, info, "\n".join(lines))
     return 0
 
@@ -301,6 +313,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ls": _cmd_ls,
     "info": _cmd_info,
 }
+for _name in quilt_cli.COMMANDS:  # store-quilt, read-patch, quilt-id
+    _HANDLERS[_name] = lambda args: quilt_cli.run(args, _emit, _committee, _progress(args))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             setattr(args, name, default)
     try:
         return _HANDLERS[args.command](args)
-    except _Usage as exc:
+    except (_Usage, quilt_cli.UsageError) as exc:
         print(f"walrus-core: error: {exc}", file=sys.stderr)
         return 2
     except (WalrusCoreError, OSError) as exc:

@@ -35,8 +35,6 @@ BLOB_ID_LEN = 32
 BLOB_ID_TEXT_LEN = 43
 U64_MAX = (1 << 64) - 1
 
-_B64URL_43 = re.compile(r"[A-Za-z0-9_-]{43}")
-
 
 # ---- BlobId -----------------------------------------------------------------
 
@@ -72,17 +70,7 @@ class BlobId:
 
     @classmethod
     def from_str(cls: type[_B], text: str) -> _B:
-        if not isinstance(text, str):
-            raise InvalidBlobIdError(f"blob ID text must be a str, not {type(text).__name__}")
-        if len(text) != BLOB_ID_TEXT_LEN or not _B64URL_43.fullmatch(text):
-            raise InvalidBlobIdError(
-                f"malformed blob ID {text!r}: expected {BLOB_ID_TEXT_LEN} URL-safe base64 characters "
-                "without padding"
-            )
-        raw = base64.urlsafe_b64decode(text + "=")
-        if _b64(raw) != text:
-            raise InvalidBlobIdError(f"malformed blob ID {text!r}: non-canonical last character")
-        return cls(raw)
+        return cls(b64url_exact(text, BLOB_ID_TEXT_LEN, "blob ID", InvalidBlobIdError))
 
     @classmethod
     def from_hex(cls: type[_B], text: str) -> _B:
@@ -126,6 +114,26 @@ class BlobId:
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_exact(text: object, n_chars: int, what: str, error: type[ValueError]) -> bytes:
+    """The bytes of exactly ``n_chars`` URL-safe base64 characters without
+    padding whose unused trailing bits are zero (the one text of those
+    bytes); raises ``error`` naming ``what`` for anything else."""
+    if not isinstance(text, str):
+        raise error(f"{what} text must be a str, not {type(text).__name__}")
+    if len(text) != n_chars or not _B64URL.fullmatch(text):
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise error(
+            f"malformed {what} {shown!r}: expected {n_chars} URL-safe base64 characters without padding"
+        )
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        raise error(f"malformed {what} {text!r}: non-canonical last character")
+    return raw
 
 
 BlobIdLike = Union[BlobId, bytes, bytearray, memoryview]
