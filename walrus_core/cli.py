@@ -1,6 +1,7 @@
 """walrus-core: the command line over walrus_core.reference (a thin shell).
 
-    walrus-core init DIR --nodes N --shards n [--weights w1,w2,...]
+    walrus-core init DIR --nodes N --shards n [--weights w1,w2,...] [--listen HOST:PORT0]
+    walrus-core --committee DIR serve NODE               (the Walrus storage-node API over HTTP)
     walrus-core --committee DIR store FILE
     walrus-core --committee DIR read BLOB_ID -o OUT
     walrus-core --committee DIR repair [NODE]
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--nodes", type=int, required=True)
     s.add_argument("--shards", type=int, required=True)
     s.add_argument("--weights", help="comma-separated relative weights, one per node (default: even split)")
+    s.add_argument("--listen", help="HOST:PORT0: node i is served at http://HOST:PORT0+i (walrus-core serve)")
+
+    s = sub.add_parser("serve", parents=[common], help="serve one node over the Walrus storage-node HTTP API")
+    s.add_argument("node", help="node index or name (node-003)")
+    s.add_argument("--host", help="address to bind (default: the host of the node's url)")
+    s.add_argument("--port", type=int, help="port to bind (default: the port of the node's url)")
 
     s = sub.add_parser(
         "store", parents=[common], help="encode FILE and store it on the nodes; prints the blob ID"
@@ -130,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
             weights = [float(x) for x in args.weights.split(",")] if args.weights else None
         except ValueError:
             raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
-        c = init_committee(args.dir, args.nodes, args.shards, weights)
+        c = init_committee(args.dir, args.nodes, args.shards, weights, listen=args.listen)
         obj = {
             "committee": str(c.root),
             "nodes": len(c.nodes),
@@ -162,6 +169,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     committee = _committee(args)
+    if cmd == "serve":
+        from .node_api.server import serve
+
+        serve(committee, committee.resolve_node(args.node).index, args.host, args.port)
+        return 0
     if cmd == "store":
         from .reference.store import store_file
 

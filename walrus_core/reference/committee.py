@@ -3,9 +3,11 @@ Ed25519 key per node, and the committee file recording shard -> node.
 
 Layout of a committee directory::
 
-    DIR/committee.json          n_shards, and per node: index, shards, public key
+    DIR/committee.json          n_shards, epoch, and per node: index, shards, public key,
+                                url (served nodes) and BLS public key
     DIR/keys/node-003.key       node 3's private key (kept apart from its data, so
                                 a node whose data directory is lost can be rebuilt)
+    DIR/keys/node-003.bls       node 3's BLS12-381 secret key (its storage confirmations)
     DIR/node-003/               node 3's data (see nodes.py)
     DIR/certified/<64 hex>/     what the writer keeps: metadata.bcs, certificate.json
 
@@ -71,14 +73,17 @@ class NodeInfo:
     index: int
     shards: tuple[int, ...]
     public_key: bytes
+    url: str | None = None  # where the node serves the Walrus storage-node API
+    bls_public_key: bytes | None = None  # 48 bytes, signs its storage confirmations
 
 
 class Committee:
     """A loaded committee directory."""
 
-    def __init__(self, root: Path, n_shards: int, nodes: Sequence[NodeInfo]) -> None:
+    def __init__(self, root: Path, n_shards: int, nodes: Sequence[NodeInfo], epoch: int = 1) -> None:
         self.root = Path(root)
         self.n_shards = n_shards
+        self.epoch = epoch
         self.nodes = tuple(nodes)
         self.owner = {t: node.index for node in self.nodes for t in node.shards}
 
@@ -99,6 +104,14 @@ class Committee:
         return NodeDir(
             self.root / name, index, info.shards, self.n_shards, self.root / "keys" / f"{name}.key"
         )
+
+    def bls_key_path(self, index: int) -> Path:
+        return self.root / "keys" / f"{node_dir_name(index)}.bls"
+
+    @property
+    def served(self) -> bool:
+        """Whether every node has a URL (clients then speak HTTP to them)."""
+        return all(node.url for node in self.nodes)
 
     def node_dirs(self) -> list[NodeDir]:
         return [self.node(i) for i in range(len(self.nodes))]
@@ -217,10 +230,10 @@ def load_committee(root: Path | str) -> Committee:
         if doc.get("format") != COMMITTEE_FORMAT:
             raise ValueError(f"unknown format {doc.get('format')!r}")
         n = int(doc["n_shards"])
-        nodes = [
-            NodeInfo(i, tuple(int(t) for t in item["shards"]), bytes.fromhex(item["public_key"]))
-            for i, item in enumerate(doc["nodes"])
-        ]
+        epoch = int(doc.get("epoch", 1))
+        if not 0 <= epoch <= 0xFFFFFFFF:
+            raise ValueError(f"epoch {epoch} is not a u32")
+        nodes = [_node_info(i, item) for i, item in enumerate(doc["nodes"])]
         if any(int(item["index"]) != i for i, item in enumerate(doc["nodes"])):
             raise ValueError("node indices are not 0..N-1 in order")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -228,16 +241,52 @@ def load_committee(root: Path | str) -> Committee:
     all_shards = sorted(t for node in nodes for t in node.shards)
     if n < 4 or all_shards != list(range(n)):
         raise CommitteeError(f"committee file {root / COMMITTEE_FILE}: shards must split 0..n-1 (n >= 4)")
-    return Committee(root, n, nodes)
+    return Committee(root, n, nodes, epoch)
+
+
+def _node_info(i: int, item: dict[str, Any]) -> NodeInfo:
+    import base64
+
+    url = item.get("url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+        raise ValueError(f"node {i}: url must be an http:// or https:// URL, got {url!r}")
+    bls_text = item.get("bls_public_key")
+    bls_key = base64.b64decode(bls_text, validate=True) if bls_text is not None else None
+    if bls_key is not None and len(bls_key) != 48:
+        raise ValueError(f"node {i}: bls_public_key is not 48 bytes")
+    shards = tuple(int(t) for t in item["shards"])
+    return NodeInfo(i, shards, bytes.fromhex(item["public_key"]), url.rstrip("/") if url else None, bls_key)
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (IPv6 hosts in brackets) -> (host, port)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommitteeError(f"--listen must be HOST:PORT, got {text!r}")
+    return host, int(port)
 
 
 def init_committee(
-    root: Path | str, n_nodes: int, n_shards: int, weights: Sequence[float] | None = None
+    root: Path | str,
+    n_nodes: int,
+    n_shards: int,
+    weights: Sequence[float] | None = None,
+    *,
+    listen: str | None = None,
+    epoch: int = 1,
 ) -> Committee:
-    """Create a committee directory: node directories, keys and the committee file."""
+    """Create a committee directory: node directories, keys and the committee
+    file. With ``listen`` = HOST:PORT0, node i is to be served at
+    http://HOST:PORT0+i (``walrus-core serve``)."""
+    import base64
+
+    from ..node_api import bls
     from .keys import generate_key
 
     root = Path(root)
+    base = parse_listen(listen) if listen else None
+    if base and base[1] + n_nodes - 1 > 65535:
+        raise CommitteeError(f"ports {base[1]}..{base[1] + n_nodes - 1} do not all exist")
     if n_shards < 4:
         raise CommitteeError(f"n_shards must be at least 4 (got {n_shards})")
     try:
@@ -254,13 +303,17 @@ def init_committee(
     nodes = []
     for i, shards in enumerate(split):
         public = generate_key(root / "keys" / f"{node_dir_name(i)}.key")
-        nodes.append(NodeInfo(i, tuple(shards), public))
-    committee = Committee(root, n_shards, nodes)
+        secret = bls.generate_secret_key()
+        bls.write_secret_key(root / "keys" / f"{node_dir_name(i)}.bls", secret)
+        url = f"http://{base[0]}:{base[1] + i}" if base else None
+        nodes.append(NodeInfo(i, tuple(shards), public, url, bls.public_key(secret)))
+    committee = Committee(root, n_shards, nodes, epoch)
     for node, info in zip(committee.node_dirs(), nodes):
         node.create(info.public_key)
     doc = {
         "format": COMMITTEE_FORMAT,
         "n_shards": n_shards,
+        "epoch": epoch,
         "max_faulty": max_faulty(n_shards),
         "nodes": [
             {
@@ -268,6 +321,8 @@ def init_committee(
                 "dir": node_dir_name(x.index),
                 "shards": list(x.shards),
                 "public_key": x.public_key.hex(),
+                **({"url": x.url} if x.url else {}),
+                "bls_public_key": base64.b64encode(x.bls_public_key or b"").decode(),
             }
             for x in nodes
         ],
