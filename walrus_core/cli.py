@@ -177,7 +177,12 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "store":
         from .reference.store import store_file
 
-        r = store_file(committee, args.file, progress=progress)
+        if committee.served:
+            from .node_api.http_node import store_file_http
+
+            r: Any = store_file_http(committee, args.file, progress=progress)
+        else:
+            r = store_file(committee, args.file, progress=progress)
         _emit(args, r.to_json(), str(r.blob_id))
         if r.failures and not args.json:
             for v in r.failures.values():
@@ -190,7 +195,14 @@ def _run(args: argparse.Namespace) -> int:
         to_stdout = args.output in (None, "-")
         if to_stdout and args.json:
             raise _Usage("--json with read needs -o FILE (stdout carries the JSON)")
-        rr = read_to_file(committee, blob_id, args.output, progress=progress)
+        if committee.served:
+            from .node_api.http_node import read_blob_http
+            from .reference.retrieve import write_output
+
+            rr: Any = read_blob_http(committee, blob_id, progress=progress)
+            write_output(rr.data, args.output)
+        else:
+            rr = read_to_file(committee, blob_id, args.output, progress=progress)
         if not args.json:
             for problem in rr.problems:
                 print(f"note: {problem}", file=sys.stderr)

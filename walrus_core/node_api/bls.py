@@ -109,3 +109,31 @@ def read_secret_key(path: Path) -> bytes:
         raise InvalidInputError(f"cannot read BLS key {path}: {exc.strerror or exc}") from exc
     _scalar(raw)
     return raw
+
+
+def aggregate_signatures(signatures: list[bytes]) -> bytes:
+    """The sum of signatures over one message (Walrus certificates)."""
+    blst = _blst()
+    if not signatures:
+        raise InvalidInputError("nothing to aggregate")
+    total = blst.BlstP2Element()
+    try:
+        for sig in signatures:
+            total = total + blst.BlstP2Element.uncompress(bytes(sig))
+    except ValueError as exc:
+        raise InvalidInputError(f"malformed BLS signature: {exc}") from None
+    return bytes(total.compress())
+
+
+def aggregate_public_keys(public_keys: list[bytes]) -> bytes:
+    """The sum of public keys (verifies an aggregate signature over one message)."""
+    blst = _blst()
+    if not public_keys:
+        raise InvalidInputError("nothing to aggregate")
+    total = blst.BlstP1Element()
+    try:
+        for key in public_keys:
+            total = total + blst.BlstP1Element.uncompress(bytes(key))
+    except ValueError as exc:
+        raise InvalidInputError(f"malformed BLS public key: {exc}") from None
+    return bytes(total.compress())

@@ -196,6 +196,16 @@ class Committee:
     def verify_certificate(self, blob_id: BlobId, cert: dict[str, Any]) -> int:
         """Check every signature; return the number of shards signed for. Raise
         CertificateError when the certificate is malformed or below n - f."""
+        from ..node_api.certificate import CERTIFICATE_FORMAT as BLS_FORMAT
+
+        if isinstance(cert, dict) and cert.get("format") == BLS_FORMAT:  # written by a store over HTTP
+            from ..errors import VerificationError
+            from ..node_api.certificate import verify_certificate
+
+            try:
+                return verify_certificate(self, blob_id, cert)
+            except VerificationError as exc:
+                raise CertificateError(str(exc)) from exc
         try:
             if cert.get("format") != CERTIFICATE_FORMAT or cert.get("blob_id") != str(blob_id):
                 raise CertificateError(f"certificate is not for blob {blob_id}")

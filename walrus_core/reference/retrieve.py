@@ -163,12 +163,17 @@ def read_to_file(
 ) -> ReadResult:
     """Read the blob and write it atomically to ``out`` (stdout when None or "-")."""
     result = read_blob(committee, blob_id, progress=progress)
+    write_output(result.data, out)
+    return result
+
+
+def write_output(data: bytes, out: Path | str | None) -> None:
+    """Write ``data`` atomically to ``out``, or to stdout when None or "-"."""
     if out is None or str(out) == "-":
-        sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
         path = Path(out)
         if path.is_dir():
             raise StorageError(f"{path} is a directory")
-        atomic_write(path if path.is_absolute() else Path(os.getcwd()) / path, result.data)
-    return result
+        atomic_write(path if path.is_absolute() else Path(os.getcwd()) / path, data)
