@@ -275,3 +275,30 @@ def test_bls_signatures() -> None:
     with pytest.raises(ValueError):
         bls.public_key(bytes(32))
     assert bls.verify(bls.public_key(sk := bls.generate_secret_key()), bls.sign(sk, b"m"), b"m")
+
+
+def test_bls_certificate(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pyblst")
+    from walrus_core.node_api import bls
+    from walrus_core.node_api.certificate import make_certificate, verify_certificate
+    from walrus_core.reference import CertificateError, init_committee
+
+    committee = init_committee(tmp_path / "c", 4, 10, listen="127.0.0.1:1")
+    blob_id = BlobId(bytes(range(32)))
+    message = wire.confirmation_message(committee.epoch, blob_id)
+    secrets = [bls.read_secret_key(committee.bls_key_path(i)) for i in range(4)]
+    sigs = {i: bls.sign(secrets[i], message) for i in (0, 1, 2)}  # 3 + 3 + 2 = 8 shards >= 7
+    cert = make_certificate(committee, blob_id, message, sigs)
+    assert verify_certificate(committee, blob_id, cert) == 8
+    assert committee.verify_certificate(blob_id, cert) == 8
+    for bad in (
+        {**cert, "signers": [0, 1, 3]},  # wrong signer set for the aggregate
+        {**cert, "signers": [0, 0, 1]},
+        {**cert, "epoch": 2, "serialized_message": wire.b64(wire.confirmation_message(2, blob_id))},
+        make_certificate(committee, blob_id, message, {i: sigs[i] for i in (0, 1)}),  # 6 shards < 7
+        {**cert, "aggregate_signature": "AAAA"},
+    ):
+        with pytest.raises(CertificateError):
+            committee.verify_certificate(blob_id, bad)
+    with pytest.raises(CertificateError):
+        committee.verify_certificate(BlobId(bytes(32)), cert)

@@ -111,29 +111,23 @@ def read_secret_key(path: Path) -> bytes:
     return raw
 
 
+def _sum(point_type: Any, items: list[bytes], what: str) -> bytes:
+    if not items:
+        raise InvalidInputError(f"no {what}s to aggregate")
+    total = point_type()
+    try:
+        for item in items:
+            total = total + point_type.uncompress(bytes(item))
+    except ValueError as exc:
+        raise InvalidInputError(f"malformed BLS {what}: {exc}") from None
+    return bytes(total.compress())
+
+
 def aggregate_signatures(signatures: list[bytes]) -> bytes:
     """The sum of signatures over one message (Walrus certificates)."""
-    blst = _blst()
-    if not signatures:
-        raise InvalidInputError("nothing to aggregate")
-    total = blst.BlstP2Element()
-    try:
-        for sig in signatures:
-            total = total + blst.BlstP2Element.uncompress(bytes(sig))
-    except ValueError as exc:
-        raise InvalidInputError(f"malformed BLS signature: {exc}") from None
-    return bytes(total.compress())
+    return _sum(_blst().BlstP2Element, signatures, "signature")
 
 
 def aggregate_public_keys(public_keys: list[bytes]) -> bytes:
     """The sum of public keys (verifies an aggregate signature over one message)."""
-    blst = _blst()
-    if not public_keys:
-        raise InvalidInputError("nothing to aggregate")
-    total = blst.BlstP1Element()
-    try:
-        for key in public_keys:
-            total = total + blst.BlstP1Element.uncompress(bytes(key))
-    except ValueError as exc:
-        raise InvalidInputError(f"malformed BLS public key: {exc}") from None
-    return bytes(total.compress())
+    return _sum(_blst().BlstP1Element, public_keys, "public key")

@@ -15,7 +15,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +27,8 @@ from ..errors import InconsistentBlobError, VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
 from ..reference.errors import BlobUnavailableError, StorageError, StoreIncompleteError
 from ..reference.progress import ProgressFn, no_progress
+from ..reference.retrieve import ReadResult
+from ..reference.store import StoreResult
 from . import bls, wire
 from .certificate import make_certificate
 from .wire import KINDS, ApiError
@@ -167,36 +169,6 @@ def _why(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------ store
-@dataclass
-class HttpStoreResult:
-    blob_id: BlobId
-    unencoded_length: int
-    encoded_length: int
-    signed_shards: int
-    threshold: int
-    certified: bool
-    certificate_path: Path | None
-    confirmed_by: list[str] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)
-    bytes_sent: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "blob_id": str(self.blob_id),
-            "unencoded_length": self.unencoded_length,
-            "encoded_length": self.encoded_length,
-            "signed_shards": self.signed_shards,
-            "threshold": self.threshold,
-            "certified": self.certified,
-            "certificate": str(self.certificate_path) if self.certificate_path else None,
-            "acknowledged_by": self.confirmed_by,
-            "failures": self.failures,
-            "bytes_sent": self.bytes_sent,
-            "timings": self.timings,
-        }
-
-
 def _committee_nodes(
     committee: Committee, session: aiohttp.ClientSession, config: ClientConfig
 ) -> list[HttpNode]:
@@ -210,7 +182,7 @@ def _committee_nodes(
 
 async def _store_async(
     committee: Committee, data: Any, progress: ProgressFn, config: ClientConfig
-) -> HttpStoreResult:
+) -> StoreResult:
     n = committee.n_shards
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -267,7 +239,7 @@ async def _store_async(
     if certified:
         cert = make_certificate(committee, blob_id, message, confirmed)
         cert_path = await _in_thread(committee.write_certified, md, cert)
-    result = HttpStoreResult(
+    result = StoreResult(
         blob_id=blob_id,
         unencoded_length=md.unencoded_length,
         encoded_length=EncodingConfig(n).encoded_blob_length(md.unencoded_length),
@@ -275,10 +247,10 @@ async def _store_async(
         threshold=committee.quorum,
         certified=certified,
         certificate_path=cert_path,
-        confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
         failures=failures,
         bytes_sent=sent[0],
         timings=timings,
+        confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
     )
     if not certified:
         detail = "; ".join(failures.values()) or "no failures reported"
@@ -291,7 +263,7 @@ async def _store_async(
 
 def store_blob_http(
     committee: Committee, data: Any, *, progress: ProgressFn = no_progress, config: ClientConfig | None = None
-) -> HttpStoreResult:
+) -> StoreResult:
     """Store ``data`` on a served committee (every node has a url)."""
     return asyncio.run(_store_async(committee, data, progress, config or ClientConfig()))
 
@@ -302,7 +274,7 @@ def store_file_http(
     *,
     progress: ProgressFn = no_progress,
     config: ClientConfig | None = None,
-) -> HttpStoreResult:
+) -> StoreResult:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -311,23 +283,6 @@ def store_file_http(
 
 
 # ------------------------------------------------------------------ read
-@dataclass
-class HttpReadResult:
-    blob_id: BlobId
-    data: bytes
-    kind: str
-    slivers_used: int
-    problems: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "blob_id": str(self.blob_id),
-            "length": len(self.data),
-            "decoded_from": f"{self.slivers_used} {self.kind} slivers",
-            "problems": self.problems,
-        }
-
-
 class _Reader:
     """One read: nodes by shard, the verified metadata, and who lied."""
 
@@ -418,7 +373,7 @@ class _Reader:
 
 async def _read_async(
     blob_id: BlobId, by_shard: Mapping[int, HttpNode], n: int, progress: ProgressFn
-) -> HttpReadResult:
+) -> ReadResult:
     reader = _Reader(blob_id, by_shard, n, progress)
     md = await reader.metadata()
     cfg = EncodingConfig(n)
@@ -439,7 +394,7 @@ async def _read_async(
             raise BlobUnavailableError(
                 f"blob {blob_id}: decoded {len(data)} bytes, expected {md.unencoded_length}"
             )
-        return HttpReadResult(blob_id, bytes(data), kind, len(slivers), reader.problems)
+        return ReadResult(blob_id, bytes(data), kind, len(slivers), reader.problems)
     raise BlobUnavailableError(
         f"cannot read blob {blob_id}: " + " and ".join(attempts) + f". Unusable: {'; '.join(reader.problems)}"
     )
@@ -463,7 +418,7 @@ def read_blob_from_nodes(
     *,
     config: ClientConfig | None = None,
     progress: ProgressFn = no_progress,
-) -> HttpReadResult:
+) -> ReadResult:
     """Read a blob from Walrus-API storage nodes: ``shard_urls`` maps every
     shard index to the URL of the node holding it (a sequence: position =
     shard). Metadata is checked against the blob ID, every sliver against the
@@ -485,11 +440,11 @@ def read_blob_http(
     *,
     progress: ProgressFn = no_progress,
     config: ClientConfig | None = None,
-) -> HttpReadResult:
+) -> ReadResult:
     """Read a blob from a served committee."""
     cfg = config or ClientConfig()
 
-    async def run() -> HttpReadResult:
+    async def run() -> ReadResult:
         async with _session() as session:
             nodes = _committee_nodes(committee, session, cfg)
             by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}

@@ -55,6 +55,7 @@ class StoreResult:
     failures: dict[str, str] = field(default_factory=dict)
     bytes_sent: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node check/keep
+    confirmed_by: list[str] = field(default_factory=list)  # nodes that confirmed over HTTP (BLS)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +66,7 @@ class StoreResult:
             "threshold": self.threshold,
             "certified": self.certified,
             "certificate": str(self.certificate_path) if self.certificate_path else None,
-            "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks],
+            "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks] + self.confirmed_by,
             "failures": self.failures,
             "bytes_sent": self.bytes_sent,
             "timings": self.timings,
