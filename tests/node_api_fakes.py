@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from aiohttp import web
@@ -70,19 +70,28 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
 def fake_node(encoded: EncodedBlob, mode: str) -> Iterator[str]:
     """A misbehaving node serving ``encoded``; yields its URL."""
     assert mode in MODES
+    stop = asyncio.Event()
+    with serving(lambda: _app(encoded, mode, stop), stop) as url:
+        yield url
+
+
+@contextmanager
+def serving(make_app: Callable[[], web.Application], stop: asyncio.Event | None = None) -> Iterator[str]:
+    """Serve the app from ``make_app`` (built on the server's own loop) on
+    127.0.0.1 in a background thread; yields its URL. ``stop`` is set first
+    when the server shuts down (hanging handlers watch it)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     loop = asyncio.new_event_loop()
     ready = threading.Event()
-    state: dict[str, object] = {}
+    runners: list[web.AppRunner] = []
 
     async def start() -> None:
-        stop = asyncio.Event()
-        runner = web.AppRunner(_app(encoded, mode, stop), handle_signals=False)
+        runner = web.AppRunner(make_app(), handle_signals=False)
         await runner.setup()
         await web.SockSite(runner, sock).start()
-        state.update(runner=runner, stop=stop)
+        runners.append(runner)
         ready.set()
 
     def run() -> None:
@@ -97,8 +106,10 @@ def fake_node(encoded: EncodedBlob, mode: str) -> Iterator[str]:
     finally:
 
         async def shutdown() -> None:
-            state["stop"].set()  # type: ignore[attr-defined]
-            await state["runner"].cleanup()  # type: ignore[attr-defined]
+            if stop is not None:
+                stop.set()
+            for runner in runners:
+                await runner.cleanup()
 
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)

@@ -8,6 +8,7 @@
     walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
     walrus-core --committee DIR status | ls | info BLOB_ID [--check]
     walrus-core [--committee DIR] cost FILE --epochs E --price P [--shards n]
+    walrus-core get BLOB_ID --aggregator URL -o OUT [--shards 1000]   (verified aggregator read)
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),
@@ -83,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("info", parents=[common], help="one blob: metadata, certificate, shards per node")
     s.add_argument("blob_id")
     s.add_argument("--check", action="store_true", help="verify every sliver (slower)")
+
+    s = sub.add_parser(
+        "get", parents=[common], help="fetch a blob from a Walrus aggregator; keep it only if its ID matches"
+    )
+    s.add_argument("blob_id")
+    s.add_argument("--aggregator", required=True, help="aggregator base URL (GET /v1/blobs/BLOB_ID)")
+    s.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    s.add_argument("--shards", type=int, default=1000, help="the network's shard count (default: 1000)")
 
     s = sub.add_parser(
         "cost", parents=[common], help="encoded size and storage cost of FILE before storing it"
@@ -166,6 +175,19 @@ def _run(args: argparse.Namespace) -> int:
             f"({est['expansion']:.2f}x, n = {n}); "
             f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
         )
+        return 0
+
+    if cmd == "get":
+        from .node_api.aggregator import get_to_file
+
+        if args.output in (None, "-") and args.json:
+            raise _Usage("--json with get needs -o FILE (stdout carries the JSON)")
+        data = get_to_file(args.blob_id, args.aggregator, args.output, n_shards=args.shards)
+        if args.output not in (None, "-"):
+            obj = {"blob_id": args.blob_id, "length": len(data), "verified": True, "output": args.output}
+            _emit(
+                args, obj, f"{len(data)} bytes verified against {args.blob_id} and written to {args.output}"
+            )
         return 0
 
     committee = _committee(args)
