@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +26,7 @@ from ..config import EncodingConfig
 from ..errors import InconsistentBlobError, VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
 from ..reference.errors import BlobUnavailableError, StorageError, StoreIncompleteError
+from ..reference.nodes import parts_size, sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.retrieve import ReadResult
 from ..reference.store import StoreResult
@@ -75,11 +76,13 @@ class HttpNode:
         self,
         method: str,
         path: str,
-        body: bytes | None = None,
+        body: bytes | Sequence[bytes | memoryview] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """(status, body) of a 2xx answer. A Walrus error answer (4xx) raises
-        ApiError; unavailability after the retries NodeUnavailableError."""
+        ApiError; unavailability after the retries NodeUnavailableError.
+        ``body`` may be a list of pieces, sent one after the other without
+        joining them (a sliver's BCS around its symbols)."""
         cfg = self.config
         timeout = aiohttp.ClientTimeout(
             total=cfg.timeout, sock_connect=cfg.connect_timeout, sock_read=cfg.read_timeout
@@ -90,11 +93,16 @@ class HttpNode:
             if attempt:
                 await asyncio.sleep(pause)
                 pause *= 2
+            sent_headers = dict(headers or {})
+            data: Any = body
+            if isinstance(body, (list, tuple)):
+                sent_headers["Content-Length"] = str(sum(len(memoryview(x).cast("B")) for x in body))
+                data = _pieces(body)
             try:
                 async with (
                     self.limit,
                     self.session.request(
-                        method, self.url + path, data=body, headers=dict(headers or {}), timeout=timeout
+                        method, self.url + path, data=data, headers=sent_headers, timeout=timeout
                     ) as resp,
                 ):
                     raw = await resp.read()
@@ -125,7 +133,9 @@ class HttpNode:
     async def get_metadata(self, blob_id: BlobId) -> bytes:
         return (await self.request("GET", wire.blob_path(blob_id) + "/metadata"))[1]
 
-    async def put_sliver(self, blob_id: BlobId, pair: int, kind: str, body: bytes) -> int:
+    async def put_sliver(
+        self, blob_id: BlobId, pair: int, kind: str, body: bytes | Sequence[bytes | memoryview]
+    ) -> int:
         return (await self.request("PUT", wire.sliver_path(blob_id, pair, kind), body))[0]
 
     async def get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> bytes:
@@ -145,6 +155,11 @@ class HttpNode:
 
     async def health(self) -> Any:
         return await self.json_data("/v1/health")
+
+
+async def _pieces(parts: Sequence[bytes | memoryview]) -> AsyncIterator[bytes | memoryview]:
+    for part in parts:
+        yield memoryview(part).cast("B")
 
 
 def _api_error(status: int, raw: bytes) -> ApiError:
@@ -208,9 +223,9 @@ async def _store_async(
             for t in info.shards:
                 pair = encoded.pairs[pair_index_for_shard(t, blob_id, n)]
                 for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)):
-                    body = sliver.to_bcs()
-                    puts.append(node.put_sliver(blob_id, pair.index, kind, body))
-                    sent[0] += len(body)
+                    parts = sliver_bcs_parts(sliver)
+                    puts.append(node.put_sliver(blob_id, pair.index, kind, parts))
+                    sent[0] += parts_size(parts)
             await asyncio.gather(*puts)
             got_message, signature = await node.confirmation(blob_id)
             if got_message != message:

@@ -44,6 +44,7 @@ _T = TypeVar("_T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OCTET = "application/octet-stream"
 DEFAULT_MAX_PENDING = 64
+METADATA_CACHE = 256  # blobs whose parsed metadata a node keeps in memory
 
 
 @dataclass
@@ -150,6 +151,7 @@ class NodeServer:
         self.pool = ThreadPoolExecutor(threads or max(2, cpu_count()), thread_name_prefix="walrus-node")
         self.pending = 0
         self.sliver_limit = wire.put_sliver_body_limit(state.n)
+        self.metadata_cache: dict[BlobId, BlobMetadata] = {}
 
     async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Blocking work in the pool; 503 when too much is already in flight."""
@@ -164,7 +166,16 @@ class NodeServer:
 
     # --- storage helpers (run in the pool)
     def _metadata(self, blob_id: BlobId) -> BlobMetadata | None:
-        return self.node.read_metadata(blob_id)
+        """The blob's verified metadata; parsed once per blob while its file stays."""
+        cached = self.metadata_cache.get(blob_id)
+        if cached is not None and self.node.metadata_path(blob_id).is_file():
+            return cached
+        md = self.node.read_metadata(blob_id)
+        if md is not None:
+            if len(self.metadata_cache) >= METADATA_CACHE:
+                self.metadata_cache.pop(next(iter(self.metadata_cache)))
+            self.metadata_cache[blob_id] = md
+        return md
 
     def _sliver(self, blob_id: BlobId, kind: str, index: int) -> Sliver | None:
         raw = self.node.read_sliver_bytes(blob_id, kind, index)

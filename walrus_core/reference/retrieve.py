@@ -63,7 +63,7 @@ def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, 
 @dataclass
 class ReadResult:
     blob_id: BlobId
-    data: bytes
+    data: bytes = field(repr=False)  # a repr of megabytes would cost seconds
     kind: str
     slivers_used: int
     problems: list[str] = field(default_factory=list)
