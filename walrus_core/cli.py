@@ -235,7 +235,12 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.repair import repair
 
         node = committee.resolve_node(args.node) if args.node else None
-        reports = repair(committee, node, progress=progress)
+        if committee.served:
+            from .node_api.http_repair import repair_http
+
+            reports = repair_http(committee, node.index if node else None, progress=progress)
+        else:
+            reports = repair(committee, node, progress=progress)
         lines = []
         for rep in reports:
             if rep.rebuilt or rep.failed:
