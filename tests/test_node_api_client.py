@@ -51,7 +51,7 @@ def test_cli_tour_over_http(tmp_path: Path) -> None:
     data = os.urandom(123_457)
     src = tmp_path / "in.bin"
     src.write_bytes(data)
-    with running_nodes(root):
+    with running_nodes(root) as nodes:
         r = _cli(root, "--json", "store", str(src))
         assert r.returncode == 0, r.stderr
         stored = json.loads(r.stdout)
@@ -62,6 +62,15 @@ def test_cli_tour_over_http(tmp_path: Path) -> None:
         assert out.read_bytes() == data
         r = _cli(root, "info", stored["blob_id"])
         assert "certificate: valid (10 shards signed)" in r.stdout, r.stdout
+        r = _cli(root, "--json", "status")
+        servers = json.loads(r.stdout)["servers"]
+        assert [(x["up"], x["shards_match"], x["key_matches"], x["epoch"]) for x in servers] == [
+            (True, True, True, 1)
+        ] * 4
+        nodes[3].stop()
+        r = _cli(root, "status")
+        assert "node-003 at" in r.stdout and "DOWN" in r.stdout
+        nodes[3].start()
         # the library read from bare URLs and a shard map, as against real Walrus nodes
         assert read_blob_from_nodes(stored["blob_id"], _shard_urls(root), config=FAST).data == data
     # every node stopped: a clean error, no file

@@ -290,6 +290,17 @@ def _run(args: argparse.Namespace) -> int:
         for x in st["nodes"]:
             state = f"{x['blobs']} blobs" if x["exists"] else "MISSING"
             lines.append(f"  {x['node']}: shards {x['shards']} ({x['n_shards']}), {state}")
+        if committee.served:
+            from .node_api.http_node import committee_health
+
+            st["servers"] = committee_health(committee)
+            for h in st["servers"]:
+                if not h["up"]:
+                    lines.append(f"  {h['node']} at {h['url']}: DOWN ({h['error']})")
+                else:
+                    ok = "ok" if h["shards_match"] and h["key_matches"] else "MISMATCH with committee.json"
+                    shards = f"{h['owned_shards']} shards"
+                    lines.append(f"  {h['node']} at {h['url']}: up, epoch {h['epoch']}, {shards}, {ok}")
         _emit(args, st, "\n".join(lines))
         return 0
     if cmd == "ls":

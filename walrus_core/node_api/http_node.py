@@ -153,8 +153,8 @@ class HttpNode:
     async def recovery_symbols(self, blob_id: BlobId, query: str) -> bytes:
         return (await self.request("GET", wire.blob_path(blob_id) + "/recoverySymbols?" + query))[1]
 
-    async def health(self) -> Any:
-        return await self.json_data("/v1/health")
+    async def health(self, detailed: bool = True) -> Any:
+        return await self.json_data("/v1/health" + ("?detailed=true" if detailed else ""))
 
 
 async def _pieces(parts: Sequence[bytes | memoryview]) -> AsyncIterator[bytes | memoryview]:
@@ -464,5 +464,36 @@ def read_blob_http(
             nodes = _committee_nodes(committee, session, cfg)
             by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
             return await _read_async(blob_id, by_shard, committee.n_shards, progress)
+
+    return asyncio.run(run())
+
+
+def committee_health(committee: Committee, *, config: ClientConfig | None = None) -> list[dict[str, Any]]:
+    """Each served node's ``/v1/health``: reachable, epoch, shards, and
+    whether its BLS key is the one committee.json publishes."""
+    cfg = config or ClientConfig(timeout=10, read_timeout=5, retries=1)
+
+    async def one(index: int, node: HttpNode) -> dict[str, Any]:
+        info = committee.nodes[index]
+        out: dict[str, Any] = {"node": node.name, "url": node.url}
+        try:
+            data = await node.health()
+            shards = [x["shard"] for x in data.get("shardDetail", {}).get("owned", [])]
+            key = wire.unb64(data.get("publicKey"), "publicKey")
+        except (WalrusCoreError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            return {**out, "up": False, "error": _why(exc)}
+        return {
+            **out,
+            "up": True,
+            "epoch": data.get("epoch"),
+            "owned_shards": len(shards),
+            "shards_match": sorted(shards) == sorted(info.shards),
+            "key_matches": key == info.bls_public_key,
+        }
+
+    async def run() -> list[dict[str, Any]]:
+        async with _session() as session:
+            nodes = _committee_nodes(committee, session, cfg)
+            return list(await asyncio.gather(*(one(i, x) for i, x in enumerate(nodes))))
 
     return asyncio.run(run())
