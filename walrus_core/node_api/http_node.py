@@ -68,6 +68,7 @@ class HttpNode:
         self.config = config
         self.name = name or self.url
         self.limit = asyncio.Semaphore(config.per_node)
+        self.down = False  # set once the node failed a request after its retries
 
     def __repr__(self) -> str:
         return f"HttpNode({self.name})"
@@ -90,6 +91,9 @@ class HttpNode:
         pause = cfg.backoff
         last = ""
         for attempt in range(cfg.retries + 1):
+            if self.down:
+                last = last or "found down earlier"
+                break
             if attempt:
                 await asyncio.sleep(pause)
                 pause *= 2
@@ -107,6 +111,11 @@ class HttpNode:
                 ):
                     raw = await resp.read()
                     status = resp.status
+            except aiohttp.ClientConnectorError as exc:
+                # nothing listens there: retrying now would only delay the caller
+                self.down = True
+                last = f"cannot connect ({exc.os_error.strerror or exc.os_error})"
+                break
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 continue
@@ -116,6 +125,7 @@ class HttpNode:
                 last = f"HTTP {status}"
                 continue
             raise _api_error(status, raw)
+        self.down = True  # later requests to this node fail at once
         raise NodeUnavailableError(f"{self.name}: {method} {path.split('?')[0]} failed: {last}")
 
     async def json_data(self, path: str) -> Any:
@@ -364,8 +374,9 @@ class _Reader:
             except ApiError as exc:
                 self.problems.append(f"{node.name}: {kind} sliver {index}: {exc.reason}")
             except NodeUnavailableError as exc:
+                if node.name not in self.blamed:  # one line per node that is down
+                    self.problems.append(f"{_why(exc)} (node skipped)")
                 self.blamed.add(node.name)
-                self.problems.append(_why(exc))
             except (WalrusCoreError, ValueError) as exc:
                 self.blamed.add(node.name)
                 self.problems.append(f"{node.name}: {kind} sliver {index} malformed: {_why(exc)}")
