@@ -99,9 +99,10 @@ def json_of(body: bytes) -> Any:
 
 
 class NodeProcess:
-    def __init__(self, root: Path, index: int) -> None:
+    def __init__(self, root: Path, index: int, extra: tuple[str, ...] = ()) -> None:
         self.root = root
         self.index = index
+        self.extra = extra  # more `serve` options
         self.url = node_url(root, index)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / f"serve-{index:03d}.log"
@@ -117,6 +118,7 @@ class NodeProcess:
                     str(self.root),
                     "serve",
                     f"node-{self.index:03d}",
+                    *self.extra,
                 ],
                 env=cli_env(),
                 stdout=subprocess.DEVNULL,
@@ -152,9 +154,12 @@ class NodeProcess:
 
 
 @contextlib.contextmanager
-def running_nodes(root: Path, indices: list[int] | None = None) -> Iterator[list[NodeProcess]]:
+def running_nodes(
+    root: Path, indices: list[int] | None = None, extra: tuple[str, ...] = ()
+) -> Iterator[list[NodeProcess]]:
     doc = json.loads((root / "committee.json").read_text())
-    nodes = [NodeProcess(root, i) for i in (indices if indices is not None else range(len(doc["nodes"])))]
+    chosen = indices if indices is not None else range(len(doc["nodes"]))
+    nodes = [NodeProcess(root, i, extra) for i in chosen]
     try:
         for node in nodes:
             node.start()

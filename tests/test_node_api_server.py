@@ -282,3 +282,50 @@ def test_sigterm_exits_cleanly(tmp_path: Path) -> None:
     with running_nodes(root, [0]) as (node,):
         assert request(node.url, "GET", "/v1/health")[0] == 200
         assert node.stop(signal.SIGTERM) == 0
+
+
+def test_overload_answers_503_and_clients_retry(tmp_path: Path) -> None:
+    """With one request in progress at a time, a burst gets 503 UNAVAILABLE
+    envelopes; the client's bounded retries with backoff still store it all."""
+    import concurrent.futures
+
+    from walrus_core.node_api.http_node import ClientConfig, store_blob_http
+    from walrus_core.reference import load_committee
+
+    root = init_committee(tmp_path / "c", 4, 10)
+    case = load("node-api-n10-len20000")
+    put = bytes.fromhex(case["metadata"]["put_body_hex"])
+    with running_nodes(root, extra=("--max-pending", "1")) as nodes:
+        node = nodes[0]
+        path = case["metadata"]["path"]
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda _: request(node.url, "PUT", path, put, OCTET), range(48)))
+        statuses = sorted({status for status, _, _ in answers})
+        assert set(statuses) <= {200, 201, 503} and 201 in statuses
+        for status, _, body in answers:
+            if status == 503:
+                doc = json_of(body)["error"]
+                assert (doc["status"], doc["details"][0]["reason"], doc["details"][0]["domain"]) == (
+                    "UNAVAILABLE",
+                    "UNAVAILABLE",
+                    "global",
+                )
+        config = ClientConfig(retries=8, backoff=0.05)
+        result = store_blob_http(load_committee(root), b"x" * 100_000, config=config)
+        assert result.certified and result.signed_shards == 10
+
+
+def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
+    root = init_committee(tmp_path / "c", 4, 10)
+    case = load("node-api-n10-len1000")
+    shard = next(s for s in case["shards"] if s["shard"] == 0)
+    with running_nodes(root, [0]) as (node,):
+        status, _, _ = request(
+            node.url, "PUT", case["metadata"]["path"], bytes.fromhex(case["metadata"]["put_body_hex"])
+        )
+        assert status == 201
+        raw = bytes.fromhex(shard["primary_body_hex"])
+        assert request(node.url, "PUT", shard["primary_path"], raw)[0] == 201
+        node.kill()
+        node.start()
+        assert request(node.url, "GET", shard["primary_path"])[::2] == (200, raw)

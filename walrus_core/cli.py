@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("node", help="node index or name (node-003)")
     s.add_argument("--host", help="address to bind (default: the host of the node's url)")
     s.add_argument("--port", type=int, help="port to bind (default: the port of the node's url)")
+    s.add_argument(
+        "--max-pending", type=int, default=64, help="requests in progress before answering 503 (default: 64)"
+    )
 
     s = sub.add_parser(
         "store", parents=[common], help="encode FILE and store it on the nodes; prints the blob ID"
@@ -194,7 +197,15 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "serve":
         from .node_api.server import serve
 
-        serve(committee, committee.resolve_node(args.node).index, args.host, args.port)
+        if args.max_pending < 1:
+            raise _Usage("--max-pending must be at least 1")
+        serve(
+            committee,
+            committee.resolve_node(args.node).index,
+            args.host,
+            args.port,
+            max_pending=args.max_pending,
+        )
         return 0
     if cmd == "store":
         from .reference.store import store_file

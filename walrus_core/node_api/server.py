@@ -512,12 +512,20 @@ def node_state(committee: Committee, index: int) -> NodeState:
     return NodeState(node, committee.epoch, secret, public)
 
 
-def serve(committee: Committee, index: int, host: str | None = None, port: int | None = None) -> None:
+def serve(
+    committee: Committee,
+    index: int,
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    max_pending: int = DEFAULT_MAX_PENDING,
+) -> None:
     """Serve node ``index`` until SIGTERM / SIGINT (in-flight requests finish;
     then the process returns normally)."""
     from urllib.parse import urlsplit
 
     state = node_state(committee, index)
+    state.max_pending = max_pending
     url = committee.nodes[index].url
     parts = urlsplit(url) if url else None
     host = host or (parts.hostname if parts else None) or "127.0.0.1"
