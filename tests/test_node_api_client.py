@@ -76,7 +76,7 @@ def test_cli_tour_over_http(tmp_path: Path) -> None:
     # every node stopped: a clean error, no file
     out2 = tmp_path / "none.bin"
     r = _cli(root, "read", stored["blob_id"], "-o", str(out2))
-    assert r.returncode == 1 and "no node sent valid metadata" in r.stderr
+    assert r.returncode == 1 and "cannot read blob" in r.stderr and "node unavailable" in r.stderr
     assert not out2.exists()
 
 

@@ -12,23 +12,34 @@ dead or lying node costs at most its own timeouts and never wrong bytes.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import itertools
 import json
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from .. import Sliver, decode, encode, verify_slivers
+from .. import Sliver, encode
 from ..config import EncodingConfig
-from ..errors import InconsistentBlobError, VerificationError, WalrusCoreError
-from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
-from ..reference.errors import BlobUnavailableError, StorageError, StoreIncompleteError
-from ..reference.nodes import parts_size, sliver_bcs_parts
+from ..errors import VerificationError, WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..reference.errors import StorageError, StoreIncompleteError
+from ..reference.nodes import SliverCheck, parts_size, sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
-from ..reference.retrieve import ReadResult
+from ..reference.retrieve import (
+    MetadataSource,
+    ReadResult,
+    certified_metadata,
+    first_valid_metadata,
+    read_with_metadata,
+)
 from ..reference.store import StoreResult
 from . import bls, wire
 from .certificate import make_certificate
@@ -308,134 +319,131 @@ def store_file_http(
 
 
 # ------------------------------------------------------------------ read
-class _Reader:
-    """One read: nodes by shard, the verified metadata, and who lied."""
+class LoopThread:
+    """An event loop in a background thread with one HTTP session, so that
+    blocking code (the shared read path of reference/retrieve.py, which loads
+    slivers from a thread pool) can talk to many nodes at once."""
 
-    def __init__(
-        self, blob_id: BlobId, by_shard: Mapping[int, HttpNode], n: int, progress: ProgressFn
-    ) -> None:
-        self.blob_id = blob_id
-        self.by_shard = by_shard
-        self.n = n
-        self.progress = progress
-        self.problems: list[str] = []
-        self.blamed: set[str] = set()  # nodes that sent bad data or are down: skipped from then on
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="walrus-http", daemon=True)
+        self.thread.start()
+        self.session: aiohttp.ClientSession = self.call(self._open())
 
-    def _nodes(self) -> list[HttpNode]:
-        seen: dict[str, HttpNode] = {}
-        for t in sorted(self.by_shard):
-            seen.setdefault(self.by_shard[t].name, self.by_shard[t])
-        return list(seen.values())
+    async def _open(self) -> aiohttp.ClientSession:
+        return _session()
 
-    async def metadata(self) -> BlobMetadata:
-        """The first metadata a node sends that verifies against the blob ID."""
+    def call(self, coro: Awaitable[_T]) -> _T:
+        return self.submit(coro).result()
 
-        async def one(node: HttpNode) -> BlobMetadata:
-            raw = await node.get_metadata(self.blob_id)
-            md = await _in_thread(BlobMetadata.from_bcs, raw)
-            if md.blob_id != self.blob_id or md.n_shards != self.n:
-                raise VerificationError("metadata of another blob or shard count")
-            return md
+    def submit(self, coro: Awaitable[_T]) -> concurrent.futures.Future[_T]:
+        return asyncio.run_coroutine_threadsafe(_awaited(coro), self.loop)
 
-        tasks = {asyncio.ensure_future(one(node)): node for node in self._nodes()}
+    def remote(self, url: str, name: str = "") -> RemoteNode:
+        async def make() -> HttpNode:  # its semaphore belongs to this loop
+            return HttpNode(url, self.session, self.config, name)
+
+        return RemoteNode(self.call(make()), self)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.call(self.session.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+    def __enter__(self) -> LoopThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+async def _awaited(coro: Awaitable[_T]) -> _T:
+    return await coro
+
+
+class RemoteNode:
+    """A node over HTTP with the blocking interface the shared read path uses
+    (reference.retrieve.SliverSource), like a node directory."""
+
+    def __init__(self, node: HttpNode, loop: LoopThread) -> None:
+        self.node = node
+        self.loop = loop
+        self.name = node.name
+
+    def __repr__(self) -> str:
+        return f"RemoteNode({self.name})"
+
+    def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
         try:
-            for fut in asyncio.as_completed(list(tasks)):
-                try:
-                    return await fut
-                except (WalrusCoreError, ValueError) as exc:
-                    self.problems.append(f"metadata: {_why(exc)}")
+            return self.loop.call(self.node.get_metadata(blob_id))
+        except ApiError as exc:
+            if exc.code == 404:
+                return None
+            raise StorageError(f"{exc.reason}: {exc.message}") from exc
+
+    def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        """GET one sliver by its pair; never raises for bad answers: a node that
+        is down, refuses or sends garbage is reported in the result."""
+        n = metadata.n_shards
+        pair = index if kind == "primary" else n - 1 - index
+        try:
+            raw = self.loop.call(self.node.get_sliver(metadata.blob_id, pair, kind))
+        except ApiError as exc:
+            return SliverCheck(kind, index, shard, "missing", exc.reason)
+        except NodeUnavailableError:
+            return SliverCheck(kind, index, shard, "missing", "node unavailable")
+        try:
+            sliver = Sliver.from_bcs(raw, kind)
+            if sliver.index != index:
+                raise VerificationError(f"sent sliver index {sliver.index}")
+        except (WalrusCoreError, ValueError) as exc:
+            return SliverCheck(kind, index, shard, "corrupt", _why(exc))
+        return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+
+def _metadata_as_answered(nodes: Sequence[RemoteNode], blob_id: BlobId) -> Iterator[MetadataSource]:
+    """Every node asked for the metadata at once; their answers in the order
+    they arrive (a hanging node never holds up the others)."""
+
+    def ask(node: RemoteNode) -> tuple[bytes | None, BaseException | None]:
+        try:
+            return node.read_metadata_bytes(blob_id), None
+        except StorageError as exc:
+            return None, exc
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(len(nodes), 16))) as pool:
+        futures = {pool.submit(ask, node): node for node in nodes}
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                raw, error = fut.result()
+                yield futures[fut].name, functools.partial(_reraise, raw, error)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        raise BlobUnavailableError(
-            f"blob {self.blob_id}: no node sent valid metadata ({'; '.join(self.problems) or 'no nodes'})"
-        )
-
-    async def slivers(self, md: BlobMetadata, kind: str, need: int) -> list[Sliver]:
-        """``need`` verified slivers of ``kind``, the systematic ones first,
-        asking for more while some are missing or bad."""
-        n = self.n
-        first = list(range(need)) if kind == "primary" else [n - 1 - j for j in range(need)]
-        order = first + [q for q in range(n) if q not in set(first)]
-        good: list[Sliver] = []
-
-        async def fetch(pair: int) -> tuple[int, Sliver | None]:
-            node = self.by_shard.get(shard_index_for_pair(pair, self.blob_id, n))
-            if node is None or node.name in self.blamed:
-                return pair, None
-            index = pair if kind == "primary" else n - 1 - pair
-            try:
-                raw = await node.get_sliver(self.blob_id, pair, kind)
-                sliver = Sliver.from_bcs(raw, kind)
-                if sliver.index != index:
-                    raise VerificationError(f"sent sliver index {sliver.index} for {kind} {index}")
-                return pair, sliver
-            except ApiError as exc:
-                self.problems.append(f"{node.name}: {kind} sliver {index}: {exc.reason}")
-            except NodeUnavailableError as exc:
-                if node.name not in self.blamed:  # one line per node that is down
-                    self.problems.append(f"{_why(exc)} (node skipped)")
-                self.blamed.add(node.name)
-            except (WalrusCoreError, ValueError) as exc:
-                self.blamed.add(node.name)
-                self.problems.append(f"{node.name}: {kind} sliver {index} malformed: {_why(exc)}")
-            return pair, None
-
-        while len(good) < need and order:
-            batch, order = order[: need - len(good)], order[need - len(good) :]
-            fetched = [(q, s) for q, s in await asyncio.gather(*(fetch(q) for q in batch)) if s is not None]
-            verdicts = await _in_thread(verify_slivers, [s for _, s in fetched], md)
-            for (pair, sliver), problem in zip(fetched, verdicts):
-                if problem:
-                    node = self.by_shard[shard_index_for_pair(pair, self.blob_id, n)]
-                    self.blamed.add(node.name)
-                    self.problems.append(f"{node.name}: {kind} sliver {sliver.index} corrupt: {problem}")
-                else:
-                    good.append(sliver)
-            self.progress(f"read {kind[:3]}", len(good), need)
-        return good
+            for fut in futures:
+                fut.cancel()
 
 
-async def _read_async(
-    blob_id: BlobId, by_shard: Mapping[int, HttpNode], n: int, progress: ProgressFn
+def _reraise(raw: bytes | None, error: BaseException | None) -> bytes | None:
+    if error is not None:
+        raise error
+    return raw
+
+
+def _read(
+    blob_id: BlobId,
+    n: int,
+    by_shard: Mapping[int, RemoteNode],
+    first: Sequence[MetadataSource],
+    progress: ProgressFn,
 ) -> ReadResult:
-    reader = _Reader(blob_id, by_shard, n, progress)
-    md = await reader.metadata()
-    cfg = EncodingConfig(n)
-    attempts = []
-    for kind, need in (
-        ("primary", cfg.n_primary_source_symbols),
-        ("secondary", cfg.n_secondary_source_symbols),
-    ):
-        slivers = await reader.slivers(md, kind, need)
-        if len(slivers) < need:
-            attempts.append(f"{need} valid {kind} slivers needed, {len(slivers)} found")
-            continue
-        try:
-            data = await _in_thread(decode, slivers, md)
-        except InconsistentBlobError as exc:
-            raise BlobUnavailableError(f"blob {blob_id} is inconsistently encoded: {exc}") from exc
-        if len(data) != md.unencoded_length:  # never hand out wrong bytes
-            raise BlobUnavailableError(
-                f"blob {blob_id}: decoded {len(data)} bytes, expected {md.unencoded_length}"
-            )
-        return ReadResult(blob_id, bytes(data), kind, len(slivers), reader.problems)
-    raise BlobUnavailableError(
-        f"cannot read blob {blob_id}: " + " and ".join(attempts) + f". Unusable: {'; '.join(reader.problems)}"
-    )
-
-
-async def _with_nodes(
-    shard_urls: Mapping[int, str], config: ClientConfig, run: Callable[[dict[int, HttpNode]], Awaitable[_T]]
-) -> _T:
-    async with _session() as session:
-        by_url: dict[str, HttpNode] = {}
-        by_shard = {}
-        for t, url in shard_urls.items():
-            key = url.rstrip("/")
-            by_shard[t] = by_url.setdefault(key, HttpNode(key, session, config))
-        return await run(by_shard)
+    """The shared read path over remote nodes: metadata from whichever node
+    answers first with a copy that verifies, then retrieve.read_with_metadata."""
+    unique = list({node.name: node for node in by_shard.values()}.values())
+    sources = itertools.chain(first, _metadata_as_answered(unique, blob_id))
+    md, _, problems = first_valid_metadata(blob_id, n, sources)
+    return read_with_metadata(by_shard, md, problems, progress)
 
 
 def read_blob_from_nodes(
@@ -456,8 +464,14 @@ def read_blob_from_nodes(
     n = len(urls)
     if sorted(urls) != list(range(n)) or n < 4:
         raise StorageError("shard_urls must name a node for every shard 0..n-1 (n >= 4)")
-    cfg = config or ClientConfig()
-    return asyncio.run(_with_nodes(urls, cfg, lambda nodes: _read_async(bid, nodes, n, progress)))
+    with LoopThread(config or ClientConfig()) as loop:
+        by_url: dict[str, RemoteNode] = {}
+        for url in urls.values():
+            key = url.rstrip("/")
+            if key not in by_url:
+                by_url[key] = loop.remote(key)
+        by_shard = {t: by_url[url.rstrip("/")] for t, url in urls.items()}
+        return _read(bid, n, by_shard, [], progress)
 
 
 def read_blob_http(
@@ -467,16 +481,17 @@ def read_blob_http(
     progress: ProgressFn = no_progress,
     config: ClientConfig | None = None,
 ) -> ReadResult:
-    """Read a blob from a served committee."""
-    cfg = config or ClientConfig()
-
-    async def run() -> ReadResult:
-        async with _session() as session:
-            nodes = _committee_nodes(committee, session, cfg)
-            by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
-            return await _read_async(blob_id, by_shard, committee.n_shards, progress)
-
-    return asyncio.run(run())
+    """Read a blob from a served committee (the writer's certified copy of
+    the metadata first, when this machine has it)."""
+    with LoopThread(config or ClientConfig()) as loop:
+        nodes = []
+        for info in committee.nodes:
+            if not info.url:
+                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
+            nodes.append(loop.remote(info.url, f"node-{info.index:03d}"))
+        by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
+        first = [certified_metadata(committee, blob_id)]
+        return _read(blob_id, committee.n_shards, by_shard, first, progress)
 
 
 def committee_health(committee: Committee, *, config: ClientConfig | None = None) -> list[dict[str, Any]]:
