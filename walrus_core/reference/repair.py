@@ -90,8 +90,9 @@ def _peer_exchange(
     symbol per target; the receiver parses each off the wire and keeps it only
     if its proof verifies (None otherwise). Also returns the bytes that crossed
     between nodes (0 when the source is on the repaired node itself)."""
-    from ..blob import RecoverySymbol, recovery_symbols
+    from ..blob import recovery_symbols
     from ..metadata import shard_index_for_pair
+    from ..node_api.wire import parse_recovery_symbol, recovery_symbol_bcs
 
     source = _source_sliver(committee, md, source_kind, pair)
     if source is None:
@@ -104,10 +105,10 @@ def _peer_exchange(
     moved = 0
     got: list[RecoverySymbol | None] = []
     for t, sym in zip(targets, sent):
-        wire = sym.to_bytes()
-        moved += 0 if local else len(wire)
+        raw = recovery_symbol_bcs(sym)  # Walrus's GeneralRecoverySymbol, as a node sends it
+        moved += 0 if local else len(raw)
         try:
-            received = RecoverySymbol.from_bytes(wire)
+            received = parse_recovery_symbol(raw)
             received.verify(md)  # the receiver checks the proof
         except (WalrusCoreError, ValueError):
             got.append(None)
