@@ -62,6 +62,7 @@ class ClientConfig:
     retries: int = 3  # extra attempts after the first, on 5xx / timeouts / connection errors
     backoff: float = 0.2  # first pause; doubles each retry
     per_node: int = 8
+    straggler_grace: float = 10.0  # how long a store waits for slow nodes once it is certified
 
 
 class NodeUnavailableError(StorageError):
@@ -267,7 +268,20 @@ async def _store_async(
     async with _session() as session:
         nodes = _committee_nodes(committee, session, config)
         progress("store", 0, len(nodes))
-        await asyncio.gather(*(store_on(i, node) for i, node in enumerate(nodes)))
+        tasks = {asyncio.ensure_future(store_on(i, node)): i for i, node in enumerate(nodes)}
+        pending = set(tasks)
+        while pending:
+            signed_now = len({t for i in confirmed for t in committee.nodes[i].shards})
+            if signed_now >= committee.quorum:
+                # certified: the stragglers get a grace period, not the whole of their timeouts
+                _, pending = await asyncio.wait(pending, timeout=config.straggler_grace)
+                for task in pending:
+                    task.cancel()
+                    name = nodes[tasks[task]].name
+                    failures[name] = f"{name}: still storing {config.straggler_grace:g} s after certification"
+                await asyncio.gather(*pending, return_exceptions=True)
+                break
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
     timings["total"] = time.perf_counter() - t0
     signed = sorted({t for i in confirmed for t in committee.nodes[i].shards})
     certified = len(signed) >= committee.quorum
