@@ -269,6 +269,20 @@ def _hostile(root: Path, node: object) -> None:
     names = sorted(p.name for p in blob_dir.iterdir())
     assert not [x for x in names if x.startswith(".tmp")]
     assert not (root / "node-000" / "blobs" / bytes(range(32)).hex()).exists() or fresh
+
+    # a chunked body (no Content-Length) over the limit is cut off at the limit: a 413 envelope,
+    # or, when the client is still sending as the node closes, a reset connection
+    def chunks() -> Iterator[bytes]:
+        for _ in range(wire.DEFAULT_BODY_LIMIT // 65536 + 2):
+            yield bytes(65536)
+
+    headers = dict(OCTET)  # an iterable body: http.client sends it chunked
+    try:
+        status, _, out = request(node.url, "PUT", fresh_md, chunks(), headers)  # type: ignore[arg-type]
+        assert _error(status, out) == (413, "PAYLOAD_TOO_LARGE")
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    assert not (root / "node-000" / "blobs" / bytes(range(32)).hex()).exists()
     # CORS preflight, and the server still serves
     status, headers, _ = request(
         node.url, "OPTIONS", sliver_path, None, {"Origin": "http://x", "Access-Control-Request-Method": "PUT"}

@@ -4,9 +4,12 @@ decoding symbols, inconsistency proofs, signed messages, envelopes, BLS."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.node_api_vectors import CASES, case_content, load
 from walrus_core import BlobId, BlobMetadata, InvalidProofError, Sliver, encode
@@ -302,3 +305,31 @@ def test_bls_certificate(tmp_path) -> None:  # type: ignore[no-untyped-def]
             committee.verify_certificate(blob_id, bad)
     with pytest.raises(CertificateError):
         committee.verify_certificate(BlobId(bytes(32)), cert)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["primary", "secondary"]))
+def test_parsers_reject_garbage_cleanly(raw: bytes, kind: str) -> None:
+    """Any bytes: each parser returns a value or raises WireFormatError, never anything else."""
+    for parse in (
+        wire.parse_recovery_symbol,
+        wire.parse_recovery_symbols_body,
+        wire.parse_decoding_symbols_body,
+        lambda b: wire.parse_inconsistency_proof_body(b, kind),
+        wire.check_metadata_put_body,
+    ):
+        with contextlib.suppress(WireFormatError):
+            parse(raw)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_recovery_symbol_round_trip(data: st.DataObject) -> None:
+    vec = load("recovery-symbols.json")
+    item = data.draw(st.sampled_from(vec["symbols"]))
+    raw = bytearray.fromhex(item["bcs_hex"])
+    cut = data.draw(st.integers(0, len(raw) - 1))
+    with pytest.raises(WireFormatError):
+        wire.parse_recovery_symbol(bytes(raw[:cut]))
+    with pytest.raises(WireFormatError):
+        wire.parse_recovery_symbol(bytes(raw) + b"\x00")
