@@ -186,5 +186,15 @@ def test_repair_over_http_with_a_node_restarted_mid_repair(tmp_path: Path) -> No
             assert (blob_dir / name).read_bytes() == sliver.to_bcs()
         r = _cli(root, "--json", "repair")
         assert r.returncode == 0 and all(not x["rebuilt"] for x in json.loads(r.stdout)["nodes"])
+        # scrub and info over HTTP: node-002 loses a sliver; scrub finds it, scrub --repair rebuilds it
+        victim = sorted((root / "node-002" / "blobs" / stored.blob_id.hex()).glob("secondary-*"))[0]
+        victim.unlink()
+        r = _cli(root, "scrub")
+        assert r.returncode == 1 and "node-002: 3 slivers ok, 1 problems, PROBLEMS" in r.stdout, r.stdout
+        r = _cli(root, "info", str(stored.blob_id))
+        assert "shards_present: 9" in r.stdout and "node-002: 1/2 shards" in r.stdout, r.stdout
+        r = _cli(root, "scrub", "--repair")
+        assert r.returncode == 0 and "repaired" in r.stdout, r.stdout
+        assert _cli(root, "scrub").returncode == 0
         nodes[0].kill()
         assert read_blob_http(committee, stored.blob_id, config=FAST).data == data

@@ -274,7 +274,18 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.verify import scrub
 
         node = committee.resolve_node(args.node) if args.node else None
-        results = scrub(committee, node, repair=args.repair, progress=progress)
+        if committee.served:
+            from .node_api.http_node import served_nodes
+            from .node_api.http_repair import repair_http
+
+            with served_nodes(committee) as remote:
+                chosen = [remote[node.index]] if node else remote
+                results = scrub(committee, repair=False, progress=progress, nodes=chosen)
+            for res, x in zip(results, chosen):
+                if args.repair and res.problems:
+                    res.repair = repair_http(committee, x.index, progress=progress)[0]
+        else:
+            results = scrub(committee, node, repair=args.repair, progress=progress)
         lines = []
         bad = False
         for res in results:
@@ -329,7 +340,13 @@ def _run(args: argparse.Namespace) -> int:
         from .reference.retrieve import parse_blob_id
         from .reference.verify import blob_info
 
-        info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check)
+        if committee.served:
+            from .node_api.http_node import served_nodes
+
+            with served_nodes(committee) as remote:
+                info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check, nodes=remote)
+        else:
+            info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check)
         lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
         lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
         _emit(args, info, "\n".join(lines))

@@ -31,7 +31,7 @@ from ..config import EncodingConfig
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
 from ..reference.errors import StorageError, StoreIncompleteError
-from ..reference.nodes import SliverCheck, parts_size, sliver_bcs_parts
+from ..reference.nodes import SliverCheck, check_loaded, parts_size, sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.retrieve import (
     MetadataSource,
@@ -354,11 +354,15 @@ class LoopThread:
     def submit(self, coro: Awaitable[_T]) -> concurrent.futures.Future[_T]:
         return asyncio.run_coroutine_threadsafe(_awaited(coro), self.loop)
 
-    def remote(self, url: str, name: str = "") -> RemoteNode:
+    def remote(
+        self, url: str, name: str = "", place: tuple[int, tuple[int, ...], int] = (-1, (), 0)
+    ) -> RemoteNode:
+        """A node at ``url``; ``place`` = (index, shards, n_shards) in its committee."""
+
         async def make() -> HttpNode:  # its semaphore belongs to this loop
             return HttpNode(url, self.session, self.config, name)
 
-        return RemoteNode(self.call(make()), self)
+        return RemoteNode(self.call(make()), self, *place)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -382,10 +386,21 @@ class RemoteNode:
     """A node over HTTP with the blocking interface the shared read path uses
     (reference.retrieve.SliverSource), like a node directory."""
 
-    def __init__(self, node: HttpNode, loop: LoopThread) -> None:
+    def __init__(
+        self,
+        node: HttpNode,
+        loop: LoopThread,
+        index: int = -1,
+        shards: tuple[int, ...] = (),
+        n_shards: int = 0,
+    ) -> None:
         self.node = node
         self.loop = loop
         self.name = node.name
+        self.index = index
+        self.shards = shards
+        self.n_shards = n_shards
+        self._up: bool | None = None
 
     def __repr__(self) -> str:
         return f"RemoteNode({self.name})"
@@ -416,6 +431,61 @@ class RemoteNode:
         except (WalrusCoreError, ValueError) as exc:
             return SliverCheck(kind, index, shard, "corrupt", _why(exc))
         return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+    # --- what scrub and info need (reference.node_types.CheckableNode)
+    @property
+    def exists(self) -> bool:
+        """Whether the node answers its health route (asked once)."""
+        if self._up is None:
+            try:
+                self.loop.call(self.node.health(detailed=False))
+                self._up = True
+            except (WalrusCoreError, ValueError):
+                self._up = False
+        return self._up
+
+    def blobs(self) -> list[BlobId]:
+        return []  # the API lists no blobs: the certified ones are the writer's list
+
+    def stray_files(self, blob_id: BlobId) -> list[str]:
+        return []  # a served node keeps its own directory tidy
+
+    def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
+        try:
+            raw = self.read_metadata_bytes(blob_id)
+            md = BlobMetadata.from_bcs(raw) if raw is not None else None
+        except (WalrusCoreError, ValueError):
+            return None
+        return md if md is not None and md.blob_id == blob_id and md.n_shards == self.n_shards else None
+
+    def has_sliver(self, blob_id: BlobId, kind: str, index: int) -> bool:
+        pair = index if kind == "primary" else self.n_shards - 1 - index
+        try:
+            return self.loop.call(self.node.sliver_status(blob_id, pair, kind)) == "stored"
+        except (WalrusCoreError, ValueError):
+            return False
+
+    def check_slivers(
+        self, metadata: BlobMetadata, wanted: Sequence[tuple[str, int, int]]
+    ) -> list[SliverCheck]:
+        """Fetch (all at once) and verify every (kind, index, shard) of ``wanted``."""
+        with concurrent.futures.ThreadPoolExecutor(max(1, min(len(wanted), 16))) as pool:
+            loaded = list(pool.map(lambda w: self.load_sliver(metadata, *w), wanted))
+        return check_loaded(metadata, loaded)
+
+
+@contextlib.contextmanager
+def served_nodes(committee: Committee, config: ClientConfig | None = None) -> Iterator[list[RemoteNode]]:
+    """The committee's nodes over HTTP, in committee order, for the shared
+    read, scrub and info code."""
+    with LoopThread(config or ClientConfig()) as loop:
+        nodes = []
+        for info in committee.nodes:
+            if not info.url:
+                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
+            place = (info.index, info.shards, committee.n_shards)
+            nodes.append(loop.remote(info.url, f"node-{info.index:03d}", place))
+        yield nodes
 
 
 def _metadata_as_answered(nodes: Sequence[RemoteNode], blob_id: BlobId) -> Iterator[MetadataSource]:
@@ -497,12 +567,7 @@ def read_blob_http(
 ) -> ReadResult:
     """Read a blob from a served committee (the writer's certified copy of
     the metadata first, when this machine has it)."""
-    with LoopThread(config or ClientConfig()) as loop:
-        nodes = []
-        for info in committee.nodes:
-            if not info.url:
-                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
-            nodes.append(loop.remote(info.url, f"node-{info.index:03d}"))
+    with served_nodes(committee, config) as nodes:
         by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
         first = [certified_metadata(committee, blob_id)]
         return _read(blob_id, committee.n_shards, by_shard, first, progress)

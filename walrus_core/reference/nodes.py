@@ -34,6 +34,7 @@ from .errors import StorageError, UnsafeNameError
 if TYPE_CHECKING:
     from ..blob import Sliver
     from ..metadata import BlobId, BlobMetadata
+    from .node_types import ShardHolder
 
 KINDS = ("primary", "secondary")
 TMP_PREFIX = ".tmp-"
@@ -361,6 +362,10 @@ class NodeDir:
             return None
         return md if md.blob_id == blob_id and md.n_shards == self.n_shards else None
 
+    def has_sliver(self, blob_id: BlobId, kind: str, index: int) -> bool:
+        """Whether the sliver's file is there (not whether it verifies)."""
+        return self.exists and self.sliver_path(blob_id, kind, index).is_file()
+
     def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
         if not self.exists:
             return None
@@ -586,7 +591,7 @@ def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[Sliv
     return checks
 
 
-def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
+def iter_expected(node: ShardHolder, blob_id: BlobId) -> Iterator[tuple[int, int]]:
     """(shard, pair index) for each shard of the node, for this blob."""
     from ..metadata import pair_index_for_shard
 
@@ -594,7 +599,7 @@ def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
         yield t, pair_index_for_shard(t, blob_id, node.n_shards)
 
 
-def expected_slivers(node: NodeDir, blob_id: BlobId) -> list[tuple[str, int, int]]:
+def expected_slivers(node: ShardHolder, blob_id: BlobId) -> list[tuple[str, int, int]]:
     """(kind, sliver index, shard) of every sliver the node keeps for this
     blob: per shard, its pair's primary and then its secondary sliver."""
     return [

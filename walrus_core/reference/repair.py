@@ -20,6 +20,7 @@ from .retrieve import find_metadata
 if TYPE_CHECKING:
     from ..blob import RecoverySymbol, Sliver
     from ..metadata import BlobId, BlobMetadata
+    from .node_types import CheckableNode
 
 
 @dataclass
@@ -50,7 +51,7 @@ class RepairReport:
         }
 
 
-def known_blobs(committee: Committee, node: NodeDir) -> list[BlobId]:
+def known_blobs(committee: Committee, node: CheckableNode) -> list[BlobId]:
     """Blobs a node is responsible for: every certified blob, plus any it holds."""
     seen = {bytes(b): b for b in committee.certified_blobs()}
     for b in node.blobs():

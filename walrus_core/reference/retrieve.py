@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InconsistentBlobError, WalrusCoreError
 from .committee import Committee
@@ -22,6 +22,7 @@ from .progress import ProgressFn, no_progress
 if TYPE_CHECKING:
     from ..blob import Sliver
     from ..metadata import BlobId, BlobMetadata
+    from .node_types import SliverSource
 
 # slivers of one batch loaded at once: file reads, or HTTP requests in flight
 LOAD_THREADS = 16
@@ -32,17 +33,6 @@ def parse_blob_id(text: str) -> BlobId:
     from ..metadata import BlobId
 
     return BlobId.from_str(text.strip())
-
-
-class SliverSource(Protocol):
-    """What a read needs of a node: the directory node (nodes.NodeDir) and the
-    HTTP node (node_api.http_node.RemoteNode) both are one."""
-
-    name: str
-
-    def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None: ...
-
-    def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck: ...
 
 
 MetadataSource = tuple[str, Callable[[], "bytes | None"]]

@@ -5,6 +5,7 @@ info and cost."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from .retrieve import find_metadata
 
 if TYPE_CHECKING:
     from ..metadata import BlobId
+    from .node_types import CheckableNode
 
 MIB = 1 << 20
 
@@ -44,7 +46,7 @@ class NodeScrub:
 
 
 def scrub_node(
-    committee: Committee, node: NodeDir, *, repair: bool = False, progress: ProgressFn = no_progress
+    committee: Committee, node: CheckableNode, *, repair: bool = False, progress: ProgressFn = no_progress
 ) -> NodeScrub:
     """Verify every sliver the node should hold, for every blob it is responsible for."""
     result = NodeScrub(node.name, node.exists)
@@ -73,7 +75,7 @@ def scrub_node(
                     f"{check.status}, {check.reason}"
                 )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
-    if repair and (result.problems or result.strays):
+    if repair and (result.problems or result.strays) and isinstance(node, NodeDir):
         result.repair = repair_node(committee, node, progress=progress)
     return result
 
@@ -84,9 +86,18 @@ def scrub(
     *,
     repair: bool = False,
     progress: ProgressFn = no_progress,
+    nodes: Sequence[CheckableNode] | None = None,
 ) -> list[NodeScrub]:
-    nodes = [node] if node is not None else committee.node_dirs()
-    return [scrub_node(committee, x, repair=repair, progress=progress) for x in nodes]
+    """Scrub one node or all: the node directories, or ``nodes`` (e.g. served
+    nodes; these are repaired by the caller, over HTTP)."""
+    chosen: list[CheckableNode] = []
+    if node is not None:
+        chosen.append(node)
+    elif nodes is not None:
+        chosen.extend(nodes)
+    else:
+        chosen.extend(committee.node_dirs())
+    return [scrub_node(committee, x, repair=repair, progress=progress) for x in chosen]
 
 
 # ------------------------------------------------------------------ views
@@ -109,8 +120,15 @@ def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
     }
 
 
-def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> dict[str, Any]:
-    """Metadata, certificate and per-node sliver presence (or health with check=True)."""
+def blob_info(
+    committee: Committee,
+    blob_id: BlobId,
+    *,
+    check: bool = False,
+    nodes: Sequence[CheckableNode] | None = None,
+) -> dict[str, Any]:
+    """Metadata, certificate and per-node sliver presence (or health with
+    check=True), on the node directories or on ``nodes`` (e.g. served nodes)."""
     from ..config import EncodingConfig
 
     md, _, problems = find_metadata(committee, blob_id)
@@ -121,19 +139,17 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         cert_state = f"valid ({certified} shards signed)" if cert is not None else "none"
     except CertificateError as exc:
         cert_state = f"invalid: {exc}"
-    nodes = []
+    per_node = []
     healthy_shards = 0
-    for node in committee.node_dirs():
+    for node in nodes if nodes is not None else committee.node_dirs():
         wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
         else:
-            ok = [
-                node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
-            ]
+            ok = [node.has_sliver(blob_id, kind, index) for kind, index, _ in wanted]
         good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
-        nodes.append(
+        per_node.append(
             {"node": node.name, "shards": len(node.shards), "shards_present": good, "exists": node.exists}
         )
     return {
@@ -147,7 +163,7 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         "shards_needed_to_read": md.n_shards - cfg.max_faulty * 2,
         "checked": check,
         "metadata_problems": problems,
-        "nodes": nodes,
+        "nodes": per_node,
     }
 
 
