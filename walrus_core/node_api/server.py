@@ -11,10 +11,11 @@ of 201 is sent only after the file and its directory entry are fsynced.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -153,16 +154,25 @@ class NodeServer:
         self.sliver_limit = wire.put_sliver_body_limit(state.n)
         self.metadata_cache: dict[BlobId, BlobMetadata] = {}
 
-    async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
-        """Blocking work in the pool; 503 when too much is already in flight."""
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of ``max_pending`` places for a request in progress (its body
+        held in memory, or its work in the pool); 503 UNAVAILABLE when none is free."""
         if self.pending >= self.state.max_pending:
             raise ApiError("UNAVAILABLE")
         self.pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+            yield
         finally:
             self.pending -= 1
+
+    async def in_pool(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, functools.partial(fn, *args))
+
+    async def run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Blocking work in the pool, in a slot."""
+        with self.slot():
+            return await self.in_pool(fn, *args)
 
     # --- storage helpers (run in the pool)
     def _metadata(self, blob_id: BlobId) -> BlobMetadata | None:
@@ -210,12 +220,13 @@ class NodeServer:
         ctype = request.headers.get("Content-Type")
         if ctype is not None and ctype.split(";")[0].strip().lower() != OCTET:
             raise ApiError("INVALID_CONTENT_TYPE", message=wire.BAD_CONTENT_TYPE_MESSAGE)
-        body = await _body(request, wire.DEFAULT_BODY_LIMIT)
-        try:
-            wire.check_metadata_put_body(body)
-        except WireFormatError:
-            raise ApiError("INVALID_CONTENT_TYPE") from None
-        return await self.run(self._put_metadata, blob_id, body, pending)
+        with self.slot():
+            body = await _body(request, wire.DEFAULT_BODY_LIMIT)
+            try:
+                wire.check_metadata_put_body(body)
+            except WireFormatError:
+                raise ApiError("INVALID_CONTENT_TYPE") from None
+            return await self.in_pool(self._put_metadata, blob_id, body, pending)
 
     def _put_metadata(self, blob_id: BlobId, body: bytes, pending: bool) -> web.Response:
         if self._metadata(blob_id) is not None:
@@ -263,13 +274,14 @@ class NodeServer:
         blob_id, pair, kind = _blob_id(request), _pair(request), _kind(request.match_info["kind"])
         _only_keys(request, {"pending"})
         pending = _flag(request, "pending")
-        body = await _body(request, self.sliver_limit)
-        try:
-            sliver = Sliver.from_bcs(body, kind)
-        except (WalrusCoreError, ValueError):
-            raise ApiError("INVALID_CONTENT_TYPE") from None
-        self._check_pair(pair)
-        return await self.run(self._put_sliver, blob_id, pair, sliver, body, pending)
+        with self.slot():
+            body = await _body(request, self.sliver_limit)
+            try:
+                sliver = Sliver.from_bcs(body, kind)
+            except (WalrusCoreError, ValueError):
+                raise ApiError("INVALID_CONTENT_TYPE") from None
+            self._check_pair(pair)
+            return await self.in_pool(self._put_sliver, blob_id, pair, sliver, body, pending)
 
     def _put_sliver(
         self, blob_id: BlobId, pair: int, sliver: Sliver, body: bytes, pending: bool
@@ -350,12 +362,13 @@ class NodeServer:
 
     async def inconsistency_proof(self, request: web.Request) -> web.StreamResponse:
         blob_id, kind = _blob_id(request), _kind(request.match_info["kind"])
-        body = await _body(request, wire.DEFAULT_BODY_LIMIT)
-        try:
-            proof = wire.parse_inconsistency_proof_body(body, kind)
-        except WireFormatError:
-            raise ApiError("INVALID_CONTENT_TYPE") from None
-        return await self.run(self._inconsistency_proof, blob_id, proof)
+        with self.slot():
+            body = await _body(request, wire.DEFAULT_BODY_LIMIT)
+            try:
+                proof = wire.parse_inconsistency_proof_body(body, kind)
+            except WireFormatError:
+                raise ApiError("INVALID_CONTENT_TYPE") from None
+            return await self.in_pool(self._inconsistency_proof, blob_id, proof)
 
     def _inconsistency_proof(self, blob_id: BlobId, proof: Any) -> web.Response:
         md = self._metadata(blob_id)
