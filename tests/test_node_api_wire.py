@@ -53,10 +53,11 @@ def test_sliver_bodies(case: dict) -> None:
         assert pair.secondary.to_bcs().hex() == shard["secondary_body_hex"]
         assert wire.sliver_path(blob_id, shard["pair"], "primary") == shard["primary_path"]
         assert wire.sliver_path(blob_id, shard["pair"], "secondary") == shard["secondary_path"]
-        assert (
-            Sliver.from_bcs(bytes.fromhex(shard["secondary_body_hex"]), "secondary").index
-            == (shard["secondary_sliver_index"])
-        )
+        for kind in ("primary", "secondary"):
+            raw = bytes.fromhex(shard[f"{kind}_body_hex"])
+            parsed = wire.parse_sliver_body(raw, kind)
+            assert parsed == Sliver.from_bcs(raw, kind)
+            assert parsed.index == shard[f"{kind}_sliver_index"] and parsed.to_bcs() == raw
 
 
 @pytest.mark.parametrize(
@@ -317,6 +318,7 @@ def test_parsers_reject_garbage_cleanly(raw: bytes, kind: str) -> None:
         wire.parse_decoding_symbols_body,
         lambda b: wire.parse_inconsistency_proof_body(b, kind),
         wire.check_metadata_put_body,
+        lambda b: wire.parse_sliver_body(b, kind),
     ):
         with contextlib.suppress(WireFormatError):
             parse(raw)

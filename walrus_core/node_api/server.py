@@ -277,8 +277,8 @@ class NodeServer:
         with self.slot():
             body = await _body(request, self.sliver_limit)
             try:
-                sliver = Sliver.from_bcs(body, kind)
-            except (WalrusCoreError, ValueError):
+                sliver = wire.parse_sliver_body(body, kind)
+            except WireFormatError:
                 raise ApiError("INVALID_CONTENT_TYPE") from None
             self._check_pair(pair)
             return await self.in_pool(self._put_sliver, blob_id, pair, sliver, body, pending)

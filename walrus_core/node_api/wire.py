@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 # the package root re-exports the symbol types whichever module defines them
-from .. import InconsistencyProof, RecoverySymbol
+from .. import InconsistencyProof, RecoverySymbol, Sliver
 from .._bcs import Reader, uleb128
 from ..errors import InvalidInputError, WalrusCoreError
 from ..merkle import node_bcs, read_node_bcs
@@ -83,6 +83,30 @@ def check_metadata_put_body(body: bytes) -> int:
     except InvalidInputError as exc:
         raise WireFormatError(str(exc)) from None
     return count
+
+
+# ------------------------------------------------------------------ slivers
+def parse_sliver_body(body: bytes, kind: str) -> Sliver:
+    """A ``SliverData`` body as a Sliver of ``kind`` that views ``body``
+    (no copy of the symbols; strict: exact length, a symbol size that
+    divides it). Raises :class:`WireFormatError`."""
+    try:
+        head = bytes(body[:10])  # a u32 ULEB128 takes at most 5 bytes
+        reader = Reader(head, "SliverData BCS")
+        length = reader.uleb128()
+        start = len(head) - reader.remaining
+        if len(body) != start + length + 4:
+            raise WireFormatError(
+                f"SliverData BCS: {len(body)} bytes, the header announces {start + length + 4}"
+            )
+        size, index = struct.unpack_from("<HH", body, start + length)
+        if size == 0 or length % size:
+            raise WireFormatError(f"SliverData BCS: length {length} is not a multiple of symbol size {size}")
+        return Sliver(memoryview(body)[start : start + length], index, size, kind)
+    except WireFormatError:
+        raise
+    except (WalrusCoreError, ValueError) as exc:
+        raise WireFormatError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ symbols
