@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from .. import Sliver, encode
+from .. import encode
 from ..config import EncodingConfig
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
@@ -425,7 +425,7 @@ class RemoteNode:
         except NodeUnavailableError:
             return SliverCheck(kind, index, shard, "missing", "node unavailable")
         try:
-            sliver = Sliver.from_bcs(raw, kind)
+            sliver = wire.parse_sliver_body(raw, kind)
             if sliver.index != index:
                 raise VerificationError(f"sent sliver index {sliver.index}")
         except (WalrusCoreError, ValueError) as exc:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .node_types import SliverSource
 
 # slivers of one batch loaded at once: file reads, or HTTP requests in flight
-LOAD_THREADS = 16
+LOAD_THREADS = 32
 
 
 def parse_blob_id(text: str) -> BlobId:
