@@ -71,6 +71,17 @@ def test_cli_tour_over_http(tmp_path: Path) -> None:
         r = _cli(root, "status")
         assert "node-003 at" in r.stdout and "DOWN" in r.stdout
         nodes[3].start()
+        # a client with nothing but committee.json (no node directories, no keys)
+        bare = tmp_path / "bare"
+        bare.mkdir()
+        (bare / "committee.json").write_bytes((root / "committee.json").read_bytes())
+        r = _cli(bare, "read", stored["blob_id"], "-o", str(tmp_path / "bare.bin"))
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "bare.bin").read_bytes() == data
+        again = tmp_path / "again.bin"
+        again.write_bytes(data[::-1])
+        r = _cli(bare, "--json", "store", str(again))
+        assert r.returncode == 0 and json.loads(r.stdout)["certified"], r.stderr
         # the library read from bare URLs and a shard map, as against real Walrus nodes
         assert read_blob_from_nodes(stored["blob_id"], _shard_urls(root), config=FAST).data == data
     # every node stopped: a clean error, no file
