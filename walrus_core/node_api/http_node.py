@@ -27,10 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 
 from .. import encode
-from ..config import EncodingConfig
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
-from ..reference.errors import StorageError, StoreIncompleteError
+from ..reference.errors import StorageError
 from ..reference.nodes import SliverCheck, check_loaded, parts_size, sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.retrieve import (
@@ -40,7 +39,7 @@ from ..reference.retrieve import (
     first_valid_metadata,
     read_with_metadata,
 )
-from ..reference.store import StoreResult
+from ..reference.store import StoreResult, finish_store
 from . import bls, wire
 from .certificate import make_certificate
 from .wire import KINDS, ApiError
@@ -283,32 +282,28 @@ async def _store_async(
                 break
             _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
     timings["total"] = time.perf_counter() - t0
-    signed = sorted({t for i in confirmed for t in committee.nodes[i].shards})
-    certified = len(signed) >= committee.quorum
-    cert_path = None
-    if certified:
-        cert = make_certificate(committee, blob_id, message, confirmed)
-        cert_path = await _in_thread(committee.write_certified, md, cert)
     result = StoreResult(
-        blob_id=blob_id,
-        unencoded_length=md.unencoded_length,
-        encoded_length=EncodingConfig(n).encoded_blob_length(md.unencoded_length),
-        signed_shards=len(signed),
-        threshold=committee.quorum,
-        certified=certified,
-        certificate_path=cert_path,
+        blob_id,
+        md.unencoded_length,
+        0,
+        0,
+        0,
+        False,
+        None,
         failures=failures,
         bytes_sent=sent[0],
         timings=timings,
         confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
     )
-    if not certified:
-        detail = "; ".join(failures.values()) or "no failures reported"
-        raise StoreIncompleteError(
-            f"blob {blob_id} not certified: nodes holding {len(signed)} shards confirmed, "
-            f"{committee.quorum} needed ({detail})"
-        )
-    return result
+    signers = sorted(confirmed)
+    return await _in_thread(
+        finish_store,
+        committee,
+        md,
+        signers,
+        lambda: make_certificate(committee, blob_id, message, confirmed),
+        result,
+    )
 
 
 def store_blob_http(

@@ -32,7 +32,7 @@ from .nodes import (
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
-    from ..metadata import BlobId
+    from ..metadata import BlobId, BlobMetadata
 
 # Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
 # disk, not the CPU, and a deeper queue keeps it busy.
@@ -82,7 +82,6 @@ def store_blob(
     n - f shards were acknowledged; storing the same blob again changes nothing.
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
     from ..blob import encode
-    from ..config import EncodingConfig
     from ..metadata import shard_index_for_pair
 
     n = committee.n_shards
@@ -174,30 +173,38 @@ def store_blob(
                     with contextlib.suppress(Exception):
                         nodes[k].discard(sf.result())
 
-    signed = len({t for a in acks for t in a.shards})
-    certified = signed >= committee.quorum
-    cert_path = None
-    if certified:
-        cert_path = committee.write_certified(md, committee.make_certificate(blob_id, acks))
+    signers = sorted(a.node for a in acks)
     result = StoreResult(
-        blob_id=blob_id,
-        unencoded_length=md.unencoded_length,
-        encoded_length=EncodingConfig(n).encoded_blob_length(md.unencoded_length),
-        signed_shards=signed,
-        threshold=committee.quorum,
-        certified=certified,
-        certificate_path=cert_path,
-        acks=acks,
-        failures=failures,
-        bytes_sent=sent,
-        timings=timings,
-    )
-    if not certified:
-        detail = "; ".join(failures.values()) or "no failures reported"
+        blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings
+    )  # the counts and the certificate are filled in by finish_store
+    return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+
+
+def finish_store(
+    committee: Committee,
+    md: BlobMetadata,
+    signers: list[int],
+    make_certificate: Callable[[], dict[str, Any]],
+    result: StoreResult,
+) -> StoreResult:
+    """The end of every store, over directories or HTTP: count the shards of
+    the nodes that signed (``signers``: node indices), keep the certificate
+    and the metadata once they reach n - f and fill in ``result``; raise
+    StoreIncompleteError below it."""
+    from ..config import EncodingConfig
+
+    signed = len({t for i in signers for t in committee.nodes[i].shards})
+    result.signed_shards = signed
+    result.threshold = committee.quorum
+    result.encoded_length = EncodingConfig(committee.n_shards).encoded_blob_length(md.unencoded_length)
+    result.certified = signed >= committee.quorum
+    if not result.certified:
+        detail = "; ".join(result.failures.values()) or "no failures reported"
         raise StoreIncompleteError(
-            f"blob {blob_id} not certified: nodes holding {signed} shards acknowledged, "
+            f"blob {md.blob_id} not certified: nodes holding {signed} shards acknowledged, "
             f"{committee.quorum} needed ({detail})",
         )
+    result.certificate_path = committee.write_certified(md, make_certificate())
     return result
 
 
