@@ -30,7 +30,8 @@ from .. import encode
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
 from ..reference.errors import StorageError
-from ..reference.nodes import SliverCheck, check_loaded, parts_size, sliver_bcs_parts
+from ..reference.files import parts_size
+from ..reference.nodes import SliverCheck, check_loaded, sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.retrieve import (
     MetadataSource,
@@ -39,7 +40,7 @@ from ..reference.retrieve import (
     first_valid_metadata,
     read_with_metadata,
 )
-from ..reference.store import StoreResult, finish_store
+from ..reference.store import StoreResult, finish_store, read_input
 from . import bls, wire
 from .certificate import make_certificate
 from .wire import KINDS, ApiError
@@ -320,11 +321,8 @@ def store_file_http(
     progress: ProgressFn = no_progress,
     config: ClientConfig | None = None,
 ) -> StoreResult:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return store_blob_http(committee, data, progress=progress, config=config)
+    """Store the file at ``path`` on a served committee (size checked first)."""
+    return store_blob_http(committee, read_input(committee, path), progress=progress, config=config)
 
 
 # ------------------------------------------------------------------ read
@@ -438,6 +436,9 @@ class RemoteNode:
             except (WalrusCoreError, ValueError):
                 self._up = False
         return self._up
+
+    def link_on_path(self, blob_id: BlobId | None = None) -> Path | None:
+        return None  # no local directories in the way
 
     def blobs(self) -> list[BlobId]:
         return []  # the API lists no blobs: the certified ones are the writer's list

@@ -26,6 +26,7 @@ from .. import InvalidProofError, Sliver, verify_slivers
 from ..config import EncodingConfig
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
+from ..reference.errors import StorageError
 from . import bls, wire
 from .symbols import (
     SliverLookup,
@@ -187,12 +188,10 @@ class NodeServer:
             self.metadata_cache[blob_id] = md
         return md
 
-    def _sliver(self, blob_id: BlobId, kind: str, index: int) -> Sliver | None:
-        raw = self.node.read_sliver_bytes(blob_id, kind, index)
-        if raw is None:
-            return None
+    def _sliver(self, md: BlobMetadata, kind: str, index: int) -> Sliver | None:
         try:
-            return Sliver.from_bcs(raw, kind)
+            raw = self.node.read_sliver_bytes(md, kind, index)
+            return Sliver.from_bcs(raw, kind) if raw is not None else None
         except (WalrusCoreError, ValueError):
             return None  # a damaged file is as good as missing (scrub reports it)
 
@@ -261,11 +260,15 @@ class NodeServer:
         return await self.run(self._get_sliver, blob_id, pair, kind)
 
     def _get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> web.Response:
-        if self.node.read_metadata_bytes(blob_id) is None:
+        md = self._metadata(blob_id)
+        if md is None:
             raise ApiError("SLIVER_NOT_FOUND")
         self._check_owned(blob_id, pair)
         index = pair if kind == "primary" else self.state.n - 1 - pair
-        raw = self.node.read_sliver_bytes(blob_id, kind, index)
+        try:
+            raw = self.node.read_sliver_bytes(md, kind, index)
+        except StorageError:
+            raw = None  # a file larger than any sliver of this blob is not served
         if raw is None:
             raise ApiError("SLIVER_NOT_FOUND")
         return _bcs(raw)
@@ -345,7 +348,7 @@ class NodeServer:
         md = self._metadata(blob_id)
         if md is None:
             raise ApiError("SLIVER_NOT_FOUND")
-        return make(md, self.state.owned_pairs(blob_id), functools.partial(self._sliver, blob_id))
+        return make(md, self.state.owned_pairs(blob_id), functools.partial(self._sliver, md))
 
     async def decoding_symbols(self, request: web.Request) -> web.StreamResponse:
         blob_id = _blob_id(request)

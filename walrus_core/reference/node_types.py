@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..metadata import BlobId, BlobMetadata
     from .nodes import SliverCheck
 
@@ -37,6 +39,8 @@ class CheckableNode(ShardHolder, Protocol):
 
     @property
     def exists(self) -> bool: ...
+
+    def link_on_path(self, blob_id: BlobId | None = None) -> Path | None: ...
 
     def blobs(self) -> list[BlobId]: ...
 

@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..blob import decode
+from ..config import EncodingConfig
 from ..errors import InconsistentBlobError, WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..sliver import Sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import SliverCheck, atomic_write, check_loaded, sliver_index
+from .files import atomic_write
+from .nodes import SliverCheck, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
 
 if TYPE_CHECKING:
-    from ..blob import Sliver
-    from ..metadata import BlobId, BlobMetadata
     from .node_types import SliverSource
 
 # slivers of one batch loaded at once: file reads, or HTTP requests in flight
@@ -30,8 +33,6 @@ LOAD_THREADS = 32
 
 def parse_blob_id(text: str) -> BlobId:
     """A blob ID from its 43-character URL-safe base64 text (InvalidBlobIdError otherwise)."""
-    from ..metadata import BlobId
-
     return BlobId.from_str(text.strip())
 
 
@@ -58,8 +59,6 @@ def first_valid_metadata(
 ) -> tuple[BlobMetadata, int, list[str]]:
     """The first metadata among ``sources`` that is this blob's (its hashes
     give the blob ID) for ``n_shards``, the bytes read, and the copies refused."""
-    from ..metadata import BlobMetadata
-
     problems: list[str] = []
     moved = 0
     for name, get in sources:
@@ -120,8 +119,6 @@ def collect_slivers(
     holding their shards (``nodes``: shard -> node), a batch at a time in
     parallel, and verify each batch in one native call on all cores, until
     ``need`` verify; return them and the failures."""
-    from ..metadata import shard_index_for_pair
-
     n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
@@ -173,9 +170,6 @@ def read_with_metadata(
 ) -> ReadResult:
     """Gather, verify and decode the slivers of a blob whose metadata verified,
     from any nodes (shard -> node): primary slivers, else secondary ones."""
-    from ..blob import decode
-    from ..config import EncodingConfig
-
     blob_id = md.blob_id
     cfg = EncodingConfig(md.n_shards)
     attempts = []

@@ -9,15 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..config import EncodingConfig
+from ..metadata import BlobId
 from .committee import Committee
 from .errors import BlobUnavailableError, CertificateError
 from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
-from .repair import RepairReport, known_blobs, repair_node
+from .repair import RepairReport, known_blobs, repair_nodes
 from .retrieve import find_metadata
 
 if TYPE_CHECKING:
-    from ..metadata import BlobId
     from .node_types import CheckableNode
 
 MIB = 1 << 20
@@ -51,7 +52,10 @@ def scrub_node(
     """Verify every sliver the node should hold, for every blob it is responsible for."""
     result = NodeScrub(node.name, node.exists)
     blobs = known_blobs(committee, node)
-    if not node.exists:
+    link = node.link_on_path()
+    if link is not None:
+        result.problems.append(f"{node.name}: {link} is a symbolic link; nothing is read through it")
+    elif not node.exists:
         result.problems.append(f"{node.name}: node directory missing")
     for k, blob_id in enumerate(blobs):
         progress(f"scrub {node.name}", k, len(blobs))
@@ -76,7 +80,7 @@ def scrub_node(
                 )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
     if repair and (result.problems or result.strays) and isinstance(node, NodeDir):
-        result.repair = repair_node(committee, node, progress=progress)
+        (result.repair,) = repair_nodes(committee, [node], progress=progress)
     return result
 
 
@@ -86,26 +90,31 @@ def scrub(
     *,
     repair: bool = False,
     progress: ProgressFn = no_progress,
-    nodes: Sequence[CheckableNode] | None = None,
+    served: Sequence[CheckableNode] | None = None,
 ) -> list[NodeScrub]:
-    """Scrub one node or all: the node directories, or ``nodes`` (e.g. served
-    nodes; these are repaired by the caller, over HTTP)."""
-    chosen: list[CheckableNode] = []
-    if node is not None:
-        chosen.append(node)
-    elif nodes is not None:
-        chosen.extend(nodes)
-    else:
-        chosen.extend(committee.node_dirs())
-    return [scrub_node(committee, x, repair=repair, progress=progress) for x in chosen]
+    """Scrub one node or every node; with ``repair``, then repair the nodes
+    that had problems together, to the fixed point (see repair_nodes).
+    ``served``: scrub these nodes instead (served nodes, checked over HTTP;
+    the caller repairs them over HTTP)."""
+    if served is not None:
+        return [scrub_node(committee, x, progress=progress) for x in served]
+    nodes = [node] if node is not None else committee.node_dirs()
+    results = [scrub_node(committee, x, progress=progress) for x in nodes]
+    todo = [(x, res) for x, res in zip(nodes, results) if res.problems or res.strays]
+    if repair and todo:
+        # the nodes left out hold all they should: repairing them would change nothing
+        reports = repair_nodes(
+            committee, [x for x, _ in todo], whole_committee=node is None, progress=progress
+        )
+        for (_, res), report in zip(todo, reports):
+            res.repair = report
+    return results
 
 
 # ------------------------------------------------------------------ views
 def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
     """Walrus's storage cost of a blob: 1 MiB storage units of the encoded size
     (``encoded_blob_length``) × epochs × price per unit per epoch."""
-    from ..config import EncodingConfig
-
     encoded = EncodingConfig(n_shards).encoded_blob_length(length)
     units = max(1, math.ceil(encoded / MIB))
     return {
@@ -129,8 +138,6 @@ def blob_info(
 ) -> dict[str, Any]:
     """Metadata, certificate and per-node sliver presence (or health with
     check=True), on the node directories or on ``nodes`` (e.g. served nodes)."""
-    from ..config import EncodingConfig
-
     md, _, problems = find_metadata(committee, blob_id)
     cfg = EncodingConfig(md.n_shards)
     try:
@@ -160,11 +167,18 @@ def blob_info(
         "encoded_length": cfg.encoded_blob_length(md.unencoded_length),
         "certificate": cert_state,
         "shards_present": healthy_shards,
-        "shards_needed_to_read": md.n_shards - cfg.max_faulty * 2,
+        "shards_needed_to_read": cfg.n_primary_source_symbols,
         "checked": check,
         "metadata_problems": problems,
         "nodes": per_node,
     }
+
+
+def _has_certificate(committee: Committee, blob_id: BlobId) -> bool:
+    try:
+        return committee.read_certificate(blob_id) is not None
+    except CertificateError:  # unreadable or malformed: not certified, and ls goes on
+        return False
 
 
 def list_blobs(committee: Committee) -> list[dict[str, Any]]:
@@ -184,7 +198,7 @@ def list_blobs(committee: Committee) -> list[dict[str, Any]]:
             {
                 "blob_id": str(blob_id),
                 "length": length,
-                "certified": committee.read_certificate(blob_id) is not None,
+                "certified": _has_certificate(committee, blob_id),
             }
         )
     return out

@@ -40,7 +40,6 @@ void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t coun
 void wc_blake2b256_many_neon(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
-extern const struct wc_hash_kernels wc_hash_kernels_avx512;
 extern const struct wc_hash_kernels wc_hash_kernels_neon;
 
 #endif
