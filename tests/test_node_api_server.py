@@ -250,6 +250,13 @@ def _hostile(root: Path, node: object) -> None:
         status, resp_headers, out = request(node.url, method, path, body, headers)
         assert _error(status, out) == (want_status, want_reason), (method, path)
         assert resp_headers["content-type"].startswith("application/json")
+    # pending=true is accepted and only changes the reply (spec §9): 202, then 200
+    status, _, out = request(node.url, "PUT", case["metadata"]["path"] + "?pending=true", put, OCTET)
+    assert (status, json_of(out)["success"]["data"]) == (202, "metadata buffered pending registration")
+    assert (
+        json_of(request(node.url, "GET", case["metadata"]["path"] + "/status")[2])["success"]["data"]
+        == "stored"
+    )
     # slivers that do not match the metadata are refused and not stored
     _store_case([node], {**case, "shards": []})
     sliver_path = shard["primary_path"]
