@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 60.0
 
 
@@ -43,8 +42,14 @@ def free_port_range(count: int, attempts: int = 50) -> int:
 
 
 def cli_env() -> dict[str, str]:
+    """The environment for `python -m walrus_core` children: they import the
+    same walrus_core as the tests (the source tree, or an installed wheel)."""
+    import walrus_core
+
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = (
+        str(Path(walrus_core.__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    )
     return env
 
 

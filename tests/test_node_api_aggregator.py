@@ -20,6 +20,8 @@ from tests.node_api_servers import cli_env
 from walrus_core import VerificationError, blob_id
 from walrus_core.node_api.aggregator import AggregatorError, read_from_aggregator
 
+pytestmark = pytest.mark.net
+
 DATA = os.urandom(20_000)
 
 

@@ -5,6 +5,7 @@ cleanly, never wrong bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -17,8 +18,6 @@ import pytest
 pytest.importorskip("aiohttp")
 pytest.importorskip("pyblst")
 
-import contextlib
-
 from tests.node_api_fakes import fake_node
 from tests.node_api_servers import cli_env, init_committee, running_nodes
 from walrus_core import BlobId, encode
@@ -30,6 +29,8 @@ from walrus_core.node_api.http_node import (
     store_blob_http,
 )
 from walrus_core.reference import BlobUnavailableError, load_committee
+
+pytestmark = pytest.mark.net
 
 FAST = ClientConfig(timeout=20, connect_timeout=2, read_timeout=2, retries=1, backoff=0.05)
 

@@ -23,6 +23,8 @@ from tests.node_api_vectors import load
 from walrus_core import BlobId
 from walrus_core.node_api import bls, wire
 
+pytestmark = pytest.mark.net
+
 ORACLE = Path(__file__).parent / "node_oracle"
 NODE = shutil.which("node")
 CLIENT = ORACLE / "node_modules" / "@mysten" / "walrus" / "dist" / "storage-node" / "client.mjs"

@@ -21,6 +21,8 @@ from tests.node_api_vectors import load
 from walrus_core import BlobId
 from walrus_core.node_api import bls, wire
 
+pytestmark = pytest.mark.net
+
 OCTET = {"Content-Type": "application/octet-stream"}
 
 
