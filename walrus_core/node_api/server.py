@@ -119,7 +119,7 @@ async def _body(request: web.Request, limit: int) -> bytes:
         raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
     chunks = []
     size = 0
-    async for chunk in request.content.iter_chunked(1 << 16):
+    async for chunk in request.content.iter_any():  # the chunks as received, not re-cut
         size += len(chunk)
         if size > limit:
             raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
