@@ -335,3 +335,41 @@ def test_recovery_symbol_round_trip(data: st.DataObject) -> None:
         wire.parse_recovery_symbol(bytes(raw[:cut]))
     with pytest.raises(WireFormatError):
         wire.parse_recovery_symbol(bytes(raw) + b"\x00")
+
+
+def test_committee_file_served_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """committee.json's epoch, url and bls_public_key (spec §9) are written by
+    init --listen and parsed strictly."""
+    pytest.importorskip("pyblst")
+    import base64
+    import json
+
+    from walrus_core.node_api import bls
+    from walrus_core.reference import CommitteeError, init_committee, load_committee
+
+    c = init_committee(tmp_path / "c", 3, 7, listen="127.0.0.1:9100")
+    doc = json.loads((tmp_path / "c" / "committee.json").read_text())
+    assert doc["epoch"] == 1 and [x["url"] for x in doc["nodes"]] == [
+        f"http://127.0.0.1:{9100 + i}" for i in range(3)
+    ]
+    for i, node in enumerate(doc["nodes"]):
+        key = base64.b64decode(node["bls_public_key"])
+        assert key == bls.public_key(bls.read_secret_key(c.bls_key_path(i))) and len(key) == 48
+    loaded = load_committee(tmp_path / "c")
+    assert loaded.served and loaded.epoch == 1 and loaded.nodes[2].url == "http://127.0.0.1:9102"
+    for field, value in (
+        ("epoch", -1),
+        ("epoch", 2**32),
+        ("epoch", "1"),
+    ):
+        bad = {**doc, field: value}
+        (tmp_path / "c" / "committee.json").write_text(json.dumps(bad))
+        with pytest.raises(CommitteeError):
+            load_committee(tmp_path / "c")
+    for key, value in (("url", "ftp://x"), ("url", 5), ("bls_public_key", "AAAA"), ("bls_public_key", "!!")):
+        nodes = [dict(doc["nodes"][0], **{key: value}), *doc["nodes"][1:]]
+        (tmp_path / "c" / "committee.json").write_text(json.dumps({**doc, "nodes": nodes}))
+        with pytest.raises(CommitteeError):
+            load_committee(tmp_path / "c")
+    with pytest.raises(CommitteeError):
+        init_committee(tmp_path / "d", 3, 7, listen="127.0.0.1")
