@@ -1,6 +1,7 @@
 """walrus-core: the command line over walrus_core.reference (a thin shell).
 
-    walrus-core init DIR --nodes N --shards n [--weights w1,w2,...]
+    walrus-core init DIR --nodes N --shards n [--weights w1,w2,...] [--listen HOST:PORT0]
+    walrus-core --committee DIR serve NODE               (the Walrus storage-node API over HTTP)
     walrus-core --committee DIR store FILE
     walrus-core --committee DIR read BLOB_ID -o OUT
     walrus-core --committee DIR repair [NODE]
@@ -10,6 +11,10 @@
     walrus-core --committee DIR store-quilt FILE... [--tag FILE:KEY=VALUE]...
     walrus-core --committee DIR read-patch PATCH_ID -o OUT
     walrus-core quilt-id FILE... --shards n
+    walrus-core get BLOB_ID --aggregator URL -o OUT [--shards 1000]   (verified aggregator read)
+
+With a committee whose committee.json gives every node a url (init --listen),
+store, read, repair, scrub, info and status speak HTTP to the served nodes.
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),
@@ -33,7 +38,7 @@ from .reference.committee import Committee, init_committee, load_committee
 from .reference.nodes import NodeDir
 from .reference.progress import ProgressFn, StderrBar, no_progress
 from .reference.repair import repair
-from .reference.retrieve import parse_blob_id, read_to_file
+from .reference.retrieve import parse_blob_id, read_to_file, write_output
 from .reference.store import store_file
 from .reference.verify import blob_info, committee_status, cost, list_blobs, scrub
 
@@ -64,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--nodes", type=int, required=True)
     s.add_argument("--shards", type=int, required=True)
     s.add_argument("--weights", help="comma-separated relative weights, one per node (default: even split)")
+    s.add_argument("--listen", help="HOST:PORT0: node i is served at http://HOST:PORT0+i (walrus-core serve)")
+
+    s = sub.add_parser("serve", parents=[common], help="serve one node over the Walrus storage-node HTTP API")
+    s.add_argument("node", help="node index or name (node-003)")
+    s.add_argument("--host", help="address to bind (default: the host of the node's url)")
+    s.add_argument("--port", type=int, help="port to bind (default: the port of the node's url)")
+    s.add_argument(
+        "--max-pending", type=int, default=64, help="requests in progress before answering 503 (default: 64)"
+    )
 
     s = sub.add_parser(
         "store", parents=[common], help="encode FILE and store it on the nodes; prints the blob ID"
@@ -89,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("info", parents=[common], help="one blob: metadata, certificate, shards per node")
     s.add_argument("blob_id")
     s.add_argument("--check", action="store_true", help="verify every sliver (slower)")
+
+    s = sub.add_parser(
+        "get", parents=[common], help="fetch a blob from a Walrus aggregator; keep it only if its ID matches"
+    )
+    s.add_argument("blob_id")
+    s.add_argument("--aggregator", required=True, help="aggregator base URL (GET /v1/blobs/BLOB_ID)")
+    s.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    s.add_argument("--shards", type=int, default=1000, help="the network's shard count (default: 1000)")
 
     s = sub.add_parser(
         "cost", parents=[common], help="encoded size and storage cost of FILE (FILE...: blobs vs quilt)"
@@ -161,7 +183,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         weights = [float(x) for x in args.weights.split(",")] if args.weights else None
     except ValueError:
         raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
-    c = init_committee(args.dir, args.nodes, args.shards, weights)
+    c = init_committee(args.dir, args.nodes, args.shards, weights, listen=args.listen)
     _warn_if_large(c.n_shards)
     obj = {
         "committee": str(c.root),
@@ -198,8 +220,37 @@ def _cmd_cost(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .node_api.server import serve
+
+    committee = _committee(args)
+    if args.max_pending < 1:
+        raise _Usage("--max-pending must be at least 1")
+    index = committee.resolve_node(args.node).index
+    serve(committee, index, args.host, args.port, max_pending=args.max_pending)
+    return 0
+
+
+def _cmd_get(args: argparse.Namespace) -> int:
+    from .node_api.aggregator import get_to_file
+
+    if args.output in (None, "-") and args.json:
+        raise _Usage("--json with get needs -o FILE (stdout carries the JSON)")
+    data = get_to_file(args.blob_id, args.aggregator, args.output, n_shards=args.shards)
+    if args.output not in (None, "-"):
+        obj = {"blob_id": args.blob_id, "length": len(data), "verified": True, "output": args.output}
+        _emit(args, obj, f"{len(data)} bytes verified against {args.blob_id} and written to {args.output}")
+    return 0
+
+
 def _cmd_store(args: argparse.Namespace) -> int:
-    r = store_file(_committee(args), args.file, progress=_progress(args))
+    committee = _committee(args)
+    if committee.served:
+        from .node_api.http_node import store_file_http
+
+        r = store_file_http(committee, args.file, progress=_progress(args))
+    else:
+        r = store_file(committee, args.file, progress=_progress(args))
     _emit(args, r.to_json(), str(r.blob_id))
     if r.failures and not args.json:
         for v in r.failures.values():
@@ -213,7 +264,13 @@ def _cmd_read(args: argparse.Namespace) -> int:
     to_stdout = args.output in (None, "-")
     if to_stdout and args.json:
         raise _Usage("--json with read needs -o FILE (stdout carries the JSON)")
-    rr = read_to_file(committee, blob_id, args.output, progress=_progress(args))
+    if committee.served:
+        from .node_api.http_node import read_blob_http
+
+        rr = read_blob_http(committee, blob_id, progress=_progress(args))
+        write_output(rr.data, args.output)
+    else:
+        rr = read_to_file(committee, blob_id, args.output, progress=_progress(args))
     if not args.json:
         for problem in rr.problems:
             print(f"note: {problem}", file=sys.stderr)
@@ -224,7 +281,13 @@ def _cmd_read(args: argparse.Namespace) -> int:
 
 def _cmd_repair(args: argparse.Namespace) -> int:
     committee = _committee(args)
-    reports = repair(committee, _node(args, committee), progress=_progress(args))
+    node = _node(args, committee)
+    if committee.served:
+        from .node_api.http_repair import repair_http
+
+        reports = repair_http(committee, node.index if node else None, progress=_progress(args))
+    else:
+        reports = repair(committee, node, progress=_progress(args))
     lines = []
     for rep in reports:
         if rep.rebuilt or rep.failed:
@@ -247,7 +310,19 @@ def _cmd_repair(args: argparse.Namespace) -> int:
 
 def _cmd_scrub(args: argparse.Namespace) -> int:
     committee = _committee(args)
-    results = scrub(committee, _node(args, committee), repair=args.repair, progress=_progress(args))
+    node = _node(args, committee)
+    if committee.served:
+        from .node_api.http_node import served_nodes
+        from .node_api.http_repair import repair_http
+
+        with served_nodes(committee) as remote:
+            chosen = [remote[node.index]] if node else remote
+            results = scrub(committee, progress=_progress(args), served=chosen)
+        for res, x in zip(results, chosen):
+            if args.repair and res.problems:
+                res.repair = repair_http(committee, x.index, progress=_progress(args))[0]
+    else:
+        results = scrub(committee, node, repair=args.repair, progress=_progress(args))
     lines = []
     bad = False
     for res in results:
@@ -266,7 +341,8 @@ def _cmd_scrub(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    st = committee_status(_committee(args))
+    committee = _committee(args)
+    st = committee_status(committee)
     lines = [
         f"{st['committee']}: {len(st['nodes'])} nodes, {st['n_shards']} shards, f = {st['max_faulty']}, "
         f"{st['certified_blobs']} certified blobs"
@@ -274,6 +350,17 @@ def _cmd_status(args: argparse.Namespace) -> int:
     for x in st["nodes"]:
         state = f"{x['blobs']} blobs" if x["exists"] else "MISSING"
         lines.append(f"  {x['node']}: shards {x['shards']} ({x['n_shards']}), {state}")
+    if committee.served:
+        from .node_api.http_node import committee_health
+
+        st["servers"] = committee_health(committee)
+        for h in st["servers"]:
+            if not h["up"]:
+                lines.append(f"  {h['node']} at {h['url']}: DOWN ({h['error']})")
+            else:
+                ok = "ok" if h["shards_match"] and h["key_matches"] else "MISMATCH with committee.json"
+                shards = f"{h['owned_shards']} shards"
+                lines.append(f"  {h['node']} at {h['url']}: up, epoch {h['epoch']}, {shards}, {ok}")
     _emit(args, st, "\n".join(lines))
     return 0
 
@@ -293,7 +380,13 @@ def _cmd_ls(args: argparse.Namespace) -> int:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     committee, blob_id = _committee(args), parse_blob_id(args.blob_id)
-    info = blob_info(committee, blob_id, check=args.check)
+    if committee.served:
+        from .node_api.http_node import served_nodes
+
+        with served_nodes(committee) as remote:
+            info = blob_info(committee, blob_id, check=args.check, nodes=remote)
+    else:
+        info = blob_info(committee, blob_id, check=args.check)
     lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
     lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
     lines += quilt_cli.info_lines(committee, blob_id, info)
@@ -303,6 +396,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _cmd_init,
+    "serve": _cmd_serve,
+    "get": _cmd_get,
     "cost": _cmd_cost,
     "store": _cmd_store,
     "read": _cmd_read,

@@ -8,9 +8,12 @@ storage node a local directory (thin modules over walrus_core's codec).
     retrieve.py   read_blob / read_to_file: verify, decode, exact bytes or a clean error
     repair.py     repair / repair_node: rebuild slivers from peers' recovery symbols
     verify.py     scrub, blob_info, list_blobs, committee_status, cost
+    node_types.py what read, scrub and info need of a node: a NodeDir here, or a
+                  node served over HTTP (walrus_core.node_api.http_node.RemoteNode)
 
-The node keys need the optional `cryptography` package (``pip install
-'walrus-core[store]'``); it is imported only when a key is made or used.
+The node keys need the optional `cryptography` package, the BLS keys of served
+nodes `pyblst` (``pip install 'walrus-core[store]'``); each is imported only
+when a key is made or used.
 """
 
 from __future__ import annotations

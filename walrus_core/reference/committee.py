@@ -3,9 +3,11 @@ Ed25519 key per node, and the committee file recording shard -> node.
 
 Layout of a committee directory::
 
-    DIR/committee.json          n_shards, and per node: index, shards, public key
+    DIR/committee.json          n_shards, epoch, and per node: index, shards, public key,
+                                url (served nodes) and BLS public key
     DIR/keys/node-003.key       node 3's private key (kept apart from its data, so
                                 a node whose data directory is lost can be rebuilt)
+    DIR/keys/node-003.bls       node 3's BLS12-381 secret key (its storage confirmations)
     DIR/node-003/               node 3's data (see nodes.py)
     DIR/certified/<64 hex>/     what the writer keeps: metadata.bcs, certificate.json
 
@@ -73,14 +75,17 @@ class NodeInfo:
     index: int
     shards: tuple[int, ...]
     public_key: bytes
+    url: str | None = None  # where the node serves the Walrus storage-node API
+    bls_public_key: bytes | None = None  # 48 bytes, signs its storage confirmations
 
 
 class Committee:
     """A loaded committee directory."""
 
-    def __init__(self, root: Path, n_shards: int, nodes: Sequence[NodeInfo]) -> None:
+    def __init__(self, root: Path, n_shards: int, nodes: Sequence[NodeInfo], epoch: int = 1) -> None:
         self.root = Path(root)
         self.n_shards = n_shards
+        self.epoch = epoch
         self.nodes = tuple(nodes)
         self.owner = {t: node.index for node in self.nodes for t in node.shards}
 
@@ -106,6 +111,14 @@ class Committee:
         return NodeDir(
             self.root / name, index, info.shards, self.n_shards, self.root / "keys" / f"{name}.key"
         )
+
+    def bls_key_path(self, index: int) -> Path:
+        return self.root / "keys" / f"{node_dir_name(index)}.bls"
+
+    @property
+    def served(self) -> bool:
+        """Whether every node has a URL (clients then speak HTTP to them)."""
+        return all(node.url for node in self.nodes)
 
     def node_dirs(self) -> list[NodeDir]:
         return [self.node(i) for i in range(len(self.nodes))]
@@ -193,6 +206,16 @@ class Committee:
     def verify_certificate(self, blob_id: BlobId, cert: dict[str, Any]) -> int:
         """Check every signature; return the number of shards signed for. Raise
         CertificateError when the certificate is malformed or below n - f."""
+        from ..node_api.certificate import CERTIFICATE_FORMAT as BLS_FORMAT
+
+        if isinstance(cert, dict) and cert.get("format") == BLS_FORMAT:  # written by a store over HTTP
+            from ..errors import VerificationError
+            from ..node_api.certificate import verify_certificate
+
+            try:
+                return verify_certificate(self, blob_id, cert)
+            except VerificationError as exc:
+                raise CertificateError(str(exc)) from exc
         try:
             if cert.get("format") != CERTIFICATE_FORMAT or cert.get("blob_id") != str(blob_id):
                 raise CertificateError(f"certificate is not for blob {blob_id}")
@@ -224,11 +247,12 @@ def _committee_int(value: object, what: str, minimum: int, maximum: int) -> int:
     return check_int(value, what, minimum, maximum, error=CommitteeError)
 
 
-def _parse_committee(doc: object) -> tuple[int, list[NodeInfo]]:
+def _parse_committee(doc: object) -> tuple[int, list[NodeInfo], int]:
     if not isinstance(doc, dict) or doc.get("format") != COMMITTEE_FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         raise CommitteeError(f"not a {COMMITTEE_FORMAT} file (format {found!r})")
     n = _committee_int(doc.get("n_shards"), "n_shards", MIN_N_SHARDS, MAX_N_SHARDS)
+    epoch = _committee_int(doc.get("epoch", 1), "epoch", 0, 0xFFFFFFFF)
     items = doc.get("nodes")
     if not isinstance(items, list) or not 1 <= len(items) <= n:
         raise CommitteeError(f"nodes must be a list of 1..{n} node entries")
@@ -244,10 +268,41 @@ def _parse_committee(doc: object) -> tuple[int, list[NodeInfo]]:
         if not isinstance(key, str) or not _PUBLIC_KEY_HEX.fullmatch(key):
             raise CommitteeError(f"node {i}: public_key must be {PUBLIC_KEY_LEN} bytes in hex")
         held = tuple(_committee_int(t, f"node {i}: shard", 0, n - 1) for t in shards)
-        nodes.append(NodeInfo(i, held, bytes.fromhex(key)))
+        nodes.append(NodeInfo(i, held, bytes.fromhex(key), *_served_fields(i, item)))
     if sorted(t for node in nodes for t in node.shards) != list(range(n)):
         raise CommitteeError(f"the nodes' shards must split 0..{n - 1}, each shard to one node")
-    return n, nodes
+    return n, nodes, epoch
+
+
+def _served_fields(i: int, item: dict[str, Any]) -> tuple[str | None, bytes | None]:
+    """A node's optional ``url`` and ``bls_public_key`` (standard base64 of 48 bytes)."""
+    import base64
+    import binascii
+
+    url = item.get("url")
+    if url is not None and not (isinstance(url, str) and _URL.fullmatch(url)):
+        raise CommitteeError(f"node {i}: url must be http(s)://HOST:PORT, got {url!r}")
+    text = item.get("bls_public_key")
+    if text is None:
+        return (url.rstrip("/") if url else None), None
+    try:
+        key = base64.b64decode(text, validate=True) if isinstance(text, str) else b""
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 48:
+        raise CommitteeError(f"node {i}: bls_public_key must be 48 bytes in standard base64")
+    return (url.rstrip("/") if url else None), key
+
+
+_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?/?")
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (IPv6 hosts in brackets) -> (host, port)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommitteeError(f"--listen must be HOST:PORT, got {text!r}")
+    return host, int(port)
 
 
 def load_committee(root: Path | str) -> Committee:
@@ -265,18 +320,33 @@ def load_committee(root: Path | str) -> Committee:
             f"no committee at {root} (create one with: walrus-core init {root} --nodes N --shards n)"
         )
     try:
-        n, nodes = _parse_committee(json.loads(raw))
+        n, nodes, epoch = _parse_committee(json.loads(raw))
     # CommitteeError is a ValueError too; json raises RecursionError for deeply nested input
     except (ValueError, RecursionError) as exc:
         raise CommitteeError(f"malformed committee file {path}: {exc}") from exc
-    return Committee(root, n, nodes)
+    return Committee(root, n, nodes, epoch)
 
 
 def init_committee(
-    root: Path | str, n_nodes: int, n_shards: int, weights: Sequence[float] | None = None
+    root: Path | str,
+    n_nodes: int,
+    n_shards: int,
+    weights: Sequence[float] | None = None,
+    *,
+    listen: str | None = None,
+    epoch: int = 1,
 ) -> Committee:
-    """Create a committee directory: node directories, keys and the committee file."""
+    """Create a committee directory: node directories, keys and the committee
+    file. With ``listen`` = HOST:PORT0, node i is to be served at
+    http://HOST:PORT0+i (``walrus-core serve``)."""
+    import base64
+
+    from ..node_api import bls
+
     root = Path(root)
+    base = parse_listen(listen) if listen else None
+    if base and base[1] + n_nodes - 1 > 65535:
+        raise CommitteeError(f"ports {base[1]}..{base[1] + n_nodes - 1} do not all exist")
     _committee_int(n_shards, "n_shards", MIN_N_SHARDS, MAX_N_SHARDS)
     _committee_int(n_nodes, "n_nodes", 1, n_shards)
     if (root / COMMITTEE_FILE).exists():
@@ -289,13 +359,17 @@ def init_committee(
     nodes = []
     for i, shards in enumerate(split):
         public = generate_key(root / "keys" / f"{node_dir_name(i)}.key")
-        nodes.append(NodeInfo(i, tuple(shards), public))
-    committee = Committee(root, n_shards, nodes)
+        secret = bls.generate_secret_key()
+        bls.write_secret_key(root / "keys" / f"{node_dir_name(i)}.bls", secret)
+        url = f"http://{base[0]}:{base[1] + i}" if base else None
+        nodes.append(NodeInfo(i, tuple(shards), public, url, bls.public_key(secret)))
+    committee = Committee(root, n_shards, nodes, epoch)
     for node, info in zip(committee.node_dirs(), nodes):
         node.create(info.public_key)
     doc = {
         "format": COMMITTEE_FORMAT,
         "n_shards": n_shards,
+        "epoch": epoch,
         "max_faulty": max_faulty(n_shards),
         "nodes": [
             {
@@ -303,6 +377,8 @@ def init_committee(
                 "dir": node_dir_name(x.index),
                 "shards": list(x.shards),
                 "public_key": x.public_key.hex(),
+                **({"url": x.url} if x.url else {}),
+                "bls_public_key": base64.b64encode(x.bls_public_key or b"").decode(),
             }
             for x in nodes
         ],

@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._bcs import uleb128
 from ..errors import VerificationError, WalrusCoreError
@@ -47,6 +47,9 @@ from .files import (
     write_temporary,
 )
 from .keys import load_private_key
+
+if TYPE_CHECKING:
+    from .node_types import ShardHolder
 
 ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
 
@@ -228,6 +231,14 @@ class NodeDir:
         except (WalrusCoreError, ValueError):
             return None
         return md if md.blob_id == blob_id and md.n_shards == self.n_shards else None
+
+    def has_sliver(self, blob_id: BlobId, kind: str, index: int) -> bool:
+        """Whether the sliver's file is there (not whether it verifies): a
+        regular file, reached through no symbolic link."""
+        if not self.exists or self.link_on_path(blob_id) is not None:
+            return False
+        path = self.sliver_path(blob_id, kind, index)
+        return path.is_file() and not path.is_symlink()
 
     def read_sliver_bytes(self, metadata: BlobMetadata, kind: str, index: int) -> bytes | None:
         """The file of one sliver of the blob, or None; StorageError for one
@@ -444,13 +455,13 @@ def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[Sliv
     return checks
 
 
-def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
+def iter_expected(node: ShardHolder, blob_id: BlobId) -> Iterator[tuple[int, int]]:
     """(shard, pair index) for each shard of the node, for this blob."""
     for t in node.shards:
         yield t, pair_index_for_shard(t, blob_id, node.n_shards)
 
 
-def expected_slivers(node: NodeDir, blob_id: BlobId) -> list[tuple[str, int, int]]:
+def expected_slivers(node: ShardHolder, blob_id: BlobId) -> list[tuple[str, int, int]]:
     """(kind, sliver index, shard) of every sliver the node keeps for this
     blob: per shard, its pair's primary and then its secondary sliver."""
     return [

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..backends import cpu_count
 from ..config import EncodingConfig
 from ..errors import WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..node_api.wire import parse_recovery_symbol, recovery_symbol_bcs
 from ..recovery import RecoverySymbol, recover_sliver, recovery_symbols
 from ..sliver import Sliver, verify_sliver
 from .committee import Committee
@@ -21,6 +22,9 @@ from .files import KINDS
 from .nodes import NodeDir, SliverCheck, expected_slivers, sliver_index
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
+
+if TYPE_CHECKING:
+    from .node_types import CheckableNode
 
 
 @dataclass
@@ -55,7 +59,7 @@ class RepairReport:
         }
 
 
-def known_blobs(committee: Committee, node: NodeDir) -> list[BlobId]:
+def known_blobs(committee: Committee, node: CheckableNode) -> list[BlobId]:
     """Blobs a node is responsible for: every certified blob, plus any it holds."""
     seen = {bytes(b): b for b in committee.certified_blobs()}
     for b in node.blobs():
@@ -103,10 +107,10 @@ def _peer_exchange(
     moved = 0
     got: list[RecoverySymbol | None] = []
     for t, sym in zip(targets, sent):
-        wire = sym.to_bytes()
+        wire = recovery_symbol_bcs(sym)  # Walrus's GeneralRecoverySymbol, as a node sends it
         moved += 0 if local else len(wire)
         try:
-            received = RecoverySymbol.from_bytes(wire)
+            received = parse_recovery_symbol(wire)
             received.verify(md)  # the receiver checks the proof
         except (WalrusCoreError, ValueError):
             got.append(None)

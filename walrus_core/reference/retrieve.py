@@ -4,11 +4,14 @@ raise BlobUnavailableError naming what is missing. Never wrong bytes."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..blob import decode
 from ..config import EncodingConfig
@@ -21,20 +24,43 @@ from .files import atomic_write
 from .nodes import SliverCheck, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
 
+if TYPE_CHECKING:
+    from .node_types import SliverSource
+
+# slivers of one batch loaded at once: file reads, or HTTP requests in flight
+LOAD_THREADS = 32
+
 
 def parse_blob_id(text: str) -> BlobId:
     """A blob ID from its 43-character URL-safe base64 text (InvalidBlobIdError otherwise)."""
     return BlobId.from_str(text.strip())
 
 
+MetadataSource = tuple[str, Callable[[], "bytes | None"]]
+
+
 def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, int, list[str]]:
     """The first copy of the blob's metadata that verifies (the writer's certified
     copy, then each node's), the bytes read to find it, and the copies refused."""
+    sources = [certified_metadata(committee, blob_id), *node_metadata(committee.node_dirs(), blob_id)]
+    return first_valid_metadata(blob_id, committee.n_shards, sources)
+
+
+def certified_metadata(committee: Committee, blob_id: BlobId) -> MetadataSource:
+    return ("certified copy", lambda: committee.certified_metadata_bytes(blob_id))
+
+
+def node_metadata(nodes: Iterable[SliverSource], blob_id: BlobId) -> list[MetadataSource]:
+    return [(node.name, functools.partial(node.read_metadata_bytes, blob_id)) for node in nodes]
+
+
+def first_valid_metadata(
+    blob_id: BlobId, n_shards: int, sources: Iterable[MetadataSource]
+) -> tuple[BlobMetadata, int, list[str]]:
+    """The first metadata among ``sources`` that is this blob's (its hashes
+    give the blob ID) for ``n_shards``, the bytes read, and the copies refused."""
     problems: list[str] = []
     moved = 0
-    sources: list[tuple[str, Any]] = [("certified copy", lambda: committee.certified_metadata_bytes(blob_id))]
-    for node in committee.node_dirs():
-        sources.append((node.name, lambda node=node: node.read_metadata_bytes(blob_id)))
     for name, get in sources:
         try:
             raw = get()
@@ -49,7 +75,7 @@ def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, 
         except (WalrusCoreError, ValueError) as exc:
             problems.append(f"{name}: metadata invalid ({exc})")
             continue
-        if md.blob_id != blob_id or md.n_shards != committee.n_shards:
+        if md.blob_id != blob_id or md.n_shards != n_shards:
             problems.append(f"{name}: metadata is for another blob or shard count")
             continue
         return md, moved, problems
@@ -60,7 +86,7 @@ def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, 
 @dataclass
 class ReadResult:
     blob_id: BlobId
-    data: bytes
+    data: bytes = field(repr=False)  # a repr of megabytes would cost seconds
     kind: str
     slivers_used: int
     problems: list[str] = field(default_factory=list)
@@ -83,37 +109,43 @@ def _pair_order(n: int, need: int, kind: str) -> list[int]:
 
 
 def collect_slivers(
-    committee: Committee, md: BlobMetadata, kind: str, need: int, progress: ProgressFn = no_progress
+    nodes: Mapping[int, SliverSource],
+    md: BlobMetadata,
+    kind: str,
+    need: int,
+    progress: ProgressFn = no_progress,
 ) -> tuple[list[Sliver], list[SliverCheck]]:
-    """Read slivers of one kind (the systematic ones first) and verify them in
-    batches, each in one native call on all cores, until ``need`` verify;
-    return them and the failures."""
+    """Read slivers of one kind (the systematic ones first) from the nodes
+    holding their shards (``nodes``: shard -> node), a batch at a time in
+    parallel, and verify each batch in one native call on all cores, until
+    ``need`` verify; return them and the failures."""
     n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
     order = _pair_order(n, need, kind)
-    while len(good) < need and order:
-        batch, order = order[: need - len(good)], order[need - len(good) :]
-        loaded = []
-        for pair in batch:
-            shard = shard_index_for_pair(pair, md.blob_id, n)
-            node = committee.node_for_shard(shard)
-            loaded.append(node.load_sliver(md, kind, sliver_index(kind, pair, n), shard))
-        for check in check_loaded(md, loaded):
-            if check.status == "ok" and check.sliver is not None:
-                good.append(check.sliver)
-            else:
-                bad.append(check)
-        progress(f"read {kind[:3]}", len(good), need)
+
+    def load(pair: int) -> SliverCheck:
+        shard = shard_index_for_pair(pair, md.blob_id, n)
+        return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, n), shard)
+
+    with ThreadPoolExecutor(LOAD_THREADS) as pool:
+        while len(good) < need and order:
+            batch, order = order[: need - len(good)], order[need - len(good) :]
+            for check in check_loaded(md, list(pool.map(load, batch))):
+                if check.status == "ok" and check.sliver is not None:
+                    good.append(check.sliver)
+                else:
+                    bad.append(check)
+            progress(f"read {kind[:3]}", len(good), need)
     return good, bad
 
 
-def summarize(committee: Committee, checks: list[SliverCheck]) -> list[str]:
+def summarize(nodes: Mapping[int, SliverSource], checks: list[SliverCheck]) -> list[str]:
     """One line per node and reason: "node-002: 10 primary slivers missing (node
     directory missing): 14 (shard 20), 15 (shard 21), ..." (long lists are cut)."""
     groups: dict[tuple[str, str, str, str], list[tuple[int, int]]] = {}
     for c in checks:
-        node = committee.node_for_shard(c.shard).name
+        node = nodes[c.shard].name
         groups.setdefault((node, c.kind, c.status, c.reason), []).append((c.index, c.shard))
     out = []
     for (node, kind, status, reason), idx in sorted(groups.items()):
@@ -124,15 +156,29 @@ def summarize(committee: Committee, checks: list[SliverCheck]) -> list[str]:
 
 
 def read_blob(committee: Committee, blob_id: BlobId, *, progress: ProgressFn = no_progress) -> ReadResult:
+    """Read a blob from the committee's node directories."""
     md, _, problems = find_metadata(committee, blob_id)
+    nodes = {t: committee.node_for_shard(t) for t in range(committee.n_shards)}
+    return read_with_metadata(nodes, md, problems, progress)
+
+
+def read_with_metadata(
+    nodes: Mapping[int, SliverSource],
+    md: BlobMetadata,
+    problems: list[str],
+    progress: ProgressFn = no_progress,
+) -> ReadResult:
+    """Gather, verify and decode the slivers of a blob whose metadata verified,
+    from any nodes (shard -> node): primary slivers, else secondary ones."""
+    blob_id = md.blob_id
     cfg = EncodingConfig(md.n_shards)
     attempts = []
     for kind, need in (
         ("primary", cfg.n_primary_source_symbols),
         ("secondary", cfg.n_secondary_source_symbols),
     ):
-        slivers, bad = collect_slivers(committee, md, kind, need, progress)
-        problems += summarize(committee, bad)
+        slivers, bad = collect_slivers(nodes, md, kind, need, progress)
+        problems += summarize(nodes, bad)
         if len(slivers) < need:
             attempts.append(f"{need} valid {kind} slivers needed, {len(slivers)} found")
             continue

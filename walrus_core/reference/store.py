@@ -18,7 +18,7 @@ from ..backends import cpu_count
 from ..blob import encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
-from ..metadata import BlobId, shard_index_for_pair
+from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
@@ -46,6 +46,7 @@ class StoreResult:
     failures: dict[str, str] = field(default_factory=dict)
     bytes_sent: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node check/keep
+    confirmed_by: list[str] = field(default_factory=list)  # nodes that confirmed over HTTP (BLS)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,7 +57,7 @@ class StoreResult:
             "threshold": self.threshold,
             "certified": self.certified,
             "certificate": str(self.certificate_path) if self.certificate_path else None,
-            "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks],
+            "acknowledged_by": [f"node-{a.node:03d}" for a in self.acks] + self.confirmed_by,
             "failures": self.failures,
             "bytes_sent": self.bytes_sent,
             "timings": self.timings,
@@ -161,30 +162,36 @@ def store_blob(
                     with contextlib.suppress(Exception):
                         nodes[k].discard(sf.result())
 
-    signed = len({t for a in acks for t in a.shards})
-    certified = signed >= committee.quorum
-    cert_path = None
-    if certified:
-        cert_path = committee.write_certified(md, committee.make_certificate(blob_id, acks))
+    signers = sorted(a.node for a in acks)
     result = StoreResult(
-        blob_id=blob_id,
-        unencoded_length=md.unencoded_length,
-        encoded_length=EncodingConfig(n).encoded_blob_length(md.unencoded_length),
-        signed_shards=signed,
-        threshold=committee.quorum,
-        certified=certified,
-        certificate_path=cert_path,
-        acks=acks,
-        failures=failures,
-        bytes_sent=sent,
-        timings=timings,
-    )
-    if not certified:
-        detail = "; ".join(failures.values()) or "no failures reported"
+        blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings
+    )  # the counts and the certificate are filled in by finish_store
+    return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+
+
+def finish_store(
+    committee: Committee,
+    md: BlobMetadata,
+    signers: list[int],
+    make_certificate: Callable[[], dict[str, Any]],
+    result: StoreResult,
+) -> StoreResult:
+    """The end of every store, over directories or HTTP: count the shards of
+    the nodes that signed (``signers``: node indices), keep the certificate
+    and the metadata once they reach n - f and fill in ``result``; raise
+    StoreIncompleteError below it."""
+    signed = len({t for i in signers for t in committee.nodes[i].shards})
+    result.signed_shards = signed
+    result.threshold = committee.quorum
+    result.encoded_length = EncodingConfig(committee.n_shards).encoded_blob_length(md.unencoded_length)
+    result.certified = signed >= committee.quorum
+    if not result.certified:
+        detail = "; ".join(result.failures.values()) or "no failures reported"
         raise StoreIncompleteError(
-            f"blob {blob_id} not certified: nodes holding {signed} shards acknowledged, "
+            f"blob {md.blob_id} not certified: nodes holding {signed} shards acknowledged, "
             f"{committee.quorum} needed ({detail})",
         )
+    result.certificate_path = committee.write_certified(md, make_certificate())
     return result
 
 
@@ -193,6 +200,12 @@ def store_file(
 ) -> StoreResult:
     """Store the file at ``path``; one larger than the committee's shard count
     allows is refused (DataTooLargeError) before any of it is read."""
+    return store_blob(committee, read_input(committee, path), progress=progress, workers=workers)
+
+
+def read_input(committee: Committee, path: Path | str) -> bytes:
+    """The bytes of a file to store; one larger than the committee's shard
+    count allows is refused (DataTooLargeError) before any of it is read."""
     limit = EncodingConfig(committee.n_shards).max_blob_size
     try:
         with open(path, "rb") as fh:
@@ -201,7 +214,6 @@ def store_file(
                 raise DataTooLargeError(
                     f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}"
                 )
-            data = fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
+            return fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return store_blob(committee, data, progress=progress, workers=workers)

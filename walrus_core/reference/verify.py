@@ -5,8 +5,9 @@ info and cost."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import EncodingConfig
 from ..metadata import BlobId
@@ -16,6 +17,9 @@ from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
 from .repair import RepairReport, known_blobs, repair_nodes
 from .retrieve import find_metadata
+
+if TYPE_CHECKING:
+    from .node_types import CheckableNode
 
 MIB = 1 << 20
 
@@ -43,7 +47,7 @@ class NodeScrub:
 
 
 def scrub_node(
-    committee: Committee, node: NodeDir, *, repair: bool = False, progress: ProgressFn = no_progress
+    committee: Committee, node: CheckableNode, *, repair: bool = False, progress: ProgressFn = no_progress
 ) -> NodeScrub:
     """Verify every sliver the node should hold, for every blob it is responsible for."""
     result = NodeScrub(node.name, node.exists)
@@ -75,7 +79,7 @@ def scrub_node(
                     f"{check.status}, {check.reason}"
                 )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
-    if repair and (result.problems or result.strays):
+    if repair and (result.problems or result.strays) and isinstance(node, NodeDir):
         (result.repair,) = repair_nodes(committee, [node], progress=progress)
     return result
 
@@ -86,9 +90,14 @@ def scrub(
     *,
     repair: bool = False,
     progress: ProgressFn = no_progress,
+    served: Sequence[CheckableNode] | None = None,
 ) -> list[NodeScrub]:
     """Scrub one node or every node; with ``repair``, then repair the nodes
-    that had problems together, to the fixed point (see repair_nodes)."""
+    that had problems together, to the fixed point (see repair_nodes).
+    ``served``: scrub these nodes instead (served nodes, checked over HTTP;
+    the caller repairs them over HTTP)."""
+    if served is not None:
+        return [scrub_node(committee, x, progress=progress) for x in served]
     nodes = [node] if node is not None else committee.node_dirs()
     results = [scrub_node(committee, x, progress=progress) for x in nodes]
     todo = [(x, res) for x, res in zip(nodes, results) if res.problems or res.strays]
@@ -120,8 +129,15 @@ def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
     }
 
 
-def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> dict[str, Any]:
-    """Metadata, certificate and per-node sliver presence (or health with check=True)."""
+def blob_info(
+    committee: Committee,
+    blob_id: BlobId,
+    *,
+    check: bool = False,
+    nodes: Sequence[CheckableNode] | None = None,
+) -> dict[str, Any]:
+    """Metadata, certificate and per-node sliver presence (or health with
+    check=True), on the node directories or on ``nodes`` (e.g. served nodes)."""
     md, _, problems = find_metadata(committee, blob_id)
     cfg = EncodingConfig(md.n_shards)
     try:
@@ -130,19 +146,17 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         cert_state = f"valid ({certified} shards signed)" if cert is not None else "none"
     except CertificateError as exc:
         cert_state = f"invalid: {exc}"
-    nodes = []
+    per_node = []
     healthy_shards = 0
-    for node in committee.node_dirs():
+    for node in nodes if nodes is not None else committee.node_dirs():
         wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
-        else:  # present: a regular file, reached through no symbolic link
-            reachable = node.exists and node.link_on_path(blob_id) is None
-            paths = [node.sliver_path(blob_id, kind, index) for kind, index, _ in wanted]
-            ok = [reachable and p.is_file() and not p.is_symlink() for p in paths]
+        else:
+            ok = [node.has_sliver(blob_id, kind, index) for kind, index, _ in wanted]
         good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
-        nodes.append(
+        per_node.append(
             {"node": node.name, "shards": len(node.shards), "shards_present": good, "exists": node.exists}
         )
     return {
@@ -156,7 +170,7 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         "shards_needed_to_read": cfg.n_primary_source_symbols,
         "checked": check,
         "metadata_problems": problems,
-        "nodes": nodes,
+        "nodes": per_node,
     }
 
 

@@ -1,0 +1,600 @@
+"""A client of Walrus storage nodes over HTTP (spec walrus-node-api.md §8):
+store a blob on a served committee (metadata first, then slivers, then a
+BLS-signed confirmation per node), and read a blob from any set of
+Walrus-API node URLs given their shard map, verifying everything received.
+
+All nodes are spoken to in parallel, at most ``per_node`` requests at a time
+each; every request has a timeout and is retried a bounded number of times
+with backoff on 503, 502/504, timeouts and connection errors, so a slow,
+dead or lying node costs at most its own timeouts and never wrong bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import itertools
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiohttp
+
+from .. import encode
+from ..errors import VerificationError, WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..reference.errors import StorageError
+from ..reference.files import parts_size
+from ..reference.nodes import SliverCheck, check_loaded, sliver_bcs_parts
+from ..reference.progress import ProgressFn, no_progress
+from ..reference.retrieve import (
+    MetadataSource,
+    ReadResult,
+    certified_metadata,
+    first_valid_metadata,
+    read_with_metadata,
+)
+from ..reference.store import StoreResult, finish_store, read_input
+from . import bls, wire
+from .certificate import make_certificate
+from .wire import KINDS, ApiError
+
+if TYPE_CHECKING:
+    from ..reference.committee import Committee
+
+_T = TypeVar("_T")
+RETRY_STATUS = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Timeouts (seconds), retries and the per-node request limit."""
+
+    timeout: float = 120.0  # one whole request, body included
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0  # silence on an open connection
+    retries: int = 3  # extra attempts after the first, on 5xx / timeouts / connection errors
+    backoff: float = 0.2  # first pause; doubles each retry
+    per_node: int = 8
+    straggler_grace: float = 10.0  # how long a store waits for slow nodes once it is certified
+
+
+class NodeUnavailableError(StorageError):
+    """A node did not answer usefully (connection refused, timeouts, 5xx) after the retries."""
+
+
+class HttpNode:
+    """One storage node at ``url``, spoken to over the Walrus API."""
+
+    def __init__(
+        self, url: str, session: aiohttp.ClientSession, config: ClientConfig, name: str = ""
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.session = session
+        self.config = config
+        self.name = name or self.url
+        self.limit = asyncio.Semaphore(config.per_node)
+        self.down = False  # set once the node failed a request after its retries
+
+    def __repr__(self) -> str:
+        return f"HttpNode({self.name})"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | Sequence[bytes | memoryview] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        """(status, body) of a 2xx answer. A Walrus error answer (4xx) raises
+        ApiError; unavailability after the retries NodeUnavailableError.
+        ``body`` may be a list of pieces, sent one after the other without
+        joining them (a sliver's BCS around its symbols)."""
+        cfg = self.config
+        timeout = aiohttp.ClientTimeout(
+            total=cfg.timeout, sock_connect=cfg.connect_timeout, sock_read=cfg.read_timeout
+        )
+        pause = cfg.backoff
+        last = ""
+        for attempt in range(cfg.retries + 1):
+            if self.down:
+                last = last or "found down earlier"
+                break
+            if attempt:
+                await asyncio.sleep(pause)
+                pause *= 2
+            sent_headers = dict(headers or {})
+            data: Any = body
+            if isinstance(body, (list, tuple)):
+                sent_headers["Content-Length"] = str(sum(len(memoryview(x).cast("B")) for x in body))
+                data = _pieces(body)
+            try:
+                async with (
+                    self.limit,
+                    self.session.request(
+                        method, self.url + path, data=data, headers=sent_headers, timeout=timeout
+                    ) as resp,
+                ):
+                    raw = await resp.read()
+                    status = resp.status
+            except aiohttp.ClientConnectorError as exc:
+                # nothing listens there: retrying now would only delay the caller
+                self.down = True
+                last = f"cannot connect ({exc.os_error.strerror or exc.os_error})"
+                break
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                continue
+            if 200 <= status < 300:
+                return status, raw
+            if status in RETRY_STATUS:
+                last = f"HTTP {status}"
+                continue
+            raise _api_error(status, raw)
+        self.down = True  # later requests to this node fail at once
+        raise NodeUnavailableError(f"{self.name}: {method} {path.split('?')[0]} failed: {last}")
+
+    async def json_data(self, path: str) -> Any:
+        _, raw = await self.request("GET", path)
+        try:
+            return wire.success_data(json.loads(raw), path)
+        except ValueError as exc:
+            raise wire.WireFormatError(f"{self.name}: {path}: not JSON") from exc
+
+    # --- routes
+    async def put_metadata(self, blob_id: BlobId, put_body: bytes) -> int:
+        headers = {"Content-Type": "application/octet-stream"}
+        return (await self.request("PUT", wire.blob_path(blob_id) + "/metadata", put_body, headers))[0]
+
+    async def get_metadata(self, blob_id: BlobId) -> bytes:
+        return (await self.request("GET", wire.blob_path(blob_id) + "/metadata"))[1]
+
+    async def put_sliver(
+        self, blob_id: BlobId, pair: int, kind: str, body: bytes | Sequence[bytes | memoryview]
+    ) -> int:
+        return (await self.request("PUT", wire.sliver_path(blob_id, pair, kind), body))[0]
+
+    async def get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> bytes:
+        return (await self.request("GET", wire.sliver_path(blob_id, pair, kind)))[1]
+
+    async def sliver_status(self, blob_id: BlobId, pair: int, kind: str) -> str:
+        return str(await self.json_data(wire.sliver_path(blob_id, pair, kind) + "/status"))
+
+    async def confirmation(self, blob_id: BlobId) -> tuple[bytes, bytes]:
+        data = await self.json_data(wire.blob_path(blob_id) + "/confirmation/permanent")
+        if not isinstance(data, dict) or "signed" not in data:
+            raise wire.WireFormatError(f"{self.name}: confirmation without a signed message")
+        return wire.parse_signed_message(data["signed"])
+
+    async def recovery_symbols(self, blob_id: BlobId, query: str) -> bytes:
+        return (await self.request("GET", wire.blob_path(blob_id) + "/recoverySymbols?" + query))[1]
+
+    async def health(self, detailed: bool = True) -> Any:
+        return await self.json_data("/v1/health" + ("?detailed=true" if detailed else ""))
+
+
+async def _pieces(parts: Sequence[bytes | memoryview]) -> AsyncIterator[bytes | memoryview]:
+    for part in parts:
+        yield memoryview(part).cast("B")
+
+
+def _api_error(status: int, raw: bytes) -> ApiError:
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        doc = None
+    return ApiError.from_envelope(status, doc)
+
+
+def _session() -> aiohttp.ClientSession:
+    # no global connection cap: the per-node semaphores bound the load on each node
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+
+
+async def _in_thread(fn: Callable[..., _T], *args: Any) -> _T:
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args))
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+# ------------------------------------------------------------------ store
+def _committee_nodes(
+    committee: Committee, session: aiohttp.ClientSession, config: ClientConfig
+) -> list[HttpNode]:
+    nodes = []
+    for info in committee.nodes:
+        if not info.url:
+            raise StorageError(f"node-{info.index:03d} has no url in committee.json")
+        nodes.append(HttpNode(info.url, session, config, f"node-{info.index:03d}"))
+    return nodes
+
+
+async def _store_async(
+    committee: Committee, data: Any, progress: ProgressFn, config: ClientConfig
+) -> StoreResult:
+    n = committee.n_shards
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("encode", 0, 1)
+    encoded = await _in_thread(encode, data, n)
+    timings["encode"] = time.perf_counter() - t0
+    progress("encode", 1, 1)
+    md = encoded.metadata
+    blob_id = md.blob_id
+    put_body = wire.metadata_put_body(md.to_bcs())
+    message = wire.confirmation_message(committee.epoch, blob_id)
+    failures: dict[str, str] = {}
+    confirmed: dict[int, bytes] = {}  # node index -> signature
+    sent = [0]
+    done = [0]
+
+    async def store_on(index: int, node: HttpNode) -> None:
+        info = committee.nodes[index]
+        try:
+            await node.put_metadata(blob_id, put_body)
+            sent[0] += len(put_body)
+            puts = []
+            for t in info.shards:
+                pair = encoded.pairs[pair_index_for_shard(t, blob_id, n)]
+                for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)):
+                    parts = sliver_bcs_parts(sliver)
+                    puts.append(node.put_sliver(blob_id, pair.index, kind, parts))
+                    sent[0] += parts_size(parts)
+            await asyncio.gather(*puts)
+            got_message, signature = await node.confirmation(blob_id)
+            if got_message != message:
+                raise VerificationError(f"{node.name}: confirmation signs other bytes than expected")
+            if info.bls_public_key is None or not await _in_thread(
+                bls.verify, info.bls_public_key, signature, message
+            ):
+                raise VerificationError(f"{node.name}: confirmation signature does not verify")
+            confirmed[index] = signature
+        except (WalrusCoreError, ValueError) as exc:
+            msg = _why(exc)
+            failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+        finally:
+            done[0] += 1
+            progress("store", done[0], len(committee.nodes))
+            timings[f"{node.name} store"] = time.perf_counter() - t0
+
+    async with _session() as session:
+        nodes = _committee_nodes(committee, session, config)
+        progress("store", 0, len(nodes))
+        tasks = {asyncio.ensure_future(store_on(i, node)): i for i, node in enumerate(nodes)}
+        pending = set(tasks)
+        while pending:
+            signed_now = len({t for i in confirmed for t in committee.nodes[i].shards})
+            if signed_now >= committee.quorum:
+                # certified: the stragglers get a grace period, not the whole of their timeouts
+                _, pending = await asyncio.wait(pending, timeout=config.straggler_grace)
+                for task in pending:
+                    task.cancel()
+                    name = nodes[tasks[task]].name
+                    failures[name] = f"{name}: still storing {config.straggler_grace:g} s after certification"
+                await asyncio.gather(*pending, return_exceptions=True)
+                break
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    timings["total"] = time.perf_counter() - t0
+    result = StoreResult(
+        blob_id,
+        md.unencoded_length,
+        0,
+        0,
+        0,
+        False,
+        None,
+        failures=failures,
+        bytes_sent=sent[0],
+        timings=timings,
+        confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
+    )
+    signers = sorted(confirmed)
+    return await _in_thread(
+        finish_store,
+        committee,
+        md,
+        signers,
+        lambda: make_certificate(committee, blob_id, message, confirmed),
+        result,
+    )
+
+
+def store_blob_http(
+    committee: Committee, data: Any, *, progress: ProgressFn = no_progress, config: ClientConfig | None = None
+) -> StoreResult:
+    """Store ``data`` on a served committee (every node has a url)."""
+    return asyncio.run(_store_async(committee, data, progress, config or ClientConfig()))
+
+
+def store_file_http(
+    committee: Committee,
+    path: Path | str,
+    *,
+    progress: ProgressFn = no_progress,
+    config: ClientConfig | None = None,
+) -> StoreResult:
+    """Store the file at ``path`` on a served committee (size checked first)."""
+    return store_blob_http(committee, read_input(committee, path), progress=progress, config=config)
+
+
+# ------------------------------------------------------------------ read
+class LoopThread:
+    """An event loop in a background thread with one HTTP session, so that
+    blocking code (the shared read path of reference/retrieve.py, which loads
+    slivers from a thread pool) can talk to many nodes at once."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="walrus-http", daemon=True)
+        self.thread.start()
+        self.session: aiohttp.ClientSession = self.call(self._open())
+
+    async def _open(self) -> aiohttp.ClientSession:
+        return _session()
+
+    def call(self, coro: Awaitable[_T]) -> _T:
+        return self.submit(coro).result()
+
+    def submit(self, coro: Awaitable[_T]) -> concurrent.futures.Future[_T]:
+        return asyncio.run_coroutine_threadsafe(_awaited(coro), self.loop)
+
+    def remote(
+        self, url: str, name: str = "", place: tuple[int, tuple[int, ...], int] = (-1, (), 0)
+    ) -> RemoteNode:
+        """A node at ``url``; ``place`` = (index, shards, n_shards) in its committee."""
+
+        async def make() -> HttpNode:  # its semaphore belongs to this loop
+            return HttpNode(url, self.session, self.config, name)
+
+        return RemoteNode(self.call(make()), self, *place)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.call(self.session.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+    def __enter__(self) -> LoopThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+async def _awaited(coro: Awaitable[_T]) -> _T:
+    return await coro
+
+
+class RemoteNode:
+    """A node over HTTP with the blocking interface the shared read path uses
+    (reference.retrieve.SliverSource), like a node directory."""
+
+    def __init__(
+        self,
+        node: HttpNode,
+        loop: LoopThread,
+        index: int = -1,
+        shards: tuple[int, ...] = (),
+        n_shards: int = 0,
+    ) -> None:
+        self.node = node
+        self.loop = loop
+        self.name = node.name
+        self.index = index
+        self.shards = shards
+        self.n_shards = n_shards
+        self._up: bool | None = None
+
+    def __repr__(self) -> str:
+        return f"RemoteNode({self.name})"
+
+    def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
+        try:
+            return self.loop.call(self.node.get_metadata(blob_id))
+        except ApiError as exc:
+            if exc.code == 404:
+                return None
+            raise StorageError(f"{exc.reason}: {exc.message}") from exc
+
+    def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        """GET one sliver by its pair; never raises for bad answers: a node that
+        is down, refuses or sends garbage is reported in the result."""
+        n = metadata.n_shards
+        pair = index if kind == "primary" else n - 1 - index
+        try:
+            raw = self.loop.call(self.node.get_sliver(metadata.blob_id, pair, kind))
+        except ApiError as exc:
+            return SliverCheck(kind, index, shard, "missing", exc.reason)
+        except NodeUnavailableError:
+            return SliverCheck(kind, index, shard, "missing", "node unavailable")
+        try:
+            sliver = wire.parse_sliver_body(raw, kind)
+            if sliver.index != index:
+                raise VerificationError(f"sent sliver index {sliver.index}")
+        except (WalrusCoreError, ValueError) as exc:
+            return SliverCheck(kind, index, shard, "corrupt", _why(exc))
+        return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+    # --- what scrub and info need (reference.node_types.CheckableNode)
+    @property
+    def exists(self) -> bool:
+        """Whether the node answers its health route (asked once)."""
+        if self._up is None:
+            try:
+                self.loop.call(self.node.health(detailed=False))
+                self._up = True
+            except (WalrusCoreError, ValueError):
+                self._up = False
+        return self._up
+
+    def link_on_path(self, blob_id: BlobId | None = None) -> Path | None:
+        return None  # no local directories in the way
+
+    def blobs(self) -> list[BlobId]:
+        return []  # the API lists no blobs: the certified ones are the writer's list
+
+    def stray_files(self, blob_id: BlobId) -> list[str]:
+        return []  # a served node keeps its own directory tidy
+
+    def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
+        try:
+            raw = self.read_metadata_bytes(blob_id)
+            md = BlobMetadata.from_bcs(raw) if raw is not None else None
+        except (WalrusCoreError, ValueError):
+            return None
+        return md if md is not None and md.blob_id == blob_id and md.n_shards == self.n_shards else None
+
+    def has_sliver(self, blob_id: BlobId, kind: str, index: int) -> bool:
+        pair = index if kind == "primary" else self.n_shards - 1 - index
+        try:
+            return self.loop.call(self.node.sliver_status(blob_id, pair, kind)) == "stored"
+        except (WalrusCoreError, ValueError):
+            return False
+
+    def check_slivers(
+        self, metadata: BlobMetadata, wanted: Sequence[tuple[str, int, int]]
+    ) -> list[SliverCheck]:
+        """Fetch (all at once) and verify every (kind, index, shard) of ``wanted``."""
+        with concurrent.futures.ThreadPoolExecutor(max(1, min(len(wanted), 16))) as pool:
+            loaded = list(pool.map(lambda w: self.load_sliver(metadata, *w), wanted))
+        return check_loaded(metadata, loaded)
+
+
+@contextlib.contextmanager
+def served_nodes(committee: Committee, config: ClientConfig | None = None) -> Iterator[list[RemoteNode]]:
+    """The committee's nodes over HTTP, in committee order, for the shared
+    read, scrub and info code."""
+    with LoopThread(config or ClientConfig()) as loop:
+        nodes = []
+        for info in committee.nodes:
+            if not info.url:
+                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
+            place = (info.index, info.shards, committee.n_shards)
+            nodes.append(loop.remote(info.url, f"node-{info.index:03d}", place))
+        yield nodes
+
+
+def _metadata_as_answered(nodes: Sequence[RemoteNode], blob_id: BlobId) -> Iterator[MetadataSource]:
+    """Every node asked for the metadata at once; their answers in the order
+    they arrive (a hanging node never holds up the others)."""
+
+    def ask(node: RemoteNode) -> tuple[bytes | None, BaseException | None]:
+        try:
+            return node.read_metadata_bytes(blob_id), None
+        except StorageError as exc:
+            return None, exc
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(len(nodes), 16))) as pool:
+        futures = {pool.submit(ask, node): node for node in nodes}
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                raw, error = fut.result()
+                yield futures[fut].name, functools.partial(_reraise, raw, error)
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+
+def _reraise(raw: bytes | None, error: BaseException | None) -> bytes | None:
+    if error is not None:
+        raise error
+    return raw
+
+
+def _read(
+    blob_id: BlobId,
+    n: int,
+    by_shard: Mapping[int, RemoteNode],
+    first: Sequence[MetadataSource],
+    progress: ProgressFn,
+) -> ReadResult:
+    """The shared read path over remote nodes: metadata from whichever node
+    answers first with a copy that verifies, then retrieve.read_with_metadata."""
+    unique = list({node.name: node for node in by_shard.values()}.values())
+    sources = itertools.chain(first, _metadata_as_answered(unique, blob_id))
+    md, _, problems = first_valid_metadata(blob_id, n, sources)
+    return read_with_metadata(by_shard, md, problems, progress)
+
+
+def read_blob_from_nodes(
+    blob_id: BlobId | str,
+    shard_urls: Mapping[int, str] | Sequence[str],
+    *,
+    config: ClientConfig | None = None,
+    progress: ProgressFn = no_progress,
+) -> ReadResult:
+    """Read a blob from Walrus-API storage nodes: ``shard_urls`` maps every
+    shard index to the URL of the node holding it (a sequence: position =
+    shard). Metadata is checked against the blob ID, every sliver against the
+    metadata, and the decoded bytes against both; raises BlobUnavailableError
+    when too few nodes send good data. Works against real Walrus nodes that
+    answer plain HTTP/1.1."""
+    bid = blob_id if isinstance(blob_id, BlobId) else BlobId.from_str(blob_id)
+    urls = dict(shard_urls) if isinstance(shard_urls, Mapping) else dict(enumerate(shard_urls))
+    n = len(urls)
+    if sorted(urls) != list(range(n)) or n < 4:
+        raise StorageError("shard_urls must name a node for every shard 0..n-1 (n >= 4)")
+    with LoopThread(config or ClientConfig()) as loop:
+        by_url: dict[str, RemoteNode] = {}
+        for url in urls.values():
+            key = url.rstrip("/")
+            if key not in by_url:
+                by_url[key] = loop.remote(key)
+        by_shard = {t: by_url[url.rstrip("/")] for t, url in urls.items()}
+        return _read(bid, n, by_shard, [], progress)
+
+
+def read_blob_http(
+    committee: Committee,
+    blob_id: BlobId,
+    *,
+    progress: ProgressFn = no_progress,
+    config: ClientConfig | None = None,
+) -> ReadResult:
+    """Read a blob from a served committee (the writer's certified copy of
+    the metadata first, when this machine has it)."""
+    with served_nodes(committee, config) as nodes:
+        by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
+        first = [certified_metadata(committee, blob_id)]
+        return _read(blob_id, committee.n_shards, by_shard, first, progress)
+
+
+def committee_health(committee: Committee, *, config: ClientConfig | None = None) -> list[dict[str, Any]]:
+    """Each served node's ``/v1/health``: reachable, epoch, shards, and
+    whether its BLS key is the one committee.json publishes."""
+    cfg = config or ClientConfig(timeout=10, read_timeout=5, retries=1)
+
+    async def one(index: int, node: HttpNode) -> dict[str, Any]:
+        info = committee.nodes[index]
+        out: dict[str, Any] = {"node": node.name, "url": node.url}
+        try:
+            data = await node.health()
+            shards = [x["shard"] for x in data.get("shardDetail", {}).get("owned", [])]
+            key = wire.unb64(data.get("publicKey"), "publicKey")
+        except (WalrusCoreError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            return {**out, "up": False, "error": _why(exc)}
+        return {
+            **out,
+            "up": True,
+            "epoch": data.get("epoch"),
+            "owned_shards": len(shards),
+            "shards_match": sorted(shards) == sorted(info.shards),
+            "key_matches": key == info.bls_public_key,
+        }
+
+    async def run() -> list[dict[str, Any]]:
+        async with _session() as session:
+            nodes = _committee_nodes(committee, session, cfg)
+            return list(await asyncio.gather(*(one(i, x) for i, x in enumerate(nodes))))
+
+    return asyncio.run(run())
