@@ -1,6 +1,6 @@
 """Type stubs for the native extension walrus_core._native."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from typing_extensions import Buffer
 
@@ -90,3 +90,19 @@ def blob_recover_line(
     n_shards: int, symbol_size: int, axis: int, positions: list[int], symbols: list[Buffer]
 ) -> bytes: ...
 def blob_merkle_root_nodes(nodes: Buffer) -> bytes: ...
+
+# csrc/stream.h (walrus_core.stream)
+def stream_leaf_table() -> bytes: ...
+def stream_small_metadata(
+    data: Buffer, n_shards: int, leaf_table: bytes | None = None
+) -> tuple[bytes, bytes, bytes]: ...
+def stream_memory(n_shards: int, length: int, band: int, threads: int | None = None) -> int: ...
+def stream_band_for_budget(n_shards: int, length: int, budget: int, threads: int | None = None) -> int: ...
+def stream_metadata(
+    n_shards: int,
+    source: int | Buffer,
+    length: int,
+    band: int,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bytes, bytes, bytes]: ...

@@ -7,6 +7,7 @@
     walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
     walrus-core --committee DIR status | ls | info BLOB_ID [--check]
     walrus-core [--committee DIR] cost FILE --epochs E --price P [--shards n]
+    walrus-core blob-id FILE... [--shards n] [--memory BYTES]
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),
@@ -86,7 +87,44 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--shards", type=int, default=None, help="shard count (default: the committee's, else 1000)"
     )
+    s = sub.add_parser(
+        "blob-id", parents=[common], help="blob ID of each FILE (no committee needed), all cores in use"
+    )
+    s.add_argument("files", nargs="+", type=Path)
+    s.add_argument("--shards", type=int, default=1000, help="shard count (default: 1000, as Mainnet)")
+    s.add_argument(
+        "--memory", type=_byte_count, default=None, help="memory budget, e.g. 512M or 2G (default: 512M)"
+    )
     return p
+
+
+def _byte_count(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    t = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = t[-1:] if t[-1:] in units else ""
+    try:
+        value = int(t[: len(t) - len(unit)]) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a byte count: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive byte count: {text!r}")
+    return value
+
+
+def _blob_ids(args: argparse.Namespace) -> int:
+    from .stream import DEFAULT_MEMORY, ByteBar, file_blob_ids
+
+    bar = None if (args.quiet or args.json or not sys.stderr.isatty()) else ByteBar("blob-id")
+    memory = args.memory if args.memory is not None else DEFAULT_MEMORY
+    results = file_blob_ids(args.files, args.shards, memory=memory, progress=bar)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=1))
+    for r in results:
+        if r.error is not None:
+            print(f"walrus-core: {r.file}: {r.error}", file=sys.stderr)
+        elif not args.json:
+            print(f"{r.blob_id}  {r.file}")
+    return 1 if any(r.error is not None for r in results) else 0
 
 
 def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
@@ -160,6 +198,9 @@ def _run(args: argparse.Namespace) -> int:
             f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
         )
         return 0
+
+    if cmd == "blob-id":
+        return _blob_ids(args)
 
     committee = _committee(args)
     if cmd == "store":

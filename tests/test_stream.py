@@ -1,0 +1,223 @@
+"""Bounded-memory metadata (walrus_core.stream): the banded encoder and the
+small-blob shortcuts give the bytes of the official encoder (the public
+vectors) and of the in-memory encoder (itself checked against the vectors),
+for buffers, paths and file objects, with every band width the budget allows;
+budgets too small and files that change are refused; `blob-id` reports per
+file."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import load_vector_cases
+
+import walrus_core as wc
+from walrus_core import _native, stream
+from walrus_core.cli import main
+from walrus_core.errors import InvalidInputError, MemoryBudgetError
+
+CASES = [c for c in load_vector_cases() if not c["expect_error"]]
+
+
+def _vector_data(case: dict[str, Any]) -> bytes:
+    length = case["content"]["length"]
+    return hashlib.shake_128(("walrus-vector-" + case["case_id"]).encode()).digest(length) if length else b""
+
+
+def _message_bytes(n: int) -> int:
+    _, _, p, s, _ = _native.blob_layout(n, 0)
+    return int(p * s)
+
+
+def _lengths_around_symbol_steps(n: int, sizes: list[int]) -> list[int]:
+    """Blob lengths at both ends of symbol size S for each S in sizes."""
+    k = _message_bytes(n)
+    out = {0, 1}
+    for S in sizes:
+        out |= {k * (S - 2) + 1, k * (S - 2) + 2, k * S - 1, k * S}
+    return sorted(x for x in out if x >= 0)
+
+
+@pytest.mark.skipif(not CASES, reason="RS2 vectors not found")
+@pytest.mark.parametrize("case", CASES, ids=[c["case_id"] for c in CASES])
+def test_vectors_streamed_from_a_file_at_every_band(case: dict[str, Any], tmp_path: Path) -> None:
+    data = _vector_data(case)
+    n = case["n_shards"]
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    S = case["symbol_size"]
+    want_pairs = [(p["primary_hash"], p["secondary_hash"]) for p in case["sliver_pairs"]]
+    for band in sorted({S, *range(128, S, 128 * max(1, S // 640))}):
+        with open(path, "rb") as f:
+            rr, cr, bid = _native.stream_metadata(n, f.fileno(), len(data), band, 2)
+        assert bid.hex() == case["blob_id_hex"], band
+        assert [
+            (rr[32 * i : 32 * i + 32].hex(), cr[32 * (n - 1 - i) : 32 * (n - i)].hex()) for i in range(n)
+        ] == (want_pairs)
+    md = stream.compute_metadata(path, n)
+    assert str(md.blob_id) == case["blob_id"]
+    if S == 2:
+        rr, cr, bid = _native.stream_small_metadata(data, n, stream._table())
+        assert bid.hex() == case["blob_id_hex"]
+
+
+@pytest.mark.parametrize(
+    "n, sizes",
+    [
+        (4, [2, 4, 62, 64, 66, 126, 128, 130, 254, 256, 258, 640]),
+        (10, [2, 64, 66, 128, 130, 258, 1026]),
+        (100, [2, 4, 66, 130, 258]),
+        (1000, [2, 4]),
+    ],
+)
+def test_banded_and_small_match_in_memory(n: int, sizes: list[int]) -> None:
+    rng = random.Random(n)
+    table = stream._table()
+    for length in _lengths_around_symbol_steps(n, sizes):
+        data = rng.randbytes(length)
+        want = _native.blob_encode(data, n, 2)
+        S = _native.blob_layout(n, length)[4]
+        if n * n * S <= 64 << 20:
+            assert _native.stream_small_metadata(data, n, table) == want, length
+        for band in sorted({S, 128, 256, 384} - {b for b in (128, 256, 384) if b >= S}):
+            assert _native.stream_metadata(n, data, length, band, rng.choice([1, 2])) == want, (length, band)
+
+
+def test_budgets_from_the_minimum_up(tmp_path: Path) -> None:
+    n = 100
+    length = _message_bytes(n) * 1000 - 77  # S = 1000: bands of 128 .. 896 bytes, or one band
+    data = random.Random(5).randbytes(length)
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    want = wc.compute_metadata(data, n)
+    least = _native.stream_memory(n, length, 128, None)
+    one_band = _native.stream_memory(n, length, 1000, None)
+    assert 0 < least < one_band
+    seen = set()
+    for budget in (least, least + 1, (least + one_band) // 2, one_band - 1, one_band):
+        band = _native.stream_band_for_budget(n, length, budget, None)
+        assert band and _native.stream_memory(n, length, band, None) <= budget
+        seen.add(band)
+        calls: list[tuple[int, int]] = []
+        md = stream.compute_metadata(path, n, memory=budget, progress=lambda d, t, c=calls: c.append((d, t)))
+        assert md == want
+        assert calls and calls[-1][0] == calls[-1][1] == _message_bytes(n) * 1000
+    assert len(seen) >= 3
+
+
+def test_too_small_budget_refused_before_work(tmp_path: Path) -> None:
+    n = 100
+    length = _message_bytes(n) * 600
+    path = tmp_path / "blob"
+    with open(path, "wb") as f:
+        f.truncate(length)
+    least = _native.stream_memory(n, length, 128, None)
+    calls: list[int] = []
+    with pytest.raises(MemoryBudgetError, match="memory"):
+        stream.compute_metadata(path, n, memory=least - 1, progress=lambda d, t: calls.append(d))
+    assert calls == []
+    with pytest.raises(InvalidInputError):
+        stream.compute_metadata(path, n, memory=0)
+    with pytest.raises(wc.DataTooLargeError):
+        stream.compute_metadata(b"x" * (wc.metadata.max_blob_size(4) + 1), 4)
+
+
+@pytest.mark.parametrize("change", ["grow", "shrink", "rewrite"])
+def test_a_file_that_changes_while_read_is_refused(tmp_path: Path, change: str) -> None:
+    n = 10
+    length = _message_bytes(n) * 4000
+    path = tmp_path / "blob"
+    path.write_bytes(random.Random(1).randbytes(length))
+    budget = _native.stream_memory(n, length, 128, None)
+
+    def meddle(done: int, total: int) -> None:
+        if done and 0 < done < total:
+            if change == "grow":
+                with open(path, "ab") as f:
+                    f.write(b"more")
+            elif change == "shrink":
+                os.truncate(path, length // 2)
+            else:
+                with open(path, "r+b") as f:
+                    f.write(b"\xff" * 100)
+                os.utime(path, ns=(1, 1))
+
+    with pytest.raises(InvalidInputError, match=r"(changed|shorter)"):
+        stream.compute_metadata(path, n, memory=budget, progress=meddle)
+
+
+def test_sources_and_ctrl_c(tmp_path: Path) -> None:
+    data = random.Random(2).randbytes(300_000)
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    want = wc.blob_id(data, 10)
+    assert stream.blob_id(str(path), 10) == want
+    assert wc.blob_id(path, 10) == want
+    with open(path, "rb") as f:
+        f.seek(123)
+        assert wc.blob_id(f, 10) == want
+        assert f.tell() == 123
+    assert wc.blob_id(io.BytesIO(data), 10) == want
+    assert wc.blob_id(data, 10, memory=_native.stream_memory(10, len(data), 128, None)) == want
+    with pytest.raises(InvalidInputError):
+        stream.blob_id(io.StringIO("text"), 10)  # type: ignore[arg-type]
+
+    def interrupt(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        stream.blob_id(path, 10, memory=_native.stream_memory(10, len(data), 128, None), progress=interrupt)
+
+
+def test_leaf_table_is_the_leaf_hash_of_every_symbol() -> None:
+    table = stream._table()
+    for v in (0, 1, 255, 256, 0xABCD, 0xFFFF):
+        assert (
+            table[32 * v : 32 * v + 32]
+            == hashlib.blake2b(bytes([0, v & 0xFF, v >> 8]), digest_size=32).digest()
+        )
+
+
+def test_cli_blob_id_many_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = []
+    for i, size in enumerate([1, 1024, 100_000, 0, 3_000_000]):
+        p = tmp_path / f"f{i}"
+        p.write_bytes(random.Random(i).randbytes(size))
+        files.append(p)
+    missing = tmp_path / "missing"
+    args = [str(files[0]), str(missing), *map(str, files[1:]), str(tmp_path)]
+    assert main(["blob-id", "--json", "--shards", "1000", *args]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert [o["file"] for o in out] == args
+    by_file = {o["file"]: o for o in out}
+    for p in files:
+        o = by_file[str(p)]
+        assert set(o) == {"blobId", "file", "unencodedLength"}
+        assert o["blobId"] == str(wc.blob_id(p.read_bytes(), 1000))
+        assert o["unencodedLength"] == p.stat().st_size
+    # the empty blob's ID is a published vector (spec §10)
+    assert by_file[str(files[3])]["blobId"] == "3GPQL3HZNnFhN_F7l5Aa-X1VOtAKwIsg9zuWk8R81v4"
+    assert "error" in by_file[str(missing)] and "error" in by_file[str(tmp_path)]
+    assert main(["blob-id", "--shards", "10", str(files[1])]) == 0
+    text = capsys.readouterr().out.split()
+    assert text == [str(wc.blob_id(files[1].read_bytes(), 10)), str(files[1])]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads unreadable files")
+def test_cli_blob_id_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_bytes(b"good")
+    bad.write_bytes(b"bad")
+    bad.chmod(0)
+    assert main(["blob-id", str(bad), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert str(wc.blob_id(b"good", 1000)) in captured.out
+    assert str(bad) in captured.err

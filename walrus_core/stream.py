@@ -1,0 +1,293 @@
+"""Blobs of any size in bounded memory, and blob IDs of many files at once.
+
+``compute_metadata`` and ``blob_id`` here accept a buffer, a path or a binary
+file object and keep within ``memory`` bytes: a blob that fits is read whole
+and encoded in memory; a larger one is encoded one byte band at a time
+(``csrc/stream.h``), with the same bytes. Small blobs at large shard counts
+take exact shortcuts for their zero padding (known leaf and subtree hashes,
+a table of every 2-byte symbol's leaf hash).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO, Any, Union
+
+from . import _native
+from .backends import cpu_count
+from .blob import _is_file_object, _metadata_from_roots
+from .config import EncodingConfig
+from .errors import InvalidInputError, MemoryBudgetError
+from .metadata import BlobId, BlobMetadata
+
+Buffer = Any
+#: A blob: any contiguous buffer, a path, or a binary file object.
+Source = Union[Buffer, str, "os.PathLike[str]", IO[bytes]]
+#: ``progress(done_bytes, total_bytes)``, called now and then during long work.
+ByteProgress = Callable[[int, int], None]
+
+#: Default memory budget: fits a laptop, and the largest blob at n = 1000.
+DEFAULT_MEMORY = 512 << 20
+#: Blobs up to this size, at 2-byte symbols, take the zero-padding shortcuts.
+_SMALL_MAX_SHARDS = 4096
+
+_leaf_table: bytes | None = None
+_leaf_table_lock = threading.Lock()
+
+
+def _table() -> bytes:
+    global _leaf_table
+    with _leaf_table_lock:
+        if _leaf_table is None:
+            _leaf_table = _native.stream_leaf_table()
+        return _leaf_table
+
+
+def _in_memory_bytes(length: int, n: int) -> int:
+    """What encoding a blob of ``length`` bytes in memory takes, reading it
+    included: the blob, half its row parity, and n^2 leaf-sized work."""
+    return length + length // 2 + n * n * 72 + (16 << 20)
+
+
+def _check_memory(memory: int) -> int:
+    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
+        raise InvalidInputError(f"memory must be a positive int (bytes), got {memory!r}")
+    return memory
+
+
+def _roots_of_buffer(data: Buffer, n: int, threads: int | None) -> tuple[bytes, bytes, bytes]:
+    length = memoryview(data).nbytes
+    if n <= _SMALL_MAX_SHARDS and EncodingConfig(n).symbol_size(length) == 2:
+        return _native.stream_small_metadata(data, n, _table())
+    return _native.blob_encode(data, n, threads)
+
+
+def _streamed(
+    n: int, source: int | Buffer, length: int, memory: int, threads: int | None, progress: ByteProgress | None
+) -> tuple[bytes, bytes, bytes]:
+    band = _native.stream_band_for_budget(n, length, memory, threads)
+    if band == 0:
+        least = _native.stream_memory(n, length, 128, threads)
+        raise MemoryBudgetError(
+            f"a blob of {length} bytes at n = {n} needs at least {least} bytes of memory "
+            f"(about {least >> 20} MiB) in bands; memory={memory} is too small"
+        )
+    return _native.stream_metadata(n, source, length, band, threads, progress)
+
+
+def _file_identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _read_whole(fd: int, length: int) -> bytearray:
+    """The file's bytes 0..length-1 (its position is left alone)."""
+    buf = bytearray(length)
+    view = memoryview(buf)
+    done = 0
+    while done < length:
+        if hasattr(os, "preadv"):
+            got = os.preadv(fd, [view[done:]], done)
+        else:  # pragma: no cover - Windows
+            os.lseek(fd, done, os.SEEK_SET)
+            chunk = os.read(fd, min(length - done, 64 << 20))
+            got = len(chunk)
+            view[done : done + got] = chunk
+        if got == 0:
+            raise InvalidInputError("the file became shorter while it was read")
+        done += got
+    return buf
+
+
+def _roots_of_fd(
+    fd: int, n: int, memory: int, threads: int | None, progress: ByteProgress | None
+) -> tuple[int, tuple[bytes, bytes, bytes]]:
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode):
+        raise InvalidInputError("not a regular file (give a buffer or a file object for streams)")
+    length = before.st_size
+    EncodingConfig(n).symbol_size(length)  # too large: DataTooLargeError before any work
+    if _in_memory_bytes(length, n) <= memory:
+        roots = _roots_of_buffer(_read_whole(fd, length), n, threads)
+    else:
+        roots = _streamed(n, fd, length, memory, threads, progress)
+    if _file_identity(os.fstat(fd)) != _file_identity(before):
+        raise InvalidInputError("the file changed while it was read; its blob ID is unknown")
+    return length, roots
+
+
+def _roots(
+    source: Source, n: int, memory: int, threads: int | None, progress: ByteProgress | None
+) -> tuple[int, tuple[bytes, bytes, bytes]]:
+    src: Any = source
+    if isinstance(src, (str, os.PathLike)):
+        fd = os.open(os.fspath(src), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            return _roots_of_fd(fd, n, memory, threads, progress)
+        finally:
+            os.close(fd)
+    if _is_file_object(src):
+        if isinstance(src, io.BytesIO):
+            src = src.getbuffer()
+        else:
+            try:
+                fd = src.fileno()
+            except (AttributeError, OSError, io.UnsupportedOperation):
+                fd = -1
+            if fd >= 0 and stat.S_ISREG(os.fstat(fd).st_mode):
+                return _roots_of_fd(fd, n, memory, threads, progress)
+            src = src.read()
+            if not isinstance(src, (bytes, bytearray)):
+                raise InvalidInputError("the file object must be opened in binary mode")
+    try:
+        length = memoryview(src).nbytes
+    except TypeError:
+        raise InvalidInputError(
+            f"expected a buffer, a path or a binary file object, got {type(src).__name__}"
+        ) from None
+    EncodingConfig(n).symbol_size(length)
+    if _in_memory_bytes(length, n) - length <= memory:
+        return length, _roots_of_buffer(src, n, threads)
+    return length, _streamed(n, memoryview(src).cast("B"), length, memory, threads, progress)
+
+
+def compute_metadata(
+    source: Source,
+    n_shards: int,
+    *,
+    memory: int = DEFAULT_MEMORY,
+    threads: int | None = None,
+    progress: ByteProgress | None = None,
+) -> BlobMetadata:
+    """The blob's metadata, within ``memory`` bytes of working memory.
+
+    ``source``: a buffer, a path, or a binary file object (read from offset 0
+    of its file when it has one). A budget too small for the blob raises
+    MemoryBudgetError before any work; a file that changes while it is read
+    raises InvalidInputError. ``progress(done, total)`` gets message bytes
+    done in the banded encoder; Ctrl-C stops it."""
+    EncodingConfig(n_shards)
+    _check_memory(memory)
+    length, (rr, cr, bid) = _roots(source, n_shards, memory, threads, progress)
+    return _metadata_from_roots(length, rr, cr, bid)
+
+
+def blob_id(
+    source: Source,
+    n_shards: int,
+    *,
+    memory: int = DEFAULT_MEMORY,
+    threads: int | None = None,
+    progress: ByteProgress | None = None,
+) -> BlobId:
+    """The blob ID of ``source`` (see compute_metadata)."""
+    return compute_metadata(source, n_shards, memory=memory, threads=threads, progress=progress).blob_id
+
+
+# ---- many files ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileBlobId:
+    """One file's result: its blob ID and length, or why there is none."""
+
+    file: str
+    blob_id: BlobId | None = None
+    unencoded_length: int | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Fields as the Walrus CLI's ``blob-id --json`` names them."""
+        if self.error is not None:
+            return {"file": self.file, "error": self.error}
+        return {"blobId": str(self.blob_id), "file": self.file, "unencodedLength": self.unencoded_length}
+
+
+#: Files larger than this are done one at a time with every thread.
+_ONE_AT_A_TIME = 64 << 20
+
+
+def _one(path: str, n: int, memory: int, threads: int | None, progress: ByteProgress | None) -> FileBlobId:
+    try:
+        md = compute_metadata(path, n, memory=memory, threads=threads, progress=progress)
+    except OSError as exc:
+        return FileBlobId(path, error=exc.strerror or str(exc))
+    except (InvalidInputError, MemoryError) as exc:
+        return FileBlobId(path, error=str(exc) or type(exc).__name__)
+    return FileBlobId(path, md.blob_id, md.unencoded_length)
+
+
+def file_blob_ids(
+    paths: Sequence[str | os.PathLike[str]],
+    n_shards: int,
+    *,
+    memory: int = DEFAULT_MEMORY,
+    threads: int | None = None,
+    progress: ByteProgress | None = None,
+) -> list[FileBlobId]:
+    """Blob IDs of many files, in order: small files side by side on every
+    thread (each on one), large ones one after another on all of them. A
+    missing or unreadable file gets an error and the others go on."""
+    EncodingConfig(n_shards)
+    _check_memory(memory)
+    workers = threads if threads is not None else cpu_count()
+    names = [os.fspath(p) for p in paths]
+    sizes: list[int] = []
+    for name in names:
+        try:
+            sizes.append(os.stat(name).st_size)
+        except OSError:
+            sizes.append(0)  # reported when it is read
+    results: list[FileBlobId | None] = [None] * len(names)
+    small = [i for i, size in enumerate(sizes) if size <= _ONE_AT_A_TIME]
+    # each of the side-by-side files gets an equal share of the budget
+    share = max(memory // max(workers, 1), 1)
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        futures = {i: pool.submit(_one, names[i], n_shards, share, 1, None) for i in small}
+        for i, fut in futures.items():
+            results[i] = fut.result()
+    for i in range(len(names)):
+        if results[i] is None:
+            results[i] = _one(names[i], n_shards, memory, threads, progress)
+    return [r for r in results if r is not None]
+
+
+class ByteBar:
+    """``label  1.2 GiB / 13.6 GiB  9%  ETA 1m40s`` on a terminal, ~5 times a second."""
+
+    def __init__(self, label: str, stream: IO[str] | None = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self._start = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = done >= total
+        if not finished and now - self._last < 0.2:
+            return
+        self._last = now
+        pct = 100 * done // total if total else 100
+        eta = ""
+        if 0 < done < total:
+            left = (now - self._start) * (total - done) / done
+            eta = f"  ETA {int(left) // 60}m{int(left) % 60:02d}s"
+        self.stream.write(f"\r{self.label}  {_human(done)} / {_human(total)}  {pct}%{eta}   ")
+        if finished:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover - the loop returns
