@@ -341,6 +341,12 @@ static size_t group_for(size_t w)
     return g < 1 ? 1 : g > GROUP_MAX ? GROUP_MAX : g;
 }
 
+/* Bytes of a symbol of wb bytes in a packed shard: whole 64-byte blocks. */
+WC_INLINE size_t slot_bytes(size_t wb)
+{
+    return (wb + 63) & ~(size_t)63;
+}
+
 static unsigned resolve_threads(unsigned threads)
 {
     if (threads == 0) threads = wc_cpu_count();
@@ -350,7 +356,7 @@ static unsigned resolve_threads(unsigned threads)
 static uint64_t worker_bytes(const struct wc_blob_layout *L, size_t w)
 {
     size_t G = group_for(w), n = L->n;
-    uint64_t pb = wc_rs_packed_bytes(G * w / 2);
+    uint64_t pb = G * slot_bytes(w);
     /* scratch is bounded by a few shards' worth; count n shards more */
     return 64 + (uint64_t)n * pb * 2 + (uint64_t)2 * L->f * G * w +
            (uint64_t)n * G * (2 * sizeof(void *) + 1) + (1u << 20);
@@ -512,8 +518,8 @@ static struct wlay worker_layout(struct band *b, unsigned worker, size_t cnt)
     const size_t n = b->L.n, G = b->G;
     struct wlay o;
     uint8_t *q = b->wmem[worker];
-    size_t pbmax = wc_rs_packed_bytes(G * b->w / 2);
-    o.pb = wc_rs_packed_bytes(cnt * b->wb / 2);
+    size_t pbmax = G * slot_bytes(b->w);
+    o.pb = cnt * slot_bytes(b->wb);
     o.scratch = q;
     q += (b->scratch_bytes + 63) & ~(size_t)63;
     o.sh = (uint8_t **)q;
@@ -526,6 +532,43 @@ static struct wlay worker_layout(struct band *b, unsigned worker, size_t cnt)
     return o;
 }
 
+/* A band of whole 64-byte blocks is already in the packed-shard layout (a
+ * block = 32 low bytes, then 32 high bytes, spec §3.2), so consecutive
+ * symbols of it are one packed shard as they lie: no element shuffle. Only
+ * a last band with a short block goes through wc_rs_pack. */
+WC_INLINE int band_is_packed(const struct band *b)
+{
+    return b->wb % 64 == 0;
+}
+
+/* A band with a short last block of t bytes: each symbol gets whole blocks
+ * in the packed shard, its short block's t/2 low bytes and t/2 high bytes
+ * going to lanes 0..t/2-1 of one block (the lanes beyond are zeros and
+ * never read back). Copies, no element shuffle. */
+
+static void slot_pack(const uint8_t *src, size_t stride, size_t count, size_t wb, uint8_t *dst)
+{
+    size_t full = wb & ~(size_t)63, h = (wb - full) / 2, slot = slot_bytes(wb);
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *a = src + j * stride;
+        uint8_t *d = dst + j * slot;
+        memcpy(d, a, full);
+        memset(d + full, 0, 64);
+        memcpy(d + full, a + full, h);
+        memcpy(d + full + 32, a + full + h, h);
+    }
+}
+
+static void slot_unpack(const uint8_t *src, size_t count, size_t wb, uint8_t *dst, size_t stride)
+{
+    size_t full = wb & ~(size_t)63, h = (wb - full) / 2, slot = slot_bytes(wb);
+    for (size_t j = 0; j < count; j++) {
+        memcpy(dst + j * stride, src + j * slot, full);
+        memcpy(dst + j * stride + full, src + j * slot + full, h);
+        memcpy(dst + j * stride + full + h, src + j * slot + full + 32, h);
+    }
+}
+
 /* Task: column group t; pass 0 = systematic columns (< s) from the message
  * band, pass 1 = parity columns (>= s) from the row parity over it. */
 static void col_task_pass(struct band *b, size_t t, unsigned worker, int pass)
@@ -534,15 +577,24 @@ static void col_task_pass(struct band *b, size_t t, unsigned worker, int pass)
     size_t width = pass ? f : s;
     size_t c0 = t * G, cnt = width - c0 < G ? width - c0 : G;
     struct wlay o = worker_layout(b, worker, cnt);
-    const uint8_t *top = b->msg + c0 * wb; /* symbol (r, c0 + cc) at top + r*s*wb + cc*wb */
-    for (size_t r = 0; r < p; r++) wc_rs_pack(top + r * s * wb, wb, cnt, wb, o.sh[r]);
+    uint8_t *top = b->msg + c0 * wb; /* symbol (r, c0 + cc) at top + r*s*wb + cc*wb */
+    int direct = band_is_packed(b);
+    for (size_t r = 0; r < p; r++) {
+        if (direct)
+            o.sh[r] = top + r * s * wb;
+        else
+            slot_pack(top + r * s * wb, wb, cnt, wb, o.sh[r]);
+    }
+    if (direct)
+        for (size_t j = 0; j < 2 * f; j++) o.sh[p + j] = o.rect + j * cnt * wb;
     enum wc_status st =
         wc_rs_encode_packed(b->col_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + p, o.pb, o.scratch);
     if (st != WC_OK) {
         set_err(b, st);
         return;
     }
-    for (size_t j = 0; j < 2 * f; j++) wc_rs_unpack(o.sh[p + j], cnt, wb, o.rect + j * cnt * wb, wb);
+    if (!direct)
+        for (size_t j = 0; j < 2 * f; j++) slot_unpack(o.sh[p + j], cnt, wb, o.rect + j * cnt * wb, wb);
     advance_leaves(b, o.ptrs, (pass ? s : 0) + c0, cnt, top, s * wb, o.rect);
 }
 
@@ -564,14 +616,27 @@ static void row_task(void *ctx, size_t t, unsigned worker)
     size_t r0 = t * b->G, cnt = p - r0 < b->G ? p - r0 : b->G;
     struct wlay o = worker_layout(b, worker, cnt);
     uint8_t *rows = b->msg + r0 * s * wb;
-    for (size_t c = 0; c < s; c++) wc_rs_pack(rows + c * wb, s * wb, cnt, wb, o.sh[c]);
+    int direct = band_is_packed(b);
+    for (size_t c = 0; c < s; c++) {
+        if (!direct) {
+            slot_pack(rows + c * wb, s * wb, cnt, wb, o.sh[c]);
+            continue;
+        }
+        for (size_t i = 0; i < cnt; i++) memcpy(o.sh[c] + i * wb, rows + i * s * wb + c * wb, wb);
+    }
     enum wc_status st =
         wc_rs_encode_packed(b->row_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + s, o.pb, o.scratch);
     if (st != WC_OK) {
         set_err(b, st);
         return;
     }
-    for (size_t j = 0; j < f; j++) wc_rs_unpack(o.sh[s + j], cnt, wb, rows + j * wb, s * wb);
+    for (size_t j = 0; j < f; j++) {
+        if (!direct) {
+            slot_unpack(o.sh[s + j], cnt, wb, rows + j * wb, s * wb);
+            continue;
+        }
+        for (size_t i = 0; i < cnt; i++) memcpy(rows + i * s * wb + j * wb, o.sh[s + j] + i * wb, wb);
+    }
 }
 
 enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
@@ -608,7 +673,7 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
     if (st == WC_OK) st = wc_rs_codec_new(p, 2 * f, &b.col_codec);
     if (st != WC_OK) goto done;
     {
-        size_t pbmax = wc_rs_packed_bytes(b.G * w / 2);
+        size_t pbmax = b.G * slot_bytes(w);
         size_t a = wc_rs_encode_scratch_bytes(b.row_codec, pbmax),
                c = wc_rs_encode_scratch_bytes(b.col_codec, pbmax);
         b.scratch_bytes = a > c ? a : c;
