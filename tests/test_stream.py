@@ -97,12 +97,12 @@ def test_budgets_from_the_minimum_up(tmp_path: Path) -> None:
     path = tmp_path / "blob"
     path.write_bytes(data)
     want = wc.compute_metadata(data, n)
-    least = _native.stream_memory(n, length, 128, None)
+    least = _native.stream_memory(n, length, 128, None, True)
     one_band = _native.stream_memory(n, length, 1000, None)
     assert 0 < least < one_band
     seen = set()
     for budget in (least, least + 1, (least + one_band) // 2, one_band - 1, one_band):
-        band = _native.stream_band_for_budget(n, length, budget, None)
+        band = _native.stream_band_for_budget(n, length, budget, None, True)
         assert band and _native.stream_memory(n, length, band, None) <= budget
         seen.add(band)
         calls: list[tuple[int, int]] = []
@@ -118,7 +118,7 @@ def test_too_small_budget_refused_before_work(tmp_path: Path) -> None:
     path = tmp_path / "blob"
     with open(path, "wb") as f:
         f.truncate(length)
-    least = _native.stream_memory(n, length, 128, None)
+    least = _native.stream_memory(n, length, 128, None, True)
     calls: list[int] = []
     with pytest.raises(MemoryBudgetError, match="memory"):
         stream.compute_metadata(path, n, memory=least - 1, progress=lambda d, t: calls.append(d))
@@ -135,7 +135,7 @@ def test_a_file_that_changes_while_read_is_refused(tmp_path: Path, change: str) 
     length = _message_bytes(n) * 4000
     path = tmp_path / "blob"
     path.write_bytes(random.Random(1).randbytes(length))
-    budget = _native.stream_memory(n, length, 128, None)
+    budget = _native.stream_memory(n, length, 128, None, True)
 
     def meddle(done: int, total: int) -> None:
         if done and 0 < done < total:
@@ -175,6 +175,47 @@ def test_sources_and_ctrl_c(tmp_path: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         stream.blob_id(path, 10, memory=_native.stream_memory(10, len(data), 128, None), progress=interrupt)
+
+
+@pytest.mark.parametrize("n", [4, 10, 100])
+def test_encode_pairs_match_the_full_encoding(n: int, tmp_path: Path) -> None:
+    rng = random.Random(n)
+    for length in _lengths_around_symbol_steps(n, [2, 64, 66, 130, 258, 700])[::3]:
+        data = rng.randbytes(length)
+        full = wc.encode(data, n)
+        path = tmp_path / "blob"
+        path.write_bytes(data)
+        pairs = rng.sample(range(n), 3)
+        share = 3 * len(full.pairs[0].primary) + 3 * len(full.pairs[0].secondary)
+        for band in (128, 256, 1 << 20):
+            memory = share + _native.stream_memory(n, length, band, None, False)
+            got = stream.encode_pairs(path, n, pairs, memory=memory)
+            assert [g.index for g in got] == sorted(pairs)
+            for g in got:
+                want = full.pairs[g.index]
+                assert bytes(g.primary) == bytes(want.primary) and g.primary.index == want.primary.index
+                assert (
+                    bytes(g.secondary) == bytes(want.secondary) and g.secondary.index == want.secondary.index
+                )
+                assert g.primary.symbol_size == want.primary.symbol_size
+    with pytest.raises(MemoryBudgetError):
+        stream.encode_pairs(b"x" * 100_000, n, [0], memory=1000)
+    with pytest.raises(InvalidInputError):
+        stream.encode_pairs(b"x", n, [n])
+
+
+def test_encode_with_metadata_and_slivers_in_one_pass() -> None:
+    n = 10
+    data = random.Random(3).randbytes(50_000)
+    full = wc.encode(data, n)
+    prim = {i: bytearray(len(full.pairs[0].primary)) for i in (0, 5, 9)}
+    sec = {j: bytearray(len(full.pairs[0].secondary)) for j in (1, 8)}
+    roots = _native.stream_encode(n, data, len(data), 128, 2, None, prim, sec, True)
+    assert roots == _native.blob_encode(data, n, 1)
+    for i, buf in prim.items():
+        assert bytes(buf) == bytes(full.pairs[i].primary)
+    for j, buf in sec.items():
+        assert bytes(buf) == bytes(full.pairs[n - 1 - j].secondary)
 
 
 def test_leaf_table_is_the_leaf_hash_of_every_symbol() -> None:

@@ -96,8 +96,23 @@ def stream_leaf_table() -> bytes: ...
 def stream_small_metadata(
     data: Buffer, n_shards: int, leaf_table: bytes | None = None
 ) -> tuple[bytes, bytes, bytes]: ...
-def stream_memory(n_shards: int, length: int, band: int, threads: int | None = None) -> int: ...
-def stream_band_for_budget(n_shards: int, length: int, budget: int, threads: int | None = None) -> int: ...
+def stream_memory(
+    n_shards: int, length: int, band: int, threads: int | None = None, hashing: bool = True
+) -> int: ...
+def stream_band_for_budget(
+    n_shards: int, length: int, budget: int, threads: int | None = None, hashing: bool = True
+) -> int: ...
+def stream_encode(
+    n_shards: int,
+    source: int | Buffer,
+    length: int,
+    band: int,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    primary: Mapping[int, Buffer] | None = None,
+    secondary: Mapping[int, Buffer] | None = None,
+    metadata: bool = True,
+) -> tuple[bytes, bytes, bytes] | None: ...
 def stream_metadata(
     n_shards: int,
     source: int | Buffer,

@@ -16,14 +16,15 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Union
 
 from . import _native
 from .backends import cpu_count
-from .blob import _is_file_object, _metadata_from_roots
+from .blob import Sliver, SliverPair, _is_file_object, _metadata_from_roots
 from .config import EncodingConfig
 from .errors import InvalidInputError, MemoryBudgetError
 from .metadata import BlobId, BlobMetadata
@@ -73,9 +74,9 @@ def _roots_of_buffer(data: Buffer, n: int, threads: int | None) -> tuple[bytes, 
 def _streamed(
     n: int, source: int | Buffer, length: int, memory: int, threads: int | None, progress: ByteProgress | None
 ) -> tuple[bytes, bytes, bytes]:
-    band = _native.stream_band_for_budget(n, length, memory, threads)
+    band = _native.stream_band_for_budget(n, length, memory, threads, True)
     if band == 0:
-        least = _native.stream_memory(n, length, 128, threads)
+        least = _native.stream_memory(n, length, 128, threads, True)
         raise MemoryBudgetError(
             f"a blob of {length} bytes at n = {n} needs at least {least} bytes of memory "
             f"(about {least >> 20} MiB) in bands; memory={memory} is too small"
@@ -106,33 +107,32 @@ def _read_whole(fd: int, length: int) -> bytearray:
     return buf
 
 
-def _roots_of_fd(
-    fd: int, n: int, memory: int, threads: int | None, progress: ByteProgress | None
-) -> tuple[int, tuple[bytes, bytes, bytes]]:
-    before = os.fstat(fd)
-    if not stat.S_ISREG(before.st_mode):
-        raise InvalidInputError("not a regular file (give a buffer or a file object for streams)")
-    length = before.st_size
-    EncodingConfig(n).symbol_size(length)  # too large: DataTooLargeError before any work
-    if _in_memory_bytes(length, n) <= memory:
-        roots = _roots_of_buffer(_read_whole(fd, length), n, threads)
-    else:
-        roots = _streamed(n, fd, length, memory, threads, progress)
-    if _file_identity(os.fstat(fd)) != _file_identity(before):
-        raise InvalidInputError("the file changed while it was read; its blob ID is unknown")
-    return length, roots
+@dataclass
+class _Opened:
+    """A source ready to read: a regular file's descriptor, or a buffer."""
+
+    fd: int
+    buffer: Any
+    length: int
+
+    @property
+    def native(self) -> Any:
+        """What the native encoder reads: the descriptor or the buffer."""
+        return self.fd if self.fd >= 0 else self.buffer
 
 
-def _roots(
-    source: Source, n: int, memory: int, threads: int | None, progress: ByteProgress | None
-) -> tuple[int, tuple[bytes, bytes, bytes]]:
+@contextmanager
+def _opened(source: Source, n: int) -> Iterator[_Opened]:
+    """Open ``source``; on a clean exit, refuse a file that changed meanwhile."""
     src: Any = source
     if isinstance(src, (str, os.PathLike)):
         fd = os.open(os.fspath(src), os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
-            return _roots_of_fd(fd, n, memory, threads, progress)
+            with _opened_fd(fd, n) as o:
+                yield o
         finally:
             os.close(fd)
+        return
     if _is_file_object(src):
         if isinstance(src, io.BytesIO):
             src = src.getbuffer()
@@ -142,20 +142,44 @@ def _roots(
             except (AttributeError, OSError, io.UnsupportedOperation):
                 fd = -1
             if fd >= 0 and stat.S_ISREG(os.fstat(fd).st_mode):
-                return _roots_of_fd(fd, n, memory, threads, progress)
+                with _opened_fd(fd, n) as o:
+                    yield o
+                return
             src = src.read()
             if not isinstance(src, (bytes, bytearray)):
                 raise InvalidInputError("the file object must be opened in binary mode")
     try:
-        length = memoryview(src).nbytes
+        view = memoryview(src).cast("B")
     except TypeError:
         raise InvalidInputError(
             f"expected a buffer, a path or a binary file object, got {type(src).__name__}"
         ) from None
-    EncodingConfig(n).symbol_size(length)
-    if _in_memory_bytes(length, n) - length <= memory:
-        return length, _roots_of_buffer(src, n, threads)
-    return length, _streamed(n, memoryview(src).cast("B"), length, memory, threads, progress)
+    EncodingConfig(n).symbol_size(view.nbytes)
+    yield _Opened(-1, view, view.nbytes)
+
+
+@contextmanager
+def _opened_fd(fd: int, n: int) -> Iterator[_Opened]:
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode):
+        raise InvalidInputError("not a regular file (give a buffer or a file object for streams)")
+    EncodingConfig(n).symbol_size(before.st_size)  # too large: DataTooLargeError before any work
+    yield _Opened(fd, None, before.st_size)
+    if _file_identity(os.fstat(fd)) != _file_identity(before):
+        raise InvalidInputError("the file changed while it was read; its blob ID is unknown")
+
+
+def _roots(
+    source: Source, n: int, memory: int, threads: int | None, progress: ByteProgress | None
+) -> tuple[int, tuple[bytes, bytes, bytes]]:
+    with _opened(source, n) as src:
+        length = src.length
+        if src.fd < 0:
+            if _in_memory_bytes(length, n) - length <= memory:
+                return length, _roots_of_buffer(src.buffer, n, threads)
+        elif _in_memory_bytes(length, n) <= memory:
+            return length, _roots_of_buffer(_read_whole(src.fd, length), n, threads)
+        return length, _streamed(n, src.native, length, memory, threads, progress)
 
 
 def compute_metadata(
@@ -189,6 +213,50 @@ def blob_id(
 ) -> BlobId:
     """The blob ID of ``source`` (see compute_metadata)."""
     return compute_metadata(source, n_shards, memory=memory, threads=threads, progress=progress).blob_id
+
+
+def encode_pairs(
+    source: Source,
+    n_shards: int,
+    pair_indices: Sequence[int],
+    *,
+    memory: int = DEFAULT_MEMORY,
+    threads: int | None = None,
+    progress: ByteProgress | None = None,
+) -> list[SliverPair]:
+    """Only the sliver pairs ``pair_indices`` (pair i = primary sliver i and
+    secondary sliver n-1-i), in one banded pass over ``source``: memory is
+    about those pairs' bytes plus the band, whatever the blob's size (a
+    node's own share, as Walrus's subset encoding). MemoryBudgetError when
+    the pairs and the narrowest band do not fit in ``memory``."""
+    EncodingConfig(n_shards)
+    _check_memory(memory)
+    wanted = sorted(set(pair_indices))
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n_shards for i in wanted):
+        raise InvalidInputError(f"pair indices must be ints in [0, {n_shards}), got {list(pair_indices)!r}")
+    with _opened(source, n_shards) as src:
+        _, _, p, s, size = _native.blob_layout(n_shards, src.length)
+        share = len(wanted) * (p + s) * size
+        band = _native.stream_band_for_budget(n_shards, src.length, max(memory - share, 0), threads, False)
+        if band == 0:
+            least = _native.stream_memory(n_shards, src.length, 128, threads, False)
+            raise MemoryBudgetError(
+                f"{len(wanted)} sliver pairs of a {src.length}-byte blob at n = {n_shards} take "
+                f"{share} bytes, plus at least {least} for the work; memory={memory} is too small"
+            )
+        primary = {i: bytearray(s * size) for i in wanted}
+        secondary = {n_shards - 1 - i: bytearray(p * size) for i in wanted}
+        _native.stream_encode(
+            n_shards, src.native, src.length, band, threads, progress, primary, secondary, False
+        )
+    return [
+        SliverPair(
+            i,
+            Sliver(primary[i], i, size, "primary"),
+            Sliver(secondary[n_shards - 1 - i], n_shards - 1 - i, size, "secondary"),
+        )
+        for i in wanted
+    ]
 
 
 # ---- many files ---------------------------------------------------------------

@@ -362,7 +362,7 @@ static uint64_t worker_bytes(const struct wc_blob_layout *L, size_t w)
            (uint64_t)n * G * (2 * sizeof(void *) + 1) + (1u << 20);
 }
 
-uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads)
+uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads, int hashing)
 {
     struct wc_blob_layout L;
     if (wc_blob_layout_init(n, length, &L) != WC_OK || w == 0) return 0;
@@ -373,17 +373,17 @@ uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads)
     uint64_t states = nn * 65;
     uint64_t leaves = (uint64_t)n * (n + 1) * 32;
     /* states and leaf hashes, or leaf hashes and their transpose */
-    uint64_t fixed = states + leaves > 2 * leaves ? states + leaves : 2 * leaves;
+    uint64_t fixed = !hashing ? 0 : states + leaves > 2 * leaves ? states + leaves : 2 * leaves;
     return band + fixed + resolve_threads(threads) * worker_bytes(&L, w) + ((uint64_t)4 << 20);
 }
 
-size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads)
+size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads, int hashing)
 {
     struct wc_blob_layout L;
     if (wc_blob_layout_init(n, length, &L) != WC_OK) return 0;
-    if (wc_stream_memory(n, length, L.S, threads) <= budget) return L.S;
+    if (wc_stream_memory(n, length, L.S, threads, hashing) <= budget) return L.S;
     size_t w = L.S / 128 * 128;
-    while (w >= 128 && wc_stream_memory(n, length, w, threads) > budget) w -= 128;
+    while (w >= 128 && wc_stream_memory(n, length, w, threads, hashing) > budget) w -= 128;
     return w >= 128 ? w : 0;
 }
 
@@ -394,12 +394,15 @@ struct band {
     advance_fn advance;
     wc_rs_codec *row_codec, *col_codec;
     size_t G, w;
-    size_t b0, wb; /* current band */
-    int last;      /* current band is the last */
-    uint8_t *msg;  /* p x s symbols of wb bytes, row-major (64 bytes before it readable) */
-    uint64_t *h;   /* n*n states of 8 words, leaf (r, c) at r*n + c */
-    uint8_t *pend; /* n*n pending bytes */
-    uint8_t *lh;   /* n x (n+1) leaf hashes, written by the last band */
+    size_t b0, wb;             /* current band */
+    int last;                  /* current band is the last */
+    uint8_t *msg;              /* p x s symbols of wb bytes, row-major (64 bytes before it readable) */
+    uint64_t *h;               /* n*n states of 8 words, leaf (r, c) at r*n + c */
+    uint8_t *pend;             /* n*n pending bytes */
+    uint8_t *lh;               /* n x (n+1) leaf hashes, written by the last band */
+    uint8_t *const *primary;   /* n entries (or NULL): primary sliver i wanted when non-NULL */
+    uint8_t *const *secondary; /* n entries (or NULL): secondary sliver j */
+    int hashing;               /* leaf states advance (metadata wanted) */
     uint8_t **wmem;
     size_t scratch_bytes;
     int err;
@@ -569,6 +572,26 @@ static void slot_unpack(const uint8_t *src, size_t count, size_t wb, uint8_t *ds
     }
 }
 
+/* The band's bytes of the wanted slivers in columns c0.. of this pass:
+ * symbol (r, c) of a sliver goes to offset (its position)*S + b0. */
+static void copy_slivers(struct band *b, int pass, size_t c0, size_t cnt, const uint8_t *top,
+                         const uint8_t *rect)
+{
+    const size_t n = b->L.n, s = b->L.s, p = b->L.p, S = b->L.S, wb = b->wb;
+    for (size_t cc = 0; cc < cnt; cc++) {
+        size_t c = (pass ? s : 0) + c0 + cc;
+        if (b->secondary && b->secondary[c])
+            for (size_t r = 0; r < p; r++)
+                memcpy(b->secondary[c] + r * S + b->b0, top + r * s * wb + cc * wb, wb);
+        if (pass || !b->primary) continue;
+        for (size_t i = 0; i < n; i++) {
+            if (!b->primary[i]) continue;
+            const uint8_t *sym = i < p ? top + i * s * wb + cc * wb : rect + ((i - p) * cnt + cc) * wb;
+            memcpy(b->primary[i] + c * S + b->b0, sym, wb);
+        }
+    }
+}
+
 /* Task: column group t; pass 0 = systematic columns (< s) from the message
  * band, pass 1 = parity columns (>= s) from the row parity over it. */
 static void col_task_pass(struct band *b, size_t t, unsigned worker, int pass)
@@ -595,7 +618,8 @@ static void col_task_pass(struct band *b, size_t t, unsigned worker, int pass)
     }
     if (!direct)
         for (size_t j = 0; j < 2 * f; j++) slot_unpack(o.sh[p + j], cnt, wb, o.rect + j * cnt * wb, wb);
-    advance_leaves(b, o.ptrs, (pass ? s : 0) + c0, cnt, top, s * wb, o.rect);
+    copy_slivers(b, pass, c0, cnt, top, o.rect);
+    if (b->hashing) advance_leaves(b, o.ptrs, (pass ? s : 0) + c0, cnt, top, s * wb, o.rect);
 }
 
 static void col_task0(void *ctx, size_t t, unsigned worker)
@@ -644,10 +668,24 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
                                   void *progress_ctx, uint8_t *row_roots, uint8_t *col_roots,
                                   uint8_t *blob_id)
 {
-    if (!kern || !kern->hash || !kern->rs || !src || !row_roots || !col_roots) return WC_ERR_ARG;
+    if (!row_roots || !col_roots) return WC_ERR_ARG;
+    return wc_stream_encode(kern, n, src, w, threads, progress, progress_ctx, NULL, NULL, row_roots,
+                            col_roots, blob_id);
+}
+
+enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
+                                size_t w, unsigned threads, wc_stream_progress_fn progress,
+                                void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
+                                uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
+{
+    if (!kern || !kern->hash || !kern->rs || !src) return WC_ERR_ARG;
     if (src->length && !src->data && src->fd < 0) return WC_ERR_ARG;
+    if ((row_roots == NULL) != (col_roots == NULL) || (blob_id && !row_roots)) return WC_ERR_ARG;
     struct band b;
     memset(&b, 0, sizeof(b));
+    b.primary = primary;
+    b.secondary = secondary;
+    b.hashing = row_roots != NULL;
     enum wc_status st = wc_blob_layout_init(n, src->length, &b.L);
     if (st != WC_OK) return st;
     const size_t S = b.L.S, p = b.L.p, s = b.L.s, f = b.L.f;
@@ -661,12 +699,14 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
     b.advance = pick_advance(kern);
     const size_t nn = n * n;
     uint8_t *msg_mem = (uint8_t *)wc_aligned_alloc(64 + p * s * w);
-    b.h = (uint64_t *)malloc(nn * 8 * sizeof(uint64_t));
-    b.pend = (uint8_t *)malloc(nn);
-    b.lh = (uint8_t *)malloc(n * (n + 1) * 32);
+    if (b.hashing) {
+        b.h = (uint64_t *)malloc(nn * 8 * sizeof(uint64_t));
+        b.pend = (uint8_t *)malloc(nn);
+        b.lh = (uint8_t *)malloc(n * (n + 1) * 32);
+    }
     b.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
     st = WC_ERR_NOMEM;
-    if (!msg_mem || !b.h || !b.pend || !b.lh || !b.wmem) goto done;
+    if (!msg_mem || !b.wmem || (b.hashing && (!b.h || !b.pend || !b.lh))) goto done;
     memset(msg_mem, 0, 64);
     b.msg = msg_mem + 64;
     st = wc_rs_codec_new(s, f, &b.row_codec);
@@ -684,7 +724,7 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
         for (unsigned i = 0; i < nw; i++)
             if (!(b.wmem[i] = (uint8_t *)wc_aligned_alloc(per))) goto done;
     }
-    {
+    if (b.hashing) {
         uint64_t h0[8];
         state_init(h0);
         for (size_t i = 0; i < nn; i++) memcpy(b.h + 8 * i, h0, sizeof(h0));
@@ -717,7 +757,8 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
     msg_mem = NULL;
     free(b.h);
     b.h = NULL;
-    {
+    st = WC_OK;
+    if (b.hashing) {
         uint8_t zleaf[32];
         uint8_t *zero = (uint8_t *)calloc(1, S);
         st = WC_ERR_NOMEM;

@@ -53,12 +53,13 @@ enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n,
                                         uint8_t *col_roots, uint8_t *blob_id);
 
 /* Peak bytes the banded encoder allocates for band width w (0 when w is not
- * a valid band width for this blob: a multiple of 128, or >= S). */
-uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads);
+ * a valid band width for this blob: a multiple of 128, or >= S), with leaf
+ * hashing (metadata) or without (slivers only; their buffers not counted). */
+uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads, int hashing);
 
 /* The widest band that fits in `budget` bytes (S when one band fits), or 0
  * when even the narrowest does not. */
-size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads);
+size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads, int hashing);
 
 /* Metadata from a source in bands of w bytes (wc_stream_band_for_budget).
  * threads: 0 = all CPUs. Outputs as wc_stream_small_metadata. */
@@ -66,5 +67,15 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
                                   size_t w, unsigned threads, wc_stream_progress_fn progress,
                                   void *progress_ctx, uint8_t *row_roots, uint8_t *col_roots,
                                   uint8_t *blob_id);
+
+/* The same pass producing chosen slivers as well (or only): primary[i]
+ * (s*S bytes) receives primary sliver i where primary[i] != NULL, and
+ * secondary[j] (p*S bytes) secondary sliver j; either array may be NULL.
+ * row_roots, col_roots and blob_id may all be NULL (no hashing: no leaf
+ * states, about half the work), else as wc_stream_metadata. */
+enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
+                                size_t w, unsigned threads, wc_stream_progress_fn progress,
+                                void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
+                                uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id);
 
 #endif
