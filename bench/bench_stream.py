@@ -79,8 +79,10 @@ def _worker(kind: str, path: str, n: int, budget: int) -> None:
             data = f.read()
         blob_id = bytes(pysui_fastcrypto.redstuff_encode(data, n).blob_id).hex()
     seconds = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "peak_rss": rss, "blob_id": blob_id}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss = usage.ru_maxrss * 1024  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # steadier than wall time on a shared machine
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_rss": rss, "blob_id": blob_id}))
 
 
 def _measure(kind: str, path: Path, n: int, budget: int) -> dict[str, Any] | None:
@@ -127,7 +129,8 @@ def main() -> int:
     rust = _have_rust()
     rows: list[dict[str, Any]] = []
     print(f"n = {args.n}, budget {budget >> 20} MiB, Rust wheel {'present' if rust else 'absent'}")
-    print(f"{'size':>14} {'path':>10} {'seconds':>9} {'MiB/s':>8} {'peak RSS MiB':>13}")
+    head = ("size", "path", "seconds", "MiB/s", "CPU s", "MiB/CPU s", "peak RSS MiB")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(head, (14, 10, 9, 8, 8, 10, 13))))
     for text in args.sizes.split(","):
         size = _size(text, args.n)
         path = Path(args.dir) / f"bench_stream_{size}.bin"

@@ -90,6 +90,18 @@ def test_banded_and_small_match_in_memory(n: int, sizes: list[int]) -> None:
             assert _native.stream_metadata(n, data, length, band, rng.choice([1, 2])) == want, (length, band)
 
 
+def test_banded_on_every_backend(backend: str) -> None:
+    # the carried-state Blake2b kernel differs per backend (AVX2, SSSE3, NEON, portable)
+    rng = random.Random(11)
+    for n, length in ((10, 40_000), (100, _message_bytes(100) * 300 + 5), (13, 3)):
+        data = rng.randbytes(length)
+        want = _native.blob_encode(data, n, 1)
+        S = _native.blob_layout(n, length)[4]
+        for band in sorted({S, *(b for b in (128, 256) if b < S)}):
+            assert _native.stream_metadata(n, data, length, band, 2) == want, (n, length, band)
+        assert _native.stream_small_metadata(data, n, stream._table()) == want
+
+
 def test_budgets_from_the_minimum_up(tmp_path: Path) -> None:
     n = 100
     length = _message_bytes(n) * 1000 - 77  # S = 1000: bands of 128 .. 896 bytes, or one band
