@@ -6,6 +6,7 @@ whose peak RSS (getrusage) is reported; the IDs of every path must agree.
 
     python bench/bench_stream.py --sizes 1M,16M,256M,1G,max --n 1000
     python bench/bench_stream.py --sizes 1M,16M --plot bench/results/stream.png
+    python bench/bench_stream.py --sizes 1G,max --budgets 512M,768M --kinds banded,in-memory
 
 Files up to 1 GiB are random; larger ones are preallocated (fallocate) with
 random data at the start, middle and end (64 MiB each): the work does not
@@ -120,13 +121,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1M,16M,256M,1G")
     ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--budget", default="512M", help="memory budget of the banded encoder")
+    ap.add_argument(
+        "--budgets", default="512M", help="memory budgets of the banded encoder (each one on the same file)"
+    )
+    ap.add_argument("--kinds", default="banded,library,in-memory,rust", help="paths to measure")
     ap.add_argument("--dir", default=tempfile.gettempdir())
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--plot", help="write a plot (matplotlib) here")
     args = ap.parse_args()
-    budget = _size(args.budget, args.n)
-    rust = _have_rust()
+    budgets = [_size(b, args.n) for b in args.budgets.split(",")]
+    budget = budgets[0]
+    wanted = args.kinds.split(",")
+    rust = _have_rust() and "rust" in wanted
     rows: list[dict[str, Any]] = []
     print(f"n = {args.n}, budget {budget >> 20} MiB, Rust wheel {'present' if rust else 'absent'}")
     head = ("size", "path", "seconds", "MiB/s", "CPU s", "MiB/CPU s", "peak RSS MiB")
@@ -136,23 +142,28 @@ def main() -> int:
         path = Path(args.dir) / f"bench_stream_{size}.bin"
         _make_file(path, size)
         try:
-            kinds = ["banded", "library"]
+            kinds = [("banded", b) for b in budgets if "banded" in wanted]
+            kinds += [("library", budget)] if "library" in wanted else []
             free = _available_memory()
-            if size * 2 + (1 << 30) < free:
-                kinds.append("in-memory")
+            if "in-memory" in wanted and size * 2 + (1 << 30) < free:
+                kinds.append(("in-memory", budget))
             if rust and size * 7 + (1 << 30) < free:
-                kinds.append("rust")
+                kinds.append(("rust", budget))
             ids = set()
-            for kind in kinds:
-                r = _measure(kind, path, args.n, budget)
+            for kind, kind_budget in kinds:
+                r = _measure(kind, path, args.n, kind_budget)
                 if r is None:
                     continue
                 ids.add(r["blob_id"])
-                row = {"size": size, "path": kind, **r}
+                if kind == "banded" and len(budgets) > 1:
+                    kind = f"banded@{kind_budget >> 20}M"
+                row = {"size": size, "path": kind, "budget": kind_budget, **r}
                 rows.append(row)
                 mibs = size / r["seconds"] / 2**20
+                cpu = r["cpu_seconds"]
                 print(
-                    f"{size:>14} {kind:>10} {r['seconds']:>9.2f} {mibs:>8.1f} {r['peak_rss'] / 2**20:>13.0f}"
+                    f"{size:>14} {kind:>10} {r['seconds']:>9.2f} {mibs:>8.1f} {cpu:>8.2f} "
+                    f"{size / cpu / 2**20:>10.1f} {r['peak_rss'] / 2**20:>13.0f}"
                 )
             if len(ids) > 1:
                 print(f"  BLOB IDS DIFFER at {size}: {ids}")

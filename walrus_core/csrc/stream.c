@@ -139,25 +139,78 @@ static void ztree_root(const struct wc_kernels *kern, uint8_t *base, size_t coun
     memcpy(root, base, 32);
 }
 
-/* Roots of `ntrees` trees of n leaves each (tree t at base + t*stride,
- * stride >= (n+1)*32), into roots + 32*t. */
-static enum wc_status ztree_roots(const struct wc_kernels *kern, uint8_t *base, size_t stride, size_t ntrees,
-                                  size_t n, uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
+/* Roots of the n row trees of the row-major n x n leaf hashes at lh (row
+ * stride `stride`), each reduced in a copy so that lh stays intact. */
+static enum wc_status row_roots_of(const struct wc_kernels *kern, const uint8_t *lh, size_t stride, size_t n,
+                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
 {
     struct ztree_work w;
     size_t half = n / 2 + 1;
     w.ptrs = (const uint8_t **)malloc(half * sizeof(*w.ptrs));
     w.idx = (size_t *)malloc(half * sizeof(*w.idx));
     w.tmp = (uint8_t *)malloc(half * 32);
+    uint8_t *row = (uint8_t *)malloc((n + 1) * 32);
     enum wc_status st = WC_ERR_NOMEM;
-    if (w.ptrs && w.idx && w.tmp) {
-        for (size_t t = 0; t < ntrees; t++) ztree_root(kern, base + t * stride, n, zs, &w, roots + 32 * t);
+    if (w.ptrs && w.idx && w.tmp && row) {
+        for (size_t r = 0; r < n; r++) {
+            memcpy(row, lh + r * stride, n * 32);
+            ztree_root(kern, row, n, zs, &w, roots + 32 * r);
+        }
         st = WC_OK;
     }
     free((void *)w.ptrs);
     free(w.idx);
     free(w.tmp);
+    free(row);
     return st;
+}
+
+/* Roots of the n column trees of the same matrix, all columns one level at
+ * a time: level h+1's row i is the parents of level h's rows 2i and 2i+1
+ * (a lone last row pairs with the zero node), computed over the rows in
+ * place. Rows are read sequentially: no transpose. */
+static enum wc_status col_roots_of(const struct wc_kernels *kern, uint8_t *lh, size_t stride, size_t n,
+                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
+{
+    uint8_t *stage = (uint8_t *)malloc(n * 64 + n * 32);
+    const uint8_t **ptrs = (const uint8_t **)malloc(n * sizeof(*ptrs));
+    uint8_t *known = (uint8_t *)malloc(n);
+    if (!stage || !ptrs || !known) {
+        free(stage);
+        free((void *)ptrs);
+        free(known);
+        return WC_ERR_NOMEM;
+    }
+    uint8_t *out = stage + n * 64;
+    static const uint8_t zero[32];
+    size_t rows = n;
+    for (unsigned h = 0; rows > 1; h++) {
+        size_t half = (rows + 1) / 2;
+        for (size_t i = 0; i < half; i++) {
+            const uint8_t *a = lh + 2 * i * stride;
+            const uint8_t *b = 2 * i + 1 < rows ? lh + (2 * i + 1) * stride : NULL;
+            size_t m = 0;
+            for (size_t c = 0; c < n; c++) {
+                const uint8_t *bc = b ? b + 32 * c : zero;
+                known[c] = b && memcmp(a + 32 * c, zs[h], 32) == 0 && memcmp(bc, zs[h], 32) == 0;
+                if (known[c]) continue;
+                memcpy(stage + 64 * m, a + 32 * c, 32);
+                memcpy(stage + 64 * m + 32, bc, 32);
+                ptrs[m] = stage + 64 * m;
+                m++;
+            }
+            if (m) kern->hash->blake2b256_many(ptrs, 64, m, 1, out);
+            uint8_t *dst = lh + i * stride;
+            for (size_t c = 0, k = 0; c < n; c++)
+                memcpy(dst + 32 * c, known[c] ? zs[h + 1] : out + 32 * k++, 32);
+        }
+        rows = half;
+    }
+    memcpy(roots, lh, n * 32);
+    free(stage);
+    free((void *)ptrs);
+    free(known);
+    return WC_OK;
 }
 
 /* Pair tree and blob ID (spec §5) from the row and column roots. */
@@ -176,7 +229,7 @@ static enum wc_status blob_id_from_roots(const struct wc_kernels *kern, size_t n
 }
 
 /* Row trees from the row-major n x n leaf hashes (stride (n+1)*32), then
- * column trees from a transposed copy, then the blob ID. Consumes lh. */
+ * the column trees over them in place, then the blob ID. Consumes lh. */
 static enum wc_status finish_trees(const struct wc_kernels *kern, size_t n, uint64_t length, uint8_t *lh,
                                    const uint8_t zleaf[32], uint8_t *row_roots, uint8_t *col_roots,
                                    uint8_t *blob_id)
@@ -184,17 +237,8 @@ static enum wc_status finish_trees(const struct wc_kernels *kern, size_t n, uint
     const size_t stride = (n + 1) * 32;
     uint8_t zs[MAX_LEVELS][32];
     zero_roots(kern, zleaf, zs);
-    uint8_t *lt = (uint8_t *)malloc(n * stride);
-    if (!lt) return WC_ERR_NOMEM;
-    enum { TILE = 16 }; /* transpose in tiles that stay in cache */
-    for (size_t r0 = 0; r0 < n; r0 += TILE)
-        for (size_t c0 = 0; c0 < n; c0 += TILE)
-            for (size_t r = r0; r < r0 + TILE && r < n; r++)
-                for (size_t c = c0; c < c0 + TILE && c < n; c++)
-                    memcpy(lt + c * stride + r * 32, lh + r * stride + c * 32, 32);
-    enum wc_status st = ztree_roots(kern, lh, stride, n, n, zs, row_roots);
-    if (st == WC_OK) st = ztree_roots(kern, lt, stride, n, n, zs, col_roots);
-    free(lt);
+    enum wc_status st = row_roots_of(kern, lh, stride, n, zs, row_roots);
+    if (st == WC_OK) st = col_roots_of(kern, lh, stride, n, zs, col_roots);
     if (st == WC_OK && blob_id) st = blob_id_from_roots(kern, n, length, row_roots, col_roots, blob_id);
     return st;
 }
