@@ -7,6 +7,8 @@ is ever compiled with instructions a baseline CPU lacks. Knobs:
 * WALRUS_CORE_NO_ISA="avx2,ssse3"  compile those ISAs out (-DWC_NO_<ISA>)
 * WALRUS_CORE_DEBUG=1              -O0 -g
 * WALRUS_CORE_SANITIZE=1           -fsanitize=address,undefined (for local runs)
+* WALRUS_CORE_TESTING=1            a testing build (-DWC_TESTING): tests may set the
+                                   tuning knobs of csrc/tuning.h (never for a wheel)
 * CFLAGS                           honoured as usual
 """
 
@@ -39,7 +41,6 @@ elif "x86_64" in archflags and "arm64" not in archflags:
 ISA_FLAGS: dict[str, tuple[list[str], list[str], bool]] = {
     "ssse3": (["-mssse3"], [], IS_X86_64),
     "avx2": (["-mavx2"], ["/arch:AVX2"], IS_X86_64),
-    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx2"], ["/arch:AVX512"], IS_X86_64),
     "neon": ([], [], IS_AARCH64),
 }
 
@@ -47,13 +48,10 @@ disabled = {s.strip().lower() for s in os.environ.get("WALRUS_CORE_NO_ISA", "").
 unknown = disabled - set(ISA_FLAGS)
 if unknown:
     raise SystemExit(f"WALRUS_CORE_NO_ISA: unknown ISA(s) {sorted(unknown)}; known: {sorted(ISA_FLAGS)}")
-# AVX-512 kernels are built only where they exist and were asked for.
-if os.environ.get("WALRUS_CORE_AVX512", "0") != "1":
-    disabled.add("avx512")
 
 macros: list[tuple[str, str | None]] = [(f"WC_NO_{isa.upper()}", None) for isa in sorted(disabled)]
-if "avx512" not in disabled:
-    macros.append(("WC_ENABLE_AVX512", None))
+if os.environ.get("WALRUS_CORE_TESTING") == "1":
+    macros.append(("WC_TESTING", None))
 
 if MSVC:
     base_cflags = ["/O2"]

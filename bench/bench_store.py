@@ -32,7 +32,7 @@ def _data(mib: int) -> bytes:
 def measure(
     mib: int = 64, n_shards: int = 100, n_nodes: int = 10, base: Path | None = None, rounds: int = 3
 ) -> dict[str, Any]:
-    from walrus_core.blob import encode, verify_slivers
+    from walrus_core import encode, verify_slivers
     from walrus_core.reference.committee import init_committee
     from walrus_core.reference.repair import repair
     from walrus_core.reference.retrieve import read_blob

@@ -362,6 +362,7 @@ def test_inconsistent_blob_detected_by_decode() -> None:
     assert wc.decode([enc.pairs[i].primary for i in range(p)], enc.metadata) == data
 
 
+@pytest.mark.skipif(not wc._native.TESTING, reason="the band knob exists only in a testing build")
 @given(n=st.integers(4, 300), length=st.integers(0, 100_000), seed=st.integers(0, 2**16))
 def test_banded_metadata_pass(n: int, length: int, seed: int) -> None:
     """The two-pass (column band) metadata path gives the same metadata as the

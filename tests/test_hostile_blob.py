@@ -3,9 +3,6 @@ slivers of the wrong kind, length, index, from another blob, duplicated or
 corrupted; recovery with too few, mixed-target, duplicated or forged
 symbols; garbage wire bytes. Every call gives the verifiably correct result
 (the original blob / sliver) or one of our errors.
-
-The OPEN_BUGS cases are regression tests for bugs found in modules owned by others
-(blob.py, _core.pxi); each reason says what happens and what should.
 """
 
 from __future__ import annotations
@@ -56,187 +53,137 @@ NC = memoryview(bytes(64))[::2]
 
 
 # ---------------------------------------------------------------------------
-# Bugs this file found in blob.py / _core.pxi, since fixed: each case stays as
-# a regression test, with what used to go wrong.
+# Regression tests: calls that once let a bare TypeError, ValueError,
+# AttributeError or OverflowError escape instead of one of our errors.
 
-
-def _bug(reason: str) -> Any:
-    return ()  # fixed; the reason documents the old failure
-
-
-OPEN_BUGS = [
+BAD_CALLS = [
     pytest.param(
         lambda: wc.Sliver.from_bcs(None, "primary"),
         id="Sliver.from_bcs(None)",
-        marks=_bug("blob.py Sliver.from_bcs: memoryview(None) TypeError escapes; want InvalidBufferError"),
     ),
     pytest.param(
         lambda: wc.Sliver.from_bcs("abc", "primary"),
         id="Sliver.from_bcs(str)",
-        marks=_bug("blob.py Sliver.from_bcs: str gives bare TypeError; want InvalidBufferError"),
     ),
     pytest.param(
         lambda: wc.Sliver.from_bcs(NC, "primary"),
         id="Sliver.from_bcs(non-contiguous)",
-        marks=_bug("blob.py Sliver.from_bcs: memoryview.cast TypeError escapes; want InvalidBufferError"),
     ),
     pytest.param(
         lambda: wc.RecoverySymbol.from_bytes(None),
         id="RecoverySymbol.from_bytes(None)",
-        marks=_bug("blob.py RecoverySymbol.from_bytes: bare TypeError; want InvalidBufferError"),
     ),
     pytest.param(
         lambda: wc.RecoverySymbol.from_bytes(NC),
         id="RecoverySymbol.from_bytes(non-contiguous)",
-        marks=_bug("blob.py RecoverySymbol.from_bytes: memoryview.cast TypeError escapes"),
     ),
     pytest.param(
         lambda: wc.InconsistencyProof.from_bytes(None),
         id="InconsistencyProof.from_bytes(None)",
-        marks=_bug("blob.py InconsistencyProof.from_bytes: bare TypeError; want InvalidBufferError"),
     ),
     pytest.param(
         lambda: wc.InconsistencyProof.from_bytes(NC),
         id="InconsistencyProof.from_bytes(non-contiguous)",
-        marks=_bug("blob.py InconsistencyProof.from_bytes: memoryview.cast TypeError escapes"),
     ),
     pytest.param(
         lambda: wc.decode(None, MD),
         id="decode(None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py decode_verbose: list(None) TypeError; want InvalidInputError"),
     ),
     pytest.param(
         lambda: wc.decode(ENC.primary_slivers(), None),
         id="decode(metadata=None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py _config_of: AttributeError on non-BlobMetadata; want InvalidInputError"),
     ),
     pytest.param(
         lambda: wc.verify_sliver(ENC.pairs[0].primary, None),
         id="verify_sliver(metadata=None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py verify_sliver: AttributeError on metadata=None"),
     ),
     pytest.param(
         lambda: wc.verify_sliver(None, MD),
         id="verify_sliver(None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py verify_sliver: AttributeError on sliver=None; want InvalidInputError"),
     ),
     pytest.param(
         lambda: wc.recovery_symbol(None, 0, MD),
         id="recovery_symbol(None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py recovery_symbols: AttributeError on source=None"),
     ),
     pytest.param(
         lambda: wc.recovery_symbols(ENC.pairs[0].primary, MD, ["x"]),
         id="recovery_symbols(targets=['x'])",  # type: ignore[list-item]
-        marks=_bug("blob.py recovery_symbols: TypeError comparing str target; want InvalidInputError"),
     ),
     pytest.param(
         lambda: wc.recover_sliver(None, MD, "secondary", 2),
         id="recover_sliver(None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py recover_sliver: iterating None raises TypeError"),
     ),
     pytest.param(
         lambda: wc.recover_sliver([None], MD, "secondary", 2),
         id="recover_sliver([None])",  # type: ignore[list-item]
-        marks=_bug("blob.py recover_sliver: AttributeError on a non-RecoverySymbol item"),
     ),
     pytest.param(
         lambda: wc.recover_sliver(SYMS, None, "secondary", 2),
         id="recover_sliver(metadata=None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py recover_sliver: AttributeError on metadata=None"),
     ),
     pytest.param(
         lambda: wc.recover_sliver(SYMS, MD, "secondary", "2"),
         id="recover_sliver(target='2')",  # type: ignore[arg-type]
-        marks=_bug("blob.py recover_sliver: TypeError comparing str target_index"),
     ),
     pytest.param(
         lambda: wc.recover_sliver(SYMS, MD, "secondary", None),
         id="recover_sliver(target=None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py recover_sliver: TypeError comparing None target_index"),
     ),
     pytest.param(
         lambda: wc.InconsistencyProof("secondary", 2, tuple(SYMS[:P])).verify(None),
         id="InconsistencyProof.verify(None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py InconsistencyProof.verify: AttributeError on metadata=None"),
     ),
     pytest.param(
         lambda: wc.Sliver(b"ab", "0", 2, "primary"),
         id="Sliver(index='0')",  # type: ignore[arg-type]
-        marks=_bug("blob.py Sliver.__init__: TypeError comparing str index; want InvalidInputError"),
     ),
     pytest.param(
         lambda: wc.Sliver(b"ab", 0, None, "primary"),
         id="Sliver(symbol_size=None)",  # type: ignore[arg-type]
-        marks=_bug("blob.py Sliver.__init__: TypeError comparing None symbol_size"),
     ),
     pytest.param(
         lambda: wc.Sliver(b"ab", 2**16, 2, "primary").to_bcs(),
         id="Sliver(index=2**16).to_bcs()",
-        marks=_bug(
-            "blob.py Sliver: index > 65535 accepted, then to_bcs raises OverflowError; "
-            "want InvalidInputError (at construction)"
-        ),
     ),
     pytest.param(
         lambda: wc.Sliver(bytes(2**16 + 2), 0, 2**16 + 2, "primary").to_bcs(),
         id="Sliver(symbol_size=2**16+2)",
-        marks=_bug(
-            "blob.py Sliver: symbol_size > 65534 accepted, then to_bcs raises OverflowError; "
-            "want InvalidInputError"
-        ),
     ),
     pytest.param(
         lambda: wc.RecoverySymbol(2**16, 0, "secondary", b"ab", ()).to_bytes(),
         id="RecoverySymbol(2**16).to_bytes()",
-        marks=_bug("blob.py RecoverySymbol: unchecked fields; to_bytes raises OverflowError"),
     ),
     pytest.param(
         lambda: wc.RecoverySymbol("0", 2, "secondary", SYMS[0].data, SYMS[0].proof).verify(MD),
         id="RecoverySymbol(source='0').verify",  # type: ignore[arg-type]
-        marks=_bug("blob.py RecoverySymbol.verify: TypeError on a str source_index"),
     ),
     pytest.param(
         lambda: wc.RecoverySymbol(0, 2, "secondary", SYMS[0].data, None).verify(MD),
         id="RecoverySymbol(proof=None).verify",  # type: ignore[arg-type]
-        marks=_bug(
-            "blob.py RecoverySymbol.verify: len(None) TypeError; want InvalidProofError/InvalidInputError"
-        ),
     ),
     pytest.param(
         lambda: wc.encode_into(
             DATA, 7, bytes(wc.output_sizes(300, 7)[0]), bytearray(wc.output_sizes(300, 7)[1])
         ),
         id="encode_into(read-only output)",
-        marks=_bug(
-            "_blob.pxi _writable: BufferError from a read-only output escapes; want InvalidBufferError"
-        ),
     ),
     pytest.param(
         lambda: wc.encode_into(DATA, 7, None, None),
         id="encode_into(None, None)",  # type: ignore[arg-type]
-        marks=_bug(
-            "blob.py encode_into: memoryview(None) TypeError escapes after blob_encode ignored None outputs"
-        ),
     ),
     pytest.param(
         lambda: wc.blake2b256(np.zeros(3, "datetime64[s]")),
         id="blake2b256(datetime64 array)",
-        marks=_bug(
-            "_core.pxi as_bytes_view: ValueError from memoryview() escapes (numpy datetime64); "
-            "want InvalidBufferError"
-        ),
     ),
     pytest.param(
         lambda: wc.compute_metadata(np.zeros(3, "datetime64[s]"), 4),
         id="compute_metadata(datetime64 array)",
-        marks=_bug("blob.py _byte_len / _core.pxi as_bytes_view: ValueError escapes"),
     ),
 ]
 
 
-@pytest.mark.parametrize("fn", OPEN_BUGS)
-def test_open_bugs_raise_our_error(fn: Callable[[], Any]) -> None:
+@pytest.mark.parametrize("fn", BAD_CALLS)
+def test_bad_calls_raise_our_error(fn: Callable[[], Any]) -> None:
     with pytest.raises(WalrusCoreError):
         fn()
 
@@ -445,6 +392,33 @@ def test_inconsistent_blob_detected() -> None:
     with pytest.raises(InconsistentBlobError) as exc:
         wc.recover_sliver(SYMS, md, "secondary", 2)
     assert exc.value.proof.verify(md) is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("backend_name", SUPPORTED)
+@pytest.mark.parametrize("kind", ["primary", "secondary"])
+def test_shorter_length_with_the_same_hashes_is_inconsistent(backend_name: str, kind: str) -> None:
+    """Metadata that claims a shorter unencoded_length (same symbol size, same
+    hashes): the bytes past the claimed length are padding, which Walrus
+    zero-fills before re-encoding (spec §7), so the rows the default check
+    re-derives no longer match their hashes. Decoding must refuse, never
+    return a prefix of the real blob."""
+    n, length = 10, 1000  # p = 4, s = 7: S = 36 for 973..1008 bytes
+    data = _blob(11, length)
+    enc = wc.encode(data, n)
+    lie = wc.BlobMetadata(length - 10, enc.metadata.hashes)
+    assert wc.encode(data[: length - 10], n).symbol_size == enc.symbol_size
+    # slivers that all verify against the lying metadata; from the primary
+    # side, only non-systematic ones, so every row is re-derived and checked
+    p = 4
+    if kind == "primary":
+        slivers = [enc.pairs[i].primary for i in range(p, 2 * p)]
+    else:
+        slivers = [pair.secondary for pair in enc.pairs]
+    with backends.using(backend_name):
+        with pytest.raises(InconsistentBlobError):
+            wc.decode(slivers, lie)
+        # the true metadata still decodes the same slivers
+        assert wc.decode(slivers, enc.metadata) == data
 
 
 def test_wrong_types_in_lists() -> None:

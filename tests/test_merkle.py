@@ -50,10 +50,11 @@ def test_merkle_root_threads(backend: str, n: int) -> None:
     data = _data(2 * n, seed=n)
     want = merkle_root(data, 2)
     assert want == ref.root_of_buffer(data, 2)
-    for threads in (0, 1, 2, 3, 8):
+    for threads in (None, 1, 2, 3, 8):
         assert merkle_root(data, 2, threads=threads) == want
-    with pytest.raises(InvalidInputError):
-        merkle_root(data, 2, threads=-1)
+    for bad in (0, -1, True, 2.0, "2"):
+        with pytest.raises(InvalidInputError):
+            merkle_root(data, 2, threads=bad)
 
 
 def test_merkle_root_4k_leaves(backend: str) -> None:

@@ -12,10 +12,11 @@ from fs_helpers import symlink_or_skip
 
 from walrus_core.errors import InvalidBlobIdError, InvalidInputError
 from walrus_core.metadata import BlobId
-from walrus_core.reference import nodes
+from walrus_core.reference import files, nodes
 from walrus_core.reference.committee import init_committee, load_committee, split_shards
-from walrus_core.reference.errors import CertificateError, CommitteeError, UnsafeNameError
-from walrus_core.reference.nodes import Ack, ack_message, atomic_write, read_file
+from walrus_core.reference.errors import CertificateError, CommitteeError, StorageError, UnsafeNameError
+from walrus_core.reference.files import atomic_write, read_file
+from walrus_core.reference.nodes import Ack, ack_message
 from walrus_core.reference.retrieve import parse_blob_id
 
 BID = BlobId(bytes(range(32)))
@@ -42,7 +43,7 @@ def test_hostile_blob_id_text_is_refused(text: str) -> None:
 
 def test_blob_id_text_roundtrip() -> None:
     assert parse_blob_id(str(BID)) == BID
-    assert nodes.blob_dir_name(BID) == bytes(range(32)).hex()
+    assert files.blob_dir_name(BID) == bytes(range(32)).hex()
 
 
 @pytest.mark.parametrize("index", [-1, 10, 10**6, True, 3.0, "3", "../3", None])
@@ -72,7 +73,7 @@ def test_derived_paths_stay_inside_the_node(tmp_path: Path) -> None:
         for i in (0, 1, 99):
             p = node.sliver_path(BID, kind, i).resolve()
             assert p.parent.parent.parent == (tmp_path / "node-000").resolve()
-            assert nodes.parse_sliver_file_name(p.name) == (kind, i)
+            assert files.parse_sliver_file_name(p.name) == (kind, i)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,7 @@ def test_derived_paths_stay_inside_the_node(tmp_path: Path) -> None:
     ["../x", "x/../../y", "..", ".", "primary-00001.sliver/..", "a\x00b", "a\\b", "ABCD" * 16, "0" * 63],
 )
 def test_foreign_names_are_not_blob_dirs(name: str) -> None:
-    assert nodes.parse_blob_dir_name(name) is None
+    assert files.parse_blob_dir_name(name) is None
 
 
 def test_listing_ignores_foreign_directories(tmp_path: Path) -> None:
@@ -88,7 +89,7 @@ def test_listing_ignores_foreign_directories(tmp_path: Path) -> None:
     node.create(b"\x00" * 32)
     (node.path / "blobs" / "not-a-blob").mkdir()
     (node.path / "blobs" / ("AB" * 32)).mkdir()
-    (node.path / "blobs" / nodes.blob_dir_name(BID)).mkdir()
+    (node.path / "blobs" / files.blob_dir_name(BID)).mkdir()
     assert node.blobs() == [BID]
 
 
@@ -110,7 +111,7 @@ def test_atomic_write_crash_before_rename_keeps_old_file(
         assert tmp.read_bytes() == b"new"  # fully written and fsynced before the rename
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(nodes, "before_rename", crash)
+    monkeypatch.setattr(files, "before_rename", crash)
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
@@ -254,14 +255,14 @@ def _received(c, data: bytes):  # type: ignore[no-untyped-def]
 
 def _items(node: nodes.NodeDir, md, by_shard):  # type: ignore[no-untyped-def]
     n = node.n_shards
-    items: list[tuple[str, nodes.Parts]] = [(nodes.METADATA_NAME, [md.to_bcs()])]
+    items: list[tuple[str, files.Parts]] = [(files.METADATA_NAME, [md.to_bcs()])]
     pairs = {}
     for t in node.shards:
         p = by_shard[t]
         pairs[p.index] = (p.primary, p.secondary)
-        items.append((nodes.sliver_file_name("primary", p.index, n), nodes.sliver_bcs_parts(p.primary)))
+        items.append((files.sliver_file_name("primary", p.index, n), nodes.sliver_bcs_parts(p.primary)))
         items.append(
-            (nodes.sliver_file_name("secondary", n - 1 - p.index, n), nodes.sliver_bcs_parts(p.secondary))
+            (files.sliver_file_name("secondary", n - 1 - p.index, n), nodes.sliver_bcs_parts(p.secondary))
         )
     return items, pairs
 
@@ -281,7 +282,7 @@ def test_spool_then_keep_gives_exactly_what_receive_writes(tmp_path: Path) -> No
         spooled = n2.spool(md.blob_id, items)
         # spooled but not kept: only temporaries, nothing under a served name
         assert spooled.temps and all(
-            x.startswith(nodes.TMP_PREFIX) for x in os.listdir(n2.blob_path(md.blob_id))
+            x.startswith(files.TMP_PREFIX) for x in os.listdir(n2.blob_path(md.blob_id))
         )
         assert n2.read_metadata(md.blob_id) is None
         n2.keep(n2.check(md.to_bcs(), pairs), spooled)
@@ -297,7 +298,7 @@ def test_spool_then_keep_gives_exactly_what_receive_writes(tmp_path: Path) -> No
 
 
 def test_spool_of_a_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) -> None:
-    from walrus_core.blob import Sliver
+    from walrus_core import Sliver
     from walrus_core.errors import VerificationError
 
     c = init_committee(tmp_path / "c", 4, 10)
@@ -320,10 +321,10 @@ def test_spool_of_a_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) ->
     items1, _ = _items(other, md, by_shard)
     sp1 = other.spool(md.blob_id, items1)
     pairs[first] = (prim, sec)
-    with pytest.raises(nodes.StorageError):
+    with pytest.raises(StorageError):
         node.keep(node.check(md.to_bcs(), pairs), sp1)
     other.discard(sp1)
-    assert [x for x in os.listdir(other.blob_path(md.blob_id)) if x.startswith(nodes.TMP_PREFIX)] == []
+    assert [x for x in os.listdir(other.blob_path(md.blob_id)) if x.startswith(files.TMP_PREFIX)] == []
 
 
 def test_read_file_refuses_symlinks_without_nofollow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -331,7 +332,7 @@ def test_read_file_refuses_symlinks_without_nofollow(tmp_path: Path, monkeypatch
     secret = tmp_path / "secret"
     secret.write_bytes(b"s")
     symlink_or_skip(tmp_path / "link", secret)
-    monkeypatch.setattr(nodes, "_O_NOFOLLOW", 0)
+    monkeypatch.setattr(files, "_O_NOFOLLOW", 0)
     with pytest.raises(Exception, match=r"cannot open .*symbolic link"):
         read_file(tmp_path / "link")
     assert read_file(secret) == b"s"
@@ -341,5 +342,5 @@ def test_atomic_write_without_writev(tmp_path: Path, monkeypatch: pytest.MonkeyP
     """Where the OS has no writev (Windows) the parts are written one by one."""
     monkeypatch.delattr(os, "writev", raising=False)
     parts = [b"a" * 3, memoryview(b"\x00\x1a\r\n" * 1000), bytearray(b"z")]
-    nodes.atomic_write_many(tmp_path, [("f", parts)])
+    files.atomic_write_many(tmp_path, [("f", parts)])
     assert (tmp_path / "f").read_bytes() == b"".join(bytes(p) for p in parts)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from walrus_core.blob import encode
 from walrus_core.config import EncodingConfig
 from walrus_core.metadata import BlobId, shard_index_for_pair
-from walrus_core.reference import nodes, store
+from walrus_core.reference import files, nodes, store
 from walrus_core.reference.committee import Committee, init_committee, load_committee
 from walrus_core.reference.errors import BlobUnavailableError, StoreIncompleteError
 from walrus_core.reference.repair import repair
@@ -56,8 +56,8 @@ def fresh(stored: tuple[Path, BlobId, bytes], tmp_path: Path) -> Iterator[tuple[
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     out = {}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
+    for dirpath, _, names in os.walk(root):
+        for name in names:
             p = Path(dirpath) / name
             out[str(p.relative_to(root))] = (p.read_bytes(), p.stat().st_mtime_ns)
     return out
@@ -273,7 +273,7 @@ def assert_never_wrong(c: Committee, blob_id: BlobId, data: bytes) -> None:
             continue
         md = node.read_metadata(blob_id)
         for name in os.listdir(node.blob_path(blob_id)):
-            parsed = nodes.parse_sliver_file_name(name)
+            parsed = files.parse_sliver_file_name(name)
             if parsed is not None:
                 assert md is not None, "slivers are only written after the metadata"
                 assert node.check_sliver(md, parsed[0], parsed[1], node.shards[0]).status == "ok"
@@ -325,10 +325,10 @@ def test_writer_crash_inside_a_node_write(
         if len(renames) == crash_at:
             raise Crash
 
-    monkeypatch.setattr(nodes, "before_rename", hook)
+    monkeypatch.setattr(files, "before_rename", hook)
     with pytest.raises(Crash):
         store_blob(c, data)
-    monkeypatch.setattr(nodes, "before_rename", None)
+    monkeypatch.setattr(files, "before_rename", None)
     blob_id = encode(data, 10).metadata.blob_id
     assert_never_wrong(c, blob_id, data)
     assert store_blob(c, data).certified
@@ -347,7 +347,7 @@ def test_writer_killed_by_sigkill(tmp_path: Path, kill_at: int) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from walrus_core.reference import nodes
+        from walrus_core.reference import files
         from walrus_core.reference.committee import load_committee
         from walrus_core.reference.store import store_file
         count = [0]
@@ -355,7 +355,7 @@ def test_writer_killed_by_sigkill(tmp_path: Path, kill_at: int) -> None:
             count[0] += 1
             if count[0] == {kill_at}:
                 os.kill(os.getpid(), signal.SIGKILL)
-        nodes.before_rename = hook
+        files.before_rename = hook
         store_file(load_committee({str(root)!r}), {str(tmp_path / "blob")!r})
         """
     )
@@ -366,7 +366,7 @@ def test_writer_killed_by_sigkill(tmp_path: Path, kill_at: int) -> None:
     c = load_committee(root)
     blob_id = encode(data, 10).metadata.blob_id
     strays = [x for node in c.node_dirs() for x in node.stray_files(blob_id)]
-    assert strays and all(x.startswith(nodes.TMP_PREFIX) for x in strays)
+    assert strays and all(x.startswith(files.TMP_PREFIX) for x in strays)
     assert_never_wrong(c, blob_id, data)
     results = scrub(c, repair=True)
     assert sum(len(r.strays) for r in results) == len(strays)
@@ -454,18 +454,17 @@ def test_repair_fails_cleanly_without_enough_peers(fresh: tuple[Committee, BlobI
     for i in range(5):
         shutil.rmtree(c.node(i).path)
     (rep,) = repair(c, c.node(0))
-    # 5 peers left: enough for the secondary sliver (p = 4 symbols), not the primary (s = 7)
-    assert (
-        len(rep.failed) == 1
-        and "primary" in rep.failed[0]
-        and "5 verified recovery symbols, 7 needed" in rep.failed[0]
-    )
+    # 5 peers left: enough for the secondary sliver (p = 4 symbols), not the primary
+    # (s = 7), even with the node's own rebuilt secondary sliver as a sixth source
+    assert len(rep.failed) == 2
+    assert "primary" in rep.failed[0] and "6 verified recovery symbols, 7 needed" in rep.failed[0]
+    assert "repair every node, and if that fails too, store it again" in rep.failed[1]
     assert len(rep.rebuilt) == 1 and "secondary" in rep.rebuilt[0]
     md = c.node(0).read_metadata(blob_id)
     assert md is not None  # metadata came back from a peer
     names = [x for x in os.listdir(c.node(0).blob_path(blob_id)) if x.endswith(".sliver")]
     assert len(names) == 1 and names[0].startswith("secondary")
-    kind, index = nodes.parse_sliver_file_name(names[0]) or ("", 0)
+    kind, index = files.parse_sliver_file_name(names[0]) or ("", 0)
     assert c.node(0).check_sliver(md, kind, index, 0).status == "ok"
 
 
@@ -555,11 +554,9 @@ def test_inconsistent_blob_is_refused_and_never_misread(
     decode through the bad column fails cleanly instead of returning other bytes."""
     from test_blob import inconsistent_blob
 
-    import walrus_core.blob as wblob
-
     data = blob(2000, seed=11)
     bad = inconsistent_blob(data, N, column=2)
-    monkeypatch.setattr(wblob, "encode", lambda d, n, **kw: bad)
+    monkeypatch.setattr(store, "encode", lambda d, n, **kw: bad)
     c = init_committee(tmp_path / "c", N, N)
     with pytest.raises(StoreIncompleteError, match="hash does not match the metadata"):
         store_blob(c, data)

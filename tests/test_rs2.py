@@ -177,6 +177,7 @@ def test_decode_random_erasures(k: int, r: int, half: int, seed: int, extra: int
                 _native.backend_select(None)
 
 
+@pytest.mark.skipif(not _native.TESTING, reason="the locator knob exists only in a testing build")
 @pytest.mark.parametrize("method", [1, 2, 3])
 def test_locator_methods_agree(backend: str, method: int) -> None:
     """Every error-locator method (Walsh-Hadamard over 65536 or N points, direct products) decodes."""

@@ -32,8 +32,12 @@ def _vector_data(case: dict[str, Any]) -> bytes:
 
 
 def _message_bytes(n: int) -> int:
-    _, _, p, s, _ = _native.blob_layout(n, 0)
-    return int(p * s)
+    cfg = wc.EncodingConfig(n)
+    return cfg.n_primary_source_symbols * cfg.n_secondary_source_symbols
+
+
+def _symbol_size(n: int, length: int) -> int:
+    return wc.EncodingConfig(n).symbol_size(length)
 
 
 def _lengths_around_symbol_steps(n: int, sizes: list[int]) -> list[int]:
@@ -83,7 +87,7 @@ def test_banded_and_small_match_in_memory(n: int, sizes: list[int]) -> None:
     for length in _lengths_around_symbol_steps(n, sizes):
         data = rng.randbytes(length)
         want = _native.blob_encode(data, n, 2)
-        S = _native.blob_layout(n, length)[4]
+        S = _symbol_size(n, length)
         if n * n * S <= 64 << 20:
             assert _native.stream_small_metadata(data, n, table) == want, length
         for band in sorted({S, 128, 256, 384} - {b for b in (128, 256, 384) if b >= S}):
@@ -96,7 +100,7 @@ def test_banded_on_every_backend(backend: str) -> None:
     for n, length in ((10, 40_000), (100, _message_bytes(100) * 300 + 5), (13, 3)):
         data = rng.randbytes(length)
         want = _native.blob_encode(data, n, 1)
-        S = _native.blob_layout(n, length)[4]
+        S = _symbol_size(n, length)
         for band in sorted({S, *(b for b in (128, 256) if b < S)}):
             assert _native.stream_metadata(n, data, length, band, 2) == want, (n, length, band)
         assert _native.stream_small_metadata(data, n, stream._table()) == want

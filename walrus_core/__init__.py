@@ -3,14 +3,10 @@ native SIMD core."""
 
 from __future__ import annotations
 
-from . import backends, blob, config, errors, merkle, metadata, rs2
+from . import backends, blob, config, errors, merkle, metadata, recovery, rs2, sliver
 from .blob import (
     DecodeResult,
     EncodedBlob,
-    InconsistencyProof,
-    RecoverySymbol,
-    Sliver,
-    SliverPair,
     blob_id,
     compute_metadata,
     decode,
@@ -19,11 +15,6 @@ from .blob import (
     encode_into,
     encode_to,
     output_sizes,
-    recover_sliver,
-    recovery_symbol,
-    recovery_symbols,
-    verify_sliver,
-    verify_slivers,
 )
 from .config import EncodingConfig
 from .errors import (
@@ -49,6 +40,8 @@ from .metadata import (
     pair_index_for_shard,
     shard_index_for_pair,
 )
+from .recovery import InconsistencyProof, RecoverySymbol, recover_sliver, recovery_symbol, recovery_symbols
+from .sliver import Sliver, SliverPair, verify_sliver, verify_slivers
 
 __version__ = "0.1.0"
 
@@ -100,10 +93,12 @@ __all__ = [
     "output_sizes",
     "pair_index_for_shard",
     "recover_sliver",
+    "recovery",
     "recovery_symbol",
     "recovery_symbols",
     "rs2",
     "shard_index_for_pair",
+    "sliver",
     "verify_sliver",
     "verify_slivers",
 ]

@@ -7,6 +7,8 @@ import platform
 import sys
 
 from . import __version__, backends
+from ._demo import demo
+from .cli import main as cli_main
 
 
 def info() -> None:
@@ -24,11 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         info()
         return 0
     if args[0] == "demo":
-        from ._demo import demo
-
         return demo()
-    from .cli import main as cli_main
-
     return cli_main(args)
 
 

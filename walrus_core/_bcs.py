@@ -92,8 +92,11 @@ class Reader:
 
 
 def as_bytes(data: Buffer, what: str) -> bytes:
-    """A copy of any C-contiguous buffer as bytes; anything else raises
-    InvalidBufferError (a TypeError) naming `what`."""
+    """A copy of any C-contiguous buffer as bytes (``bytes`` itself, being
+    immutable, as it is); anything else raises InvalidBufferError (a
+    TypeError) naming `what`."""
+    if type(data) is bytes:
+        return data
     try:
         view = memoryview(data)
     except (TypeError, ValueError, BufferError):

@@ -9,31 +9,22 @@ cdef extern from "blob.h" nogil:
     cdef struct wc_blob_layout:
         size_t n, f, p, s, S
         uint64_t length
+    wc_status wc_blob_shape(size_t n, wc_blob_layout *out)
     wc_status wc_blob_layout_init(size_t n, uint64_t length, wc_blob_layout *out)
     wc_status wc_blob_encode(const wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
                              unsigned threads, uint8_t *row_roots, uint8_t *col_roots,
-                             uint8_t *blob_id, uint8_t *primary, size_t primary_row0,
-                             uint8_t *secondary)
-    void wc_blob_set_band_min_bytes(size_t bytes)
+                             uint8_t *blob_id, uint8_t *primary, size_t primary_row0, size_t primary_len,
+                             uint8_t *secondary, size_t secondary_len)
     wc_status wc_blob_decode(const wc_kernels *kern, size_t n, uint64_t length, int axis,
                              size_t count, const size_t *indices, const uint8_t *const *slivers,
-                             unsigned threads, uint8_t *out)
+                             unsigned threads, uint8_t *out, size_t out_len)
     wc_status wc_blob_line_roots(const wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
                                  const uint8_t *const *slivers, unsigned threads, uint8_t *roots,
-                                 uint8_t *expanded, uint8_t *leaf_hashes)
+                                 size_t roots_len, uint8_t *expanded, size_t expanded_len,
+                                 uint8_t *leaf_hashes, size_t leaf_hashes_len)
     wc_status wc_blob_recover_line(const wc_kernels *kern, size_t n, size_t S, int axis,
                                    size_t count, const size_t *positions,
-                                   const uint8_t *const *symbols, uint8_t *out)
-    wc_status wc_blob_merkle_root_nodes(const wc_kernels *kern, const uint8_t *nodes, size_t count,
-                                        uint8_t *root)
-
-
-cdef unsigned _blob_threads(object threads) except? 0:
-    if threads is None:
-        return 0
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise _errors.InvalidInputError(f"threads must be None or a positive int, got {threads!r}")
-    return <unsigned> min(<object> threads, 256)
+                                   const uint8_t *const *symbols, uint8_t *out, size_t out_len)
 
 
 cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
@@ -49,17 +40,19 @@ cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
     return &v[0]
 
 
-def blob_layout(size_t n_shards, uint64_t length):
-    """(n, f, p, s, S) for n_shards and a blob of `length` bytes."""
+cdef size_t _sliver_symbols(size_t n_shards, int axis) except? 0:
+    """Symbols per sliver of `axis` (0 primary: s, 1 secondary: p)."""
     cdef wc_blob_layout L
-    check_status(wc_blob_layout_init(n_shards, length, &L), "layout")
-    return (L.n, L.f, L.p, L.s, L.S)
+    if axis != 0 and axis != 1:
+        raise _errors.InvalidInputError(f"axis must be 0 (primary) or 1 (secondary), got {axis}")
+    check_status(wc_blob_shape(n_shards, &L), "n_shards")
+    return L.s if axis == 0 else L.p
 
 
 def blob_set_band_min_bytes(size_t nbytes):
-    """Tuning/testing knob: metadata-only encodes with a row parity above this
+    """Testing builds only: metadata-only encodes with a row parity above this
     size run in two column-band passes (default 48 MiB)."""
-    wc_blob_set_band_min_bytes(nbytes)
+    set_knob("blob_band_min", nbytes)
 
 
 def blob_encode(object data, size_t n_shards, object threads=None, object primary=None,
@@ -67,17 +60,21 @@ def blob_encode(object data, size_t n_shards, object threads=None, object primar
     """(row_roots, col_roots, blob_id) as bytes; with `primary` and `secondary`
     (writable buffers of (n-primary_row0)*s*S and n*p*S bytes) also writes the
     slivers in index order (primary rows from primary_row0 on; the rows below
-    are whole rows of the input). The data buffer is read in place."""
+    are whole rows of the input). The data buffer is read in place. blob_id
+    comes from the same function as blob_id_from_pair_hashes (merkle.c), so
+    it needs no second computation. threads: None (the CPUs this process may
+    use) or k >= 1."""
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef uint64_t length = v.shape[0]
     cdef wc_blob_layout L
     check_status(wc_blob_layout_init(n_shards, length, &L), "encode")
-    cdef unsigned th = _blob_threads(threads)
+    cdef unsigned th = resolve_threads(threads)
     cdef bytes rr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
     cdef bytes cr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
     cdef bytes bid = PyBytes_FromStringAndSize(NULL, 32)
     cdef uint8_t *pp = NULL
     cdef uint8_t *sp = NULL
+    cdef size_t plen = 0, slen = 0
     cdef const uint8_t *dp = &v[0] if length else NULL
     cdef const wc_kernels *kern = wc_kernels_active()
     cdef wc_status st
@@ -86,13 +83,15 @@ def blob_encode(object data, size_t n_shards, object threads=None, object primar
     if primary is not None:
         if primary_row0 > length // (L.s * L.S) or primary_row0 > L.p:
             raise _errors.InvalidInputError("primary_row0 beyond the whole rows of the input")
-        pp = _writable(primary, (L.n - primary_row0) * L.s * L.S, "primary")
-        sp = _writable(secondary, L.n * L.p * L.S, "secondary")
+        plen = (L.n - primary_row0) * L.s * L.S
+        slen = L.n * L.p * L.S
+        pp = _writable(primary, plen, "primary")
+        sp = _writable(secondary, slen, "secondary")
     cdef uint8_t *rrp = <uint8_t *> PyBytes_AS_STRING(rr)
     cdef uint8_t *crp = <uint8_t *> PyBytes_AS_STRING(cr)
     cdef uint8_t *bip = <uint8_t *> PyBytes_AS_STRING(bid)
     with nogil:
-        st = wc_blob_encode(kern, n_shards, dp, length, th, rrp, crp, bip, pp, primary_row0, sp)
+        st = wc_blob_encode(kern, n_shards, dp, length, th, rrp, crp, bip, pp, primary_row0, plen, sp, slen)
     check_status(st, "encode")
     return rr, cr, bid
 
@@ -112,14 +111,16 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
     slivers. With `check_rows` (primary row indices) each of those rows of the
     padded message is re-expanded and its root compared with `check_roots`
     (32 bytes per row, same order); bad_row is the first that differs, or -1.
-    The padded message is decoded straight into the returned bytes object,
-    whose zero padding is then cut off in place (no copy of the blob)."""
+    The rows are checked as the zero-padded rows of the returned blob (bytes
+    past `length` count as zero whatever the slivers hold, spec §7). The
+    padded message is decoded straight into the returned bytes object, whose
+    padding is then cut off in place (no copy of the blob)."""
     cdef wc_blob_layout L
     check_status(wc_blob_layout_init(n_shards, length, &L), "decode")
     cdef size_t count = len(slivers), i, r
-    cdef size_t need = L.s * L.S if axis == 0 else L.p * L.S
+    cdef size_t need = _sliver_symbols(n_shards, axis) * L.S
     cdef size_t rowb = L.s * L.S
-    cdef unsigned th = _blob_threads(threads)
+    cdef unsigned th = resolve_threads(threads)
     cdef list views = []
     cdef const uint8_t[::1] v
     cdef size_t n_check = len(check_rows) if check_rows is not None else 0
@@ -154,7 +155,7 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
             v = views[i]
             ptr[i] = &v[0]
         with nogil:
-            st = wc_blob_decode(kern, n_shards, total, axis, count, idx, ptr, th, op)
+            st = wc_blob_decode(kern, n_shards, length, axis, count, idx, ptr, th, op, total)
         check_status(st, "decode")
         if n_check:
             for i in range(n_check):
@@ -163,7 +164,8 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
                     raise _errors.InvalidInputError(f"check row {r} out of range 0..{L.p - 1}")
                 ptr[i] = op + r * rowb
             with nogil:
-                st = wc_blob_line_roots(kern, n_shards, L.S, 0, n_check, ptr, th, roots, NULL, NULL)
+                st = wc_blob_line_roots(kern, n_shards, L.S, 0, n_check, ptr, th, roots, 32 * n_check, NULL, 0,
+                                        NULL, 0)
             check_status(st, "decode check")
             want = <const uint8_t *> (<char *> check_roots)
             for i in range(n_check):
@@ -171,7 +173,12 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
                     bad = check_rows[i]
                     break
         if <size_t> length < total:
-            _PyBytes_Resize(&raw, <Py_ssize_t> length)  # sets raw to NULL on failure
+            # Its contract holds: raw is a bytes object made here, never
+            # shared (refcount 1, not interned: created with a NULL buffer
+            # and at least one symbol, so never the empty or 1-byte
+            # singletons), and it only shrinks. On failure it sets raw to
+            # NULL and raises MemoryError.
+            _PyBytes_Resize(&raw, <Py_ssize_t> length)
         result = <object> raw  # a new reference; ours is dropped below
     finally:
         Py_XDECREF(raw)
@@ -186,9 +193,9 @@ def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers,
     """Expand slivers of one axis to full lines: (roots, expanded or None,
     leaf_hashes or None), each a bytes object of count*32 / count*n*S /
     count*n*32 bytes."""
-    cdef size_t count = len(slivers), i, f = (n_shards - 1) // 3
-    cdef size_t k = (n_shards - f) if axis == 0 else (n_shards - 2 * f)
-    cdef unsigned th = _blob_threads(threads)
+    cdef size_t count = len(slivers), i
+    cdef size_t k = _sliver_symbols(n_shards, axis)
+    cdef unsigned th = resolve_threads(threads)
     cdef list views = []
     cdef const uint8_t[::1] v
     for i in range(count):
@@ -212,7 +219,8 @@ def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers,
             v = views[i]
             ptr[i] = &v[0]
         with nogil:
-            st = wc_blob_line_roots(kern, n_shards, symbol_size, axis, count, ptr, th, rp, ep, lp)
+            st = wc_blob_line_roots(kern, n_shards, symbol_size, axis, count, ptr, th, rp, count * 32, ep,
+                                    count * n_shards * symbol_size, lp, count * n_shards * 32)
         check_status(st, "sliver hash")
     finally:
         free(ptr)
@@ -221,10 +229,8 @@ def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers,
 
 def blob_recover_line(size_t n_shards, size_t symbol_size, int axis, list positions, list symbols):
     """One sliver of `axis` from line symbols at `positions`."""
-    if n_shards < 4:
-        raise _errors.InvalidInputError(f"n_shards must be at least 4, got {n_shards}")
-    cdef size_t count = len(symbols), i, f = (n_shards - 1) // 3
-    cdef size_t k = (n_shards - f) if axis == 0 else (n_shards - 2 * f)
+    cdef size_t count = len(symbols), i
+    cdef size_t k = _sliver_symbols(n_shards, axis)
     cdef list views = []
     cdef const uint8_t[::1] v
     if len(positions) != <Py_ssize_t> count:
@@ -252,23 +258,12 @@ def blob_recover_line(size_t n_shards, size_t symbol_size, int axis, list positi
             v = views[i]
             ptr[i] = &v[0]
         with nogil:
-            st = wc_blob_recover_line(kern, n_shards, symbol_size, axis, count, pos, ptr, outp)
+            st = wc_blob_recover_line(kern, n_shards, symbol_size, axis, count, pos, ptr, outp, k * symbol_size)
         check_status(st, "recover")
     finally:
         free(pos)
         free(ptr)
     return out
-
-
-def blob_merkle_root_nodes(object nodes):
-    """Merkle root over consecutive 32-byte nodes of one level."""
-    cdef const uint8_t[::1] v = as_bytes_view(nodes, "nodes")
-    if v.shape[0] % 32:
-        raise _errors.InvalidInputError("nodes must be a multiple of 32 bytes")
-    cdef bytes root = PyBytes_FromStringAndSize(NULL, 32)
-    check_status(wc_blob_merkle_root_nodes(wc_kernels_active(), &v[0] if v.shape[0] else NULL,
-                                           v.shape[0] // 32, <uint8_t *> PyBytes_AS_STRING(root)))
-    return root
 
 
 from cpython.buffer cimport PyBuffer_FillInfo, PyBUF_WRITABLE

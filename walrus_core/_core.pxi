@@ -37,6 +37,28 @@ cdef extern from "cpu.h" nogil:
 
 cdef extern from "parallel.h" nogil:
     unsigned wc_cpu_count()
+    const unsigned WC_MAX_THREADS
+
+cdef extern from "tuning.h" nogil:
+    cdef enum wc_knob:
+        WC_KNOB_RS_TILE_BUDGET
+        WC_KNOB_RS_TILE_MIN
+        WC_KNOB_RS_FUSED
+        WC_KNOB_RS_STREAM_MIN
+        WC_KNOB_RS_LOCATOR
+        WC_KNOB_BLOB_BAND_MIN
+        WC_KNOB_COUNT
+    wc_status wc_knob_set(wc_knob knob, size_t value)
+
+cdef extern from *:
+    """
+    #if defined(WC_TESTING)
+    #define WC_TESTING_BUILD 1
+    #else
+    #define WC_TESTING_BUILD 0
+    #endif
+    """
+    const int WC_TESTING_BUILD
 
 cdef extern from "wc_internal.h" nogil:
     void wc_prime_allocator()
@@ -120,6 +142,47 @@ def cpu_features():
 
 def cpu_count():
     return wc_cpu_count()
+
+
+# True in a testing build (WALRUS_CORE_TESTING=1 python setup.py ...), whose
+# tuning knobs tests may set; a product build has constants there.
+TESTING = bool(WC_TESTING_BUILD)
+
+_KNOBS = {
+    "rs_tile_budget": WC_KNOB_RS_TILE_BUDGET,
+    "rs_tile_min": WC_KNOB_RS_TILE_MIN,
+    "rs_fused": WC_KNOB_RS_FUSED,
+    "rs_stream_min": WC_KNOB_RS_STREAM_MIN,
+    "rs_locator": WC_KNOB_RS_LOCATOR,
+    "blob_band_min": WC_KNOB_BLOB_BAND_MIN,
+}
+
+
+def set_knob(str name, size_t value):
+    """Testing builds only: set one tuning knob of csrc/tuning.h process-wide
+    (not while other threads encode). reset_knobs() restores them all."""
+    if not TESTING:
+        raise _errors.BackendUnavailableError("tuning knobs exist only in a testing build (WALRUS_CORE_TESTING=1)")
+    if name not in _KNOBS:
+        raise _errors.InvalidInputError(f"unknown knob {name!r}; known: {sorted(_KNOBS)}")
+    check_status(wc_knob_set(_KNOBS[name], value), f"knob {name}")
+
+
+def reset_knobs():
+    """Testing builds only: every knob back to its default."""
+    if not TESTING:
+        raise _errors.BackendUnavailableError("tuning knobs exist only in a testing build (WALRUS_CORE_TESTING=1)")
+    check_status(wc_knob_set(WC_KNOB_COUNT, 0), "knobs")
+
+
+cdef unsigned resolve_threads(object threads, str what="threads") except 0:
+    """A binding's thread count: k >= 1 as given (capped at WC_MAX_THREADS,
+    as the C core caps it anyway); None = the CPUs this process may use."""
+    if threads is None:
+        return wc_cpu_count()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise _errors.InvalidInputError(f"{what} must be None or an int >= 1, got {threads!r}")
+    return <unsigned> min(<object> threads, WC_MAX_THREADS)
 
 
 # ---- buffers -------------------------------------------------------------

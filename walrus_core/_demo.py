@@ -7,10 +7,10 @@ import os
 import random
 import time
 
+import walrus_core as wc
+
 
 def demo() -> int:
-    import walrus_core as wc
-
     print(f"walrus_core {wc.__version__}, backend {wc.backends.active()}")
     print(f"supported backends: {', '.join(wc.backends.supported())}")
 

@@ -49,9 +49,14 @@ cdef size_t _leaf_hash_count(const uint8_t[::1] v, str what) except? 0:
     return <size_t>v.shape[0] // 32
 
 
-def merkle_root(data, Py_ssize_t leaf_size, unsigned threads=1):
+def merkle_root(data, Py_ssize_t leaf_size, object threads=1):
     """Walrus Merkle root over the consecutive leaf_size-byte leaves of data
-    (threads: 1 = on the calling thread, 0 = one per CPU)."""
+    (threads: 1 = on the calling thread, k > 1 up to k threads, None = the
+    CPUs this process may use; 0 is read as None until merkle.py resolves
+    None itself)."""
+    if threads == 0 and not isinstance(threads, bool):
+        threads = None
+    cdef unsigned th = resolve_threads(threads)
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef bytes out = _new_bytes(32)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
@@ -65,10 +70,10 @@ def merkle_root(data, Py_ssize_t leaf_size, unsigned threads=1):
             f"data length {v.shape[0]} is not a multiple of leaf_size {leaf_size}")
     if n >= _MERKLE_NOGIL_BYTES:
         with nogil:
-            if threads == 1:
+            if th == 1:
                 st = wc_merkle_root(wc_kernels_active(), p, n, <size_t>leaf_size, o)
             else:
-                st = wc_merkle_root_threads(wc_kernels_active(), p, n, <size_t>leaf_size, threads, o)
+                st = wc_merkle_root_threads(wc_kernels_active(), p, n, <size_t>leaf_size, th, o)
     else:
         st = wc_merkle_root(wc_kernels_active(), p, n, <size_t>leaf_size, o)
     check_status(st, "merkle_root")

@@ -6,17 +6,10 @@ from libc.string cimport memset
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 
 cdef extern from "rs.h" nogil:
-    wc_status wc_rs_encode_with(const wc_kernels *kern, size_t k, size_t r, size_t S,
-                                const uint8_t *const *originals, uint8_t *const *recovery)
-    wc_status wc_rs_decode_with(const wc_kernels *kern, size_t k, size_t r, size_t S,
-                                const uint8_t *const *shards, uint8_t *const *out)
-    void wc_rs_set_locator_method(int method)
     ctypedef struct wc_rs_decoder:
         pass
     wc_status wc_rs_decoder_new(size_t k, size_t r, const uint8_t *present, wc_rs_decoder **out)
     void wc_rs_decoder_free(wc_rs_decoder *d)
-    wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const wc_kernels *kern, size_t S,
-                                   const uint8_t *const *shards, uint8_t *const *out)
     size_t wc_rs_encode_plain_scratch_bytes(size_t k, size_t r, size_t S)
     wc_status wc_rs_encode_with_scratch(const wc_kernels *kern, size_t k, size_t r, size_t S,
                                         const uint8_t *const *originals, uint8_t *const *recovery,
@@ -25,8 +18,6 @@ cdef extern from "rs.h" nogil:
     wc_status wc_rs_decoder_decode_with_scratch(const wc_rs_decoder *d, const wc_kernels *kern, size_t S,
                                                 const uint8_t *const *shards, uint8_t *const *out,
                                                 void *scratch, size_t scratch_bytes)
-    void wc_rs_set_fused(int enabled)
-    void wc_rs_set_tile(size_t budget, size_t min_tile)
 
 cdef extern from "wc_internal.h" nogil:
     void *wc_scratch_acquire(size_t bytes)
@@ -434,15 +425,8 @@ cdef class RSDecoder:
 
 
 def rs_set_locator_method(int method):
-    """Testing knob: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
-    wc_rs_set_locator_method(method)
-
-
-def rs_set_tuning(int fused=1, size_t tile_budget=0, size_t min_tile=0):
-    """Tuning/testing knob (process-wide, not thread-safe): fused radix-4
-    kernels on/off, the tile byte budget and the smallest tile (0 = keep)."""
-    wc_rs_set_fused(fused)
-    wc_rs_set_tile(tile_budget, min_tile)
+    """Testing builds only: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
+    set_knob("rs_locator", method)
 
 
 def gf16_tables():

@@ -64,13 +64,13 @@ def stream_small_metadata(object data, size_t n_shards, bytes leaf_table=None):
 def stream_memory(size_t n_shards, uint64_t length, size_t band, object threads=None, bint hashing=True):
     """Peak bytes of the banded encoder with bands of `band` bytes (0: invalid
     band), with leaf hashing (metadata) or without (slivers only)."""
-    return wc_stream_memory(n_shards, length, band, _blob_threads(threads), hashing)
+    return wc_stream_memory(n_shards, length, band, resolve_threads(threads), hashing)
 
 
 def stream_band_for_budget(size_t n_shards, uint64_t length, uint64_t budget, object threads=None,
                            bint hashing=True):
     """The widest band that fits `budget` bytes, or 0 when none does."""
-    return wc_stream_band_for_budget(n_shards, length, budget, _blob_threads(threads), hashing)
+    return wc_stream_band_for_budget(n_shards, length, budget, resolve_threads(threads), hashing)
 
 
 cdef int _stream_progress(void *ctx, uint64_t done, uint64_t total) noexcept nogil:
@@ -113,7 +113,7 @@ def stream_encode(size_t n_shards, object source, uint64_t length, size_t band, 
     keep = _source_of(source, length, &src)
     cdef wc_blob_layout L
     check_status(wc_blob_layout_init(n_shards, length, &L), "encode")
-    cdef unsigned th = _blob_threads(threads)
+    cdef unsigned th = resolve_threads(threads)
     cdef uint8_t **pp = NULL
     cdef uint8_t **sp = NULL
     cdef size_t i
@@ -173,4 +173,4 @@ def stream_metadata(size_t n_shards, object source, uint64_t length, size_t band
     an exception it raises (or Ctrl-C) stops the work and is re-raised."""
     cdef wc_stream_source src
     keep = _source_of(source, length, &src)
-    return _run_bands(n_shards, &src, band, _blob_threads(threads), progress, NULL, NULL, True)
+    return _run_bands(n_shards, &src, band, resolve_threads(threads), progress, NULL, NULL, True)

@@ -1,4 +1,5 @@
-"""RedStuff in two dimensions (Walrus RS2; spec §2, §4-§7).
+"""RedStuff in two dimensions (Walrus RS2; spec §2, §4, §5, §7): blobs in,
+slivers and metadata out, and back.
 
 * :func:`compute_metadata` / :func:`blob_id`: the commitments only (memory:
   the input plus about half of it for the row parity).
@@ -7,12 +8,12 @@
   files) so nothing has to stay in RAM.
 * :func:`decode`: the blob from any ``p`` primary or ``s`` secondary slivers,
   each verified against the metadata first.
-* :func:`recovery_symbol` / :func:`recover_sliver`: rebuild a lost sliver from
-  symbols of other nodes, each with a Merkle proof; an
-  :class:`InconsistencyProof` when the result contradicts the metadata.
+
+Slivers and their verification live in :mod:`walrus_core.sliver`, rebuilding
+a lost sliver from other nodes' symbols in :mod:`walrus_core.recovery`.
 
 All heavy work runs in the C core with the GIL released, on ``threads``
-native threads (``None``: every core, ``1``: the caller's thread).
+native threads (``None``: every CPU this process may use, ``k``: k threads).
 """
 
 from __future__ import annotations
@@ -21,23 +22,25 @@ import logging
 import mmap
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from . import _native
-from ._bcs import Reader, as_bytes, uleb128
+from ._args import as_list, check_disjoint, resolve_threads
 from .config import EncodingConfig
-from .errors import (
-    InconsistentBlobError,
-    InvalidBufferError,
-    InvalidInputError,
-    InvalidProofError,
-    NotEnoughShardsError,
-    VerificationError,
+from .errors import InconsistentBlobError, InvalidBufferError, InvalidInputError, NotEnoughShardsError
+from .metadata import BlobId, BlobMetadata
+from .sliver import (
+    AXIS,
+    Sliver,
+    SliverKind,
+    SliverPair,
+    committed_root,
+    config_of,
+    line_roots,
+    sliver_problem,
 )
-from .merkle import MerkleProof, MerkleTree, node_bcs, read_node_bcs
-from .metadata import BlobId, BlobMetadata, decode_sliver_bcs
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -45,11 +48,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DecodeResult",
     "EncodedBlob",
-    "InconsistencyProof",
-    "RecoverySymbol",
-    "Sliver",
-    "SliverKind",
-    "SliverPair",
     "blob_id",
     "compute_metadata",
     "decode",
@@ -57,32 +55,12 @@ __all__ = [
     "encode",
     "encode_into",
     "encode_to",
-    "iter_pairs",
     "output_sizes",
-    "recover_sliver",
-    "recovery_symbol",
-    "recovery_symbols",
-    "verify_sliver",
-    "verify_slivers",
 ]
 
 log = logging.getLogger("walrus_core.blob")
 
-SliverKind = Literal["primary", "secondary"]
-_AXIS = {"primary": 0, "secondary": 1}
 _CHECKS = ("default", "strict", "skip")
-
-
-def _kind(kind: str) -> SliverKind:
-    if kind == "primary":
-        return "primary"
-    if kind == "secondary":
-        return "secondary"
-    raise InvalidInputError(f"sliver kind must be 'primary' or 'secondary', not {kind!r}")
-
-
-def _other(kind: SliverKind) -> SliverKind:
-    return "secondary" if kind == "primary" else "primary"
 
 
 def _byte_len(data: Buffer) -> int:
@@ -90,147 +68,6 @@ def _byte_len(data: Buffer) -> int:
         return memoryview(data).nbytes
     except (TypeError, ValueError, BufferError):
         raise InvalidBufferError(f"data must be a bytes-like object, not {type(data).__name__}") from None
-
-
-def _wire_bytes(buf: Buffer) -> bytes:
-    return as_bytes(buf, "wire bytes")
-
-
-def _read_kind(reader: Reader) -> SliverKind:
-    tag = reader.u8()
-    if tag > 1:
-        raise InvalidInputError(f"unknown sliver kind tag {tag}")
-    return "primary" if tag == 0 else "secondary"
-
-
-def _u16(value: object, what: str, *, maximum: int = 0xFFFF) -> int:
-    """An int in 0..maximum (indices and sizes travel as LE16 on the wire)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
-    if not 0 <= value <= maximum:
-        raise InvalidInputError(f"{what} must be in 0..{maximum}, got {value}")
-    return value
-
-
-def _metadata(metadata: object) -> BlobMetadata:
-    if not isinstance(metadata, BlobMetadata):
-        raise InvalidInputError(f"metadata must be a BlobMetadata, not {type(metadata).__name__}")
-    return metadata
-
-
-def _items(values: Any, what: str) -> list[Any]:
-    if isinstance(values, (str, bytes, bytearray, memoryview)):
-        raise InvalidInputError(f"{what} must be an iterable of objects, not {type(values).__name__}")
-    try:
-        return list(values)
-    except TypeError:
-        raise InvalidInputError(f"{what} must be iterable, not {type(values).__name__}") from None
-
-
-# ---- metadata access --------------------------------------------------------
-
-
-def _n_shards(metadata: BlobMetadata) -> int:
-    return int(metadata.n_shards)
-
-
-def _hash_of(metadata: BlobMetadata, kind: SliverKind, index: int) -> bytes:
-    """The committed root of primary sliver `index` (row) or secondary sliver
-    `index` (column; stored in pair n-1-index)."""
-    flat = metadata.pair_hashes_bytes()
-    if kind == "primary":
-        return bytes(flat[64 * index : 64 * index + 32])
-    j = _n_shards(metadata) - 1 - index
-    return bytes(flat[64 * j + 32 : 64 * j + 64])
-
-
-def _config_of(metadata: BlobMetadata) -> tuple[EncodingConfig, int]:
-    cfg = EncodingConfig(_n_shards(_metadata(metadata)))
-    return cfg, cfg.symbol_size(int(metadata.unencoded_length))
-
-
-# ---- slivers ----------------------------------------------------------------
-
-
-class Sliver(_native.SliverBuffer):
-    """One sliver: the symbols of a row (primary) or a column (secondary) of
-    the message matrix. Exposes its bytes through the buffer protocol
-    (``bytes(sliver)``, ``memoryview(sliver)``) without copying."""
-
-    index: int
-    symbol_size: int
-    kind: SliverKind
-
-    def __init__(self, data: Buffer, index: int, symbol_size: int, kind: str) -> None:
-        _u16(symbol_size, "symbol size", maximum=65534)
-        _u16(index, "sliver index")
-        if symbol_size < 2 or symbol_size % 2:
-            raise InvalidInputError(f"symbol size must be even and at least 2, got {symbol_size}")
-        if len(self) % symbol_size:
-            raise InvalidInputError(
-                f"sliver of {len(self)} bytes is not a whole number of {symbol_size}-byte symbols"
-            )
-        if index < 0:
-            raise InvalidInputError(f"sliver index must be non-negative, got {index}")
-        self.index = index
-        self.symbol_size = symbol_size
-        self.kind = _kind(kind)
-
-    @property
-    def n_symbols(self) -> int:
-        return len(self) // self.symbol_size
-
-    def symbol(self, i: int) -> memoryview:
-        if not 0 <= i < self.n_symbols:
-            raise InvalidInputError(f"symbol index {i} out of range 0..{self.n_symbols - 1}")
-        return memoryview(self)[i * self.symbol_size : (i + 1) * self.symbol_size]
-
-    def __bytes__(self) -> bytes:
-        return bytes(memoryview(self))
-
-    def to_bcs(self) -> bytes:
-        """BCS of ``SliverData``: uleb128(len) || symbols || LE16(S) || LE16(index)."""
-        return (
-            uleb128(len(self))
-            + bytes(self)
-            + self.symbol_size.to_bytes(2, "little")
-            + self.index.to_bytes(2, "little")
-        )
-
-    @classmethod
-    def from_bcs(cls, buf: Buffer, kind: str) -> Sliver:
-        data, size, index = decode_sliver_bcs(buf)
-        return cls(data, index, size, kind)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sliver):
-            return NotImplemented
-        return (
-            self.kind == other.kind
-            and self.index == other.index
-            and self.symbol_size == other.symbol_size
-            and memoryview(self) == memoryview(other)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return (
-            f"Sliver(kind={self.kind!r}, index={self.index}, "
-            f"symbol_size={self.symbol_size}, bytes={len(self)})"
-        )
-
-
-@dataclass(frozen=True)
-class SliverPair:
-    """Pair ``index``: primary sliver ``index`` and secondary sliver ``n-1-index``."""
-
-    index: int
-    primary: Sliver
-    secondary: Sliver
-
-    def to_bcs(self) -> bytes:
-        return self.primary.to_bcs() + self.secondary.to_bcs()
 
 
 @dataclass(frozen=True)
@@ -261,10 +98,7 @@ def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: b
     flat = b"".join(
         row_roots[32 * i : 32 * i + 32] + col_roots[32 * (n - 1 - i) : 32 * (n - i)] for i in range(n)
     )
-    md = BlobMetadata(length, flat)
-    if bytes(md.blob_id) != bid:  # pragma: no cover - two independent computations disagree
-        raise AssertionError("blob ID of the C core and of BlobMetadata differ")
-    return md
+    return BlobMetadata._from_encoder(length, flat, bid)
 
 
 def _is_file_object(obj: object) -> bool:
@@ -278,10 +112,6 @@ def _is_file_object(obj: object) -> bool:
     return False
 
 
-def _check_n(n_shards: int) -> EncodingConfig:
-    return EncodingConfig(n_shards)
-
-
 def compute_metadata(
     data: Buffer, n_shards: int, *, threads: int | None = None, memory: int | None = None
 ) -> BlobMetadata:
@@ -292,7 +122,7 @@ def compute_metadata(
     bytes, goes through :func:`walrus_core.stream.compute_metadata` (bounded
     memory, same bytes). Raises a ValueError subclass for n_shards < 4 or a
     blob too large for n_shards."""
-    cfg = _check_n(n_shards)
+    cfg = EncodingConfig(n_shards)
     if memory is not None or isinstance(data, os.PathLike) or _is_file_object(data):
         from . import stream  # stream builds on this module
 
@@ -304,7 +134,7 @@ def compute_metadata(
         from . import stream  # exact zero-padding shortcuts, same bytes
 
         return stream.compute_metadata(data, n_shards, threads=threads)
-    rr, cr, bid = _native.blob_encode(data, n_shards, threads)
+    rr, cr, bid = _native.blob_encode(data, n_shards, resolve_threads(threads))
     return _metadata_from_roots(length, rr, cr, bid)
 
 
@@ -338,7 +168,7 @@ def _pairs_from_buffers(
 
 def output_sizes(length: int, n_shards: int) -> tuple[int, int]:
     """Bytes :func:`encode_into` needs for (all primary, all secondary) slivers."""
-    cfg = _check_n(n_shards)
+    cfg = EncodingConfig(n_shards)
     size = cfg.symbol_size(length)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     return n * s * size, n * p * size
@@ -355,13 +185,15 @@ def encode_into(
     """Encode, writing every sliver into caller buffers (writable, exactly
     :func:`output_sizes` bytes each): primary sliver i at ``i*s*S``, secondary
     sliver j at ``j*p*S``. With memory-mapped files as outputs the slivers go
-    to disk as they are produced. The returned slivers are views into them."""
-    cfg = _check_n(n_shards)
+    to disk as they are produced. The returned slivers are views into them.
+    The three buffers must not share memory (InvalidInputError)."""
+    cfg = EncodingConfig(n_shards)
     length = _byte_len(data)
     size = cfg.symbol_size(length)
     if primary_out is None or secondary_out is None:
         raise InvalidBufferError("encode_into needs writable primary_out and secondary_out buffers")
-    rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary_out, secondary_out)
+    check_disjoint({"data": data, "primary_out": primary_out, "secondary_out": secondary_out})
+    rr, cr, bid = _native.blob_encode(data, n_shards, resolve_threads(threads), primary_out, secondary_out)
     md = _metadata_from_roots(length, rr, cr, bid)
     pv = memoryview(primary_out).cast("B")
     sv = memoryview(secondary_out).cast("B")
@@ -376,7 +208,7 @@ def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> Encode
     rows of the input) are zero-copy views of ``data``, which must therefore
     stay unchanged while the slivers are in use; the others share two new
     buffers."""
-    cfg = _check_n(n_shards)
+    cfg = EncodingConfig(n_shards)
     length = _byte_len(data)
     size = cfg.symbol_size(length)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
@@ -384,7 +216,7 @@ def encode(data: Buffer, n_shards: int, *, threads: int | None = None) -> Encode
     # not zeroed: the encoder writes every byte
     primary = _native.output_bytearray((n - row0) * s * size)
     secondary = _native.output_bytearray(n * p * size)
-    rr, cr, bid = _native.blob_encode(data, n_shards, threads, primary, secondary, row0)
+    rr, cr, bid = _native.blob_encode(data, n_shards, resolve_threads(threads), primary, secondary, row0)
     md = _metadata_from_roots(length, rr, cr, bid)
     view = memoryview(data).cast("B") if row0 else None
     pairs = _pairs_from_buffers(n, p, s, size, memoryview(primary), memoryview(secondary), row0, view)
@@ -404,89 +236,18 @@ def encode_to(
     memory-mapped temporary files (page cache, evictable) that are deleted
     afterwards. The pairs passed to ``sink`` are only valid during the call
     (copy with ``bytes(...)``/``to_bcs()`` to keep them)."""
-    cfg = _check_n(n_shards)
-    length = _byte_len(data)
-    psize, ssize = output_sizes(length, cfg.n_shards)
+    n_threads = resolve_threads(threads)
+    psize, ssize = output_sizes(_byte_len(data), n_shards)
     with tempfile.TemporaryFile(dir=tmpdir) as pf, tempfile.TemporaryFile(dir=tmpdir) as sf:
         pf.truncate(psize)
         sf.truncate(ssize)
         with mmap.mmap(pf.fileno(), psize) as pm, mmap.mmap(sf.fileno(), ssize) as sm:
-            enc = encode_into(data, n_shards, pm, sm, threads=threads)
+            enc = encode_into(data, n_shards, pm, sm, threads=n_threads)
             for pair in enc.pairs:
                 sink(pair)
             md = enc.metadata
             del enc, pair
     return md
-
-
-def iter_pairs(encoded: EncodedBlob) -> Iterator[SliverPair]:
-    """The pairs of an encoded blob, one at a time (for writing out)."""
-    yield from encoded.pairs
-
-
-# ---- verification -------------------------------------------------------------
-
-
-def _line_roots(
-    n: int, size: int, kind: SliverKind, slivers: Sequence[Buffer], threads: int | None = None
-) -> list[bytes]:
-    if not slivers:
-        return []
-    roots, _, _ = _native.blob_line_roots(n, size, _AXIS[kind], list(slivers), threads)
-    return [roots[32 * i : 32 * i + 32] for i in range(len(slivers))]
-
-
-def _sliver_problem(sliver: Sliver, cfg: EncodingConfig, size: int) -> str | None:
-    n = cfg.n_shards
-    if not 0 <= sliver.index < n:
-        return f"index {sliver.index} out of range 0..{n - 1}"
-    if sliver.symbol_size != size:
-        return f"symbol size {sliver.symbol_size}, expected {size}"
-    k = cfg.n_secondary_source_symbols if sliver.kind == "primary" else cfg.n_primary_source_symbols
-    if len(sliver) != k * size:
-        return f"{len(sliver)} bytes, expected {k * size}"
-    return None
-
-
-def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
-    """Check a sliver against the metadata (index, size, and the Merkle root
-    of its re-expanded line). Raises :class:`VerificationError`."""
-    if not isinstance(sliver, Sliver):
-        raise InvalidInputError(f"sliver must be a Sliver, not {type(sliver).__name__}")
-    (problem,) = verify_slivers([sliver], metadata, threads=1)
-    if problem:
-        raise VerificationError(problem)
-
-
-def verify_slivers(
-    slivers: Iterable[Sliver], metadata: BlobMetadata, *, threads: int | None = None
-) -> list[str | None]:
-    """Check many slivers against the metadata at once: the re-expansion and
-    hashing of every line runs in native threads (``threads``: None for all
-    cores), the GIL released. Returns, per sliver in order, ``None`` when it
-    verifies and otherwise what is wrong with it (as :func:`verify_sliver`
-    would raise)."""
-    items = _items(slivers, "slivers")
-    for s in items:
-        if not isinstance(s, Sliver):
-            raise InvalidInputError(f"slivers must be Sliver objects, not {type(s).__name__}")
-    cfg, size = _config_of(metadata)
-    out: list[str | None] = [None] * len(items)
-    for kind in ("primary", "secondary"):
-        todo: list[int] = []
-        for i, s in enumerate(items):
-            if s.kind != kind:
-                continue
-            problem = _sliver_problem(s, cfg, size)
-            if problem:
-                out[i] = f"{kind} sliver {s.index}: {problem}"
-            else:
-                todo.append(i)
-        roots = _line_roots(cfg.n_shards, size, kind, [items[i] for i in todo], threads)
-        for i, root in zip(todo, roots):
-            if root != _hash_of(metadata, kind, items[i].index):
-                out[i] = f"{kind} sliver {items[i].index}: hash does not match the metadata"
-    return out
 
 
 # ---- decoding -----------------------------------------------------------------
@@ -509,14 +270,14 @@ def _select_verified(
     kind: SliverKind,
     need: int,
     dropped: list[tuple[SliverKind, int, str]],
-    threads: int | None,
+    threads: int,
 ) -> list[Sliver]:
     """First `need` distinct slivers of `kind` that pass verification.
 
     A duplicate index is only set aside, not discarded: if the first sliver
     with that index fails its hash check, a later one may still be genuine
     (a forged copy must not be able to hide the real sliver)."""
-    cfg, size = _config_of(metadata)
+    cfg, size = config_of(metadata)
     good: list[Sliver] = []
     claimed: set[int] = set()
     set_aside: dict[int, list[Sliver]] = {}
@@ -526,7 +287,7 @@ def _select_verified(
         batch: list[Sliver] = []
         while pending and len(batch) < need - len(good):
             s = pending.pop()
-            problem = _sliver_problem(s, cfg, size)
+            problem = sliver_problem(s, cfg, size)
             if problem:
                 dropped.append((kind, s.index, problem))
             elif s.index in claimed:
@@ -534,9 +295,9 @@ def _select_verified(
             else:
                 claimed.add(s.index)
                 batch.append(s)
-        roots = _line_roots(cfg.n_shards, size, kind, batch, threads)
+        roots = line_roots(cfg.n_shards, size, kind, batch, threads)
         for s, root in zip(batch, roots):
-            if root == _hash_of(metadata, kind, s.index):
+            if root == committed_root(metadata, kind, s.index):
                 good.append(s)
             else:
                 claimed.discard(s.index)
@@ -555,11 +316,12 @@ def decode_verbose(
     """Like :func:`decode`, also reporting which slivers were used/dropped."""
     if check not in _CHECKS:
         raise InvalidInputError(f"check must be one of {_CHECKS}, not {check!r}")
-    cfg, _ = _config_of(metadata)
+    n_threads = resolve_threads(threads)
+    cfg, _ = config_of(metadata)
     n, p, s = cfg.n_shards, cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
     length = int(metadata.unencoded_length)
     items: list[Sliver] = []
-    for it in _items(slivers, "slivers"):
+    for it in as_list(slivers, "slivers"):
         if isinstance(it, SliverPair):
             items += [it.primary, it.secondary]
         elif isinstance(it, Sliver):
@@ -568,9 +330,9 @@ def decode_verbose(
             raise InvalidInputError(f"decode takes Sliver (or SliverPair) objects, not {type(it).__name__}")
     dropped: list[tuple[SliverKind, int, str]] = []
     kind: SliverKind = "primary"
-    good = _select_verified(items, metadata, "primary", p, dropped, threads)
+    good = _select_verified(items, metadata, "primary", p, dropped, n_threads)
     if len(good) < p:
-        sec = _select_verified(items, metadata, "secondary", s, dropped, threads)
+        sec = _select_verified(items, metadata, "secondary", s, dropped, n_threads)
         if len(sec) >= s:
             kind, good = "secondary", sec
         else:
@@ -587,14 +349,14 @@ def decode_verbose(
     # the decoded message and their hashes compared with the metadata
     given = set(indices) if kind == "primary" else set()
     rows = [r for r in range(p) if r not in given] if check == "default" else []
-    want = b"".join(_hash_of(metadata, "primary", r) for r in rows)
-    data, bad = _native.blob_decode(n, length, _AXIS[kind], indices, list(good), threads, rows, want)
+    want = b"".join(committed_root(metadata, "primary", r) for r in rows)
+    data, bad = _native.blob_decode(n, length, AXIS[kind], indices, list(good), n_threads, rows, want)
     if bad >= 0:
         raise InconsistentBlobError(
             f"decoded primary sliver {bad} does not match the metadata: the blob is inconsistently encoded"
         )
     if check == "strict":
-        md = compute_metadata(data, n, threads=threads)
+        md = compute_metadata(data, n, threads=n_threads)
         if bytes(md.blob_id) != bytes(metadata.blob_id):
             raise InconsistentBlobError("re-encoding the decoded blob gives a different blob ID")
     return DecodeResult(data, kind, indices, dropped)
@@ -616,232 +378,3 @@ def decode(
     does neither (spec §7). Raises :class:`NotEnoughShardsError` with too few
     good slivers and :class:`InconsistentBlobError` when a check fails."""
     return decode_verbose(slivers, metadata, check=check, threads=threads).data
-
-
-# ---- recovery -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecoverySymbol:
-    """Symbol ``X[row][col]`` sent to rebuild sliver ``target_index`` of
-    ``kind`` (the kind of the sliver being rebuilt). For a primary target t
-    it comes from secondary sliver ``source_index`` = j (``X[t][j]``, proof
-    against column j's root); for a secondary target c from primary sliver
-    ``source_index`` = i (``X[i][c]``, proof against row i's root)."""
-
-    source_index: int
-    target_index: int
-    kind: SliverKind
-    data: bytes
-    proof: tuple[bytes, ...]
-
-    def __post_init__(self) -> None:
-        _u16(self.source_index, "source index")
-        _u16(self.target_index, "target index")
-        object.__setattr__(self, "kind", _kind(self.kind))
-        object.__setattr__(self, "data", _wire_bytes(self.data))
-        proof = tuple(_wire_bytes(node) for node in _items(self.proof, "proof"))
-        if any(len(node) != 32 for node in proof) or len(proof) > 64:
-            raise InvalidInputError("proof must be at most 64 nodes of 32 bytes")
-        object.__setattr__(self, "proof", proof)
-
-    def verify(self, metadata: BlobMetadata) -> bool:
-        """True when the symbol is committed to by ``metadata``; raises
-        :class:`InvalidProofError` otherwise."""
-        cfg, size = _config_of(metadata)
-        n = cfg.n_shards
-        if not (0 <= self.source_index < n and 0 <= self.target_index < n):
-            raise InvalidProofError("recovery symbol index out of range")
-        if len(self.data) != size:
-            raise InvalidProofError(f"recovery symbol has {len(self.data)} bytes, expected {size}")
-        root = _hash_of(metadata, _other(self.kind), self.source_index)
-        proof = MerkleProof(self.proof)
-        if not proof.verify(self.data, self.target_index, root, n_leaves=n):
-            raise InvalidProofError(
-                f"recovery symbol {self.source_index}->{self.kind} {self.target_index}: proof does not verify"
-            )
-        return True
-
-    def is_valid(self, metadata: BlobMetadata) -> bool:
-        try:
-            self.verify(metadata)
-        except InvalidProofError:
-            return False
-        return True
-
-    def to_bytes(self) -> bytes:
-        """kind byte (0 primary, 1 secondary) || LE16(target) || DecodingSymbol
-        (LE16(source) || uleb128(len) || data) || proof (uleb128(count) ||
-        nodes, 0x00 for the zero node or 0x01 || 32 bytes)."""
-        out = bytearray([_AXIS[self.kind]])
-        out += self.target_index.to_bytes(2, "little")
-        out += self.source_index.to_bytes(2, "little") + uleb128(len(self.data)) + self.data
-        out += uleb128(len(self.proof))
-        for node in self.proof:
-            out += node_bcs(node)
-        return bytes(out)
-
-    @classmethod
-    def from_bytes(cls, buf: Buffer) -> RecoverySymbol:
-        reader = Reader(_wire_bytes(buf), "recovery symbol")
-        kind = _read_kind(reader)
-        target = reader.u16()
-        source = reader.u16()
-        data = reader.take(reader.uleb128())
-        count = reader.uleb128()
-        if count > 64:
-            raise InvalidInputError("recovery symbol proof too long")
-        nodes = [read_node_bcs(reader) for _ in range(count)]
-        reader.finish()
-        return cls(source, target, kind, data, tuple(nodes))
-
-
-def recovery_symbols(
-    source: Sliver,
-    metadata: BlobMetadata | None = None,
-    targets: Iterable[int] | None = None,
-    *,
-    n_shards: int | None = None,
-) -> list[RecoverySymbol]:
-    """Recovery symbols from one sliver for several targets (default: all n)
-    of the other kind; the line is expanded and hashed once. Give the
-    metadata (the source sliver is then checked for size) or n_shards."""
-    if not isinstance(source, Sliver):
-        raise InvalidInputError(f"source must be a Sliver, not {type(source).__name__}")
-    if metadata is not None:
-        cfg, size = _config_of(metadata)
-        problem = _sliver_problem(source, cfg, size)
-        if problem:
-            raise InvalidInputError(f"source sliver: {problem}")
-        n = cfg.n_shards
-    elif n_shards is not None:
-        cfg = EncodingConfig(n_shards)
-        k = cfg.n_secondary_source_symbols if source.kind == "primary" else cfg.n_primary_source_symbols
-        if source.n_symbols != k or not 0 <= source.index < n_shards:
-            raise InvalidInputError(f"source sliver does not fit n_shards={n_shards}")
-        n = n_shards
-        size = source.symbol_size
-    else:
-        raise InvalidInputError("recovery_symbols needs the metadata or n_shards")
-    _, expanded, leaves = _native.blob_line_roots(n, size, _AXIS[source.kind], [source], 1, True, True)
-    assert expanded is not None and leaves is not None
-    if targets is None:
-        wanted = list(range(n))
-    else:
-        wanted = [_u16(t, "target index") for t in _items(targets, "targets")]
-    for t in wanted:
-        if not 0 <= t < n:
-            raise InvalidInputError(f"target index {t} out of range 0..{n - 1}")
-    tree = MerkleTree.from_leaf_hashes(leaves)  # built once, O(log n) per proof
-    kind = _other(source.kind)
-    out = []
-    for t in wanted:
-        proof = tree.proof(t).path
-        out.append(RecoverySymbol(source.index, t, kind, expanded[t * size : (t + 1) * size], proof))
-    return out
-
-
-def recovery_symbol(
-    source: Sliver, target_index: int, metadata: BlobMetadata | None = None, *, n_shards: int | None = None
-) -> RecoverySymbol:
-    """The symbol a node holding ``source`` sends to rebuild sliver
-    ``target_index`` of the other kind, with its Merkle proof."""
-    return recovery_symbols(source, metadata, [target_index], n_shards=n_shards)[0]
-
-
-@dataclass(frozen=True)
-class InconsistencyProof:
-    """Recovery symbols that all verify against the metadata, yet decode to a
-    sliver whose hash differs from it: proof that the blob was encoded
-    inconsistently (spec §6)."""
-
-    kind: SliverKind
-    target_index: int
-    symbols: tuple[RecoverySymbol, ...]
-
-    def verify(self, metadata: BlobMetadata) -> bool:
-        """True if the proof is valid against ``metadata``; raises
-        :class:`InvalidProofError` otherwise."""
-        cfg, size = _config_of(metadata)
-        need = cfg.n_secondary_source_symbols if self.kind == "primary" else cfg.n_primary_source_symbols
-        if len(self.symbols) != need or len({s.source_index for s in self.symbols}) != need:
-            raise InvalidProofError(f"an inconsistency proof needs exactly {need} distinct symbols")
-        for sym in self.symbols:
-            if sym.kind != self.kind or sym.target_index != self.target_index:
-                raise InvalidProofError("symbol for another target in the inconsistency proof")
-            sym.verify(metadata)
-        line = _native.blob_recover_line(
-            cfg.n_shards,
-            size,
-            _AXIS[self.kind],
-            [s.source_index for s in self.symbols],
-            [s.data for s in self.symbols],
-        )
-        (root,) = _line_roots(cfg.n_shards, size, self.kind, [line], 1)
-        if root == _hash_of(metadata, self.kind, self.target_index):
-            raise InvalidProofError("the symbols decode to the committed sliver: no inconsistency")
-        return True
-
-    def to_bytes(self) -> bytes:
-        out = bytearray([_AXIS[self.kind]]) + self.target_index.to_bytes(2, "little")
-        out += uleb128(len(self.symbols))
-        for sym in self.symbols:
-            b = sym.to_bytes()
-            out += uleb128(len(b)) + b
-        return bytes(out)
-
-    @classmethod
-    def from_bytes(cls, buf: Buffer) -> InconsistencyProof:
-        reader = Reader(_wire_bytes(buf), "inconsistency proof")
-        kind = _read_kind(reader)
-        target = reader.u16()
-        syms = [RecoverySymbol.from_bytes(reader.take(reader.uleb128())) for _ in range(reader.uleb128())]
-        reader.finish()
-        return cls(kind, target, tuple(syms))
-
-
-def recover_sliver(
-    symbols: Iterable[RecoverySymbol], metadata: BlobMetadata, kind: str, target_index: int
-) -> Sliver:
-    """Rebuild sliver ``target_index`` of ``kind`` from recovery symbols
-    (s for a primary sliver, p for a secondary one). Symbols for another
-    target, with bad proofs or duplicate sources are dropped. Raises
-    :class:`NotEnoughShardsError` with too few good symbols and
-    :class:`InconsistentBlobError` (with ``.proof``, an
-    :class:`InconsistencyProof`) when they decode to a sliver that does not
-    match the metadata."""
-    k_ = _kind(kind)
-    cfg, size = _config_of(metadata)
-    n = cfg.n_shards
-    _u16(target_index, "target index")
-    if not 0 <= target_index < n:
-        raise InvalidInputError(f"target index {target_index} out of range 0..{n - 1}")
-    need = cfg.n_secondary_source_symbols if k_ == "primary" else cfg.n_primary_source_symbols
-    good: list[RecoverySymbol] = []
-    seen: set[int] = set()
-    for sym in _items(symbols, "symbols"):
-        if not isinstance(sym, RecoverySymbol):
-            raise InvalidInputError(f"symbols must be RecoverySymbol objects, not {type(sym).__name__}")
-        if len(good) >= need:
-            break
-        if sym.kind != k_ or sym.target_index != target_index or sym.source_index in seen:
-            continue
-        if not sym.is_valid(metadata):
-            log.warning("dropped recovery symbol from %d: proof does not verify", sym.source_index)
-            continue
-        seen.add(sym.source_index)
-        good.append(sym)
-    if len(good) < need:
-        raise NotEnoughShardsError(f"need {need} verified recovery symbols, have {len(good)}")
-    line = _native.blob_recover_line(
-        n, size, _AXIS[k_], [s.source_index for s in good], [s.data for s in good]
-    )
-    (root,) = _line_roots(n, size, k_, [line], 1)
-    if root != _hash_of(metadata, k_, target_index):
-        err = InconsistentBlobError(
-            f"recovered {k_} sliver {target_index} does not match the metadata: "
-            "the blob is inconsistently encoded"
-        )
-        setattr(err, "proof", InconsistencyProof(k_, target_index, tuple(good)))  # noqa: B010
-        raise err
-    return Sliver(line, target_index, size, k_)

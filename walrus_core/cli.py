@@ -20,10 +20,20 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .config import EncodingConfig
 from .errors import WalrusCoreError
+from .reference.committee import Committee, init_committee, load_committee
+from .reference.nodes import NodeDir
+from .reference.progress import ProgressFn, StderrBar, no_progress
+from .reference.repair import repair
+from .reference.retrieve import parse_blob_id, read_to_file
+from .reference.store import store_file
+from .reference.verify import blob_info, committee_status, cost, list_blobs, scrub
+from .stream import DEFAULT_MEMORY, ByteBar, file_blob_ids
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,9 +121,7 @@ def _byte_count(text: str) -> int:
     return value
 
 
-def _blob_ids(args: argparse.Namespace) -> int:
-    from .stream import DEFAULT_MEMORY, ByteBar, file_blob_ids
-
+def _cmd_blob_id(args: argparse.Namespace) -> int:
     bar = None if (args.quiet or args.json or not sys.stderr.isatty()) else ByteBar("blob-id")
     memory = args.memory if args.memory is not None else DEFAULT_MEMORY
     results = file_blob_ids(args.files, args.shards, memory=memory, progress=bar)
@@ -134,12 +142,14 @@ def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
         print(text)
 
 
-def _committee(args: argparse.Namespace) -> Any:
-    from .reference.committee import load_committee
-
+def _committee(args: argparse.Namespace) -> Committee:
     if not args.committee:
         raise _Usage("this command needs --committee DIR (or WALRUS_CORE_COMMITTEE)")
     return load_committee(args.committee)
+
+
+#: Walrus's own shard count; beyond it the CLI warns about the O(n²) metadata.
+LARGE_N_SHARDS = 1000
 
 
 class _Usage(Exception):
@@ -156,153 +166,179 @@ def _human(n: float) -> str:
     return f"{n:.1f} {unit}"
 
 
-def _run(args: argparse.Namespace) -> int:
-    from .reference.progress import StderrBar, no_progress
-
-    progress = no_progress if (args.quiet or args.json or not sys.stderr.isatty()) else StderrBar()
-    cmd = args.command
-    if cmd == "init":
-        from .reference.committee import init_committee
-
-        try:
-            weights = [float(x) for x in args.weights.split(",")] if args.weights else None
-        except ValueError:
-            raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
-        c = init_committee(args.dir, args.nodes, args.shards, weights)
-        obj = {
-            "committee": str(c.root),
-            "nodes": len(c.nodes),
-            "n_shards": c.n_shards,
-            "max_faulty": c.max_faulty,
-        }
-        _emit(
-            args,
-            obj,
-            f"committee of {len(c.nodes)} nodes, {c.n_shards} shards (f = {c.max_faulty}) in {c.root}",
+def _warn_if_large(n_shards: int) -> None:
+    """Say what a shard count beyond Walrus's own costs: every blob's metadata
+    has 64 bytes per shard and every shard keeps a copy (O(n²) per blob)."""
+    if n_shards > LARGE_N_SHARDS:
+        per_blob = n_shards * EncodingConfig(n_shards).metadata_length
+        print(
+            f"warning: {n_shards} shards: every blob carries {_human(per_blob)} of metadata "
+            f"(n x (64n + 32) bytes, growing as n squared), and its encoding and repair work grow "
+            f"with n too; Walrus uses {LARGE_N_SHARDS}",
+            file=sys.stderr,
         )
-        return 0
-    if cmd == "cost":
-        from .reference.verify import cost
 
-        n = args.shards or (_committee(args).n_shards if args.committee else 1000)
-        try:
-            length = args.file.stat().st_size
-        except OSError as exc:
-            raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
-        est: dict[str, Any] = cost(length, n, args.epochs, args.price)
-        _emit(
-            args,
-            est,
-            f"{_human(length)} -> encoded {_human(est['encoded_length'])} "
-            f"({est['expansion']:.2f}x, n = {n}); "
-            f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
-        )
-        return 0
 
-    if cmd == "blob-id":
-        return _blob_ids(args)
+def _progress(args: argparse.Namespace) -> ProgressFn:
+    return no_progress if (args.quiet or args.json or not sys.stderr.isatty()) else StderrBar()
 
+
+def _node(args: argparse.Namespace, committee: Committee) -> NodeDir | None:
+    return committee.resolve_node(args.node) if args.node else None
+
+
+# ------------------------------------------------------------------ one handler per command
+def _cmd_init(args: argparse.Namespace) -> int:
+    try:
+        weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+    except ValueError:
+        raise _Usage(f"--weights must be comma-separated numbers, got {args.weights!r}") from None
+    c = init_committee(args.dir, args.nodes, args.shards, weights)
+    _warn_if_large(c.n_shards)
+    obj = {
+        "committee": str(c.root),
+        "nodes": len(c.nodes),
+        "n_shards": c.n_shards,
+        "max_faulty": c.max_faulty,
+    }
+    _emit(
+        args,
+        obj,
+        f"committee of {len(c.nodes)} nodes, {c.n_shards} shards (f = {c.max_faulty}) in {c.root}",
+    )
+    return 0
+
+
+def _cmd_cost(args: argparse.Namespace) -> int:
+    n = args.shards or (_committee(args).n_shards if args.committee else 1000)
+    try:
+        length = args.file.stat().st_size
+    except OSError as exc:
+        raise _Usage(f"cannot read {args.file}: {exc.strerror}") from exc
+    est: dict[str, Any] = cost(length, n, args.epochs, args.price)
+    _warn_if_large(n)
+    _emit(
+        args,
+        est,
+        f"{_human(length)} -> encoded {_human(est['encoded_length'])} "
+        f"({est['expansion']:.2f}x, n = {n}); "
+        f"{est['storage_units']} units x {args.epochs} epochs x {args.price} = {est['cost']}",
+    )
+    return 0
+
+
+def _cmd_store(args: argparse.Namespace) -> int:
+    r = store_file(_committee(args), args.file, progress=_progress(args))
+    _emit(args, r.to_json(), str(r.blob_id))
+    if r.failures and not args.json:
+        for v in r.failures.values():
+            print(f"warning: {v}", file=sys.stderr)
+    return 0
+
+
+def _cmd_read(args: argparse.Namespace) -> int:
     committee = _committee(args)
-    if cmd == "store":
-        from .reference.store import store_file
+    blob_id = parse_blob_id(args.blob_id)
+    to_stdout = args.output in (None, "-")
+    if to_stdout and args.json:
+        raise _Usage("--json with read needs -o FILE (stdout carries the JSON)")
+    rr = read_to_file(committee, blob_id, args.output, progress=_progress(args))
+    if not args.json:
+        for problem in rr.problems:
+            print(f"note: {problem}", file=sys.stderr)
+    if not to_stdout:
+        _emit(args, rr.to_json(), f"{len(rr.data)} bytes written to {args.output}")
+    return 0
 
-        r = store_file(committee, args.file, progress=progress)
-        _emit(args, r.to_json(), str(r.blob_id))
-        if r.failures and not args.json:
-            for v in r.failures.values():
-                print(f"warning: {v}", file=sys.stderr)
-        return 0
-    if cmd == "read":
-        from .reference.retrieve import parse_blob_id, read_to_file
 
-        blob_id = parse_blob_id(args.blob_id)
-        to_stdout = args.output in (None, "-")
-        if to_stdout and args.json:
-            raise _Usage("--json with read needs -o FILE (stdout carries the JSON)")
-        rr = read_to_file(committee, blob_id, args.output, progress=progress)
-        if not args.json:
-            for problem in rr.problems:
-                print(f"note: {problem}", file=sys.stderr)
-        if not to_stdout:
-            _emit(args, rr.to_json(), f"{len(rr.data)} bytes written to {args.output}")
-        return 0
-    if cmd == "repair":
-        from .reference.repair import repair
+def _cmd_repair(args: argparse.Namespace) -> int:
+    committee = _committee(args)
+    reports = repair(committee, _node(args, committee), progress=_progress(args))
+    lines = []
+    for rep in reports:
+        if rep.rebuilt or rep.failed:
+            ratio = f"{rep.bytes_moved / rep.blob_bytes:.3f}x blob" if rep.blob_bytes else "-"
+            share = f"{rep.bytes_moved / rep.node_share:.2f}x own share" if rep.node_share else "-"
+            lines.append(
+                f"{rep.node}: rebuilt {len(rep.rebuilt)} slivers, moved {_human(rep.bytes_moved)} "
+                f"({ratio}, {share})"
+            )
+            lines += [f"  FAILED {x}" for x in rep.failed]
+    if not lines:
+        lines.append("nothing to repair")
+    _emit(
+        args,
+        {"nodes": [r.to_json() for r in reports], "ok": all(r.ok for r in reports)},
+        "\n".join(lines),
+    )
+    return 0 if all(r.ok for r in reports) else 1
 
-        node = committee.resolve_node(args.node) if args.node else None
-        reports = repair(committee, node, progress=progress)
-        lines = []
-        for rep in reports:
-            if rep.rebuilt or rep.failed:
-                ratio = f"{rep.bytes_moved / rep.blob_bytes:.3f}x blob" if rep.blob_bytes else "-"
-                share = f"{rep.bytes_moved / rep.node_share:.2f}x own share" if rep.node_share else "-"
-                lines.append(
-                    f"{rep.node}: rebuilt {len(rep.rebuilt)} slivers, moved {_human(rep.bytes_moved)} "
-                    f"({ratio}, {share})"
-                )
-                lines += [f"  FAILED {x}" for x in rep.failed]
-        if not lines:
-            lines.append("nothing to repair")
-        _emit(
-            args,
-            {"nodes": [r.to_json() for r in reports], "ok": all(r.ok for r in reports)},
-            "\n".join(lines),
-        )
-        return 0 if all(r.ok for r in reports) else 1
-    if cmd in ("scrub", "verify"):
-        from .reference.verify import scrub
 
-        node = committee.resolve_node(args.node) if args.node else None
-        results = scrub(committee, node, repair=args.repair, progress=progress)
-        lines = []
-        bad = False
-        for res in results:
-            fixed = res.repair is not None and res.repair.ok
-            bad |= bool(res.problems) and not fixed
-            state = "ok" if not res.problems else ("repaired" if fixed else "PROBLEMS")
-            lines.append(f"{res.node}: {res.ok} slivers ok, {len(res.problems)} problems, {state}")
-            lines += [f"  {x}" for x in res.problems[:20]]
-            if len(res.problems) > 20:
-                lines.append(f"  ... and {len(res.problems) - 20} more")
-            lines += [f"  stray file: {x}" for x in res.strays]
-            if res.repair is not None:
-                lines += [f"  FAILED {x}" for x in res.repair.failed]
-        _emit(args, {"nodes": [r.to_json() for r in results], "ok": not bad}, "\n".join(lines))
-        return 1 if bad else 0
-    if cmd == "status":
-        from .reference.verify import committee_status
+def _cmd_scrub(args: argparse.Namespace) -> int:
+    committee = _committee(args)
+    results = scrub(committee, _node(args, committee), repair=args.repair, progress=_progress(args))
+    lines = []
+    bad = False
+    for res in results:
+        fixed = res.repair is not None and res.repair.ok
+        bad |= bool(res.problems) and not fixed
+        state = "ok" if not res.problems else ("repaired" if fixed else "PROBLEMS")
+        lines.append(f"{res.node}: {res.ok} slivers ok, {len(res.problems)} problems, {state}")
+        lines += [f"  {x}" for x in res.problems[:20]]
+        if len(res.problems) > 20:
+            lines.append(f"  ... and {len(res.problems) - 20} more")
+        lines += [f"  stray file: {x}" for x in res.strays]
+        if res.repair is not None:
+            lines += [f"  FAILED {x}" for x in res.repair.failed]
+    _emit(args, {"nodes": [r.to_json() for r in results], "ok": not bad}, "\n".join(lines))
+    return 1 if bad else 0
 
-        st = committee_status(committee)
-        lines = [
-            f"{st['committee']}: {len(st['nodes'])} nodes, {st['n_shards']} shards, f = {st['max_faulty']}, "
-            f"{st['certified_blobs']} certified blobs"
-        ]
-        for x in st["nodes"]:
-            state = f"{x['blobs']} blobs" if x["exists"] else "MISSING"
-            lines.append(f"  {x['node']}: shards {x['shards']} ({x['n_shards']}), {state}")
-        _emit(args, st, "\n".join(lines))
-        return 0
-    if cmd == "ls":
-        from .reference.verify import list_blobs
 
-        items = list_blobs(committee)
-        text = "\n".join(
-            f"{x['blob_id']}  {x['length'] if x['length'] is not None else '?':>12}  "
-            f"{'certified' if x['certified'] else 'uncertified'}"
-            for x in items
-        )
-        _emit(args, {"blobs": items}, text)
-        return 0
-    if cmd == "info":
-        from .reference.retrieve import parse_blob_id
-        from .reference.verify import blob_info
+def _cmd_status(args: argparse.Namespace) -> int:
+    st = committee_status(_committee(args))
+    lines = [
+        f"{st['committee']}: {len(st['nodes'])} nodes, {st['n_shards']} shards, f = {st['max_faulty']}, "
+        f"{st['certified_blobs']} certified blobs"
+    ]
+    for x in st["nodes"]:
+        state = f"{x['blobs']} blobs" if x["exists"] else "MISSING"
+        lines.append(f"  {x['node']}: shards {x['shards']} ({x['n_shards']}), {state}")
+    _emit(args, st, "\n".join(lines))
+    return 0
 
-        info = blob_info(committee, parse_blob_id(args.blob_id), check=args.check)
-        lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
-        lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
-        _emit(args, info, "\n".join(lines))
-        return 0
-    raise _Usage(f"unknown command {cmd}")  # pragma: no cover - argparse refuses first
+
+def _cmd_ls(args: argparse.Namespace) -> int:
+    items = list_blobs(_committee(args))
+    text = "\n".join(
+        f"{x['blob_id']}  {x['length'] if x['length'] is not None else '?':>12}  "
+        f"{'certified' if x['certified'] else 'uncertified'}"
+        for x in items
+    )
+    _emit(args, {"blobs": items}, text)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    info = blob_info(_committee(args), parse_blob_id(args.blob_id), check=args.check)
+    lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
+    lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
+    _emit(args, info, "\n".join(lines))
+    return 0
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": _cmd_init,
+    "cost": _cmd_cost,
+    "store": _cmd_store,
+    "read": _cmd_read,
+    "repair": _cmd_repair,
+    "scrub": _cmd_scrub,
+    "verify": _cmd_scrub,
+    "status": _cmd_status,
+    "ls": _cmd_ls,
+    "info": _cmd_info,
+    "blob-id": _cmd_blob_id,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     try:
-        return _run(args)
+        return _HANDLERS[args.command](args)
     except _Usage as exc:
         print(f"walrus-core: error: {exc}", file=sys.stderr)
         return 2

@@ -1,25 +1,47 @@
-"""RS2 encoding parameters for a committee of ``n_shards`` (spec §1).
+"""RS2's facts in one place (spec §1): the encoding-type byte, the limits,
+and for a committee of ``n_shards`` the parameters f, p = n - 2f, s = n - f,
+the symbols per sliver kind and every size derived from them.
 
-Pure Python, no native code: everything here is integer arithmetic that
-callers (and the C core's callers) use to size buffers and validate input.
+Integer arithmetic only, which callers (and the C core's callers) use to
+size buffers and validate input.
 """
 
 from __future__ import annotations
 
+from ._args import check_int
 from .errors import DataTooLargeError, InvalidInputError
 
+#: Encoding-type byte of RS2 in BCS (Walrus ``EncodingType::RS2``; 0 was RaptorQ).
+ENCODING_TYPE_RS2 = 1
+#: The name of that encoding type, as Walrus prints it.
+ENCODING_TYPE_RS2_NAME = "RS2"
 #: Largest symbol size RS2 allows (``u16::MAX - 1``; spec §1).
 MAX_SYMBOL_SIZE = 65534
 #: Smallest committee the official encoder accepts (spec §1).
 MIN_N_SHARDS = 4
 #: The reed-solomon-simd shard-count limits cap n here (spec §1, §3.3).
 MAX_N_SHARDS = 49155
-#: Encoding-type byte of RS2 (spec §1).
-ENCODING_TYPE_RS2 = 1
 
 
-def _pow2(x: int) -> int:
-    return 1 if x <= 1 else 1 << (x - 1).bit_length()
+def max_faulty(n_shards: int) -> int:
+    """f = floor((n - 1) / 3): the shards that may fail or lie."""
+    return (n_shards - 1) // 3
+
+
+def source_symbols(n_shards: int) -> tuple[int, int]:
+    """(p, s) = (n - 2f, n - f): the rows (symbols per secondary sliver) and
+    columns (symbols per primary sliver) of the message matrix. Defined for
+    any n >= 1, so that metadata of any pair count can be checked; encoding
+    needs :data:`MIN_N_SHARDS` .. :data:`MAX_N_SHARDS`."""
+    n = check_int(n_shards, "n_shards", 1)
+    f = max_faulty(n)
+    return n - 2 * f, n - f
+
+
+def max_blob_size(n_shards: int) -> int:
+    """Largest unencoded length n shards can take: p * s * MAX_SYMBOL_SIZE."""
+    p, s = source_symbols(n_shards)
+    return p * s * MAX_SYMBOL_SIZE
 
 
 class EncodingConfig:
@@ -33,16 +55,9 @@ class EncodingConfig:
     __slots__ = ("_f", "_n", "_p", "_s")
 
     def __init__(self, n_shards: int) -> None:
-        if isinstance(n_shards, bool) or not isinstance(n_shards, int):
-            raise InvalidInputError(f"n_shards must be an int, not {type(n_shards).__name__}")
-        if n_shards < MIN_N_SHARDS:
-            raise InvalidInputError(f"n_shards must be at least {MIN_N_SHARDS}, got {n_shards}")
-        if n_shards > MAX_N_SHARDS:
-            raise InvalidInputError(f"n_shards must be at most {MAX_N_SHARDS}, got {n_shards}")
-        self._n = n_shards
-        self._f = (n_shards - 1) // 3
-        self._p = n_shards - 2 * self._f
-        self._s = n_shards - self._f
+        self._n = check_int(n_shards, "n_shards", MIN_N_SHARDS, MAX_N_SHARDS)
+        self._f = max_faulty(self._n)
+        self._p, self._s = source_symbols(self._n)
 
     @property
     def n_shards(self) -> int:
@@ -63,37 +78,31 @@ class EncodingConfig:
         """s = n - f: columns of the message matrix."""
         return self._s
 
-    @property
-    def source_symbols_per_blob(self) -> int:
-        return self._p * self._s
+    def symbols_per_sliver(self, kind: str) -> int:
+        """Symbols in one sliver of ``kind``: a primary sliver is a row (s
+        symbols), a secondary sliver a column (p symbols). So many recovery
+        symbols rebuild one sliver of ``kind``, and so many slivers of the
+        other kind decode the blob."""
+        if kind == "primary":
+            return self._s
+        if kind == "secondary":
+            return self._p
+        raise InvalidInputError(f"sliver kind must be 'primary' or 'secondary', not {kind!r}")
 
     @property
     def max_blob_size(self) -> int:
-        return self._p * self._s * MAX_SYMBOL_SIZE
+        return max_blob_size(self._n)
 
-    def _check_length(self, length: int) -> None:
-        if isinstance(length, bool) or not isinstance(length, int):
-            raise InvalidInputError(f"length must be an int, not {type(length).__name__}")
-        if length < 0:
-            raise InvalidInputError(f"length must be non-negative, got {length}")
+    def symbol_size(self, length: int) -> int:
+        """S = ceil(max(L, 1) / (p*s)) rounded up to even (spec §1)."""
+        check_int(length, "length", 0)
         if length > self.max_blob_size:
             raise DataTooLargeError(
                 f"the data is too large to be encoded/decoded: {length} bytes > "
                 f"{self.max_blob_size} for n_shards={self._n}"
             )
-
-    def symbol_size(self, length: int) -> int:
-        """S = ceil(max(L, 1) / (p*s)) rounded up to even (spec §1)."""
-        self._check_length(length)
-        k = self._p * self._s
-        size = -(-max(length, 1) // k)
+        size = -(-max(length, 1) // (self._p * self._s))
         return size + (size & 1)
-
-    def primary_sliver_length(self, length: int) -> int:
-        return self._s * self.symbol_size(length)
-
-    def secondary_sliver_length(self, length: int) -> int:
-        return self._p * self.symbol_size(length)
 
     def encoded_slivers_length(self, length: int) -> int:
         return self._n * (self._p + self._s) * self.symbol_size(length)
@@ -106,10 +115,6 @@ class EncodingConfig:
     def encoded_blob_length(self, length: int) -> int:
         """n * metadata_length + encoded_slivers_length (spec §1)."""
         return self._n * self.metadata_length + self.encoded_slivers_length(length)
-
-    def primary_code_is_high_rate(self) -> bool:
-        k, r = self._p, 2 * self._f
-        return _pow2(k) > _pow2(r) or (_pow2(k) == _pow2(r) and k <= r)
 
     def __repr__(self) -> str:
         return f"EncodingConfig(n_shards={self._n})"

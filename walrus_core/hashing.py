@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from . import _native
+from ._args import check_int
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -48,10 +49,7 @@ def blake2b256_many(
     :class:`~walrus_core.errors.InvalidBufferError` for a non-buffer.
     """
     if length is not None:
-        if isinstance(length, bool) or not isinstance(length, int):
-            raise InvalidInputError(f"length must be an int, not {type(length).__name__}")
-        if not 1 <= length <= sys.maxsize:
-            raise InvalidInputError(f"length must be positive (at most {sys.maxsize}), not {length}")
+        check_int(length, "length", 1, sys.maxsize)
         return _native.blake2b256_many_buffer(cast("Buffer", messages), length, prefix)
     if isinstance(messages, (bytes, bytearray, memoryview)) or not isinstance(messages, Sequence):
         raise InvalidInputError(

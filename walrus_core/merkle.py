@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from . import _native
+from ._args import check_int, resolve_threads
 from ._bcs import Reader, uleb128
 from ._bcs import as_bytes as _as_bytes
 from .errors import InvalidInputError, InvalidProofError
@@ -50,32 +51,22 @@ def _node(value: Buffer, what: str) -> bytes:
     return b
 
 
-def _index(value: int, what: str = "index") -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
-    return value
-
-
 def _size(value: int, what: str) -> int:
     """An int in 0 .. sys.maxsize (what the native layer can take)."""
-    value = _index(value, what)
-    if not 0 <= value <= sys.maxsize:
-        raise InvalidInputError(f"{what} out of range: {value}")
-    return value
+    return check_int(value, what, 0, sys.maxsize)
 
 
-def merkle_root(data: Buffer, leaf_size: int, *, threads: int = 1) -> bytes:
+def merkle_root(data: Buffer, leaf_size: int, *, threads: int | None = 1) -> bytes:
     """Walrus Merkle root over the consecutive ``leaf_size``-byte leaves of
     ``data`` (each hashed with the leaf prefix). ``len(data)`` must be a
     multiple of ``leaf_size`` (>= 1); empty data gives 32 zero bytes.
 
     By default single-threaded (on the calling thread, GIL released) with
-    O(log n) memory. ``threads=k`` splits large inputs (>= 2^13 leaves) into
-    aligned blocks hashed on k native threads (0 = one per CPU); the result
-    is the same."""
-    t = _size(threads, "threads")
-    if t > 0xFFFFFFFF:
-        raise InvalidInputError(f"threads out of range: {t}")
+    O(log n) memory. ``threads`` means what it means everywhere (None: every
+    CPU this process may use, k: k threads): large inputs (>= 2^13 leaves)
+    are split into aligned blocks hashed on that many native threads; the
+    result is the same."""
+    t = resolve_threads(threads)
     return _native.merkle_root(data, _size(leaf_size, "leaf_size"), t)
 
 
@@ -196,7 +187,7 @@ class MerkleProof:
         """The root this proof leads to from a leaf hash, or None when the
         index does not fit the path (``index >= 2**len(path)``)."""
         cur = _node(leaf_hash, "leaf_hash")
-        index = _index(index)
+        index = check_int(index, "index")
         if index < 0 or index >> len(self) != 0:
             return None
         for h, sibling in enumerate(self.path):
@@ -211,7 +202,7 @@ class MerkleProof:
         the exact path length for that tree size."""
         lh = _node(leaf_hash, "leaf_hash")
         r = _node(root, "root")
-        index = _index(index)
+        index = check_int(index, "index")
         if n_leaves is not None and (
             not 0 <= index < _size(n_leaves, "n_leaves") or len(self) != merkle_proof_len(n_leaves)
         ):
@@ -261,12 +252,18 @@ class MerkleProof:
 
 
 def read_node_bcs(reader: Reader) -> bytes:
-    """One BCS ``Node``: ``0x00`` (empty -> zero node) or ``0x01 || 32 bytes``."""
+    """One BCS ``Node``: ``0x00`` (empty -> zero node) or ``0x01 || 32 bytes``.
+    The all-zero node has only its canonical encoding, ``0x00``: ``0x01``
+    followed by 32 zero bytes is refused, so that every object has one
+    encoding (as :func:`node_bcs` and Walrus write it)."""
     tag = reader.u8()
     if tag == _NODE_EMPTY:
         return ZERO_NODE
     if tag == _NODE_DIGEST:
-        return reader.take(DIGEST_LEN)
+        node = reader.take(DIGEST_LEN)
+        if node == ZERO_NODE:
+            raise InvalidInputError("Merkle node BCS: the empty node encoded as a digest (not canonical)")
+        return node
     raise InvalidInputError(f"Merkle node BCS: unknown variant tag {tag}")
 
 
@@ -327,10 +324,7 @@ class MerkleTree:
         return self._nodes[DIGEST_LEN * index : DIGEST_LEN * (index + 1)]
 
     def _check_index(self, index: int) -> int:
-        index = _index(index)
-        if not 0 <= index < self._n:
-            raise InvalidInputError(f"leaf index {index} out of range for {self._n} leaves")
-        return index
+        return check_int(index, "leaf index", 0, self._n - 1)
 
     def proof(self, index: int) -> MerkleProof:
         """Inclusion proof of leaf ``index``."""

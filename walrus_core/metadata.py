@@ -21,50 +21,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, Union, cast
 
 from . import _native
+from ._args import check_int
 from ._bcs import Reader, uleb128
 from ._bcs import as_bytes as _as_bytes
+from .config import ENCODING_TYPE_RS2, ENCODING_TYPE_RS2_NAME, MAX_SYMBOL_SIZE, max_blob_size, source_symbols
 from .errors import InvalidBlobIdError, InvalidInputError, VerificationError
 from .merkle import DIGEST_LEN, _is_buffer, node_bcs, read_node_bcs
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
-ENCODING_TYPE_RS2 = "RS2"
-ENCODING_TYPE_BYTES = {ENCODING_TYPE_RS2: 1}
-"""Encoding type byte of each supported encoding (0 = retired RaptorQ)."""
-
-MAX_SYMBOL_SIZE = 65534
 BLOB_ID_LEN = 32
 BLOB_ID_TEXT_LEN = 43
 U64_MAX = (1 << 64) - 1
 
 _B64URL_43 = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
-    return value
-
-
-# ---- parameters (spec §1) -------------------------------------------------
-
-
-def source_symbols(n_shards: int) -> tuple[int, int]:
-    """(p, s) = (n − 2f, n − f) with f = floor((n − 1)/3): the rows
-    (symbols per secondary sliver) and columns (symbols per primary sliver)
-    of the message matrix."""
-    n = _int(n_shards, "n_shards")
-    if n < 1:
-        raise InvalidInputError(f"n_shards must be >= 1, got {n}")
-    f = (n - 1) // 3
-    return n - 2 * f, n - f
-
-
-def max_blob_size(n_shards: int) -> int:
-    """Largest unencoded length n shards can take: p·s·65534."""
-    p, s = source_symbols(n_shards)
-    return p * s * MAX_SYMBOL_SIZE
 
 
 # ---- BlobId -----------------------------------------------------------------
@@ -193,13 +164,11 @@ class BlobMetadata:
         self,
         unencoded_length: int,
         hashes: Iterable[tuple[Buffer, Buffer]] | Buffer,
-        encoding_type: str = ENCODING_TYPE_RS2,
+        encoding_type: str = ENCODING_TYPE_RS2_NAME,
     ) -> None:
-        if encoding_type != ENCODING_TYPE_RS2:
+        if encoding_type != ENCODING_TYPE_RS2_NAME:
             raise InvalidInputError(f"unsupported encoding type {encoding_type!r} (only 'RS2')")
-        length = _int(unencoded_length, "unencoded_length")
-        if not 0 <= length <= U64_MAX:
-            raise InvalidInputError(f"unencoded_length {length} is not a u64")
+        length = check_int(unencoded_length, "unencoded_length", 0, U64_MAX)
         if isinstance(hashes, (bytes, bytearray, memoryview)) or _is_buffer(hashes):
             flat = _as_bytes(cast("Buffer", hashes), "hashes")
             if len(flat) % (2 * DIGEST_LEN):
@@ -231,6 +200,15 @@ class BlobMetadata:
         self._root: bytes | None = None
         self._blob_id: BlobId | None = None
 
+    @classmethod
+    def _from_encoder(cls, unencoded_length: int, pair_hashes: bytes, blob_id: bytes) -> BlobMetadata:
+        """Metadata as the native encoder computed it, blob ID included: the
+        encoder derives that ID with the same Merkle code :meth:`_commit`
+        uses, so it is not computed a second time."""
+        md = cls(unencoded_length, pair_hashes)
+        md._blob_id = BlobId(blob_id)
+        return md
+
     # -- fields
     @property
     def unencoded_length(self) -> int:
@@ -238,7 +216,7 @@ class BlobMetadata:
 
     @property
     def encoding_type(self) -> str:
-        return ENCODING_TYPE_RS2
+        return ENCODING_TYPE_RS2_NAME
 
     @property
     def n_shards(self) -> int:
@@ -295,7 +273,7 @@ class BlobMetadata:
     def __repr__(self) -> str:
         return (
             f"BlobMetadata(blob_id={self.blob_id}, unencoded_length={self._length}, "
-            f"n_shards={self.n_shards}, encoding_type='RS2')"
+            f"n_shards={self.n_shards}, encoding_type='{ENCODING_TYPE_RS2_NAME}')"
         )
 
     # -- checks and wire form
@@ -303,7 +281,7 @@ class BlobMetadata:
         """Check received metadata: the pair count is ``n_shards`` (when
         given), the length fits ``n_shards``, and the blob ID is ``blob_id``
         (when given). Raises :class:`VerificationError`."""
-        if n_shards is not None and self.n_shards != _int(n_shards, "n_shards"):
+        if n_shards is not None and self.n_shards != check_int(n_shards, "n_shards"):
             raise VerificationError(f"metadata has {self.n_shards} sliver pairs, expected {n_shards}")
         if self._length > self.max_blob_size:
             raise VerificationError(
@@ -313,6 +291,13 @@ class BlobMetadata:
         if blob_id is not None and bytes(self.blob_id) != _blob_id_bytes(blob_id):
             raise VerificationError(f"blob ID mismatch: metadata gives {self.blob_id}")
 
+    @staticmethod
+    def max_bcs_len(n_shards: int) -> int:
+        """The longest :meth:`to_bcs` of metadata for ``n_shards`` pairs (every
+        hash a digest; an all-zero hash is one byte shorter)."""
+        n = check_int(n_shards, "n_shards", 1)
+        return BLOB_ID_LEN + 1 + 1 + 8 + len(uleb128(n)) + 2 * n * (1 + DIGEST_LEN)
+
     def to_bcs(self) -> bytes:
         """BCS of ``BlobMetadataWithId``: blob_id ‖ uleb128(0) (V1) ‖ 0x01
         (RS2) ‖ LE64(unencoded_length) ‖ uleb128(n) ‖ n × (node(primary) ‖
@@ -320,7 +305,7 @@ class BlobMetadata:
         node)."""
         out = bytearray(bytes(self.blob_id))
         out += uleb128(0)
-        out.append(ENCODING_TYPE_BYTES[ENCODING_TYPE_RS2])
+        out.append(ENCODING_TYPE_RS2)
         out += struct.pack("<Q", self._length)
         out += uleb128(self.n_shards)
         p = self._pairs
@@ -341,8 +326,10 @@ class BlobMetadata:
         if version != 0:
             raise InvalidInputError(f"BlobMetadata BCS: unknown version variant {version} (only V1 = 0)")
         etype = reader.u8()
-        if etype != ENCODING_TYPE_BYTES[ENCODING_TYPE_RS2]:
-            raise InvalidInputError(f"BlobMetadata BCS: unsupported encoding type byte {etype} (RS2 = 1)")
+        if etype != ENCODING_TYPE_RS2:
+            raise InvalidInputError(
+                f"BlobMetadata BCS: unsupported encoding type byte {etype} (RS2 = {ENCODING_TYPE_RS2})"
+            )
         length = reader.u64()
         count = reader.uleb128()
         if count == 0:
@@ -379,12 +366,8 @@ def encode_sliver_bcs(data: Buffer, symbol_size: int, index: int) -> bytes:
     """BCS of Walrus ``SliverData``: uleb128(len) ‖ data ‖ LE16(symbol_size) ‖
     LE16(index)."""
     raw = _as_bytes(data, "data")
-    s = _int(symbol_size, "symbol_size")
-    i = _int(index, "index")
-    if not 1 <= s <= 0xFFFF:
-        raise InvalidInputError(f"symbol_size must be in 1..65535, got {s}")
-    if not 0 <= i <= 0xFFFF:
-        raise InvalidInputError(f"sliver index must be in 0..65535, got {i}")
+    s = check_int(symbol_size, "symbol_size", 1, 0xFFFF)
+    i = check_int(index, "sliver index", 0, 0xFFFF)
     if len(raw) % s:
         raise InvalidInputError(f"sliver length {len(raw)} is not a multiple of symbol_size {s}")
     return uleb128(len(raw)) + raw + struct.pack("<HH", s, i)
@@ -411,27 +394,21 @@ def decode_sliver_bcs(buf: Buffer) -> SliverData:
 
 def rotation_offset(blob_id: BlobIdLike | str, n_shards: int) -> int:
     """(blob ID as a 256-bit big-endian integer) mod n."""
-    n = _int(n_shards, "n_shards")
-    if n < 1:
-        raise InvalidInputError(f"n_shards must be >= 1, got {n}")
+    n = check_int(n_shards, "n_shards", 1)
     return int.from_bytes(_blob_id_bytes(blob_id), "big") % n
 
 
 def shard_index_for_pair(pair_index: int, blob_id: BlobIdLike | str, n_shards: int) -> int:
     """Shard that stores sliver pair ``pair_index``: (i + offset) mod n."""
     off = rotation_offset(blob_id, n_shards)
-    i = _int(pair_index, "pair_index")
-    if not 0 <= i < n_shards:
-        raise InvalidInputError(f"pair index {i} out of range for {n_shards} shards")
+    i = check_int(pair_index, "pair_index", 0, n_shards - 1)
     return (i + off) % n_shards
 
 
 def pair_index_for_shard(shard_index: int, blob_id: BlobIdLike | str, n_shards: int) -> int:
     """Sliver pair stored by shard ``shard_index``: (t − offset) mod n."""
     off = rotation_offset(blob_id, n_shards)
-    t = _int(shard_index, "shard_index")
-    if not 0 <= t < n_shards:
-        raise InvalidInputError(f"shard index {t} out of range for {n_shards} shards")
+    t = check_int(shard_index, "shard_index", 0, n_shards - 1)
     return (t - off) % n_shards
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _native
+from ._args import as_list, check_int
 from .errors import InvalidBufferError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -38,10 +39,8 @@ MAX_SHARDS = 65536
 
 
 def _pow2(x: int) -> int:
-    p = 1
-    while p < x:
-        p <<= 1
-    return p
+    """x rounded up to a power of two (1 for x <= 1)."""
+    return 1 if x <= 1 else 1 << (x - 1).bit_length()
 
 
 def supports(original_count: int, recovery_count: int) -> bool:
@@ -61,13 +60,9 @@ def is_high_rate(original_count: int, recovery_count: int) -> bool:
     return original_count <= recovery_count
 
 
-def _count(value: object, what: str, *, minimum: int = 1) -> int:
-    """An int shard count in ``minimum .. MAX_SHARDS`` (what the native layer takes)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be an int, not {type(value).__name__}")
-    if not minimum <= value <= MAX_SHARDS:
-        raise InvalidInputError(f"{what} must be in {minimum}..{MAX_SHARDS}, got {value}")
-    return value
+def _count(value: object, what: str) -> int:
+    """An int shard count in ``1 .. MAX_SHARDS`` (what the native layer takes)."""
+    return check_int(value, what, 1, MAX_SHARDS)
 
 
 def encode(
@@ -133,7 +128,7 @@ class Decoder:
     def __init__(self, original_count: int, recovery_count: int, present: Iterable[int]) -> None:
         _count(original_count, "original_count")
         _count(recovery_count, "recovery_count")
-        self._native = _native.RSDecoder(original_count, recovery_count, present)
+        self._native = _native.RSDecoder(original_count, recovery_count, as_list(present, "present"))
         self.original_count = original_count
         self.recovery_count = recovery_count
 

@@ -24,10 +24,11 @@ from typing import IO, Any, Union
 
 from . import _native
 from .backends import cpu_count
-from .blob import Sliver, SliverPair, _is_file_object, _metadata_from_roots
+from .blob import _is_file_object, _metadata_from_roots
 from .config import EncodingConfig
 from .errors import InvalidInputError, MemoryBudgetError
 from .metadata import BlobId, BlobMetadata
+from .sliver import Sliver, SliverPair
 
 Buffer = Any
 #: A blob: any contiguous buffer, a path, or a binary file object.
@@ -229,13 +230,14 @@ def encode_pairs(
     about those pairs' bytes plus the band, whatever the blob's size (a
     node's own share, as Walrus's subset encoding). MemoryBudgetError when
     the pairs and the narrowest band do not fit in ``memory``."""
-    EncodingConfig(n_shards)
+    cfg = EncodingConfig(n_shards)
     _check_memory(memory)
     wanted = sorted(set(pair_indices))
     if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n_shards for i in wanted):
         raise InvalidInputError(f"pair indices must be ints in [0, {n_shards}), got {list(pair_indices)!r}")
     with _opened(source, n_shards) as src:
-        _, _, p, s, size = _native.blob_layout(n_shards, src.length)
+        p, s = cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+        size = cfg.symbol_size(src.length)
         share = len(wanted) * (p + s) * size
         band = _native.stream_band_for_budget(n_shards, src.length, max(memory - share, 0), threads, False)
         if band == 0:

@@ -65,7 +65,7 @@ int main(void)
     }
     unsigned cpus = wc_cpu_count();
     double t_par =
-        BEST_OF(CLOCK_MONOTONIC, wc_merkle_root_threads(wc_kernels_active(), data, 2 * n, 2, 0, root));
+        BEST_OF(CLOCK_MONOTONIC, wc_merkle_root_threads(wc_kernels_active(), data, 2 * n, 2, cpus, root));
     printf("%-9s root 2^20x2B on %u threads: %.4f s wall\n", wc_kernels_active()->name, cpus, t_par);
     free(data);
     free(out);

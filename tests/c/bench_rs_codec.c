@@ -12,6 +12,7 @@
 
 #include "dispatch.h"
 #include "rs.h"
+#include "tuning.h"
 #include "wc_test.h"
 
 static double now(void)
@@ -33,11 +34,14 @@ int main(int argc, char **argv)
 {
     double per_case = argc > 1 ? atof(argv[1]) : 0.2;
     if (per_case <= 0) per_case = 0.2;
-    if (argc > 2 && atol(argv[2]) > 0) wc_rs_set_tile((size_t)atol(argv[2]), 64);
+    if (argc > 2 && atol(argv[2]) > 0) {
+        wc_knob_set(WC_KNOB_RS_TILE_BUDGET, (size_t)atol(argv[2]));
+        wc_knob_set(WC_KNOB_RS_TILE_MIN, 64);
+    }
     const char *only_backend = argc > 3 ? argv[3] : NULL;
     size_t only_size = argc > 4 ? (size_t)atol(argv[4]) : 0;
     const char *only_op = argc > 5 ? argv[5] : NULL;
-    if (argc > 6) wc_rs_set_fused(atoi(argv[6]));
+    if (argc > 6) wc_knob_set(WC_KNOB_RS_FUSED, atoi(argv[6]) != 0);
     static const size_t shapes[][2] = {{334, 666}, {667, 333}};
     static const size_t sizes[] = {256, 512, 1024, 2048, 4096, 65536};
     static double trials[MAX_TRIALS];

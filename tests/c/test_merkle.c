@@ -294,13 +294,18 @@ static void check_threads(const struct wc_kernels *k)
     wc_test_fill(data, max, 5);
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
         CHECK_EQ_INT(wc_merkle_root(k, data, 2 * ns[i], 2, a), WC_OK);
-        for (unsigned t = 0; t <= 5; t++) {
+        for (unsigned t = 1; t <= 5; t++) {
             CHECK_EQ_INT(wc_merkle_root_threads(k, data, 2 * ns[i], 2, t, b), WC_OK);
             CHECK_MEM(a, b, 32);
         }
     }
     CHECK_EQ_INT(wc_merkle_root_threads(k, data, 5, 2, 2, b), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_root_threads(k, NULL, 4, 2, 2, b), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_root_threads(k, data, 4, 2, 0, b), WC_ERR_ARG);
+    /* far more threads than the cap or the blocks: still the root */
+    CHECK_EQ_INT(wc_merkle_root_threads(k, data, 2 * 100001, 2, 4096, b), WC_OK);
+    CHECK_EQ_INT(wc_merkle_root(k, data, 2 * 100001, 2, a), WC_OK);
+    CHECK_MEM(a, b, 32);
     free(data);
 }
 

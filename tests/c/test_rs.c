@@ -9,6 +9,7 @@
 #include "fft.h"
 #include "gf16.h"
 #include "rs.h"
+#include "tuning.h"
 #include "wc_test.h"
 
 static uint16_t gmul(uint16_t a, uint16_t b)
@@ -178,7 +179,7 @@ static void test_roundtrip(void)
             CHECK_EQ_INT(wc_rs_codec_new(k, r, &c), WC_OK);
             size_t sb = wc_rs_encode_scratch_bytes(c, pb);
             void *scratch = wc_aligned_alloc(sb);
-            CHECK_EQ_INT(wc_rs_encode_packed(c, kern, pp, ppw + k, pb, scratch), WC_OK);
+            CHECK_EQ_INT(wc_rs_encode_packed(c, kern, pp, ppw + k, pb, scratch, sb), WC_OK);
             for (size_t j = 0; j < r; j++) {
                 wc_rs_unpack(ppw[k + j], 1, S, unp, S);
                 CHECK_MEM(unp, all + (k + j) * S, S);
@@ -222,7 +223,7 @@ static void test_roundtrip(void)
                     pp[i] = present[i] ? ppw[i] : NULL;
                 }
                 for (int rep = 0; rep < 2; rep++) {
-                    CHECK_EQ_INT(wc_rs_decode_packed(d, kern, pp, pop, pb, ds), WC_OK);
+                    CHECK_EQ_INT(wc_rs_decode_packed(d, kern, pp, pop, pb, ds, db), WC_OK);
                     for (size_t i = 0; i < k; i++) {
                         wc_rs_unpack(pop[i], 1, S, unp, S);
                         CHECK_MEM(unp, all + i * S, S);
@@ -285,18 +286,19 @@ static void test_bad_input(void)
     uint8_t a[4] = {1, 2, 3, 4}, b[4], o[4];
     const uint8_t *op[2] = {a, a + 2};
     uint8_t *rp[2] = {b, b + 2};
-    CHECK_EQ_INT(wc_rs_encode(2, 2, 3, op, rp), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_rs_encode(2, 2, 0, op, rp), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_rs_encode(2, 2, 2, NULL, rp), WC_ERR_ARG);
+    const struct wc_kernels *kern = wc_kernels_active();
+    CHECK_EQ_INT(wc_rs_encode_with(kern, 2, 2, 3, op, rp), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_encode_with(kern, 2, 2, 0, op, rp), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_encode_with(kern, 2, 2, 2, NULL, rp), WC_ERR_ARG);
     const uint8_t *opn[2] = {a, NULL};
-    CHECK_EQ_INT(wc_rs_encode(2, 2, 2, opn, rp), WC_ERR_ARG);
-    CHECK_EQ_INT(wc_rs_encode(2, 2, 2, op, rp), WC_OK);
+    CHECK_EQ_INT(wc_rs_encode_with(kern, 2, 2, 2, opn, rp), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_rs_encode_with(kern, 2, 2, 2, op, rp), WC_OK);
 
     const uint8_t *sh[4] = {a, NULL, NULL, NULL};
     uint8_t *outp[2] = {o, o + 2};
-    CHECK_EQ_INT(wc_rs_decode(2, 2, 2, sh, outp), WC_ERR_TOO_FEW);
+    CHECK_EQ_INT(wc_rs_decode_with(kern, 2, 2, 2, sh, outp), WC_ERR_TOO_FEW);
     sh[3] = b + 2;
-    CHECK_EQ_INT(wc_rs_decode(2, 2, 2, sh, outp), WC_OK);
+    CHECK_EQ_INT(wc_rs_decode_with(kern, 2, 2, 2, sh, outp), WC_OK);
     CHECK_MEM(o, a, 4);
 
     uint8_t present[4] = {1, 0, 0, 0};
@@ -310,11 +312,29 @@ static void test_bad_input(void)
     uint8_t blk[4][64];
     const uint8_t *bp[2] = {blk[0], blk[1]};
     uint8_t *bw[2] = {blk[2], blk[3]};
-    void *s = wc_aligned_alloc(wc_rs_encode_scratch_bytes(c, 64));
-    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 63, s), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 0, s), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 64, NULL), WC_ERR_ARG);
-    CHECK_EQ_INT(wc_rs_encode_packed(NULL, NULL, bp, bw, 64, s), WC_ERR_ARG);
+    size_t sb = wc_rs_encode_scratch_bytes(c, 64);
+    void *s = wc_aligned_alloc(sb);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 63, s, sb), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 0, s, sb), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 64, NULL, sb), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_rs_encode_packed(NULL, NULL, bp, bw, 64, s, sb), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, bp, bw, 64, s, sb - 1), WC_ERR_SIZE);
+    wc_aligned_free(s);
+    /* Scratch sized under small tiles, used after the tile knob grew: the
+     * call refuses it (a knob change can never overrun a buffer). */
+    static uint8_t big[4][4096];
+    const uint8_t *gp[2] = {big[0], big[1]};
+    uint8_t *gw[2] = {big[2], big[3]};
+    CHECK_EQ_INT(wc_knob_set(WC_KNOB_RS_TILE_BUDGET, 64), WC_OK);
+    CHECK_EQ_INT(wc_knob_set(WC_KNOB_RS_TILE_MIN, 64), WC_OK);
+    sb = wc_rs_encode_scratch_bytes(c, sizeof big[0]);
+    s = wc_aligned_alloc(sb);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, gp, gw, sizeof big[0], s, sb), WC_OK);
+    CHECK_EQ_INT(wc_knob_set(WC_KNOB_COUNT, 0), WC_OK);
+    CHECK(wc_rs_encode_scratch_bytes(c, sizeof big[0]) > sb);
+    CHECK_EQ_INT(wc_rs_encode_packed(c, NULL, gp, gw, sizeof big[0], s, sb), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_knob_set(WC_KNOB_RS_LOCATOR, 4), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_knob_set(WC_KNOB_RS_TILE_MIN, 65), WC_ERR_ARG);
     wc_aligned_free(s);
     wc_rs_codec_free(c);
 }
@@ -333,27 +353,28 @@ static void test_variants(void)
         wc_test_fill(all, k * S, (unsigned)(s + 40));
         for (size_t i = 0; i < n; i++) wp[i] = all + i * S;
         for (size_t i = 0; i < k; i++) op[i] = out + i * S;
-        wc_rs_set_fused(0);
+        wc_knob_set(WC_KNOB_RS_FUSED, 0);
         CHECK_EQ_INT(
             wc_rs_encode_with(wc_backend_find("portable"), k, r, S, (const uint8_t *const *)wp, wp + k),
             WC_OK);
         memcpy(ref, all + k * S, r * S);
-        wc_rs_set_fused(1);
+        wc_knob_set(WC_KNOB_RS_FUSED, 1);
         FOR_EACH_BACKEND(kern)
         {
             for (int tile = 0; tile < 3; tile++) {
-                wc_rs_set_tile(tile == 0 ? (size_t)2 << 20 : tile == 1 ? 1 : 64 * 1024, 64);
+                wc_knob_set(WC_KNOB_RS_TILE_BUDGET, tile == 0 ? (size_t)2 << 20 : tile == 1 ? 1 : 64 * 1024);
+                wc_knob_set(WC_KNOB_RS_TILE_MIN, 64);
                 for (int mode = 0; mode < 4; mode++) {
-                    wc_rs_set_fused(mode & 1);
-                    wc_rs_set_stream_min(mode & 2 ? 64 : 0);
+                    wc_knob_set(WC_KNOB_RS_FUSED, mode & 1);
+                    wc_knob_set(WC_KNOB_RS_STREAM_MIN, mode & 2 ? 64 : (size_t)16 << 10);
                     memset(all + k * S, 0, r * S);
                     CHECK_EQ_INT(wc_rs_encode_with(kern, k, r, S, (const uint8_t *const *)wp, wp + k), WC_OK);
                     CHECK_MEM(all + k * S, ref, r * S);
                 }
-                wc_rs_set_fused(1);
-                wc_rs_set_stream_min(0);
+                wc_knob_set(WC_KNOB_RS_FUSED, 1);
+                wc_knob_set(WC_KNOB_RS_STREAM_MIN, (size_t)16 << 10);
                 for (int method = 1; method <= 3; method++) {
-                    wc_rs_set_locator_method(method);
+                    wc_knob_set(WC_KNOB_RS_LOCATOR, (size_t)method);
                     /* exactly k shards: originals i % 3 != 0, then recovery, then the rest */
                     size_t have = 0;
                     for (size_t i = 0; i < n; i++) sp[i] = NULL;
@@ -366,9 +387,9 @@ static void test_variants(void)
                     CHECK_EQ_INT(wc_rs_decode_with(kern, k, r, S, sp, op), WC_OK);
                     CHECK_MEM(out, all, k * S);
                 }
-                wc_rs_set_locator_method(0);
+                wc_knob_set(WC_KNOB_RS_LOCATOR, 0);
             }
-            wc_rs_set_tile((size_t)2 << 20, 256);
+            wc_knob_set(WC_KNOB_COUNT, 0); /* every default back */
         }
         free(all);
         free(ref);
@@ -398,19 +419,22 @@ static void *mt_worker(void *arg)
     uint8_t *rec = malloc(r * b), *out = malloc(k * b);
     const uint8_t **op = malloc((k + r) * sizeof(*op));
     uint8_t **rp = malloc(r * sizeof(*rp)), **outp = malloc(k * sizeof(*outp));
-    void *es = wc_aligned_alloc(wc_rs_encode_scratch_bytes(c->codec, b));
-    void *ds = wc_aligned_alloc(wc_rs_decode_scratch_bytes(c->dec, b));
+    size_t esb = wc_rs_encode_scratch_bytes(c->codec, b), dsb = wc_rs_decode_scratch_bytes(c->dec, b);
+    void *es = wc_aligned_alloc(esb);
+    void *ds = wc_aligned_alloc(dsb);
     c->ok = 1;
     for (int rep = 0; rep < 4; rep++) {
         for (size_t i = 0; i < k; i++) op[i] = c->orig + i * b;
         for (size_t j = 0; j < r; j++) rp[j] = rec + j * b;
-        if (wc_rs_encode_packed(c->codec, c->kern, op, rp, b, es) != WC_OK || memcmp(rec, c->want, r * b))
+        if (wc_rs_encode_packed(c->codec, c->kern, op, rp, b, es, esb) != WC_OK ||
+            memcmp(rec, c->want, r * b))
             c->ok = 0;
         /* decoder: originals 0..r-1 missing (see main thread), recovery present */
         for (size_t i = 0; i < k + r; i++)
             op[i] = i < k ? (i < r ? NULL : c->orig + i * b) : rec + (i - k) * b;
         for (size_t i = 0; i < k; i++) outp[i] = out + i * b;
-        if (wc_rs_decode_packed(c->dec, c->kern, op, outp, b, ds) != WC_OK || memcmp(out, c->orig, k * b))
+        if (wc_rs_decode_packed(c->dec, c->kern, op, outp, b, ds, dsb) != WC_OK ||
+            memcmp(out, c->orig, k * b))
             c->ok = 0;
     }
     wc_aligned_free(es);
@@ -436,8 +460,9 @@ static void test_threads(void)
         for (size_t j = 0; j < r; j++) rp[j] = want + j * bytes;
         wc_rs_codec *codec;
         CHECK_EQ_INT(wc_rs_codec_new(k, r, &codec), WC_OK);
-        void *es = wc_aligned_alloc(wc_rs_encode_scratch_bytes(codec, bytes));
-        CHECK_EQ_INT(wc_rs_encode_packed(codec, kern, op, rp, bytes, es), WC_OK);
+        size_t esb = wc_rs_encode_scratch_bytes(codec, bytes);
+        void *es = wc_aligned_alloc(esb);
+        CHECK_EQ_INT(wc_rs_encode_packed(codec, kern, op, rp, bytes, es, esb), WC_OK);
         uint8_t present[100];
         for (size_t i = 0; i < k + r; i++) present[i] = !(i < r);
         wc_rs_decoder *dec;
@@ -476,7 +501,8 @@ static void test_caller_scratch(void)
     uint8_t *ptr[K + R];
     wc_test_fill(data, K * S, 77);
     for (size_t i = 0; i < K + R; i++) ptr[i] = data + i * S;
-    CHECK_EQ_INT(wc_rs_encode(K, R, S, (const uint8_t *const *)ptr, ptr + K), WC_OK);
+    CHECK_EQ_INT(wc_rs_encode_with(wc_kernels_active(), K, R, S, (const uint8_t *const *)ptr, ptr + K),
+                 WC_OK);
     memcpy(ref, data + K * S, R * S);
     memset(data + K * S, 0, R * S);
     uint8_t *scratch = (uint8_t *)wc_aligned_alloc(n);

@@ -348,6 +348,69 @@ static void test_ifft_butterfly_acc(const struct wc_kernels *kern)
     }
 }
 
+/* A butterfly of the oracle with the twiddle convention of the fused steps
+ * (WC_RS_TW_ZERO: the zero multiplier, a plain XOR). */
+static void o_bf(int inverse, uint8_t *x, uint8_t *y, uint32_t g, size_t bytes)
+{
+    if (g == WC_RS_TW_ZERO) {
+        for (size_t i = 0; i < bytes; i++) y[i] ^= x[i];
+    } else if (inverse) {
+        o_ifft(x, y, (uint16_t)g, bytes);
+    } else {
+        o_fft(x, y, (uint16_t)g, bytes);
+    }
+}
+
+/* fft4/ifft4, where a backend has them: the four oracle butterflies of
+ * rs_kernels.h, for real, zero and skipped twiddles, in place and out of
+ * place (unaligned, each slice ending flush with its allocation). */
+static void test_fused_steps(const struct wc_kernels *kern)
+{
+    const struct wc_rs_kernels *k = kern->rs;
+    if (!k || !k->fft4 || !k->ifft4) return;
+    enum { BYTES = 64 * 6 };
+    static const uint32_t tw[] = {1, 65534, 21845, WC_RS_TW_ZERO, WC_RS_TW_SKIP};
+    struct fbuf src[4], dst[4];
+    uint8_t want[4][BYTES];
+    for (int i = 0; i < 4; i++) {
+        src[i] = fbuf_new((size_t)(1 + i), BYTES, (unsigned)(200 + i));
+        dst[i] = fbuf_new((size_t)(3 + i), BYTES, (unsigned)(210 + i));
+    }
+    int bad = 0;
+    for (int inverse = 0; inverse < 2; inverse++)
+        for (size_t a = 0; a < 5; a++)
+            for (size_t b = 0; b < 5; b++)
+                for (size_t c = 0; c < 5; c++) {
+                    uint32_t g1 = tw[a], g2 = tw[b], g3 = tw[c];
+                    /* g1 of fft4 and g3 of ifft4 are never SKIP */
+                    if ((!inverse && g1 == WC_RS_TW_SKIP) || (inverse && g3 == WC_RS_TW_SKIP)) continue;
+                    for (int i = 0; i < 4; i++) {
+                        wc_test_fill(src[i].p, BYTES, (unsigned)(a * 100 + b * 10 + c + 7 * i));
+                        memcpy(want[i], src[i].p, BYTES);
+                    }
+                    if (!inverse) {
+                        o_bf(0, want[0], want[2], g1, BYTES);
+                        o_bf(0, want[1], want[3], g1, BYTES);
+                        if (g2 != WC_RS_TW_SKIP) o_bf(0, want[0], want[1], g2, BYTES);
+                        if (g3 != WC_RS_TW_SKIP) o_bf(0, want[2], want[3], g3, BYTES);
+                    } else {
+                        if (g1 != WC_RS_TW_SKIP) o_bf(1, want[0], want[1], g1, BYTES);
+                        if (g2 != WC_RS_TW_SKIP) o_bf(1, want[2], want[3], g2, BYTES);
+                        o_bf(1, want[0], want[2], g3, BYTES);
+                        o_bf(1, want[1], want[3], g3, BYTES);
+                    }
+                    uint8_t *d[4] = {dst[0].p, dst[1].p, dst[2].p, dst[3].p};
+                    const uint8_t *sp[4] = {src[0].p, src[1].p, src[2].p, src[3].p};
+                    (inverse ? k->ifft4 : k->fft4)(d, sp, g1, g2, g3, BYTES);
+                    for (int i = 0; i < 4; i++) bad += memcmp(d[i], want[i], BYTES) != 0;
+                    uint8_t *q[4] = {src[0].p, src[1].p, src[2].p, src[3].p}; /* in place */
+                    (inverse ? k->ifft4 : k->fft4)(q, (const uint8_t *const *)q, g1, g2, g3, BYTES);
+                    for (int i = 0; i < 4; i++) bad += memcmp(q[i], want[i], BYTES) != 0;
+                }
+    CHECK_EQ_INT(bad, 0);
+    for (int i = 0; i < 4; i++) free(src[i].alloc), free(dst[i].alloc);
+}
+
 /* Every multiplier once (one short buffer each), so no table row is missed. */
 static void test_all_multipliers(const struct wc_kernels *kern)
 {
@@ -411,6 +474,7 @@ int main(void)
         test_xor_sum(kern);
         test_mul_from(kern);
         test_ifft_butterfly_acc(kern);
+        test_fused_steps(kern);
         test_roundtrip(kern);
     }
     return wc_test_report("test_rs_kernels");

@@ -10,8 +10,14 @@
  * primary code k=p, r=2f).
  *
  * Every entry point takes the kernel table to use (take wc_kernels_active()
- * once per call) and a thread count (0 = all cores, 1 = caller's thread);
- * all are thread-safe and keep no state between calls. */
+ * once per call) and, where it can use threads, how many (>= 1: 1 runs on
+ * the caller's thread; at most WC_MAX_THREADS and one per unit of work are
+ * started; 0 is WC_ERR_ARG). Every output buffer comes with its length,
+ * checked against what the call writes (WC_ERR_SIZE). All entry points are
+ * thread-safe and keep no state between calls.
+ *
+ * blob_encode.c encodes, blob_decode.c decodes, blob_lines.c works on single
+ * lines, blob_layout.c holds the layout below. */
 #ifndef WC_BLOB_H
 #define WC_BLOB_H
 
@@ -36,8 +42,11 @@ struct wc_blob_layout {
     uint64_t length;   /* unencoded length */
 };
 
-/* Fill *out for n shards and a blob of `length` bytes. WC_ERR_COUNT when n
- * is out of [4, 49155], WC_ERR_TOO_LARGE when S would exceed 65534. */
+/* n, f, p and s for n shards into *out (S and length 0): the one place that
+ * derives them. WC_ERR_COUNT when n is out of [4, 49155]. */
+enum wc_status wc_blob_shape(size_t n, struct wc_blob_layout *out);
+/* The same with S for a blob of `length` bytes. WC_ERR_TOO_LARGE when S
+ * would exceed 65534. */
 enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_layout *out);
 
 /* Encode a blob. data: `length` bytes (may be NULL when length is 0), read
@@ -46,24 +55,27 @@ enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_lay
  *   row_roots  n*32: primary_hash of pair i (root over expanded row i);
  *   col_roots  n*32: root over expanded COLUMN c at c*32 (pair i's
  *              secondary_hash is column n-1-i);
- *   blob_id    32: the blob ID (pair tree over row_roots[i] || col_roots[n-1-i],
- *              then H(0x01 || LE64(length) || root));
- *   primary    (n-primary_row0)*s*S: primary sliver i >= primary_row0 at
- *              (i-primary_row0)*s*S. Slivers below primary_row0 (which must
- *              be <= length/(s*S), i.e. whole rows of the input) are the
- *              input's own rows, so a caller can point at them instead;
- *              0 writes all n;
- *   secondary  n*p*S: secondary sliver j at j*p*S (index order).
+ *   blob_id    32: the blob ID, by wc_merkle_blob_id over the pair leaves
+ *              row_roots[i] || col_roots[n-1-i] (the very function a
+ *              caller would check it with);
+ *   primary    primary_len = (n-primary_row0)*s*S: primary sliver i >=
+ *              primary_row0 at (i-primary_row0)*s*S. Slivers below
+ *              primary_row0 (which must be <= length/(s*S), i.e. whole rows
+ *              of the input) are the input's own rows, so a caller can point
+ *              at them instead; 0 writes all n;
+ *   secondary  secondary_len = n*p*S: secondary sliver j at j*p*S.
  * With primary == secondary == NULL only metadata is computed; memory then
  * is half the row parity (p*f*S/2 bytes: two passes over column bands when
  * it exceeds 48 MiB) plus O(n*(S + 32*G)) per thread. Output buffers may
- * be memory-mapped files. threads: 0 = all cores. */
+ * be memory-mapped files; they must not overlap each other or the input. */
 enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uint8_t *data, uint64_t length,
                               unsigned threads, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id,
-                              uint8_t *primary, size_t primary_row0, uint8_t *secondary);
+                              uint8_t *primary, size_t primary_row0, size_t primary_len, uint8_t *secondary,
+                              size_t secondary_len);
 
-/* Decode the padded message matrix (p*s*S bytes, row-major, i.e. the blob
- * followed by zero padding) from `count` slivers of one axis. indices[i] is
+/* Decode the padded message matrix (out_len = p*s*S bytes, row-major: the
+ * blob, then zeros, whatever the slivers hold past `length`) from `count`
+ * slivers of one axis. indices[i] is
  * the sliver index (< n) of slivers[i] (s*S bytes for WC_BLOB_PRIMARY, p*S
  * for WC_BLOB_SECONDARY). Duplicated indices are ignored after the first;
  * the first p (primary) / s (secondary) distinct ones are used.
@@ -71,32 +83,25 @@ enum wc_status wc_blob_encode(const struct wc_kernels *kern, size_t n, const uin
  * error locator is computed once for the whole blob. */
 enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t length, int axis,
                               size_t count, const size_t *indices, const uint8_t *const *slivers,
-                              unsigned threads, uint8_t *out);
+                              unsigned threads, uint8_t *out, size_t out_len);
 
 /* Expand `count` slivers of one axis (each s*S bytes for PRIMARY, p*S for
  * SECONDARY) to their full n-symbol lines and compute each line's Merkle
- * root (roots: count*32). Optional outputs (NULL to skip): expanded
- * (count*n*S, line i at i*n*S) and leaf_hashes (count*n*32). */
+ * root (roots: count*32 bytes). Optional outputs (NULL to skip): expanded
+ * (count*n*S bytes, line i at i*n*S) and leaf_hashes (count*n*32). */
 enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
                                   const uint8_t *const *slivers, unsigned threads, uint8_t *roots,
-                                  uint8_t *expanded, uint8_t *leaf_hashes);
+                                  size_t roots_len, uint8_t *expanded, size_t expanded_len,
+                                  uint8_t *leaf_hashes, size_t leaf_hashes_len);
 
 /* Rebuild one sliver of `axis` from recovery symbols: symbols[i] (S bytes)
  * is the line's symbol at position positions[i] (< n). PRIMARY needs s
  * distinct positions (row t from X[t][j], j = source secondary sliver),
  * SECONDARY needs p (column c from X[i][c], i = source primary sliver).
- * out: s*S or p*S bytes. Extra symbols beyond the needed count are ignored. */
+ * out: out_len = s*S or p*S bytes. Extra symbols beyond the needed count
+ * are ignored. */
 enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, size_t S, int axis, size_t count,
-                                    const size_t *positions, const uint8_t *const *symbols, uint8_t *out);
-
-/* Testing/tuning knob (not thread-safe; set before encoding): metadata-only
- * encodes whose row parity exceeds this many bytes use two column-band
- * passes (default 48 MiB; 0 = always). */
-void wc_blob_set_band_min_bytes(size_t bytes);
-
-/* Merkle root over `count` 32-byte nodes at one level (odd levels padded
- * with the zero node; zero nodes -> zero root). */
-enum wc_status wc_blob_merkle_root_nodes(const struct wc_kernels *kern, const uint8_t *nodes, size_t count,
-                                         uint8_t root[32]);
+                                    const size_t *positions, const uint8_t *const *symbols, uint8_t *out,
+                                    size_t out_len);
 
 #endif

@@ -2,6 +2,8 @@
  * the register state the instructions use (XCR0), as c-blosc2 and BLAKE3 do. */
 #include "cpu.h"
 
+#include <stdint.h>
+
 #include "wc_internal.h"
 
 #if defined(WC_ARCH_X86_64)
@@ -70,9 +72,13 @@ static uint32_t detect(void)
 
 uint32_t wc_cpu_features(void)
 {
-    /* Racing first calls compute the same value; an int store is atomic on
-     * every supported target, so no lock is needed. */
-    static volatile int64_t cached = -1;
-    if (cached < 0) cached = (int64_t)detect();
-    return (uint32_t)cached;
+    /* Racing first calls compute and store the same value: no lock, but an
+     * atomic load and store (SIZE_MAX: not detected yet). */
+    static size_t cached = SIZE_MAX;
+    size_t f = wc_atomic_load_size(&cached);
+    if (f == SIZE_MAX) {
+        f = detect();
+        wc_atomic_store_size(&cached, f);
+    }
+    return (uint32_t)f;
 }

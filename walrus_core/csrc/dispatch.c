@@ -6,10 +6,6 @@
 #include "cpu.h"
 #include "wc_internal.h"
 
-#if defined(WC_HAVE_AVX512)
-static const struct wc_kernels backend_avx512 = {"avx512", WC_CPU_AVX512 | WC_CPU_AVX2 | WC_CPU_SSSE3,
-                                                 &wc_rs_kernels_avx512, &wc_hash_kernels_avx512};
-#endif
 #if defined(WC_HAVE_AVX2)
 static const struct wc_kernels backend_avx2 = {"avx2", WC_CPU_AVX2 | WC_CPU_SSSE3, &wc_rs_kernels_avx2,
                                                &wc_hash_kernels_avx2};
@@ -26,9 +22,6 @@ static const struct wc_kernels backend_portable = {"portable", 0, &wc_rs_kernels
                                                    &wc_hash_kernels_portable};
 
 static const struct wc_kernels *const backends[] = {
-#if defined(WC_HAVE_AVX512)
-    &backend_avx512,
-#endif
 #if defined(WC_HAVE_AVX2)
     &backend_avx2,
 #endif
@@ -43,7 +36,8 @@ static const struct wc_kernels *const backends[] = {
 
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-static const struct wc_kernels *volatile selected;
+/* Read by every call, from any thread, without the GIL: atomic. */
+static const struct wc_kernels *selected;
 
 size_t wc_backend_count(void)
 {
@@ -77,10 +71,10 @@ static const struct wc_kernels *best_supported(void)
 
 const struct wc_kernels *wc_kernels_active(void)
 {
-    const struct wc_kernels *k = selected;
-    if (!k) {
+    const struct wc_kernels *k = (const struct wc_kernels *)wc_atomic_load_ptr(&selected);
+    if (!k) { /* racing first calls store the same table */
         k = best_supported();
-        selected = k;
+        wc_atomic_store_ptr(&selected, k);
     }
     return k;
 }
@@ -88,11 +82,11 @@ const struct wc_kernels *wc_kernels_active(void)
 enum wc_status wc_backend_select(const char *name)
 {
     if (!name || strcmp(name, "auto") == 0) {
-        selected = best_supported();
+        wc_atomic_store_ptr(&selected, best_supported());
         return WC_OK;
     }
     const struct wc_kernels *k = wc_backend_find(name);
     if (!k || !wc_backend_supported(k)) return WC_ERR_BACKEND;
-    selected = k;
+    wc_atomic_store_ptr(&selected, k);
     return WC_OK;
 }

@@ -41,6 +41,21 @@ WC_INLINE void ibf(const struct wc_rs_kernels *k, uint8_t *x, uint8_t *y, uint16
         k->ifft_butterfly(x, y, g, bytes);
 }
 
+/* The fused step on the quad (x, x+d, x+2d, x+3d) of w, in place. */
+WC_INLINE void fft4_at(const struct wc_rs_kernels *k, uint8_t *const *w, size_t x, size_t d, uint32_t g1,
+                       uint32_t g2, uint32_t g3, size_t bytes)
+{
+    uint8_t *q[4] = {w[x], w[x + d], w[x + 2 * d], w[x + 3 * d]};
+    k->fft4(q, (const uint8_t *const *)q, g1, g2, g3, bytes);
+}
+
+WC_INLINE void ifft4_at(const struct wc_rs_kernels *k, uint8_t *const *w, size_t x, size_t d, uint32_t g1,
+                        uint32_t g2, uint32_t g3, size_t bytes)
+{
+    uint8_t *q[4] = {w[x], w[x + d], w[x + 2 * d], w[x + 3 * d]};
+    k->ifft4(q, (const uint8_t *const *)q, g1, g2, g3, bytes);
+}
+
 /* Layers are taken two at a time (radix 4): the four butterflies of one
  * quad (x, x+d, x+2d, x+3d) run back to back, so the second layer finds its
  * inputs in L1. Truncation is applied per block exactly as in the radix-2
@@ -63,8 +78,7 @@ static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t 
             }
             if (k->fft4) {
                 uint32_t t3 = do_b ? g2b : WC_RS_TW_SKIP;
-                for (size_t x = r; x < r + d; x++)
-                    k->fft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1, g2a, t3, bytes);
+                for (size_t x = r; x < r + d; x++) fft4_at(k, w, x, d, g1, g2a, t3, bytes);
                 continue;
             }
             for (size_t x = r; x < r + d; x++) {
@@ -115,8 +129,7 @@ static void ifft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t
             }
             if (k->ifft4) {
                 uint32_t t2 = do_b ? g1b : WC_RS_TW_SKIP;
-                for (size_t x = r; x < r + d; x++)
-                    k->ifft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1a, t2, g2, bytes);
+                for (size_t x = r; x < r + d; x++) ifft4_at(k, w, x, d, g1a, t2, g2, bytes);
                 continue;
             }
             for (size_t x = r; x < r + d; x++) {
@@ -152,31 +165,23 @@ void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size
     ifft_layers(k, w, size, trunc, delta, bytes, 1, NULL);
 }
 
-/* One radix-4 step on the quad dst from src: out of place when the ISA has
- * such a kernel, else copy and transform in place. */
-static void step4(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, int inverse, uint8_t *const *dst,
-                  const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3, size_t bytes)
+/* One radix-4 step on the quad dst from src: out of place when the backend
+ * has fused steps, else copy and transform in place. */
+static void step4(const struct wc_rs_kernels *k, int inverse, uint8_t *const *dst, const uint8_t *const *src,
+                  uint32_t g1, uint32_t g2, uint32_t g3, size_t bytes)
 {
-    if (oop) {
-        oop(dst, src, g1, g2, g3, bytes);
+    if (k->fft4 && k->ifft4) {
+        (inverse ? k->ifft4 : k->fft4)(dst, src, g1, g2, g3, bytes);
         return;
     }
     for (int i = 0; i < 4; i++)
         if (dst[i] != src[i]) memcpy(dst[i], src[i], bytes);
     if (!inverse) {
-        if (k->fft4) {
-            k->fft4(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
-            return;
-        }
         fbf(k, dst[0], dst[2], (uint16_t)g1, bytes);
         fbf(k, dst[1], dst[3], (uint16_t)g1, bytes);
         if (g2 != WC_RS_TW_SKIP) fbf(k, dst[0], dst[1], (uint16_t)g2, bytes);
         if (g3 != WC_RS_TW_SKIP) fbf(k, dst[2], dst[3], (uint16_t)g3, bytes);
     } else {
-        if (k->ifft4) {
-            k->ifft4(dst[0], dst[1], dst[2], dst[3], g1, g2, g3, bytes);
-            return;
-        }
         if (g1 != WC_RS_TW_SKIP) ibf(k, dst[0], dst[1], (uint16_t)g1, bytes);
         if (g2 != WC_RS_TW_SKIP) ibf(k, dst[2], dst[3], (uint16_t)g2, bytes);
         ibf(k, dst[0], dst[2], (uint16_t)g3, bytes);
@@ -184,8 +189,8 @@ static void step4(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, int invers
     }
 }
 
-void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                 const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes)
+void wc_fft_from(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in, size_t size,
+                 size_t trunc, size_t delta, size_t bytes)
 {
     if (size < 4) {
         for (size_t x = 0; x < size; x++)
@@ -201,20 +206,19 @@ void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *co
     for (size_t x = 0; x < d; x++) {
         uint8_t *dst[4] = {w[x], w[x + d], w[x + 2 * d], w[x + 3 * d]};
         const uint8_t *src[4] = {in[x], in[x + d], in[x + 2 * d], in[x + 3 * d]};
-        step4(k, oop, 0, dst, src, g1, g2a, g2b, bytes);
+        step4(k, 0, dst, src, g1, g2a, g2b, bytes);
     }
     fft_layers(k, w, size, trunc, delta, bytes, size >> 3);
 }
 
-void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                  const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes)
+void wc_ifft_from(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in, size_t size,
+                  size_t trunc, size_t delta, size_t bytes)
 {
-    wc_ifft_from_acc(k, oop, w, in, NULL, size, trunc, delta, bytes);
+    wc_ifft_from_acc(k, w, in, NULL, size, trunc, delta, bytes);
 }
 
-void wc_ifft_from_acc(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                      const uint8_t *const *in, uint8_t *const *acc, size_t size, size_t trunc, size_t delta,
-                      size_t bytes)
+void wc_ifft_from_acc(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in,
+                      uint8_t *const *acc, size_t size, size_t trunc, size_t delta, size_t bytes)
 {
     if (size < 4) {
         for (size_t x = 0; x < size; x++)
@@ -229,7 +233,7 @@ void wc_ifft_from_acc(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_
         uint32_t g1b = r + 2 < trunc ? skew[delta + r + 2] : WC_RS_TW_SKIP;
         uint8_t *dst[4] = {w[r], w[r + 1], w[r + 2], w[r + 3]};
         const uint8_t *src[4] = {in[r], in[r + 1], in[r + 2], in[r + 3]};
-        step4(k, oop, 1, dst, src, g1a, g1b, g2, bytes);
+        step4(k, 1, dst, src, g1a, g1b, g2, bytes);
     }
     for (size_t x = r; x < size; x++) { /* untouched by the first step: plain inputs */
         if (w[x] == in[x]) continue;
@@ -267,8 +271,7 @@ void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size
             int do_b = any_in(need_pre, r + 2 * d, r + 4 * d);
             if (k->fft4) {
                 uint32_t t2 = do_a ? g2a : WC_RS_TW_SKIP, t3 = do_b ? g2b : WC_RS_TW_SKIP;
-                for (size_t x = r; x < r + d; x++)
-                    k->fft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], g1, t2, t3, bytes);
+                for (size_t x = r; x < r + d; x++) fft4_at(k, w, x, d, g1, t2, t3, bytes);
                 continue;
             }
             for (size_t x = r; x < r + d; x++) {
@@ -304,8 +307,7 @@ void wc_ifft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t siz
             int do_b = any_in(nonzero_pre, r + 2 * d, r + 4 * d);
             if (k->ifft4) {
                 uint32_t t1 = do_a ? g1a : WC_RS_TW_SKIP, t2 = do_b ? g1b : WC_RS_TW_SKIP;
-                for (size_t x = r; x < r + d; x++)
-                    k->ifft4(w[x], w[x + d], w[x + 2 * d], w[x + 3 * d], t1, t2, g2, bytes);
+                for (size_t x = r; x < r + d; x++) ifft4_at(k, w, x, d, t1, t2, g2, bytes);
                 continue;
             }
             for (size_t x = r; x < r + d; x++) {

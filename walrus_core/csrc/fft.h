@@ -21,20 +21,17 @@ void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size
 
 /* The same, but the transform's inputs are read from in[0..size-1] (every
  * entry valid; zero slices where the input is zero) and only w is written:
- * the first radix-4 step runs out of place (`oop`, or copy + in place when
- * NULL), which saves copying the inputs into w first. */
-typedef void (*wc_rs_x4_oop_fn)(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
-                                uint32_t g3, size_t bytes);
-void wc_fft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                 const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
-void wc_ifft_from(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                  const uint8_t *const *in, size_t size, size_t trunc, size_t delta, size_t bytes);
+ * the first radix-4 step runs out of place where the backend has fused
+ * steps (else copy + in place), which saves copying the inputs into w. */
+void wc_fft_from(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in, size_t size,
+                 size_t trunc, size_t delta, size_t bytes);
+void wc_ifft_from(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in, size_t size,
+                  size_t trunc, size_t delta, size_t bytes);
 /* wc_ifft_from whose result is XORed into acc[0..size-1] (w is scratch):
  * the encoder's sum of the IFFTs of several chunks of originals, with the
  * last layer writing into the sum instead of a separate XOR pass. */
-void wc_ifft_from_acc(const struct wc_rs_kernels *k, wc_rs_x4_oop_fn oop, uint8_t *const *w,
-                      const uint8_t *const *in, uint8_t *const *acc, size_t size, size_t trunc, size_t delta,
-                      size_t bytes);
+void wc_ifft_from_acc(const struct wc_rs_kernels *k, uint8_t *const *w, const uint8_t *const *in,
+                      uint8_t *const *acc, size_t size, size_t trunc, size_t delta, size_t bytes);
 
 /* The same with block skipping by masks, given as prefix counts pre[0..size]
  * (pre[i] = number of flagged positions below i): the FFT computes only the

@@ -1,7 +1,6 @@
 /* GF(2^16) arithmetic in reed-solomon-simd's Cantor-basis representation
  * (spec §3.1, §3.4). Tables are built once by wc_gf16_init() (idempotent,
- * thread-safe; every wc_rs_* entry point calls it).
- * CONTRACT DRAFT: the RS module owns this header and may extend it. */
+ * thread-safe; every wc_rs_* entry point calls it). */
 #ifndef WC_GF16_H
 #define WC_GF16_H
 

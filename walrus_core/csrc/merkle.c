@@ -310,25 +310,45 @@ static void batch_push_pair(struct batch *b, const uint8_t *left, const uint8_t 
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                     size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots)
 {
-    return wc_merkle_roots_many_strided(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, roots);
-}
-
-/* One big tree with strided leaves: gather, then the level stream. */
-static enum wc_status root_strided(const struct wc_kernels *kern, const uint8_t *leaves, size_t leaf_stride,
-                                   size_t n, uint8_t root[32])
-{
-    if (leaf_stride == 32 || n <= 1) return root_from_leaf_hashes(kern, leaves, n, root);
-    uint8_t *tmp = (uint8_t *)wc_aligned_alloc(32 * n);
-    if (!tmp) return WC_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) memcpy(tmp + 32 * i, leaves + i * leaf_stride, 32);
-    enum wc_status st = root_from_leaf_hashes(kern, tmp, n, root);
-    wc_aligned_free(tmp);
-    return st;
+    return wc_merkle_block_roots(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, 0, roots, 32);
 }
 
 enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                             size_t leaf_stride, size_t tree_stride, size_t n_trees,
                                             size_t n_leaves, uint8_t *roots)
+{
+    return wc_merkle_block_roots(kern, leaf_hashes, leaf_stride, tree_stride, n_trees, n_leaves, 0, roots,
+                                 32);
+}
+
+/* Raise a tree's root to `height` (the node of its aligned block there):
+ * each level above the tree pairs it with a zero node (the level is odd). */
+static void lift(uint8_t node[32], size_t n_leaves, unsigned height)
+{
+    for (unsigned h = ceil_log2(n_leaves); h < height; h++) wc_merkle_inner_hash(node, ZERO_NODE, node);
+}
+
+/* One big tree with strided leaves: gather, then the level stream. */
+static enum wc_status root_strided(const struct wc_kernels *kern, const uint8_t *leaves, size_t leaf_stride,
+                                   size_t n, unsigned height, uint8_t root[32])
+{
+    enum wc_status st;
+    if (leaf_stride == 32 || n <= 1) {
+        st = root_from_leaf_hashes(kern, leaves, n, root);
+    } else {
+        uint8_t *tmp = (uint8_t *)wc_aligned_alloc(32 * n);
+        if (!tmp) return WC_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++) memcpy(tmp + 32 * i, leaves + i * leaf_stride, 32);
+        st = root_from_leaf_hashes(kern, tmp, n, root);
+        wc_aligned_free(tmp);
+    }
+    if (st == WC_OK && n) lift(root, n, height);
+    return st;
+}
+
+enum wc_status wc_merkle_block_roots(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                     size_t leaf_stride, size_t tree_stride, size_t n_trees, size_t n_leaves,
+                                     unsigned height, uint8_t *roots, size_t roots_stride)
 {
     int ok = 1;
     if (!kern || (n_trees && !roots)) return WC_ERR_ARG;
@@ -337,18 +357,22 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
     mul_size(n_leaves, 32, &ok);
     mul_size(n_trees, 32, &ok);
     if (n_leaves > 1 && leaf_stride < 32) return WC_ERR_ARG;
+    if (height > 64 || (n_trees > 1 && roots_stride < 32)) return WC_ERR_ARG;
     if (n_leaves) {
         /* the whole span read must be addressable: no size_t wrap */
         size_t a = mul_size(n_leaves - 1, leaf_stride, &ok);
         size_t b = mul_size(n_trees - 1, tree_stride, &ok);
         if (a > SIZE_MAX - 32 || b > SIZE_MAX - 32 - a) ok = 0;
     }
+    mul_size(n_trees - 1, roots_stride, &ok);
     if (!ok) return WC_ERR_SIZE;
 
-    if (n_leaves <= 1 || n_leaves > GROUP_MAX_LEAVES) {
+    /* Empty trees, one-leaf trees that stay at their height, and big trees:
+     * one at a time (a big tree's top levels are a negligible share). */
+    if (n_leaves == 0 || (n_leaves == 1 && height == 0) || n_leaves > GROUP_MAX_LEAVES) {
         for (size_t t = 0; t < n_trees; t++) {
-            enum wc_status st =
-                root_strided(kern, leaf_hashes + t * tree_stride, leaf_stride, n_leaves, roots + 32 * t);
+            enum wc_status st = root_strided(kern, leaf_hashes + t * tree_stride, leaf_stride, n_leaves,
+                                             height, roots + t * roots_stride);
             if (st != WC_OK) return st;
         }
         return WC_OK;
@@ -375,8 +399,10 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
         size_t gt = n_trees - g0 < group ? n_trees - g0 : group;
         const uint8_t *src = NULL; /* level > 0: dense, tree t at src + t*m*32 */
         size_t m = n_leaves;
-        int level = 0;
-        while (m > 1) {
+        unsigned level = 0;
+        /* Up to the root, and on to `height`: a lone node at a level below
+         * it is an odd level, paired with the zero node. */
+        while (m > 1 || level < height) {
             size_t full = m / 2, mp = (m + 1) / 2;
             size_t stride = level == 0 ? leaf_stride : 32;
             uint8_t *dst = (level & 1) ? buf_b : buf_a;
@@ -396,7 +422,7 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
             m = mp;
             level++;
         }
-        for (size_t t = 0; t < gt; t++) memcpy(roots + 32 * (g0 + t), src + 32 * t, 32);
+        for (size_t t = 0; t < gt; t++) memcpy(roots + (g0 + t) * roots_stride, src + 32 * t, 32);
     }
     wc_aligned_free(buf_a);
     wc_aligned_free(buf_b);
@@ -427,18 +453,18 @@ static void par_root_task(void *ctx, size_t b, unsigned worker)
         p->failed[b] = 1; /* only WC_ERR_NOMEM can happen here */
         return;
     }
-    /* a short last block: lift its root to `height` with zero siblings */
-    for (unsigned h = ceil_log2(cnt); h < p->height; h++) wc_merkle_inner_hash(out, ZERO_NODE, out);
+    lift(out, cnt, p->height); /* a short last block */
 }
 
 enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
                                       size_t leaf_size, unsigned threads, uint8_t root[32])
 {
-    if (!kern || !root || leaf_size == 0 || (len && !data)) return WC_ERR_ARG;
+    if (!kern || !root || leaf_size == 0 || (len && !data) || threads == 0) return WC_ERR_ARG;
     if (len % leaf_size) return WC_ERR_SIZE;
     size_t n = len / leaf_size;
-    if (threads == 0) threads = wc_cpu_count();
-    /* Blocks of >= 2^12 leaves, about 4 per thread for balance. */
+    if (threads > WC_MAX_THREADS) threads = WC_MAX_THREADS;
+    /* Blocks of >= 2^12 leaves, about 4 per thread for balance (no more
+     * threads start than there are blocks: wc_parallel_for). */
     unsigned tree_h = ceil_log2(n), h = 12;
     while (h < tree_h && (n >> h) > 4 * (size_t)threads) h++;
     if (threads <= 1 || h >= tree_h) return wc_merkle_root(kern, data, len, leaf_size, root);
@@ -481,9 +507,7 @@ static enum wc_status subtree_node(const struct wc_kernels *kern, const uint8_t 
     size_t cnt = n - lo < width ? n - lo : width;
     enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + 32 * lo, cnt, out);
     if (st != WC_OK) return st;
-    /* A short last block: its own root sits at height ceil_log2(cnt); each
-     * level above pairs it with a zero node (the level there is odd). */
-    for (unsigned h = ceil_log2(cnt); h < height; h++) wc_merkle_inner_hash(out, ZERO_NODE, out);
+    lift(out, cnt, height); /* a short last block */
     return WC_OK;
 }
 

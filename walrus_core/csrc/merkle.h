@@ -6,8 +6,9 @@
  * Every entry point hashes leaves and each level's inner nodes through the
  * backend's multi-buffer kernel (kern->hash->blake2b256_many) in batches of
  * up to 512 messages; inner nodes are hashed straight from contiguous
- * left||right pairs with prefix 1, so nothing is copied. All functions are
- * single-threaded, reentrant and thread-safe (no global state); the caller
+ * left||right pairs with prefix 1, so nothing is copied. All functions but
+ * wc_merkle_root_threads are single-threaded; all are reentrant and
+ * thread-safe (no global state); the caller
  * owns every buffer. Buffers need no alignment. A NULL pointer is accepted
  * only where the matching size is 0.
  *
@@ -47,6 +48,17 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
                                             size_t leaf_stride, size_t tree_stride, size_t n_trees,
                                             size_t n_leaves, uint8_t *roots);
 
+/* The general form of both: tree t's leaf i at leaf_hashes + t*tree_stride +
+ * i*leaf_stride, its root to roots + t*roots_stride (>= 32 when n_trees > 1;
+ * no overlap with the input). With height above the trees' own height
+ * ceil(log2(n_leaves)), each root is raised to it as the node of an aligned
+ * block of 2^height leaves of which the first n_leaves exist (a larger tree
+ * pads a short block that way): the 2-D encoder's row subtrees. height <=
+ * 64; 0 means each tree's own root. */
+enum wc_status wc_merkle_block_roots(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
+                                     size_t leaf_stride, size_t tree_stride, size_t n_trees, size_t n_leaves,
+                                     unsigned height, uint8_t *roots, size_t roots_stride);
+
 /* Root over the consecutive leaf_size-byte leaves of data (n = len/leaf_size;
  * len must be a multiple of leaf_size; leaf_size >= 1). Single-threaded,
  * O(log n) memory: leaves are hashed in batches straight into a small
@@ -54,10 +66,11 @@ enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const
 enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data, size_t len,
                               size_t leaf_size, uint8_t root[32]);
 
-/* The same root computed on `threads` native threads (0 = one per online
- * CPU): the leaves are cut into aligned blocks of 2^h >= 4096 leaves whose
- * subtree roots are computed in parallel, then the root over those nodes.
- * Falls back to wc_merkle_root for small inputs or threads == 1. */
+/* The same root computed on up to `threads` native threads (>= 1; at most
+ * WC_MAX_THREADS and one per block start; 0 is WC_ERR_ARG): the leaves are
+ * cut into aligned blocks of 2^h >= 4096 leaves whose subtree roots are
+ * computed in parallel, then the root over those nodes. Falls back to
+ * wc_merkle_root for small inputs or threads == 1. */
 enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
                                       size_t leaf_size, unsigned threads, uint8_t root[32]);
 

@@ -153,10 +153,18 @@ unsigned wc_cpu_count(void)
 #endif
 }
 
+unsigned wc_thread_count(unsigned requested, size_t tasks)
+{
+    size_t n = requested;
+    if (n > WC_MAX_THREADS) n = WC_MAX_THREADS;
+    if (n > tasks) n = tasks;
+    return n ? (unsigned)n : 1u;
+}
+
 int wc_parallel_for(size_t n_tasks, unsigned threads, wc_task_fn task, void *ctx)
 {
     struct pool p = {n_tasks, task, ctx, 0};
-    if (threads > n_tasks) threads = (unsigned)n_tasks;
+    threads = wc_thread_count(threads, n_tasks);
     if (threads <= 1) {
         run_worker(&p, 0);
         return 0;

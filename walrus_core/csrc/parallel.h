@@ -5,11 +5,19 @@
 
 #include <stddef.h>
 
+/* The most threads one call of any entry point runs on (the caller's
+ * included): more only add start-up cost and memory. */
+#define WC_MAX_THREADS 256u
+
+/* Workers for `tasks` units of work when `requested` threads were asked
+ * for: at most WC_MAX_THREADS and `tasks`, at least 1. */
+unsigned wc_thread_count(unsigned requested, size_t tasks);
+
 /* Calls task(ctx, i, worker) for every i in [0, n_tasks), spread over
- * `threads` workers (worker in [0, threads)); tasks are handed out one at a
- * time from a shared counter, so uneven tasks balance. threads <= 1 runs
- * inline on the caller's thread. Returns 0, or -1 if threads could not be
- * started (then everything ran on the caller's thread anyway). */
+ * wc_thread_count(threads, n_tasks) workers (worker in [0, that)); tasks
+ * are handed out one at a time from a shared counter, so uneven tasks
+ * balance. One worker runs inline on the caller's thread. Returns 0, or -1
+ * if threads could not be started (then the caller's thread ran the rest). */
 typedef void (*wc_task_fn)(void *ctx, size_t index, unsigned worker);
 int wc_parallel_for(size_t n_tasks, unsigned threads, wc_task_fn task, void *ctx);
 

@@ -1,7 +1,8 @@
 /* The 1-D Reed-Solomon code of Walrus RS2 (reed-solomon-simd over GF(2^16),
  * spec §3): k original shards -> r recovery shards, and back from any k.
- * CONTRACT DRAFT: the RS module owns this header and may extend it; the 2-D
- * encoder (blob.c) relies on the packed-shard entry points below. */
+ * rs_encode.c encodes, rs_decode.c decodes (with the error locators),
+ * rs_plain.c holds the entry points in the crate's byte layout; the 2-D code
+ * (blob_*.c) runs the packed-shard entry points. */
 #ifndef WC_RS_H
 #define WC_RS_H
 
@@ -30,8 +31,8 @@ void wc_rs_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size
  * number of threads, each passing its own scratch. `kern` is the backend
  * table (wc_kernels_active()); NULL, or a backend whose RS kernels are not
  * filled in, runs the portable kernels. Every backend gives the same bytes.
- * Scratch sizes depend on the tile knobs below: size and use scratch with
- * the same settings. */
+ * Every call that takes scratch also takes its size and checks it
+ * (WC_ERR_SIZE when short). */
 
 typedef struct wc_rs_codec wc_rs_codec;
 
@@ -43,10 +44,11 @@ void wc_rs_codec_free(wc_rs_codec *c);
 /* Scratch bytes wc_rs_encode_packed needs for shards of `bytes` bytes. */
 size_t wc_rs_encode_scratch_bytes(const wc_rs_codec *c, size_t bytes);
 /* originals: k pointers, recovery: r pointers, each a packed shard of
- * `bytes` bytes (multiple of 64). scratch: 64-byte aligned, see above. */
+ * `bytes` bytes (multiple of 64). scratch: 64-byte aligned, scratch_bytes
+ * of it (at least wc_rs_encode_scratch_bytes). */
 enum wc_status wc_rs_encode_packed(const wc_rs_codec *c, const struct wc_kernels *kern,
                                    const uint8_t *const *originals, uint8_t *const *recovery, size_t bytes,
-                                   void *scratch);
+                                   void *scratch, size_t scratch_bytes);
 
 /* A decoder for one erasure pattern: the error locator is computed once and
  * reused for every stripe (the 2-D decoder: every column misses the same
@@ -58,23 +60,27 @@ void wc_rs_decoder_free(wc_rs_decoder *d);
 size_t wc_rs_decode_scratch_bytes(const wc_rs_decoder *d, size_t bytes);
 /* shards: k+r pointers, read only where present (those must be non-NULL:
  * WC_ERR_ARG). out: k pointers receiving all originals (present ones
- * copied). bytes: multiple of 64 (WC_ERR_SIZE). */
+ * copied). bytes: multiple of 64 (WC_ERR_SIZE). scratch as for encoding,
+ * at least wc_rs_decode_scratch_bytes. */
 enum wc_status wc_rs_decode_packed(const wc_rs_decoder *d, const struct wc_kernels *kern,
                                    const uint8_t *const *shards, uint8_t *const *out, size_t bytes,
-                                   void *scratch);
+                                   void *scratch, size_t scratch_bytes);
 
 /* ---- plain API: shards in the crate's byte layout ---------------------- */
 
-/* S even, >= 2. originals: k pointers of S bytes; recovery: r pointers. */
-enum wc_status wc_rs_encode(size_t k, size_t r, size_t S, const uint8_t *const *originals,
-                            uint8_t *const *recovery);
-/* shards: k+r pointers, NULL where missing; out: k pointers of S bytes. */
-enum wc_status wc_rs_decode(size_t k, size_t r, size_t S, const uint8_t *const *shards, uint8_t *const *out);
+/* S even, >= 2. originals: k pointers of S bytes; recovery: r pointers of
+ * S bytes. kern as above (the Python layer passes the backend it read once). */
+enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *originals, uint8_t *const *recovery);
+/* shards: k+r pointers of S bytes, NULL where missing; out: k pointers of S
+ * bytes. */
+enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
+                                 const uint8_t *const *shards, uint8_t *const *out);
 
 /* Decode crate-layout shards of S bytes (S even, >= 2) with a decoder made
  * by wc_rs_decoder_new: shards has k+r pointers, read where the decoder's
- * pattern says present (those must be non-NULL), out k pointers. The
- * decoder is only read: many threads may share it. */
+ * pattern says present (those must be non-NULL), out k pointers of S bytes.
+ * The decoder is only read: many threads may share it. */
 enum wc_status wc_rs_decoder_decode(const wc_rs_decoder *d, const struct wc_kernels *kern, size_t S,
                                     const uint8_t *const *shards, uint8_t *const *out);
 
@@ -89,24 +95,5 @@ size_t wc_rs_decoder_plain_scratch_bytes(const wc_rs_decoder *d, size_t S);
 enum wc_status wc_rs_decoder_decode_with_scratch(const wc_rs_decoder *d, const struct wc_kernels *kern,
                                                  size_t S, const uint8_t *const *shards, uint8_t *const *out,
                                                  void *scratch, size_t scratch_bytes);
-
-/* The same with an explicit backend (the Python layer passes the active one
- * it read once); kern == NULL or a backend without RS kernels uses portable. */
-enum wc_status wc_rs_encode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
-                                 const uint8_t *const *originals, uint8_t *const *recovery);
-enum wc_status wc_rs_decode_with(const struct wc_kernels *kern, size_t k, size_t r, size_t S,
-                                 const uint8_t *const *shards, uint8_t *const *out);
-
-/* Testing knob: error-locator method for decoders created afterwards
- * (0 = automatic, 1 = 65536-point Walsh-Hadamard, 2 = direct products,
- * 3 = N-point Walsh-Hadamard). Not thread-safe. */
-void wc_rs_set_locator_method(int method);
-/* Testing and tuning knobs (process-wide, not thread-safe; 0 keeps a value):
- * use (1, default) or ignore (0) the fused radix-4 kernels; the byte budget
- * of one tile over all slices a transform touches and the smallest tile;
- * the shard size from which recovery shards are written with streaming stores. */
-void wc_rs_set_fused(int enabled);
-void wc_rs_set_tile(size_t budget, size_t min_tile);
-void wc_rs_set_stream_min(size_t bytes);
 
 #endif

@@ -21,50 +21,6 @@
 
 /* ---- carried Blake2b states -------------------------------------------- */
 
-typedef void (*advance_fn)(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data, size_t count,
-                           size_t nblocks, uint64_t t_before);
-#if defined(WC_HAVE_AVX2)
-void wc_blake2b_advance_avx2(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
-                             size_t count, size_t nblocks, uint64_t t_before);
-#endif
-#if defined(WC_HAVE_SSSE3)
-void wc_blake2b_advance_ssse3(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
-                              size_t count, size_t nblocks, uint64_t t_before);
-#endif
-#if defined(WC_HAVE_NEON)
-void wc_blake2b_advance_neon(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
-                             size_t count, size_t nblocks, uint64_t t_before);
-#endif
-
-/* The portable twin of the SIMD KFN_ADVANCE (hash_simd.h). */
-static void advance_portable(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
-                             size_t count, size_t nblocks, uint64_t t_before)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (nblocks == 0) continue;
-        uint8_t blk[128];
-        blk[0] = pend[i];
-        memcpy(blk + 1, data[i], 127);
-        wc_blake2b_compress_portable(h[i], blk, t_before + 128, 0, 0);
-        for (size_t k = 1; k < nblocks; k++)
-            wc_blake2b_compress_portable(h[i], data[i] + 128 * k - 1, t_before + 128 * (k + 1), 0, 0);
-    }
-}
-
-static advance_fn pick_advance(const struct wc_kernels *kern)
-{
-#if defined(WC_HAVE_AVX2)
-    if (kern->hash == &wc_hash_kernels_avx2) return wc_blake2b_advance_avx2;
-#endif
-#if defined(WC_HAVE_SSSE3)
-    if (kern->hash == &wc_hash_kernels_ssse3) return wc_blake2b_advance_ssse3;
-#endif
-#if defined(WC_HAVE_NEON)
-    if (kern->hash == &wc_hash_kernels_neon) return wc_blake2b_advance_neon;
-#endif
-    return advance_portable;
-}
-
 /* The Blake2b-256 initial state (digest length 32, no key). */
 static void state_init(uint64_t h[8])
 {
@@ -287,7 +243,7 @@ static enum wc_status extend_lines(const struct wc_kernels *kern, uint8_t *base,
         for (size_t j = 0; j < k + r; j++) sh[j] = mem + sc + j * pb;
         /* the symbols of position j of every line form one packed shard */
         for (size_t j = 0; j < k; j++) wc_rs_pack(base + j * sym, line, count, S, sh[j]);
-        st = wc_rs_encode_packed(codec, kern, (const uint8_t *const *)sh, sh + k, pb, mem);
+        st = wc_rs_encode_packed(codec, kern, (const uint8_t *const *)sh, sh + k, pb, mem, sc);
         if (st == WC_OK)
             for (size_t j = 0; j < r; j++) wc_rs_unpack(sh[k + j], count, S, base + (k + j) * sym, line);
     }
@@ -436,7 +392,6 @@ struct band {
     const struct wc_kernels *kern;
     struct wc_blob_layout L;
     const struct wc_stream_source *src;
-    advance_fn advance;
     wc_rs_codec *row_codec, *col_codec;
     size_t G, w;
     size_t b0, wb;             /* current band */
@@ -529,7 +484,7 @@ static void advance_leaves(struct band *b, uint8_t *wm, size_t c0, size_t cnt, c
             pe[m] = b->pend[leaf];
         }
     size_t nb = wb / 128;
-    b->advance(hp, pe, dp, total, nb, b->b0);
+    b->kern->hash->blake2b_advance(hp, pe, dp, total, nb, b->b0);
     m = 0;
     for (size_t r = 0; r < n; r++)
         for (size_t cc = 0; cc < cnt; cc++, m++) {
@@ -655,8 +610,8 @@ static void col_task_pass(struct band *b, size_t t, unsigned worker, int pass)
     }
     if (direct)
         for (size_t j = 0; j < 2 * f; j++) o.sh[p + j] = o.rect + j * cnt * wb;
-    enum wc_status st =
-        wc_rs_encode_packed(b->col_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + p, o.pb, o.scratch);
+    enum wc_status st = wc_rs_encode_packed(b->col_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + p,
+                                            o.pb, o.scratch, b->scratch_bytes);
     if (st != WC_OK) {
         set_err(b, st);
         return;
@@ -693,8 +648,8 @@ static void row_task(void *ctx, size_t t, unsigned worker)
         }
         for (size_t i = 0; i < cnt; i++) memcpy(o.sh[c] + i * wb, rows + i * s * wb + c * wb, wb);
     }
-    enum wc_status st =
-        wc_rs_encode_packed(b->row_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + s, o.pb, o.scratch);
+    enum wc_status st = wc_rs_encode_packed(b->row_codec, b->kern, (const uint8_t *const *)o.sh, o.sh + s,
+                                            o.pb, o.scratch, b->scratch_bytes);
     if (st != WC_OK) {
         set_err(b, st);
         return;
@@ -723,7 +678,7 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
                                 void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
                                 uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
 {
-    if (!kern || !kern->hash || !kern->rs || !src) return WC_ERR_ARG;
+    if (!kern || !kern->hash || !kern->hash->blake2b_advance || !kern->rs || !src) return WC_ERR_ARG;
     if (src->length && !src->data && src->fd < 0) return WC_ERR_ARG;
     if ((row_roots == NULL) != (col_roots == NULL) || (blob_id && !row_roots)) return WC_ERR_ARG;
     struct band b;
@@ -741,7 +696,6 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
     b.src = src;
     b.w = w;
     b.G = group_for(w);
-    b.advance = pick_advance(kern);
     const size_t nn = n * n;
     uint8_t *msg_mem = (uint8_t *)wc_aligned_alloc(64 + p * s * w);
     if (b.hashing) {

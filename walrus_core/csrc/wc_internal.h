@@ -31,23 +31,33 @@
 #if defined(WC_ARCH_X86_64) && !defined(WC_NO_AVX2)
 #define WC_HAVE_AVX2 1
 #endif
-#if defined(WC_ARCH_X86_64) && defined(WC_ENABLE_AVX512) && !defined(WC_NO_AVX512)
-#define WC_HAVE_AVX512 1
-#endif
 #if defined(WC_ARCH_AARCH64) && !defined(WC_NO_NEON)
 #define WC_HAVE_NEON 1
 #endif
 
+/* Atomics for the little state shared between threads without a lock (first
+ * errors of worker threads, the selected backend, the cached CPU features,
+ * the knobs of a testing build): C11 <stdatomic.h> is optional and absent
+ * from older MSVC, so compiler builtins. */
 #if defined(_MSC_VER)
 #include <intrin.h>
-#define WC_ALIGN(n)     __declspec(align(n))
-#define WC_FORCE_INLINE static __forceinline
-/* Relaxed atomic store of an int (first-error flags shared by worker threads). */
-#define wc_atomic_store_int(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define WC_ALIGN(n)                __declspec(align(n))
+#define WC_FORCE_INLINE            static __forceinline
+#define wc_atomic_store_int(p, v)  ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define wc_atomic_load_int(p)      ((int)_InterlockedCompareExchange((volatile long *)(p), 0, 0))
+#define wc_atomic_store_size(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
+#define wc_atomic_load_size(p)     ((size_t)_InterlockedCompareExchange64((volatile __int64 *)(p), 0, 0))
+#define wc_atomic_store_ptr(p, v)  ((void)_InterlockedExchangePointer((void *volatile *)(p), (void *)(v)))
+#define wc_atomic_load_ptr(p)      _InterlockedCompareExchangePointer((void *volatile *)(p), NULL, NULL)
 #else
-#define WC_ALIGN(n)               __attribute__((aligned(n)))
-#define WC_FORCE_INLINE           static inline __attribute__((always_inline))
-#define wc_atomic_store_int(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define WC_ALIGN(n)                __attribute__((aligned(n)))
+#define WC_FORCE_INLINE            static inline __attribute__((always_inline))
+#define wc_atomic_store_int(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define wc_atomic_load_int(p)      __atomic_load_n((p), __ATOMIC_RELAXED)
+#define wc_atomic_store_size(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define wc_atomic_load_size(p)     __atomic_load_n((p), __ATOMIC_RELAXED)
+#define wc_atomic_store_ptr(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define wc_atomic_load_ptr(p)      __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #endif
 
 WC_INLINE uint64_t wc_load64_le(const uint8_t *p)
@@ -60,6 +70,12 @@ WC_INLINE uint64_t wc_load64_le(const uint8_t *p)
 WC_INLINE void wc_store64_le(uint8_t *p, uint64_t v)
 {
     memcpy(p, &v, 8);
+}
+
+/* x rounded up to a multiple of 64 (cache lines, aligned sub-buffers). */
+WC_INLINE size_t wc_round64(size_t x)
+{
+    return (x + 63) & ~(size_t)63;
 }
 
 /* Smallest power of two >= x, with pow2(0) = pow2(1) = 1. */

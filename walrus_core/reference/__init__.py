@@ -2,7 +2,8 @@
 storage node a local directory (thin modules over walrus_core's codec).
 
     committee.py  init_committee / load_committee: node directories, Ed25519 keys, shard -> node
-    nodes.py      NodeDir: atomic writes, names derived only from blob IDs and indices
+    files.py      names derived only from blob IDs and indices, atomic writes, no-symlink reads
+    nodes.py      NodeDir: what a node checks, keeps and acknowledges
     store.py      store_blob / store_file: encode, send, collect acks, certify
     retrieve.py   read_blob / read_to_file: verify, decode, exact bytes or a clean error
     repair.py     repair / repair_node: rebuild slivers from peers' recovery symbols

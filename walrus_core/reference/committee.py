@@ -16,30 +16,32 @@ shard = (pair + blob_id mod n) mod n.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..config import EncodingConfig
-from ..errors import InvalidInputError
-from .errors import CertificateError, CommitteeError
-from .nodes import Ack, NodeDir, _child, ack_message, atomic_write, blob_dir_name, ensure_dir, read_file
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId, BlobMetadata
+from .._args import check_int
+from ..config import MAX_N_SHARDS, MIN_N_SHARDS, max_faulty
+from ..metadata import BlobId, BlobMetadata
+from .errors import CertificateError, CommitteeError, StorageError
+from .files import atomic_write, blob_dir_name, child, ensure_dir, holds, parse_blob_dir_name, read_file
+from .keys import generate_key, verify_signature
+from .nodes import Ack, NodeDir, ack_message
 
 COMMITTEE_FILE = "committee.json"
+# A committee file holds n <= MAX_N_SHARDS shard numbers and a key per node,
+# a certificate a signature per node: far below this, so a larger file is not
+# one (and is not read whole).
+COMMITTEE_FILE_MAX = 16 << 20
+CERTIFICATE_FILE_MAX = 16 << 20
 COMMITTEE_FORMAT = "walrus-core-committee/1"
 CERTIFICATE_FORMAT = "walrus-core-certificate/1"
 
 
 def node_dir_name(index: int) -> str:
     return f"node-{index:03d}"
-
-
-def max_faulty(n_shards: int) -> int:
-    return (n_shards - 1) // 3
 
 
 def split_shards(n_shards: int, n_nodes: int, weights: Sequence[float] | None = None) -> list[list[int]]:
@@ -92,8 +94,13 @@ class Committee:
         return self.n_shards - self.max_faulty
 
     def node(self, index: int) -> NodeDir:
-        if type(index) is not int or not 0 <= index < len(self.nodes):
-            raise CommitteeError(f"no node {index!r} (committee has {len(self.nodes)} nodes)")
+        check_int(
+            index,
+            f"node index (committee has {len(self.nodes)} nodes)",
+            0,
+            len(self.nodes) - 1,
+            error=CommitteeError,
+        )
         info = self.nodes[index]
         name = node_dir_name(index)
         return NodeDir(
@@ -117,19 +124,25 @@ class Committee:
 
     # --- the writer's side: certified metadata and certificates
     def certified_path(self, blob_id: BlobId) -> Path:
-        return _child(self.root / "certified", blob_dir_name(blob_id))
+        return child(self.root / "certified", blob_dir_name(blob_id))
+
+    def _certified_dir(self, blob_id: BlobId) -> Path:
+        """certified/<64 hex>, refusing a symbolic link on the way there (as nodes do)."""
+        for d in (self.root / "certified", self.certified_path(blob_id)):
+            if d.is_symlink():
+                raise CertificateError(f"{d} is a symbolic link; refusing to go through it")
+        return self.certified_path(blob_id)
 
     def certified_blobs(self) -> list[BlobId]:
-        from .nodes import parse_blob_dir_name
-
+        """Blobs the writer certified (links in certified/ are ignored)."""
         root = self.root / "certified"
-        if not root.is_dir():
+        if root.is_symlink() or not root.is_dir():
             return []
-        ids = [parse_blob_dir_name(x.name) for x in sorted(root.iterdir())]
+        ids = [parse_blob_dir_name(x.name) for x in sorted(root.iterdir()) if not x.is_symlink()]
         return [b for b in ids if b is not None]
 
     def read_certificate(self, blob_id: BlobId) -> dict[str, Any] | None:
-        raw = read_file(_child(self.certified_path(blob_id), "certificate.json"))
+        raw = read_file(self._certified_dir(blob_id) / "certificate.json", CERTIFICATE_FILE_MAX)
         if raw is None:
             return None
         try:
@@ -141,19 +154,18 @@ class Committee:
         return cert
 
     def write_certified(self, metadata: BlobMetadata, certificate: dict[str, Any]) -> Path:
-        path = self.certified_path(metadata.blob_id)
+        path = self._certified_dir(metadata.blob_id)
         ensure_dir(path)
-        md = metadata.to_bcs()
-        if read_file(path / "metadata.bcs") != md:
-            atomic_write(path / "metadata.bcs", md)
         text = (json.dumps(certificate, indent=1, sort_keys=True) + "\n").encode()
-        cert_path = path / "certificate.json"
-        if read_file(cert_path) != text:
-            atomic_write(cert_path, text)
-        return cert_path
+        for name, data in (("metadata.bcs", metadata.to_bcs()), ("certificate.json", text)):
+            if not holds(path / name, data):
+                atomic_write(path / name, data)
+        return path / "certificate.json"
 
     def certified_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
-        return read_file(_child(self.certified_path(blob_id), "metadata.bcs"))
+        return read_file(
+            self._certified_dir(blob_id) / "metadata.bcs", BlobMetadata.max_bcs_len(self.n_shards)
+        )
 
     # --- acknowledgments and certificates
     def verify_ack(self, ack: Ack) -> None:
@@ -162,8 +174,6 @@ class Committee:
         info = self.nodes[ack.node]
         if not set(ack.shards) <= set(info.shards):
             raise CertificateError(f"node-{ack.node:03d} acknowledged shards it does not hold")
-        from .keys import verify_signature
-
         try:
             verify_signature(info.public_key, ack.signature, ack_message(ack.blob_id, ack.node, ack.shards))
         except CertificateError as exc:
@@ -205,29 +215,60 @@ class Committee:
         return len(shards)
 
 
+PUBLIC_KEY_LEN = 32
+_PUBLIC_KEY_HEX = re.compile(f"[0-9a-fA-F]{{{2 * PUBLIC_KEY_LEN}}}")
+
+
+def _committee_int(value: object, what: str, minimum: int, maximum: int) -> int:
+    """A JSON integer as written by init (not "10", 10.9 or true)."""
+    return check_int(value, what, minimum, maximum, error=CommitteeError)
+
+
+def _parse_committee(doc: object) -> tuple[int, list[NodeInfo]]:
+    if not isinstance(doc, dict) or doc.get("format") != COMMITTEE_FORMAT:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise CommitteeError(f"not a {COMMITTEE_FORMAT} file (format {found!r})")
+    n = _committee_int(doc.get("n_shards"), "n_shards", MIN_N_SHARDS, MAX_N_SHARDS)
+    items = doc.get("nodes")
+    if not isinstance(items, list) or not 1 <= len(items) <= n:
+        raise CommitteeError(f"nodes must be a list of 1..{n} node entries")
+    nodes = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise CommitteeError(f"node {i} is not a JSON object")
+        _committee_int(item.get("index"), f"node {i}: index", i, i)
+        shards = item.get("shards")
+        if not isinstance(shards, list) or not shards:
+            raise CommitteeError(f"node {i}: shards must be a non-empty list")
+        key = item.get("public_key")
+        if not isinstance(key, str) or not _PUBLIC_KEY_HEX.fullmatch(key):
+            raise CommitteeError(f"node {i}: public_key must be {PUBLIC_KEY_LEN} bytes in hex")
+        held = tuple(_committee_int(t, f"node {i}: shard", 0, n - 1) for t in shards)
+        nodes.append(NodeInfo(i, held, bytes.fromhex(key)))
+    if sorted(t for node in nodes for t in node.shards) != list(range(n)):
+        raise CommitteeError(f"the nodes' shards must split 0..{n - 1}, each shard to one node")
+    return n, nodes
+
+
 def load_committee(root: Path | str) -> Committee:
+    """The committee in ``root``, from a committee file checked strictly:
+    integers are JSON integers, n is one RS2 allows, every key is 32 bytes,
+    and the nodes' shards split 0..n-1 (CommitteeError says what is wrong)."""
     root = Path(root)
-    raw = read_file(root / COMMITTEE_FILE)
+    path = root / COMMITTEE_FILE
+    try:
+        raw = read_file(path, COMMITTEE_FILE_MAX)
+    except StorageError as exc:
+        raise CommitteeError(f"malformed committee file {path}: {exc}") from exc
     if raw is None:
         raise CommitteeError(
             f"no committee at {root} (create one with: walrus-core init {root} --nodes N --shards n)"
         )
     try:
-        doc = json.loads(raw)
-        if doc.get("format") != COMMITTEE_FORMAT:
-            raise ValueError(f"unknown format {doc.get('format')!r}")
-        n = int(doc["n_shards"])
-        nodes = [
-            NodeInfo(i, tuple(int(t) for t in item["shards"]), bytes.fromhex(item["public_key"]))
-            for i, item in enumerate(doc["nodes"])
-        ]
-        if any(int(item["index"]) != i for i, item in enumerate(doc["nodes"])):
-            raise ValueError("node indices are not 0..N-1 in order")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CommitteeError(f"malformed committee file {root / COMMITTEE_FILE}: {exc}") from exc
-    all_shards = sorted(t for node in nodes for t in node.shards)
-    if n < 4 or all_shards != list(range(n)):
-        raise CommitteeError(f"committee file {root / COMMITTEE_FILE}: shards must split 0..n-1 (n >= 4)")
+        n, nodes = _parse_committee(json.loads(raw))
+    # CommitteeError is a ValueError too; json raises RecursionError for deeply nested input
+    except (ValueError, RecursionError) as exc:
+        raise CommitteeError(f"malformed committee file {path}: {exc}") from exc
     return Committee(root, n, nodes)
 
 
@@ -235,15 +276,9 @@ def init_committee(
     root: Path | str, n_nodes: int, n_shards: int, weights: Sequence[float] | None = None
 ) -> Committee:
     """Create a committee directory: node directories, keys and the committee file."""
-    from .keys import generate_key
-
     root = Path(root)
-    if n_shards < 4:
-        raise CommitteeError(f"n_shards must be at least 4 (got {n_shards})")
-    try:
-        EncodingConfig(n_shards)  # the RS2 code's own limit (49 155 shards)
-    except InvalidInputError as exc:
-        raise CommitteeError(str(exc)) from None
+    _committee_int(n_shards, "n_shards", MIN_N_SHARDS, MAX_N_SHARDS)
+    _committee_int(n_nodes, "n_nodes", 1, n_shards)
     if (root / COMMITTEE_FILE).exists():
         raise CommitteeError(f"{root} already holds a committee")
     split = split_shards(n_shards, n_nodes, weights)

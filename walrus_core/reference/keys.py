@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CertificateError, StorageError
+from .files import read_file
+
+# An Ed25519 PKCS#8 PEM is about 120 bytes.
+KEY_FILE_MAX = 64 << 10
 
 
 def _crypto() -> Any:
@@ -36,10 +40,14 @@ def generate_key(path: Path) -> bytes:
 
 
 def load_private_key(path: Path) -> Any:
+    """The node's key, from a regular file (not through a symbolic link)."""
     ed25519, ser = _crypto()
     try:
-        key = ser.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
+        pem = read_file(path, KEY_FILE_MAX)
+        if pem is None:
+            raise FileNotFoundError(f"no key file {path}")
+        key = ser.load_pem_private_key(pem, password=None)
+    except (OSError, ValueError, StorageError) as exc:
         raise StorageError(f"cannot load node key {path}: {exc}") from exc
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise StorageError(f"{path} is not an Ed25519 key")

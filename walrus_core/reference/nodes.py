@@ -1,7 +1,8 @@
-"""One storage node = one local directory.
+"""One storage node = one local directory, and the protocol it speaks: what
+a writer sends it, what it checks before it keeps anything, and the signed
+acknowledgment it returns.
 
-Layout of a node directory (every name is derived here, from a validated
-BlobId's 32 bytes and integer indices, never from outside text)::
+Layout of a node directory (names from :mod:`.files`)::
 
     node-003/
       node.json                      {"index": 3, "shards": [...], "public_key": hex}
@@ -9,59 +10,45 @@ BlobId's 32 bytes and integer indices, never from outside text)::
       blobs/<64 hex>/primary-00012.sliver    Sliver BCS (spec §2.6)
       blobs/<64 hex>/secondary-00087.sliver
 
-Writes are atomic: a temporary file in the same directory, fsync, rename,
-fsync of the directory. A crash leaves either the old file, the new file, or
-a ``.tmp-*`` file that no reader ever opens (scrub removes them). Readers open
-only exact derived names, without following symbolic links.
+Readers open only exact derived names, without following symbolic links.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import re
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._bcs import uleb128
-from .errors import StorageError, UnsafeNameError
+from ..errors import VerificationError, WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..sliver import Sliver, config_of, verify_slivers
+from .errors import StorageError
+from .files import (
+    KINDS,
+    METADATA_NAME,
+    TMP_PREFIX,
+    Parts,
+    atomic_write,
+    atomic_write_many,
+    blob_dir_name,
+    child,
+    ensure_dir,
+    fsync_dir,
+    parse_blob_dir_name,
+    parts_size,
+    read_file,
+    rename_into_place,
+    sliver_file_name,
+    write_temporary,
+)
+from .keys import load_private_key
 
-if TYPE_CHECKING:
-    from ..blob import Sliver
-    from ..metadata import BlobId, BlobMetadata
-
-KINDS = ("primary", "secondary")
-TMP_PREFIX = ".tmp-"
-METADATA_NAME = "metadata.bcs"
-_BLOB_DIR_RE = re.compile(r"\A[0-9a-f]{64}\Z")
-_SLIVER_RE = re.compile(r"\A(primary|secondary)-([0-9]{5})\.sliver\Z")
 ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
-
-# Windows: binary mode (no newline translation, no Ctrl-Z end of file) and no
-# O_NOFOLLOW (links are checked before opening instead); POSIX: both are 0/real.
-_O_BINARY = getattr(os, "O_BINARY", 0)
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-# Test hook: called with the temporary path just before each rename.
-before_rename: Callable[[Path], None] | None = None
-
-
-# ------------------------------------------------------------------ names
-def blob_dir_name(blob_id: BlobId) -> str:
-    """The directory name of a blob: its 32 ID bytes in lowercase hex."""
-    from ..metadata import BlobId
-
-    if not isinstance(blob_id, BlobId):
-        raise UnsafeNameError(f"expected a BlobId, got {type(blob_id).__name__}")
-    raw = bytes(blob_id)
-    if len(raw) != 32:
-        raise UnsafeNameError("a blob ID has exactly 32 bytes")
-    return raw.hex()
 
 
 def sliver_index(kind: str, pair: int, n_shards: int) -> int:
@@ -70,125 +57,11 @@ def sliver_index(kind: str, pair: int, n_shards: int) -> int:
     return pair if kind == "primary" else n_shards - 1 - pair
 
 
-def sliver_file_name(kind: str, index: int, n_shards: int) -> str:
-    """``primary-00012.sliver``: only a known kind and an int index < n_shards."""
-    if kind not in KINDS:
-        raise UnsafeNameError(f"unknown sliver kind {kind!r}")
-    if type(index) is not int or not 0 <= index < n_shards or n_shards > 99999:
-        raise UnsafeNameError(f"sliver index {index!r} out of range for {n_shards} shards")
-    return f"{kind}-{index:05d}.sliver"
-
-
-def parse_blob_dir_name(name: str) -> BlobId | None:
-    """The BlobId a directory name stands for, or None for any other name."""
-    from ..metadata import BlobId
-
-    if not _BLOB_DIR_RE.match(name):
-        return None
-    return BlobId(bytes.fromhex(name))
-
-
-def parse_sliver_file_name(name: str) -> tuple[str, int] | None:
-    m = _SLIVER_RE.match(name)
-    return (m.group(1), int(m.group(2))) if m else None
-
-
-def _child(parent: Path, name: str) -> Path:
-    """parent/name, refusing anything but one plain path component."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        raise UnsafeNameError(f"refusing file name {name!r}")
-    return parent / name
-
-
-# ------------------------------------------------------------------ files
-def fsync_dir(path: Path) -> None:
-    """Make a directory's entries (a rename, a new file) durable. Windows can
-    not open a directory as a file; NTFS journals the rename itself."""
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def ensure_dir(path: Path) -> None:
-    """mkdir -p, fsyncing each parent whose entry list changed; never through a symlink."""
-    if path.is_symlink():
-        raise UnsafeNameError(f"{path} is a symbolic link")
-    if path.is_dir():
-        return
-    ensure_dir(path.parent)
-    with contextlib.suppress(FileExistsError):
-        path.mkdir()
-    fsync_dir(path.parent)
-
-
-Parts = Sequence["bytes | bytearray | memoryview"]
-
-
-def parts_size(parts: Parts) -> int:
-    """Bytes in ``parts`` (memoryviews of any item size count in bytes)."""
-    return sum(len(memoryview(x).cast("B")) for x in parts)
-
-
-def _write_all(fd: int, parts: Parts) -> None:
-    views = [memoryview(x).cast("B") for x in parts if len(x)]
-    while views:
-        # one gathered write where the OS has it (not Windows)
-        done = os.writev(fd, views[:1024]) if hasattr(os, "writev") else os.write(fd, views[0])
-        while done and views:
-            if done >= len(views[0]):
-                done -= len(views[0])
-                views.pop(0)
-            else:
-                views[0] = views[0][done:]
-                done = 0
-
-
-def write_temporary(parent: Path, parts: Parts) -> Path:
-    """A new temporary file in ``parent`` holding ``parts``, fsynced; removed
-    again if writing fails."""
-    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
-    try:
-        try:
-            _write_all(fd, parts)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    return Path(tmp_name)
-
-
-def atomic_write_many(parent: Path, items: Sequence[tuple[str, Parts]]) -> None:
-    """Atomically write several files of one directory: each to a temporary
-    file (gathered from ``parts`` without joining them), fsync each, rename
-    each over its name, then fsync the directory once."""
-    tmps: list[tuple[str, Path]] = []
-    try:
-        for name, parts in items:
-            tmps.append((name, write_temporary(parent, parts)))
-        while tmps:
-            final, tmp_path = tmps[0]
-            if before_rename is not None:
-                before_rename(tmp_path)
-            os.replace(tmp_path, _child(parent, final))
-            tmps.pop(0)
-    finally:
-        for _, leftover in tmps:
-            with contextlib.suppress(OSError):
-                os.unlink(leftover)
-    fsync_dir(parent)
-
-
-def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
-    """Write ``data`` to ``path`` atomically: temporary file in the same
-    directory, fsync, rename over ``path``, fsync the directory."""
-    atomic_write_many(path.parent, [(path.name, [data])])
+def sliver_file_size(metadata: BlobMetadata, kind: str) -> int:
+    """Bytes in the file of any ``kind`` sliver of this blob: its BCS (below)."""
+    cfg, size = config_of(metadata)
+    length = cfg.symbols_per_sliver(kind) * size
+    return len(uleb128(length)) + length + 4
 
 
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
@@ -197,20 +70,6 @@ def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
     data = memoryview(sliver).cast("B")
     tail = sliver.symbol_size.to_bytes(2, "little") + sliver.index.to_bytes(2, "little")
     return [uleb128(len(data)), data, tail]
-
-
-def read_file(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist. Symlinks are refused."""
-    try:
-        if not _O_NOFOLLOW and os.path.islink(path):
-            raise OSError(errno.ELOOP, "is a symbolic link")
-        fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NOFOLLOW)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise StorageError(f"cannot open {path}: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read()
 
 
 # ------------------------------------------------------------------ acknowledgments
@@ -280,7 +139,7 @@ class NodeDir:
         self.n_shards = n_shards
         self.key_path = key_path
         self.name = self.path.name
-        # native threads for checking received slivers (None: all cores)
+        # native threads for checking received slivers (None: every CPU this process may use)
         self.verify_threads: int | None = None
 
     def __repr__(self) -> str:
@@ -292,30 +151,45 @@ class NodeDir:
         return self.path.is_dir() and not self.path.is_symlink()
 
     def blob_path(self, blob_id: BlobId) -> Path:
-        return _child(self.path / "blobs", blob_dir_name(blob_id))
+        return child(self.path / "blobs", blob_dir_name(blob_id))
 
     def metadata_path(self, blob_id: BlobId) -> Path:
-        return _child(self.blob_path(blob_id), METADATA_NAME)
+        return child(self.blob_path(blob_id), METADATA_NAME)
 
     def sliver_path(self, blob_id: BlobId, kind: str, index: int) -> Path:
-        return _child(self.blob_path(blob_id), sliver_file_name(kind, index, self.n_shards))
+        return child(self.blob_path(blob_id), sliver_file_name(kind, index, self.n_shards))
+
+    def link_on_path(self, blob_id: BlobId | None = None) -> Path | None:
+        """The first directory a node goes through (its own, ``blobs/``, the
+        blob's) that is a symbolic link, or None. Nothing is read, listed or
+        written through one: it could lead outside the committee."""
+        dirs = [self.path, self.path / "blobs"]
+        if blob_id is not None:
+            dirs.append(self.blob_path(blob_id))
+        return next((d for d in dirs if d.is_symlink()), None)
+
+    def _check_dirs(self, blob_id: BlobId | None = None) -> None:
+        link = self.link_on_path(blob_id)
+        if link is not None:
+            raise StorageError(f"{link} is a symbolic link; refusing to go through it")
 
     def create(self, public_key: bytes) -> None:
         """Create (or recreate after loss) the directory and its node.json."""
+        self._check_dirs()
         ensure_dir(self.path / "blobs")
         info = {"index": self.index, "shards": list(self.shards), "public_key": public_key.hex()}
         atomic_write(self.path / "node.json", (json.dumps(info, indent=1) + "\n").encode())
 
     # --- reading
     def blobs(self) -> list[BlobId]:
-        """Blobs this node has a directory for (other names are ignored)."""
+        """Blobs this node has a directory for (other names, and links, are ignored)."""
         root = self.path / "blobs"
-        if not root.is_dir():
+        if self.link_on_path() is not None or not root.is_dir():
             return []
         out = []
         for entry in sorted(os.listdir(root)):
             blob_id = parse_blob_dir_name(entry)
-            if blob_id is not None:
+            if blob_id is not None and not (root / entry).is_symlink():
                 out.append(blob_id)
         return out
 
@@ -328,30 +202,24 @@ class NodeDir:
 
     def stray_files(self, blob_id: BlobId) -> list[str]:
         """Names in a blob directory this node did not derive for its shards
-        (temporaries, junk, other nodes' slivers). They are never read."""
+        (temporaries, junk, other nodes' slivers). They are never read.
+        None are listed through a symbolic link."""
+        if self.link_on_path(blob_id) is not None:
+            return []
         try:
             names = os.listdir(self.blob_path(blob_id))
         except OSError:
             return []
         return sorted(set(names) - self.expected_files(blob_id))
 
-    def _check_dirs(self, blob_id: BlobId) -> None:
-        """Refuse to read through a symbolic link standing in for a directory."""
-        for d in (self.path / "blobs", self.blob_path(blob_id)):
-            if d.is_symlink():
-                raise StorageError(f"{d} is a symbolic link; refusing to read through it")
-
     def read_metadata_bytes(self, blob_id: BlobId) -> bytes | None:
         if not self.exists:
             return None
         self._check_dirs(blob_id)
-        return read_file(self.metadata_path(blob_id))
+        return read_file(self.metadata_path(blob_id), BlobMetadata.max_bcs_len(self.n_shards))
 
     def read_metadata(self, blob_id: BlobId) -> BlobMetadata | None:
         """Verified metadata for the blob, or None when missing or invalid."""
-        from ..errors import WalrusCoreError
-        from ..metadata import BlobMetadata
-
         try:
             raw = self.read_metadata_bytes(blob_id)
             if raw is None:
@@ -361,21 +229,21 @@ class NodeDir:
             return None
         return md if md.blob_id == blob_id and md.n_shards == self.n_shards else None
 
-    def read_sliver_bytes(self, blob_id: BlobId, kind: str, index: int) -> bytes | None:
+    def read_sliver_bytes(self, metadata: BlobMetadata, kind: str, index: int) -> bytes | None:
+        """The file of one sliver of the blob, or None; StorageError for one
+        larger than any sliver of this blob (nothing of it is read)."""
         if not self.exists:
             return None
+        blob_id = metadata.blob_id
         self._check_dirs(blob_id)
-        return read_file(self.sliver_path(blob_id, kind, index))
+        return read_file(self.sliver_path(blob_id, kind, index), sliver_file_size(metadata, kind))
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
         """Read and parse one sliver, not yet checked against the metadata's
         hashes (:func:`check_loaded` does that, for many at once). Never raises
         for bad data: a missing or unparsable file is reported in the result."""
-        from ..blob import Sliver
-        from ..errors import WalrusCoreError
-
         try:
-            raw = self.read_sliver_bytes(metadata.blob_id, kind, index)
+            raw = self.read_sliver_bytes(metadata, kind, index)
         except StorageError as exc:
             return SliverCheck(kind, index, shard, "corrupt", str(exc))
         if raw is None:
@@ -423,12 +291,12 @@ class NodeDir:
 
     def _holds(self, blob_id: BlobId, name: str, parts: Parts) -> bool:
         """Whether the file ``name`` of the blob already holds exactly these bytes."""
-        path = _child(self.blob_path(blob_id), name)  # refuses anything but one plain name
+        path = child(self.blob_path(blob_id), name)  # refuses anything but one plain name
         size = parts_size(parts)
         try:
             if os.lstat(path).st_size != size:
                 return False
-            return read_file(path) == b"".join(parts)
+            return read_file(path, size) == b"".join(parts)
         except (FileNotFoundError, NotADirectoryError, StorageError):
             return False
 
@@ -437,14 +305,12 @@ class NodeDir:
         for name in self.stray_files(blob_id):
             if name.startswith(TMP_PREFIX):
                 with contextlib.suppress(OSError):
-                    os.unlink(_child(self.blob_path(blob_id), name))
+                    os.unlink(child(self.blob_path(blob_id), name))
                     removed.append(name)
         return removed
 
     # --- signing
     def sign(self, message: bytes) -> bytes:
-        from .keys import load_private_key
-
         signature: bytes = load_private_key(self.key_path).sign(message)
         return signature
 
@@ -458,10 +324,6 @@ class NodeDir:
 
     def check(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Checked:
         """The first half of :meth:`receive`: verify everything, write nothing."""
-        from ..blob import Sliver, verify_slivers
-        from ..errors import VerificationError, WalrusCoreError
-        from ..metadata import BlobMetadata, pair_index_for_shard
-
         if not self.exists:
             raise StorageError(f"{self.name}: node directory is missing")
         try:
@@ -516,7 +378,7 @@ class NodeDir:
         temps: dict[str, Path] = {}
         try:
             for name, parts in items:
-                final = _child(parent, name)
+                final = child(parent, name)
                 size = parts_size(parts)
                 with contextlib.suppress(FileNotFoundError):
                     if os.lstat(final).st_size == size:
@@ -559,9 +421,7 @@ class NodeDir:
                 self.write_files(blob_id, rest)
             renames += [(temps.pop(name), name) for name, _ in checked.files if name in temps]
             for tmp, name in renames:
-                if before_rename is not None:
-                    before_rename(tmp)
-                os.replace(tmp, _child(parent, name))
+                rename_into_place(tmp, parent, name)
             if renames:
                 fsync_dir(parent)
         finally:
@@ -575,8 +435,6 @@ def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[Sliv
     """Verify every loaded sliver among ``checks`` (from :meth:`NodeDir.load_sliver`,
     any nodes) against the metadata in one native call on all cores; those that
     fail become "corrupt" and lose their sliver. Returns ``checks``."""
-    from ..blob import verify_slivers
-
     loaded = [(c, c.sliver) for c in checks if c.sliver is not None]
     if loaded:
         problems = verify_slivers([sliver for _, sliver in loaded], metadata)
@@ -588,8 +446,6 @@ def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[Sliv
 
 def iter_expected(node: NodeDir, blob_id: BlobId) -> Iterator[tuple[int, int]]:
     """(shard, pair index) for each shard of the node, for this blob."""
-    from ..metadata import pair_index_for_shard
-
     for t in node.shards:
         yield t, pair_index_for_shard(t, blob_id, node.n_shards)
 

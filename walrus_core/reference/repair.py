@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backends import cpu_count
+from ..config import EncodingConfig
 from ..errors import WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..recovery import RecoverySymbol, recover_sliver, recovery_symbols
+from ..sliver import Sliver, verify_sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
+from .files import KINDS
 from .nodes import NodeDir, SliverCheck, expected_slivers, sliver_index
 from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
-
-if TYPE_CHECKING:
-    from ..blob import RecoverySymbol, Sliver
-    from ..metadata import BlobId, BlobMetadata
 
 
 @dataclass
@@ -33,6 +34,10 @@ class RepairReport:
     bytes_moved: int = 0
     node_share: int = 0  # bytes of this node's slivers in the blobs it repaired
     blob_bytes: int = 0  # unencoded size of the blobs it repaired
+    # blobs not fully repaired (tried again while other nodes make progress), and
+    # those of them that lacked symbols or metadata rather than a usable directory
+    unfinished: list[BlobId] = field(default_factory=list, repr=False)
+    short: list[BlobId] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -61,14 +66,11 @@ def known_blobs(committee: Committee, node: NodeDir) -> list[BlobId]:
 def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int) -> Sliver | None:
     """The peer's side: parse the source sliver it holds (None when it has none).
     It is not verified here; the receiver checks every symbol's proof."""
-    from ..blob import Sliver
-    from ..metadata import shard_index_for_pair
-
     n = md.n_shards
     index = sliver_index(kind, pair, n)
     node = committee.node_for_shard(shard_index_for_pair(pair, md.blob_id, n))
     try:
-        raw = node.read_sliver_bytes(md.blob_id, kind, index)
+        raw = node.read_sliver_bytes(md, kind, index)
         if raw is None:
             return None
         sliver = Sliver.from_bcs(raw, kind)
@@ -90,9 +92,6 @@ def _peer_exchange(
     symbol per target; the receiver parses each off the wire and keeps it only
     if its proof verifies (None otherwise). Also returns the bytes that crossed
     between nodes (0 when the source is on the repaired node itself)."""
-    from ..blob import RecoverySymbol, recovery_symbols
-    from ..metadata import shard_index_for_pair
-
     source = _source_sliver(committee, md, source_kind, pair)
     if source is None:
         return [None] * len(targets), 0
@@ -130,12 +129,9 @@ def rebuild_slivers(
     Peers are asked in waves of as many as are still needed (each peer's
     expansion and the receiver's proof checks run in threads, on all cores);
     a wave is only followed by another when some peer failed."""
-    from ..blob import recover_sliver, verify_sliver
-    from ..config import EncodingConfig
-
     n = md.n_shards
     cfg = EncodingConfig(n)
-    need = {"primary": cfg.n_secondary_source_symbols, "secondary": cfg.n_primary_source_symbols}
+    need = {kind: cfg.symbols_per_sliver(kind) for kind in KINDS}
     # A primary target is rebuilt from symbols of other nodes' secondary slivers, and vice versa.
     wanted: dict[tuple[str, int], list[RecoverySymbol]] = {(c.kind, c.index): [] for c in targets}
     broken = {(c.kind, c.index) for c in targets}
@@ -183,6 +179,8 @@ def rebuild_slivers(
         what = f"{md.blob_id} {check.kind} sliver {check.index} (shard {check.shard})"
         if sliver is None:
             report.failed.append(f"{what}: {why}")
+            if len(wanted[(check.kind, check.index)]) < need[check.kind] and md.blob_id not in report.short:
+                report.short.append(md.blob_id)
             continue
         # Never replace a good sliver: check the file once more right before writing.
         if node.check_sliver(md, check.kind, check.index, check.shard).status == "ok":
@@ -202,15 +200,22 @@ def repair_node(
     directory that was lost is recreated (its key lives apart from its data)."""
     report = RepairReport(node.name)
     if not node.exists:
-        node.create(committee.nodes[node.index].public_key)
+        try:
+            node.create(committee.nodes[node.index].public_key)
+        except (StorageError, OSError) as exc:
+            report.failed.append(f"{node.name}: {exc}")
+            return report
     blobs = known_blobs(committee, node) if blob_ids is None else blob_ids
     for k, blob_id in enumerate(blobs):
         progress(f"{node.name}", k, len(blobs))
         report.blobs_checked += 1
+        failures = len(report.failed)
         try:
             _repair_blob(committee, node, blob_id, report, progress)
         except (StorageError, OSError) as exc:
             report.failed.append(f"{blob_id}: {exc}")
+        if len(report.failed) > failures:
+            report.unfinished.append(blob_id)
     progress(f"{node.name}", len(blobs), len(blobs))
     return report
 
@@ -218,14 +223,13 @@ def repair_node(
 def _repair_blob(
     committee: Committee, node: NodeDir, blob_id: BlobId, report: RepairReport, progress: ProgressFn
 ) -> None:
-    from ..config import EncodingConfig
-
     md = node.read_metadata(blob_id)
     if md is None:
         try:
             md, moved, _ = find_metadata(committee, blob_id)
         except BlobUnavailableError as exc:
             report.failed.append(str(exc))
+            report.short.append(blob_id)
             return
         report.bytes_moved += moved
         node.write_metadata(md.to_bcs(), blob_id)
@@ -244,6 +248,46 @@ def _repair_blob(
 def repair(
     committee: Committee, node: NodeDir | None = None, *, progress: ProgressFn = no_progress
 ) -> list[RepairReport]:
-    """Repair one node, or every node in turn."""
-    nodes = [node] if node is not None else committee.node_dirs()
-    return [repair_node(committee, x, progress=progress) for x in nodes]
+    """Repair one node, or every node, to the fixed point (see :func:`repair_nodes`)."""
+    return repair_nodes(committee, [node] if node is not None else committee.node_dirs(), progress=progress)
+
+
+def repair_nodes(
+    committee: Committee,
+    nodes: list[NodeDir],
+    *,
+    whole_committee: bool | None = None,
+    progress: ProgressFn = no_progress,
+) -> list[RepairReport]:
+    """Repair ``nodes`` until nothing more can be rebuilt, whatever their order:
+    a sliver one node rebuilds can be the source another one lacked, so the
+    blobs a node could not finish are tried again while any node makes
+    progress. A blob still short of symbols or metadata then says to store it
+    again (or, unless ``whole_committee`` -- by default: ``nodes`` are all the
+    nodes -- to repair every node first)."""
+    reports = [repair_node(committee, x, progress=progress) for x in nodes]
+    for _ in range(len(nodes) + 1):  # each round rebuilds something or is the last
+        progressed = False
+        for node, report in zip(nodes, reports):
+            if not report.unfinished:
+                continue
+            again = repair_node(committee, node, blob_ids=report.unfinished, progress=progress)
+            progressed |= bool(again.rebuilt)
+            report.rebuilt += again.rebuilt
+            report.bytes_moved += again.bytes_moved
+            report.failed, report.unfinished, report.short = again.failed, again.unfinished, again.short
+        if not progressed:
+            break
+    everyone = (
+        whole_committee
+        if whole_committee is not None
+        else len({x.index for x in nodes}) == len(committee.nodes)
+    )
+    for report in reports:
+        for blob_id in report.short:
+            report.failed.append(
+                f"{blob_id}: cannot be repaired, too few good slivers survive on the nodes; store it again"
+                if everyone
+                else f"{blob_id}: not repaired; repair every node, and if that fails too, store it again"
+            )
+    return reports

@@ -8,31 +8,28 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..blob import decode
+from ..config import EncodingConfig
 from ..errors import InconsistentBlobError, WalrusCoreError
+from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..sliver import Sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .nodes import SliverCheck, atomic_write, check_loaded, sliver_index
+from .files import atomic_write
+from .nodes import SliverCheck, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
-
-if TYPE_CHECKING:
-    from ..blob import Sliver
-    from ..metadata import BlobId, BlobMetadata
 
 
 def parse_blob_id(text: str) -> BlobId:
     """A blob ID from its 43-character URL-safe base64 text (InvalidBlobIdError otherwise)."""
-    from ..metadata import BlobId
-
     return BlobId.from_str(text.strip())
 
 
 def find_metadata(committee: Committee, blob_id: BlobId) -> tuple[BlobMetadata, int, list[str]]:
     """The first copy of the blob's metadata that verifies (the writer's certified
     copy, then each node's), the bytes read to find it, and the copies refused."""
-    from ..metadata import BlobMetadata
-
     problems: list[str] = []
     moved = 0
     sources: list[tuple[str, Any]] = [("certified copy", lambda: committee.certified_metadata_bytes(blob_id))]
@@ -91,8 +88,6 @@ def collect_slivers(
     """Read slivers of one kind (the systematic ones first) and verify them in
     batches, each in one native call on all cores, until ``need`` verify;
     return them and the failures."""
-    from ..metadata import shard_index_for_pair
-
     n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
@@ -129,9 +124,6 @@ def summarize(committee: Committee, checks: list[SliverCheck]) -> list[str]:
 
 
 def read_blob(committee: Committee, blob_id: BlobId, *, progress: ProgressFn = no_progress) -> ReadResult:
-    from ..blob import decode
-    from ..config import EncodingConfig
-
     md, _, problems = find_metadata(committee, blob_id)
     cfg = EncodingConfig(md.n_shards)
     attempts = []

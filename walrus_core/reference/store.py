@@ -5,34 +5,25 @@ signing nodes hold at least n - f shards."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .._args import check_int
 from ..backends import cpu_count
-from ..errors import WalrusCoreError
+from ..blob import encode
+from ..config import EncodingConfig
+from ..errors import DataTooLargeError, WalrusCoreError
+from ..metadata import BlobId, shard_index_for_pair
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .nodes import (
-    KINDS,
-    METADATA_NAME,
-    Ack,
-    Checked,
-    NodeDir,
-    Parts,
-    Spooled,
-    parts_size,
-    sliver_bcs_parts,
-    sliver_file_name,
-    sliver_index,
-)
+from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
+from .nodes import Ack, Checked, NodeDir, Spooled, sliver_bcs_parts, sliver_index
 from .progress import ProgressFn, no_progress
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId
 
 # Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
 # disk, not the CPU, and a deeper queue keeps it busy.
@@ -80,10 +71,6 @@ def store_blob(
     Raises StoreIncompleteError (after writing what it could) when fewer than
     n - f shards were acknowledged; storing the same blob again changes nothing.
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
-    from ..blob import encode
-    from ..config import EncodingConfig
-    from ..metadata import shard_index_for_pair
-
     n = committee.n_shards
     timings: dict[str, float] = {}
     progress("encode", 0, 1)
@@ -134,7 +121,8 @@ def store_blob(
     # passed its check, signs), so disk writes overlap the checks and a crash
     # between two nodes leaves a prefix of them kept. With workers=1 nothing
     # runs ahead: one node after the other.
-    n_workers = max(1, min(len(nodes), workers if workers is not None else max(2, cpu_count()) // 2))
+    wanted = check_int(workers, "workers", 1) if workers is not None else max(2, cpu_count()) // 2
+    n_workers = min(len(nodes), wanted)
     ahead = n_workers > 1 or workers is None
     progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:
@@ -203,8 +191,17 @@ def store_blob(
 def store_file(
     committee: Committee, path: Path | str, *, progress: ProgressFn = no_progress, workers: int | None = None
 ) -> StoreResult:
+    """Store the file at ``path``; one larger than the committee's shard count
+    allows is refused (DataTooLargeError) before any of it is read."""
+    limit = EncodingConfig(committee.n_shards).max_blob_size
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise DataTooLargeError(
+                    f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}"
+                )
+            data = fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return store_blob(committee, data, progress=progress, workers=workers)

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..config import EncodingConfig
+from ..metadata import BlobId
 from .committee import Committee
 from .errors import BlobUnavailableError, CertificateError
 from .nodes import NodeDir, expected_slivers
 from .progress import ProgressFn, no_progress
-from .repair import RepairReport, known_blobs, repair_node
+from .repair import RepairReport, known_blobs, repair_nodes
 from .retrieve import find_metadata
-
-if TYPE_CHECKING:
-    from ..metadata import BlobId
 
 MIB = 1 << 20
 
@@ -49,7 +48,10 @@ def scrub_node(
     """Verify every sliver the node should hold, for every blob it is responsible for."""
     result = NodeScrub(node.name, node.exists)
     blobs = known_blobs(committee, node)
-    if not node.exists:
+    link = node.link_on_path()
+    if link is not None:
+        result.problems.append(f"{node.name}: {link} is a symbolic link; nothing is read through it")
+    elif not node.exists:
         result.problems.append(f"{node.name}: node directory missing")
     for k, blob_id in enumerate(blobs):
         progress(f"scrub {node.name}", k, len(blobs))
@@ -74,7 +76,7 @@ def scrub_node(
                 )
     progress(f"scrub {node.name}", len(blobs), len(blobs))
     if repair and (result.problems or result.strays):
-        result.repair = repair_node(committee, node, progress=progress)
+        (result.repair,) = repair_nodes(committee, [node], progress=progress)
     return result
 
 
@@ -85,16 +87,25 @@ def scrub(
     repair: bool = False,
     progress: ProgressFn = no_progress,
 ) -> list[NodeScrub]:
+    """Scrub one node or every node; with ``repair``, then repair the nodes
+    that had problems together, to the fixed point (see repair_nodes)."""
     nodes = [node] if node is not None else committee.node_dirs()
-    return [scrub_node(committee, x, repair=repair, progress=progress) for x in nodes]
+    results = [scrub_node(committee, x, progress=progress) for x in nodes]
+    todo = [(x, res) for x, res in zip(nodes, results) if res.problems or res.strays]
+    if repair and todo:
+        # the nodes left out hold all they should: repairing them would change nothing
+        reports = repair_nodes(
+            committee, [x for x, _ in todo], whole_committee=node is None, progress=progress
+        )
+        for (_, res), report in zip(todo, reports):
+            res.repair = report
+    return results
 
 
 # ------------------------------------------------------------------ views
 def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
     """Walrus's storage cost of a blob: 1 MiB storage units of the encoded size
     (``encoded_blob_length``) × epochs × price per unit per epoch."""
-    from ..config import EncodingConfig
-
     encoded = EncodingConfig(n_shards).encoded_blob_length(length)
     units = max(1, math.ceil(encoded / MIB))
     return {
@@ -111,8 +122,6 @@ def cost(length: int, n_shards: int, epochs: int, price: int) -> dict[str, Any]:
 
 def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> dict[str, Any]:
     """Metadata, certificate and per-node sliver presence (or health with check=True)."""
-    from ..config import EncodingConfig
-
     md, _, problems = find_metadata(committee, blob_id)
     cfg = EncodingConfig(md.n_shards)
     try:
@@ -127,10 +136,10 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         wanted = expected_slivers(node, blob_id)
         if check:
             ok = [c.status == "ok" for c in node.check_slivers(md, wanted)]
-        else:
-            ok = [
-                node.exists and node.sliver_path(blob_id, kind, index).is_file() for kind, index, _ in wanted
-            ]
+        else:  # present: a regular file, reached through no symbolic link
+            reachable = node.exists and node.link_on_path(blob_id) is None
+            paths = [node.sliver_path(blob_id, kind, index) for kind, index, _ in wanted]
+            ok = [reachable and p.is_file() and not p.is_symlink() for p in paths]
         good = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))  # both slivers of a shard
         healthy_shards += good
         nodes.append(
@@ -144,11 +153,18 @@ def blob_info(committee: Committee, blob_id: BlobId, *, check: bool = False) -> 
         "encoded_length": cfg.encoded_blob_length(md.unencoded_length),
         "certificate": cert_state,
         "shards_present": healthy_shards,
-        "shards_needed_to_read": md.n_shards - cfg.max_faulty * 2,
+        "shards_needed_to_read": cfg.n_primary_source_symbols,
         "checked": check,
         "metadata_problems": problems,
         "nodes": nodes,
     }
+
+
+def _has_certificate(committee: Committee, blob_id: BlobId) -> bool:
+    try:
+        return committee.read_certificate(blob_id) is not None
+    except CertificateError:  # unreadable or malformed: not certified, and ls goes on
+        return False
 
 
 def list_blobs(committee: Committee) -> list[dict[str, Any]]:
@@ -168,7 +184,7 @@ def list_blobs(committee: Committee) -> list[dict[str, Any]]:
             {
                 "blob_id": str(blob_id),
                 "length": length,
-                "certified": committee.read_certificate(blob_id) is not None,
+                "certified": _has_certificate(committee, blob_id),
             }
         )
     return out

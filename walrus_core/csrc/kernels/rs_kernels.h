@@ -28,18 +28,20 @@ struct wc_rs_kernels {
     /* dst ^= src */
     void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t bytes);
 
-    /* Optional fused radix-4 steps: two butterfly layers on a quad of shards
-     * while a block of each sits in registers. NULL: the driver runs the
-     * four butterflies one by one (same bytes). Twiddles here are uint32_t:
-     * 0..65534 a multiplier's log, WC_RS_TW_ZERO (65535, the SKEW sentinel)
-     * the zero multiplier (that butterfly is a plain XOR), WC_RS_TW_SKIP
-     * leaves that butterfly out.
+    /* Optional fused radix-4 steps: two butterfly layers on a quad of slices
+     * while a block of each sits in registers, read from src[0..3] and
+     * written to dst[0..3] (dst == src: in place; otherwise no overlap), so
+     * a transform's first step can read its inputs where they lie. NULL: the
+     * driver runs the four butterflies one by one (same bytes). Twiddles here
+     * are uint32_t: 0..65534 a multiplier's log, WC_RS_TW_ZERO (65535, the
+     * SKEW sentinel) the zero multiplier (that butterfly is a plain XOR),
+     * WC_RS_TW_SKIP leaves that butterfly out. With (a, b, c, d) = the quad:
      *   fft4:  F(a,c,g1) F(b,d,g1) F(a,b,g2) F(c,d,g3)   F = fft_butterfly
      *   ifft4: I(a,b,g1) I(c,d,g2) I(a,c,g3) I(b,d,g3)   I = ifft_butterfly
      * g1 of fft4 and g3 of ifft4 are never SKIP. */
-    void (*fft4)(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+    void (*fft4)(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
                  size_t bytes);
-    void (*ifft4)(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
+    void (*ifft4)(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2, uint32_t g3,
                   size_t bytes);
 
     /* Optional: dst ^= src[0] ^ ... ^ src[n-1], each dst block loaded and
@@ -59,24 +61,9 @@ struct wc_rs_kernels {
 #define WC_RS_TW_ZERO 65535u
 #define WC_RS_TW_SKIP 65536u
 
-/* Fused steps by ISA, for backends whose table leaves fft4/ifft4 NULL
- * (rs.c pairs them with the table by identity). */
-void wc_rs_fft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
-                     size_t bytes);
-/* Out-of-place twins: the same two layers with inputs read from src[0..3]
- * and results written to dst[0..3] (the first step of a transform whose
- * inputs live elsewhere saves a copy). */
-void wc_rs_fft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
-                         uint32_t g3, size_t bytes);
-void wc_rs_ifft4_oop_avx2(uint8_t *const *dst, const uint8_t *const *src, uint32_t g1, uint32_t g2,
-                          uint32_t g3, size_t bytes);
-void wc_rs_ifft4_avx2(uint8_t *a, uint8_t *b, uint8_t *c, uint8_t *d, uint32_t g1, uint32_t g2, uint32_t g3,
-                      size_t bytes);
-
 extern const struct wc_rs_kernels wc_rs_kernels_portable;
 extern const struct wc_rs_kernels wc_rs_kernels_ssse3;
 extern const struct wc_rs_kernels wc_rs_kernels_avx2;
-extern const struct wc_rs_kernels wc_rs_kernels_avx512;
 extern const struct wc_rs_kernels wc_rs_kernels_neon;
 
 #endif
