@@ -278,3 +278,40 @@ def test_cli_blob_id_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert str(wc.blob_id(b"good", 1000)) in captured.out
     assert str(bad) in captured.err
+
+
+def test_read_streams_systematic_slivers_and_falls_back(tmp_path: Path) -> None:
+    import shutil
+
+    from walrus_core.reference import init_committee, load_committee, read_to_file, store_file
+
+    data = random.Random(9).randbytes(300_000)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    init_committee(tmp_path / "nodes", 5, 10, None)
+    committee = load_committee(tmp_path / "nodes")
+    blob_id = store_file(committee, src).blob_id
+    out = tmp_path / "out.bin"
+    seen: list[tuple[str, int, int]] = []
+    r = read_to_file(committee, blob_id, out, progress=lambda *a: seen.append(a))
+    assert out.read_bytes() == data and r.length == len(data) and r.data == b""
+    assert r.kind == "primary" and not r.problems
+    assert seen[0][1] == 1  # written sliver by sliver
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    out2 = tmp_path / "out2.bin"
+    with pytest.raises(KeyboardInterrupt):
+        read_to_file(committee, blob_id, out2, progress=interrupt)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.bin", "nodes", "out.bin"]  # nothing partial
+
+    from walrus_core.metadata import shard_index_for_pair
+
+    # lose the node holding primary sliver 0 (systematic): decode from the others
+    shutil.rmtree(committee.node_for_shard(shard_index_for_pair(0, blob_id, 10)).path)
+    committee = load_committee(tmp_path / "nodes")
+    r = read_to_file(committee, blob_id, out2)
+    assert out2.read_bytes() == data
+    assert any("decoding instead" in p for p in r.problems)

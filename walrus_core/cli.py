@@ -247,7 +247,7 @@ def _cmd_read(args: argparse.Namespace) -> int:
         for problem in rr.problems:
             print(f"note: {problem}", file=sys.stderr)
     if not to_stdout:
-        _emit(args, rr.to_json(), f"{len(rr.data)} bytes written to {args.output}")
+        _emit(args, rr.to_json(), f"{rr.length} bytes written to {args.output}")
     return 0
 
 
