@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Union
 
 from . import _native
-from .backends import cpu_count
+from ._args import check_int, resolve_threads
 from .blob import _is_file_object, _metadata_from_roots
 from .config import EncodingConfig
 from .errors import InvalidInputError, MemoryBudgetError
@@ -38,7 +38,7 @@ ByteProgress = Callable[[int, int], None]
 
 #: Default memory budget: fits a laptop, and the largest blob at n = 1000.
 DEFAULT_MEMORY = 512 << 20
-#: Blobs up to this size, at 2-byte symbols, take the zero-padding shortcuts.
+#: Shard counts up to this take the zero-padding shortcuts for blobs of 2-byte symbols.
 _SMALL_MAX_SHARDS = 4096
 
 _leaf_table: bytes | None = None
@@ -60,9 +60,7 @@ def _in_memory_bytes(length: int, n: int) -> int:
 
 
 def _check_memory(memory: int) -> int:
-    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
-        raise InvalidInputError(f"memory must be a positive int (bytes), got {memory!r}")
-    return memory
+    return check_int(memory, "memory (a budget in bytes)", 1)
 
 
 def _roots_of_buffer(data: Buffer, n: int, threads: int | None) -> tuple[bytes, bytes, bytes]:
@@ -307,7 +305,7 @@ def file_blob_ids(
     missing or unreadable file gets an error and the others go on."""
     EncodingConfig(n_shards)
     _check_memory(memory)
-    workers = threads if threads is not None else cpu_count()
+    workers = resolve_threads(threads)
     names = [os.fspath(p) for p in paths]
     sizes: list[int] = []
     for name in names:
