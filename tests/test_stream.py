@@ -220,6 +220,35 @@ def test_encode_pairs_match_the_full_encoding(n: int, tmp_path: Path) -> None:
         stream.encode_pairs(b"x", n, [n])
 
 
+@pytest.mark.parametrize("n", [4, 10, 100])
+def test_encode_to_streams_every_pair(n: int, tmp_path: Path) -> None:
+    rng = random.Random(n + 1)
+    for length in (0, 1000, _message_bytes(n) * 700 + 3):
+        data = rng.randbytes(length)
+        full = wc.encode(data, n)
+        got: list[tuple[int, bytes, bytes, int, int]] = []
+        memory = (
+            _native.stream_memory(n, length, 128, None, True) + 10 * len(bytes(full.pairs[0].primary)) + 8192
+        )
+        md = stream.encode_to(
+            io.BytesIO(data),
+            n,
+            lambda pr, got=got: got.append(
+                (pr.index, bytes(pr.primary), bytes(pr.secondary), pr.primary.index, pr.secondary.index)
+            ),
+            memory=memory,
+            tmpdir=str(tmp_path),
+        )
+        assert md == full.metadata
+        assert got == [
+            (pr.index, bytes(pr.primary), bytes(pr.secondary), pr.primary.index, pr.secondary.index)
+            for pr in full.pairs
+        ]
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(MemoryBudgetError):
+        stream.encode_to(b"x" * 100_000, n, lambda pr: None, memory=1000)
+
+
 def test_encode_with_metadata_and_slivers_in_one_pass() -> None:
     n = 10
     data = random.Random(3).randbytes(50_000)

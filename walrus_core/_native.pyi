@@ -114,6 +114,7 @@ def stream_encode(
     primary: Mapping[int, Buffer] | None = None,
     secondary: Mapping[int, Buffer] | None = None,
     metadata: bool = True,
+    out_fd: int = -1,
 ) -> tuple[bytes, bytes, bytes] | None: ...
 def stream_metadata(
     n_shards: int,

@@ -19,8 +19,8 @@ cdef extern from "stream.h" nogil:
                                      int hashing)
     wc_status wc_stream_encode(const wc_kernels *kern, size_t n, const wc_stream_source *src, size_t w,
                                unsigned threads, wc_stream_progress_fn progress, void *progress_ctx,
-                               uint8_t *const *primary, uint8_t *const *secondary, uint8_t *row_roots,
-                               uint8_t *col_roots, uint8_t *blob_id)
+                               uint8_t *const *primary, uint8_t *const *secondary, int out_fd,
+                               uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
     wc_status wc_stream_metadata(const wc_kernels *kern, size_t n, const wc_stream_source *src, size_t w,
                                  unsigned threads, wc_stream_progress_fn progress, void *progress_ctx,
                                  uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
@@ -104,11 +104,14 @@ cdef object _source_of(object source, uint64_t length, wc_stream_source *src):
 
 
 def stream_encode(size_t n_shards, object source, uint64_t length, size_t band, object threads=None,
-                  object progress=None, dict primary=None, dict secondary=None, bint metadata=True):
+                  object progress=None, dict primary=None, dict secondary=None, bint metadata=True,
+                  int out_fd=-1):
     """One banded pass (see stream_metadata) that also fills the slivers asked
     for: primary / secondary map a sliver index to a writable buffer of
-    s*S / p*S bytes. Returns (row_roots, col_roots, blob_id), or None when
-    metadata is False (no leaf hashing)."""
+    s*S / p*S bytes; or, with out_fd >= 0, writes every sliver to that file
+    (primary i at i*s*S, secondary j at n*s*S + j*p*S) as its bands are made.
+    Returns (row_roots, col_roots, blob_id), or None when metadata is False
+    (no leaf hashing)."""
     cdef wc_stream_source src
     keep = _source_of(source, length, &src)
     cdef wc_blob_layout L
@@ -137,14 +140,14 @@ def stream_encode(size_t n_shards, object source, uint64_t length, size_t band, 
                     raise _errors.InvalidInputError(f"secondary sliver index {i} >= {n_shards}")
                 bufs.append(buf)
                 sp[i] = _writable(buf, L.p * L.S, "secondary sliver")
-        return _run_bands(n_shards, &src, band, th, progress, pp, sp, metadata)
+        return _run_bands(n_shards, &src, band, th, progress, pp, sp, metadata, out_fd)
     finally:
         free(pp)
         free(sp)
 
 
 cdef object _run_bands(size_t n_shards, const wc_stream_source *src, size_t band, unsigned th,
-                       object progress, uint8_t **pp, uint8_t **sp, bint metadata):
+                       object progress, uint8_t **pp, uint8_t **sp, bint metadata, int out_fd=-1):
     cdef bytes rr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
     cdef bytes cr = PyBytes_FromStringAndSize(NULL, n_shards * 32)
     cdef bytes bid = PyBytes_FromStringAndSize(NULL, 32)
@@ -156,9 +159,11 @@ cdef object _run_bands(size_t n_shards, const wc_stream_source *src, size_t band
     cdef wc_status st
     with nogil:
         st = wc_stream_encode(kern, n_shards, src, band, th, _stream_progress, <void *> state,
-                              pp, sp, rrp, crp, bip)
+                              pp, sp, out_fd, rrp, crp, bip)
     if state[1] is not None:
         raise state[1]
+    if st == WC_ERR_SIZE and out_fd >= 0:
+        raise OSError("writing the slivers file failed (disk full?), or the input became shorter")
     if st == WC_ERR_SIZE and src.data == NULL:
         raise _errors.InvalidInputError("the file became shorter while it was read")
     check_status(st, "streamed encode")

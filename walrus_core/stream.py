@@ -14,6 +14,7 @@ import io
 import os
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -257,6 +258,66 @@ def encode_pairs(
         )
         for i in wanted
     ]
+
+
+def _pread(f: IO[bytes], offset: int, size: int) -> bytes:
+    if hasattr(os, "pread"):
+        out = os.pread(f.fileno(), size, offset)
+    else:  # pragma: no cover - Windows
+        f.seek(offset)
+        out = f.read(size)
+    if len(out) != size:
+        raise OSError(f"short read of the slivers file at {offset}")
+    return out
+
+
+def encode_to(
+    source: Source,
+    n_shards: int,
+    sink: Callable[[SliverPair], object],
+    *,
+    memory: int = DEFAULT_MEMORY,
+    threads: int | None = None,
+    progress: ByteProgress | None = None,
+    tmpdir: str | None = None,
+) -> BlobMetadata:
+    """Encode ``source`` in one banded pass within ``memory`` bytes, every
+    sliver written to a temporary file (in ``tmpdir``) as its bands are
+    produced, then hand each pair to ``sink(pair)`` in pair order, one pair
+    in memory at a time. Returns the metadata. The temporary file (the
+    encoded size, about 4.5x the blob) is deleted afterwards."""
+    cfg = EncodingConfig(n_shards)
+    _check_memory(memory)
+    with _opened(source, n_shards) as src:
+        p, s = cfg.n_primary_source_symbols, cfg.n_secondary_source_symbols
+        size = cfg.symbol_size(src.length)
+        pair_bytes = (p + s) * size
+        band = _native.stream_band_for_budget(
+            n_shards, src.length, max(memory - pair_bytes, 0), threads, True
+        )
+        if band == 0:
+            least = _native.stream_memory(n_shards, src.length, 128, threads, True) + pair_bytes
+            raise MemoryBudgetError(
+                f"encoding a {src.length}-byte blob at n = {n_shards} needs at least {least} bytes of "
+                f"memory; memory={memory} is too small"
+            )
+        with tempfile.TemporaryFile(dir=tmpdir) as f:
+            f.truncate(n_shards * pair_bytes)
+            roots = _native.stream_encode(
+                n_shards, src.native, src.length, band, threads, progress, None, None, True, f.fileno()
+            )
+            assert roots is not None
+            md = _metadata_from_roots(src.length, *roots)
+            for i in range(n_shards):
+                j = n_shards - 1 - i
+                primary = _pread(f, i * s * size, s * size)
+                secondary = _pread(f, n_shards * s * size + j * p * size, p * size)
+                sink(
+                    SliverPair(
+                        i, Sliver(primary, i, size, "primary"), Sliver(secondary, j, size, "secondary")
+                    )
+                )
+    return md
 
 
 # ---- many files ---------------------------------------------------------------

@@ -402,6 +402,7 @@ struct band {
     uint8_t *lh;               /* n x (n+1) leaf hashes, written by the last band */
     uint8_t *const *primary;   /* n entries (or NULL): primary sliver i wanted when non-NULL */
     uint8_t *const *secondary; /* n entries (or NULL): secondary sliver j */
+    int out_fd;                /* every sliver to this file when >= 0 */
     int hashing;               /* leaf states advance (metadata wanted) */
     uint8_t **wmem;
     size_t scratch_bytes;
@@ -413,6 +414,32 @@ static void set_err(struct band *b, enum wc_status st)
     if (st != WC_OK) wc_atomic_store_int(&b->err, (int)st);
 }
 
+/* All `len` bytes at `off` of the file, read (writing = 0) into buf or
+ * written from it; WC_ERR_SIZE when the file ends first or a write fails. */
+static enum wc_status fd_io(int fd, uint64_t off, size_t len, uint8_t *buf, int writing)
+{
+    while (len) {
+#if defined(_WIN32)
+        OVERLAPPED ov;
+        DWORD done = 0;
+        memset(&ov, 0, sizeof(ov));
+        ov.Offset = (DWORD)off;
+        ov.OffsetHigh = (DWORD)(off >> 32);
+        DWORD want = len > (1u << 30) ? (1u << 30) : (DWORD)len;
+        HANDLE hd = (HANDLE)_get_osfhandle(fd);
+        BOOL ok = writing ? WriteFile(hd, buf, want, &done, &ov) : ReadFile(hd, buf, want, &done, &ov);
+        if (!ok || done == 0) return WC_ERR_SIZE;
+#else
+        ssize_t done = writing ? pwrite(fd, buf, len, (off_t)off) : pread(fd, buf, len, (off_t)off);
+        if (done <= 0) return WC_ERR_SIZE;
+#endif
+        buf += done;
+        off += (uint64_t)done;
+        len -= (size_t)done;
+    }
+    return WC_OK;
+}
+
 static enum wc_status read_at(const struct wc_stream_source *src, uint64_t off, size_t len, uint8_t *dst)
 {
     size_t have = off >= src->length ? 0 : src->length - off < len ? (size_t)(src->length - off) : len;
@@ -421,24 +448,7 @@ static enum wc_status read_at(const struct wc_stream_source *src, uint64_t off, 
         if (have) memcpy(dst, src->data + off, have);
         return WC_OK;
     }
-    while (have) {
-#if defined(_WIN32)
-        OVERLAPPED ov;
-        DWORD got = 0;
-        memset(&ov, 0, sizeof(ov));
-        ov.Offset = (DWORD)off;
-        ov.OffsetHigh = (DWORD)(off >> 32);
-        DWORD want = have > (1u << 30) ? (1u << 30) : (DWORD)have;
-        if (!ReadFile((HANDLE)_get_osfhandle(src->fd), dst, want, &got, &ov) || got == 0) return WC_ERR_SIZE;
-#else
-        ssize_t got = pread(src->fd, dst, have, (off_t)off);
-        if (got <= 0) return WC_ERR_SIZE;
-#endif
-        dst += got;
-        off += (uint64_t)got;
-        have -= (size_t)got;
-    }
-    return WC_OK;
+    return fd_io(src->fd, off, have, dst, 0);
 }
 
 /* Task: read band bytes of message rows [r0, r0+G). */
@@ -574,10 +584,34 @@ static void slot_unpack(const uint8_t *src, size_t count, size_t wb, uint8_t *ds
 
 /* The band's bytes of the wanted slivers in columns c0.. of this pass:
  * symbol (r, c) of a sliver goes to offset (its position)*S + b0. */
+/* Every sliver's band bytes to the slivers file (layout: see stream.h). */
+static void write_slivers(struct band *b, int pass, size_t c0, size_t cnt, const uint8_t *top,
+                          const uint8_t *rect)
+{
+    const size_t n = b->L.n, s = b->L.s, p = b->L.p, S = b->L.S, wb = b->wb;
+    const uint64_t sec0 = (uint64_t)n * s * S;
+    enum wc_status st = WC_OK;
+    for (size_t cc = 0; cc < cnt && st == WC_OK; cc++) {
+        size_t c = (pass ? s : 0) + c0 + cc;
+        for (size_t r = 0; r < p && st == WC_OK; r++)
+            st = fd_io(b->out_fd, sec0 + (uint64_t)c * p * S + (uint64_t)r * S + b->b0, wb,
+                       (uint8_t *)(top + r * s * wb + cc * wb), 1);
+        for (size_t i = 0; i < n && !pass && st == WC_OK; i++) {
+            const uint8_t *sym = i < p ? top + i * s * wb + cc * wb : rect + ((i - p) * cnt + cc) * wb;
+            st = fd_io(b->out_fd, (uint64_t)i * s * S + (uint64_t)c * S + b->b0, wb, (uint8_t *)sym, 1);
+        }
+    }
+    set_err(b, st);
+}
+
 static void copy_slivers(struct band *b, int pass, size_t c0, size_t cnt, const uint8_t *top,
                          const uint8_t *rect)
 {
     const size_t n = b->L.n, s = b->L.s, p = b->L.p, S = b->L.S, wb = b->wb;
+    if (b->out_fd >= 0) {
+        write_slivers(b, pass, c0, cnt, top, rect);
+        return;
+    }
     for (size_t cc = 0; cc < cnt; cc++) {
         size_t c = (pass ? s : 0) + c0 + cc;
         if (b->secondary && b->secondary[c])
@@ -669,14 +703,14 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
                                   uint8_t *blob_id)
 {
     if (!row_roots || !col_roots) return WC_ERR_ARG;
-    return wc_stream_encode(kern, n, src, w, threads, progress, progress_ctx, NULL, NULL, row_roots,
+    return wc_stream_encode(kern, n, src, w, threads, progress, progress_ctx, NULL, NULL, -1, row_roots,
                             col_roots, blob_id);
 }
 
 enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                 size_t w, unsigned threads, wc_stream_progress_fn progress,
                                 void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
-                                uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
+                                int out_fd, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
 {
     if (!kern || !kern->hash || !kern->hash->blake2b_advance || !kern->rs || !src) return WC_ERR_ARG;
     if (src->length && !src->data && src->fd < 0) return WC_ERR_ARG;
@@ -685,6 +719,7 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
     memset(&b, 0, sizeof(b));
     b.primary = primary;
     b.secondary = secondary;
+    b.out_fd = out_fd;
     b.hashing = row_roots != NULL;
     enum wc_status st = wc_blob_layout_init(n, src->length, &b.L);
     if (st != WC_OK) return st;

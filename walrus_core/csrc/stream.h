@@ -71,11 +71,15 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
 /* The same pass producing chosen slivers as well (or only): primary[i]
  * (s*S bytes) receives primary sliver i where primary[i] != NULL, and
  * secondary[j] (p*S bytes) secondary sliver j; either array may be NULL.
+ * Or, with out_fd >= 0 (then primary and secondary are ignored), every
+ * sliver is written to that file as its bands are produced: primary sliver
+ * i at i*s*S, secondary sliver j at n*s*S + j*p*S (a write that fails:
+ * WC_ERR_SIZE).
  * row_roots, col_roots and blob_id may all be NULL (no hashing: no leaf
  * states, about half the work), else as wc_stream_metadata. */
 enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                 size_t w, unsigned threads, wc_stream_progress_fn progress,
                                 void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
-                                uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id);
+                                int out_fd, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id);
 
 #endif
