@@ -24,7 +24,9 @@ fi
 
 cd "$scratch"
 echo "== building the sanitized extension in $scratch"
-WALRUS_CORE_SANITIZE=1 python3 setup.py build_ext --inplace -q >build.log 2>&1 \
+# A testing build too (-DWC_TESTING): the tests that set tuning knobs (tiny
+# tiles, every locator, the two-band metadata pass) run here, not skip.
+WALRUS_CORE_SANITIZE=1 WALRUS_CORE_TESTING=1 python3 setup.py build_ext --inplace -q >build.log 2>&1 \
     || { tail -40 build.log; exit 1; }
 nm -D walrus_core/_native*.so | grep -c __asan_report >/dev/null || { echo "extension is not instrumented" >&2; exit 1; }
 

@@ -188,6 +188,23 @@ def test_bad_calls_raise_our_error(fn: Callable[[], Any]) -> None:
         fn()
 
 
+def test_zero_size_multidimensional_buffers() -> None:
+    """An empty buffer of any shape (numpy.zeros((0, 5))) is an empty buffer:
+    the native layer used to let memoryview.cast's TypeError escape."""
+    empty = np.zeros((0, 5), dtype=np.uint8)
+    assert wc.blake2b256(empty) == wc.blake2b256(b"")
+    assert wc.merkle_root(empty, 2) == bytes(32)
+    assert wc.blob_id(empty, 4) == wc.blob_id(b"", 4)
+    assert wc.hashing.blake2b256_many([empty]) == wc.hashing.blake2b256_many([b""])
+    for call in (
+        lambda: wc.rs2.encode(empty, 2),
+        lambda: wc.rs2.encode([empty, empty], 2),
+        lambda: wc.rs2.decode(2, 2, {0: empty, 1: empty}),
+    ):
+        with pytest.raises(WalrusCoreError):
+            call()
+
+
 def test_sliver_from_bcs_canonical() -> None:
     """Sliver.from_bcs must reject a non-canonical ULEB128 length like
     decode_sliver_bcs does (BCS is canonical)."""

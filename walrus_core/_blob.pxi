@@ -29,8 +29,12 @@ cdef extern from "blob.h" nogil:
 
 cdef uint8_t *_writable(object buf, Py_ssize_t need, str what) except NULL:
     cdef uint8_t[::1] v
+    cdef object mv
     try:
-        v = memoryview(buf).cast("B")
+        mv = memoryview(buf)
+        if mv.nbytes == 0 and mv.c_contiguous and not mv.readonly:
+            mv = memoryview(bytearray())  # the cast refuses zeros in the shape
+        v = mv.cast("B")
     except (TypeError, ValueError, BufferError):
         raise _errors.InvalidBufferError(f"{what} must be a writable C-contiguous buffer") from None
     if v.shape[0] != need:
@@ -164,8 +168,8 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
                     raise _errors.InvalidInputError(f"check row {r} out of range 0..{L.p - 1}")
                 ptr[i] = op + r * rowb
             with nogil:
-                st = wc_blob_line_roots(kern, n_shards, L.S, 0, n_check, ptr, th, roots, 32 * n_check, NULL, 0,
-                                        NULL, 0)
+                st = wc_blob_line_roots(kern, n_shards, L.S, 0, n_check, ptr, th, roots, 32 * n_check,
+                                        NULL, 0, NULL, 0)
             check_status(st, "decode check")
             want = <const uint8_t *> (<char *> check_roots)
             for i in range(n_check):
@@ -207,7 +211,8 @@ def blob_line_roots(size_t n_shards, size_t symbol_size, int axis, list slivers,
     if ptr == NULL:
         raise MemoryError()
     cdef bytes roots = PyBytes_FromStringAndSize(NULL, count * 32)
-    cdef bytes expanded = PyBytes_FromStringAndSize(NULL, count * n_shards * symbol_size) if want_expanded else None
+    cdef bytes expanded = (PyBytes_FromStringAndSize(NULL, count * n_shards * symbol_size)
+                           if want_expanded else None)
     cdef bytes leaves = PyBytes_FromStringAndSize(NULL, count * n_shards * 32) if want_leaves else None
     cdef uint8_t *ep = <uint8_t *> PyBytes_AS_STRING(expanded) if want_expanded else NULL
     cdef uint8_t *lp = <uint8_t *> PyBytes_AS_STRING(leaves) if want_leaves else NULL
@@ -258,7 +263,8 @@ def blob_recover_line(size_t n_shards, size_t symbol_size, int axis, list positi
             v = views[i]
             ptr[i] = &v[0]
         with nogil:
-            st = wc_blob_recover_line(kern, n_shards, symbol_size, axis, count, pos, ptr, outp, k * symbol_size)
+            st = wc_blob_recover_line(kern, n_shards, symbol_size, axis, count, pos, ptr, outp,
+                                      k * symbol_size)
         check_status(st, "recover")
     finally:
         free(pos)

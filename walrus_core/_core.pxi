@@ -158,11 +158,17 @@ _KNOBS = {
 }
 
 
+cdef int _require_testing() except -1:
+    if not TESTING:
+        raise _errors.BackendUnavailableError(
+            "tuning knobs exist only in a testing build (WALRUS_CORE_TESTING=1)")
+    return 0
+
+
 def set_knob(str name, size_t value):
     """Testing builds only: set one tuning knob of csrc/tuning.h process-wide
     (not while other threads encode). reset_knobs() restores them all."""
-    if not TESTING:
-        raise _errors.BackendUnavailableError("tuning knobs exist only in a testing build (WALRUS_CORE_TESTING=1)")
+    _require_testing()
     if name not in _KNOBS:
         raise _errors.InvalidInputError(f"unknown knob {name!r}; known: {sorted(_KNOBS)}")
     check_status(wc_knob_set(_KNOBS[name], value), f"knob {name}")
@@ -170,8 +176,7 @@ def set_knob(str name, size_t value):
 
 def reset_knobs():
     """Testing builds only: every knob back to its default."""
-    if not TESTING:
-        raise _errors.BackendUnavailableError("tuning knobs exist only in a testing build (WALRUS_CORE_TESTING=1)")
+    _require_testing()
     check_status(wc_knob_set(WC_KNOB_COUNT, 0), "knobs")
 
 
@@ -194,13 +199,14 @@ cdef const uint8_t[::1] as_bytes_view(object obj, str what) except *:
     try:
         mv = memoryview(obj)
     except (TypeError, ValueError, BufferError):
-        raise _errors.InvalidBufferError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
+        raise _errors.InvalidBufferError(
+            f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
     if not mv.c_contiguous:
         raise _errors.InvalidBufferError(f"{what} must be a C-contiguous buffer")
+    if mv.nbytes == 0:  # before the cast, which refuses zeros in the shape (numpy.zeros((0, 5)))
+        return _EMPTY
     if mv.format != "B" or mv.ndim != 1:
         mv = mv.cast("B")
-    if mv.nbytes == 0:
-        return _EMPTY
     return mv
 
 cdef const uint8_t[::1] _EMPTY = bytearray(1)[:0]

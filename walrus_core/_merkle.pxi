@@ -11,19 +11,20 @@ cdef extern from "merkle.h" nogil:
     wc_status wc_merkle_root_threads(const wc_kernels *kern, const uint8_t *data, size_t len,
                                      size_t leaf_size, unsigned threads, uint8_t *root)
     wc_status wc_merkle_leaf_hashes(const wc_kernels *kern, const uint8_t *data, size_t len,
-                                    size_t leaf_size, uint8_t *out)
+                                    size_t leaf_size, uint8_t *out, size_t out_len)
     size_t wc_merkle_level_count(size_t n_leaves, unsigned height)
     wc_status wc_merkle_level_nodes(const wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                    unsigned height, uint8_t *out)
+                                    unsigned height, uint8_t *out, size_t out_len)
     size_t wc_merkle_proof_len(size_t n_leaves)
     wc_status wc_merkle_proof(const wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                              size_t index, uint8_t *path)
+                              size_t index, uint8_t *path, size_t path_bytes)
     wc_status wc_merkle_verify(const uint8_t *leaf_hash, size_t index, const uint8_t *path,
                                size_t path_len, const uint8_t *root)
     size_t wc_merkle_tree_size(size_t n_leaves)
     wc_status wc_merkle_tree_build(const wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                   uint8_t *nodes)
-    wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t n, size_t index, uint8_t *path)
+                                   uint8_t *nodes, size_t nodes_len)
+    wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t nodes_len, size_t n, size_t index,
+                                   uint8_t *path, size_t path_bytes)
     wc_status wc_merkle_blob_id(const wc_kernels *kern, const uint8_t *pair_hashes, size_t n,
                                 uint64_t unencoded_length, uint8_t *root, uint8_t *blob_id)
 
@@ -52,10 +53,7 @@ cdef size_t _leaf_hash_count(const uint8_t[::1] v, str what) except? 0:
 def merkle_root(data, Py_ssize_t leaf_size, object threads=1):
     """Walrus Merkle root over the consecutive leaf_size-byte leaves of data
     (threads: 1 = on the calling thread, k > 1 up to k threads, None = the
-    CPUs this process may use; 0 is read as None until merkle.py resolves
-    None itself)."""
-    if threads == 0 and not isinstance(threads, bool):
-        threads = None
+    CPUs this process may use; anything else is an InvalidInputError)."""
     cdef unsigned th = resolve_threads(threads)
     cdef const uint8_t[::1] v = as_bytes_view(data, "data")
     cdef bytes out = _new_bytes(32)
@@ -95,7 +93,7 @@ def merkle_leaf_hashes(data, Py_ssize_t leaf_size):
     cdef const uint8_t *p = _ptr(v)
     cdef size_t length = <size_t>v.shape[0]
     with nogil:
-        st = wc_merkle_leaf_hashes(wc_kernels_active(), p, length, <size_t>leaf_size, o)
+        st = wc_merkle_leaf_hashes(wc_kernels_active(), p, length, <size_t>leaf_size, o, 32 * n)
     check_status(st, "merkle_leaf_hashes")
     return out
 
@@ -144,7 +142,7 @@ def merkle_level_nodes(leaf_hashes, Py_ssize_t height):
     cdef const uint8_t *p = _ptr(v)
     cdef wc_status st
     with nogil:
-        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, <unsigned>height, o)
+        st = wc_merkle_level_nodes(wc_kernels_active(), p, n, <unsigned>height, o, 32 * count)
     check_status(st, "merkle_level_nodes")
     return out
 
@@ -161,12 +159,13 @@ def merkle_proof(leaf_hashes, Py_ssize_t index):
     cdef size_t n = _leaf_hash_count(v, "leaf_hashes")
     if index < 0 or <size_t>index >= n:
         raise _errors.InvalidInputError(f"leaf index {index} out of range for {n} leaves")
-    cdef bytes out = _new_bytes(32 * wc_merkle_proof_len(n))
+    cdef size_t plen = 32 * wc_merkle_proof_len(n)
+    cdef bytes out = _new_bytes(plen)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
     cdef const uint8_t *p = _ptr(v)
     cdef wc_status st
     with nogil:
-        st = wc_merkle_proof(wc_kernels_active(), p, n, <size_t>index, o)
+        st = wc_merkle_proof(wc_kernels_active(), p, n, <size_t>index, o, plen)
     check_status(st, "merkle_proof")
     return out
 
@@ -192,12 +191,13 @@ def merkle_tree_build(leaf_hashes):
     """All nodes of the tree in Walrus' layout (root last)."""
     cdef const uint8_t[::1] v = as_bytes_view(leaf_hashes, "leaf_hashes")
     cdef size_t n = _leaf_hash_count(v, "leaf_hashes")
-    cdef bytes out = _new_bytes(32 * wc_merkle_tree_size(n))
+    cdef size_t size = 32 * wc_merkle_tree_size(n)
+    cdef bytes out = _new_bytes(size)
     cdef uint8_t *o = <uint8_t *>PyBytes_AS_STRING(out)
     cdef const uint8_t *p = _ptr(v)
     cdef wc_status st
     with nogil:
-        st = wc_merkle_tree_build(wc_kernels_active(), p, n, o)
+        st = wc_merkle_tree_build(wc_kernels_active(), p, n, o, size)
     check_status(st, "merkle_tree_build")
     return out
 
@@ -209,9 +209,10 @@ def merkle_tree_proof(nodes, Py_ssize_t n_leaves, Py_ssize_t index):
         raise _errors.InvalidInputError("nodes do not form a tree of that many leaves")
     if index < 0 or index >= n_leaves:
         raise _errors.InvalidInputError(f"leaf index {index} out of range for {n_leaves} leaves")
-    cdef bytes out = _new_bytes(32 * wc_merkle_proof_len(<size_t>n_leaves))
-    check_status(wc_merkle_tree_proof(_ptr(v), <size_t>n_leaves, <size_t>index,
-                                      <uint8_t *>PyBytes_AS_STRING(out)), "merkle_tree_proof")
+    cdef size_t plen = 32 * wc_merkle_proof_len(<size_t>n_leaves)
+    cdef bytes out = _new_bytes(plen)
+    check_status(wc_merkle_tree_proof(_ptr(v), <size_t>v.shape[0], <size_t>n_leaves, <size_t>index,
+                                      <uint8_t *>PyBytes_AS_STRING(out), plen), "merkle_tree_proof")
     return out
 
 

@@ -161,7 +161,8 @@ def _rs_encode_seq(object originals, size_t recovery_count, object original_coun
             S = <size_t> bufs[0].len
             for i in range(k):
                 if <size_t> bufs[i].len != S:
-                    raise _errors.InvalidInputError(f"originals[{i}] has {bufs[i].len} bytes, originals[0] has {S}")
+                    raise _errors.InvalidInputError(
+                        f"originals[{i}] has {bufs[i].len} bytes, originals[0] has {S}")
                 optr[i] = <const uint8_t *> bufs[i].buf
             if S == 0 or S % 2:
                 raise _errors.InvalidInputError(f"shard size must be even and at least 2, got {S}")
@@ -301,7 +302,8 @@ def rs_decode(size_t original_count, size_t recovery_count, object shards):
                 if got == 1:
                     S = <size_t> bufs[0].len
                 elif <size_t> bufs[got - 1].len != S:
-                    raise _errors.InvalidInputError(f"shards[{key}] has {bufs[got - 1].len} bytes, expected {S}")
+                    raise _errors.InvalidInputError(
+                        f"shards[{key}] has {bufs[got - 1].len} bytes, expected {S}")
                 if S == 0:
                     raise _errors.InvalidInputError("shard size must be even and at least 2, got 0")
                 sptr[idx] = <const uint8_t *> bufs[got - 1].buf
@@ -395,7 +397,8 @@ cdef class RSDecoder:
                     try:
                         obj = shards[i]
                     except (KeyError, IndexError):
-                        raise _errors.NotEnoughShardsError(f"shard {i} of the decoder's pattern is missing") from None
+                        raise _errors.NotEnoughShardsError(
+                            f"shard {i} of the decoder's pattern is missing") from None
                     alive.append(obj)  # _acquire takes no reference to a bytes object
                     try:
                         _acquire(obj, &bufs[got])
@@ -407,7 +410,8 @@ cdef class RSDecoder:
                     if got == 1:
                         S = <size_t> bufs[0].len
                     elif <size_t> bufs[got - 1].len != S:
-                        raise _errors.InvalidInputError(f"shards[{i}] has {bufs[got - 1].len} bytes, expected {S}")
+                        raise _errors.InvalidInputError(
+                            f"shards[{i}] has {bufs[got - 1].len} bytes, expected {S}")
                     sptr[i] = <const uint8_t *> bufs[got - 1].buf
                     if i < k and type(obj) is bytes:
                         kept[i] = obj
@@ -425,7 +429,8 @@ cdef class RSDecoder:
 
 
 def rs_set_locator_method(int method):
-    """Testing builds only: 0 automatic, 1 65536-point Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
+    """Testing builds only: the error-locator method, 0 automatic, 1 65536-point
+    Walsh-Hadamard, 2 direct products, 3 N-point Walsh-Hadamard."""
     set_knob("rs_locator", method)
 
 

@@ -1,5 +1,5 @@
 /* Micro-benchmark of the RS kernels: MB/s per backend and operation for
- * lengths 256 B (a typical rs.c tile) and 1 KiB .. 64 KiB (buffers stay in
+ * lengths 256 B (a typical tile of the codec) and 1 KiB .. 64 KiB (buffers stay in
  * L1/L2). Not a test: run `make -C tests/c bench`. Throughput counts `bytes`
  * per call (the length of one operand; a butterfly reads and writes two such
  * buffers). Multipliers cycle through 1024 distinct logs, about what one

@@ -1,4 +1,4 @@
-/* 2-D encoder/decoder (blob.c): known blob IDs published by Walrus and its
+/* 2-D encoder/decoder (blob_*.c): known blob IDs published by Walrus and its
  * WASM package (spec §10), encode -> decode round trips from either axis,
  * line roots == encoder roots, line recovery, argument checks. */
 #include <stdint.h>

@@ -1,11 +1,47 @@
 /* The backend table: portable is always there and last, names resolve,
- * selection refuses unknown names. */
+ * selection refuses unknown names; CPU quotas; the thread cap. */
 #include "cpu.h"
 #include "parallel.h"
 #include "wc_test.h"
 
+/* Every task records the highest worker index that ran it. */
+struct seen {
+    unsigned max_worker;
+    size_t runs;
+};
+
+static void record(void *ctx, size_t index, unsigned worker)
+{
+    struct seen *s = (struct seen *)ctx;
+    (void)index;
+    unsigned cur = __atomic_load_n(&s->max_worker, __ATOMIC_RELAXED);
+    while (worker > cur && !__atomic_compare_exchange_n(&s->max_worker, &cur, worker, 0, __ATOMIC_RELAXED,
+                                                        __ATOMIC_RELAXED)) {
+    }
+    __atomic_fetch_add(&s->runs, 1, __ATOMIC_RELAXED);
+}
+
+/* However many threads are asked for, no more than WC_MAX_THREADS (and no
+ * more than tasks) run, and every task runs once. */
+static void test_thread_cap(void)
+{
+    CHECK_EQ_INT(wc_thread_count(4096, 100000), WC_MAX_THREADS);
+    CHECK_EQ_INT(wc_thread_count(4096, 3), 3);
+    CHECK_EQ_INT(wc_thread_count(0, 10), 1);
+    CHECK_EQ_INT(wc_thread_count(5, 0), 1);
+    static const size_t tasks[] = {0, 1, 3, 1000};
+    for (size_t i = 0; i < sizeof tasks / sizeof tasks[0]; i++) {
+        struct seen s = {0, 0};
+        CHECK_EQ_INT(wc_parallel_for(tasks[i], 4096, record, &s), 0);
+        CHECK_EQ_INT(s.runs, tasks[i]);
+        CHECK(s.max_worker < WC_MAX_THREADS);
+        CHECK(tasks[i] == 0 || s.max_worker < tasks[i]);
+    }
+}
+
 int main(void)
 {
+    test_thread_cap();
     size_t n = wc_backend_count();
     CHECK(n >= 1);
     CHECK(strcmp(wc_backend_at(n - 1)->name, "portable") == 0);

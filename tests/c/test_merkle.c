@@ -81,7 +81,7 @@ static void check_tiny(const struct wc_kernels *k)
     /* Proof of leaf 4 of 5: siblings 0, l1(2)=0, l2a. */
     uint8_t path[3 * 32];
     CHECK_EQ_INT(wc_merkle_proof_len(5), 3);
-    CHECK_EQ_INT(wc_merkle_proof(k, &h[0][0], 5, 4, path), WC_OK);
+    CHECK_EQ_INT(wc_merkle_proof(k, &h[0][0], 5, 4, path, sizeof path), WC_OK);
     CHECK_MEM(path, ZERO, 32);
     CHECK_MEM(path + 32, ZERO, 32);
     CHECK_MEM(path + 64, l2a, 32);
@@ -117,7 +117,7 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
     CHECK_MEM(root, ref, 32);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, lh, n, root), WC_OK);
     CHECK_MEM(root, ref, 32);
-    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, data, len, leaf_size, lh2), WC_OK);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, data, len, leaf_size, lh2, 32 * n), WC_OK);
     CHECK(n == 0 || memcmp(lh, lh2, 32 * n) == 0);
 
     /* Many trees: tree t = leaves rotated by t, stored with a gap. */
@@ -139,32 +139,33 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
     for (unsigned h = 0; h <= plen; h++) {
         size_t cnt = wc_merkle_level_count(n, h);
         uint8_t *lv = malloc(32 * cnt + 1);
-        CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, h, lv), WC_OK);
+        CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, h, lv, 32 * wc_merkle_level_count(n, h)), WC_OK);
         ref_root(lv, cnt, root);
         CHECK_MEM(root, ref, 32);
         free(lv);
     }
-    CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, (unsigned)plen + 1, lh2), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_level_nodes(k, lh, n, (unsigned)plen + 1, lh2, 32), WC_ERR_ARG);
 
     /* Whole tree and proofs. */
     size_t tn = wc_merkle_tree_size(n);
     uint8_t *tree = malloc(32 * tn + 1);
-    CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree), WC_OK);
+    CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree, 32 * tn), WC_OK);
+    if (n) CHECK_EQ_INT(wc_merkle_tree_build(k, lh, n, tree, 32 * tn - 1), WC_ERR_SIZE);
     CHECK(n == 0 || memcmp(tree + 32 * (tn - 1), ref, 32) == 0);
     uint8_t *path = malloc(32 * plen + 33), *path2 = malloc(32 * plen + 33);
     size_t step = all_proofs ? 1 : (n / 37 + 1);
     for (size_t i = 0; i < n; i += step) {
-        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path), WC_OK);
-        CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, i, path2), WC_OK);
+        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path, 32 * plen), WC_OK);
+        CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, i, path2, 32 * plen), WC_OK);
+        CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, i, path2, 32 * plen + 32), WC_ERR_SIZE);
+        CHECK_EQ_INT(wc_merkle_proof(k, lh, n, i, path, 32 * plen + 32), WC_ERR_SIZE);
         CHECK(plen == 0 || memcmp(path, path2, 32 * plen) == 0);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen, ref), WC_OK);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, i, n, path, plen, ref), WC_OK);
         /* Wrong index (same path length): fails. */
         /* (short random leaves can repeat: only when the sibling differs) */
         if ((i ^ 1) < n && memcmp(lh + 32 * i, lh + 32 * (i ^ 1), 32) != 0)
             CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i ^ 1, path, plen, ref), WC_ERR_PROOF);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i + ((size_t)1 << plen), path, plen, ref), WC_ERR_PROOF);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, n, n, path, plen, ref), WC_ERR_PROOF);
         /* Wrong leaf: fails. */
         if (n > 1 && memcmp(lh + 32 * i, lh + 32 * ((i + 1) % n), 32) != 0)
             CHECK_EQ_INT(wc_merkle_verify(lh + 32 * ((i + 1) % n), i, path, plen, ref), WC_ERR_PROOF);
@@ -182,10 +183,9 @@ static void check_n(const struct wc_kernels *k, size_t n, size_t leaf_size, int 
         if (plen) CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i >> 1, path, plen - 1, ref), WC_ERR_PROOF);
         memset(path + 32 * plen, 0, 32);
         CHECK_EQ_INT(wc_merkle_verify(lh + 32 * i, i, path, plen + 1, ref), WC_ERR_PROOF);
-        CHECK_EQ_INT(wc_merkle_verify_n(lh + 32 * i, i, n, path, plen + 1, ref), WC_ERR_PROOF);
     }
-    CHECK_EQ_INT(wc_merkle_proof(k, lh, n, n, path), WC_ERR_INDEX);
-    CHECK_EQ_INT(wc_merkle_tree_proof(tree, n, n, path), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_proof(k, lh, n, n, path, 32 * plen), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_tree_proof(tree, 32 * tn, n, n, path, 32 * plen), WC_ERR_INDEX);
 
     free(path);
     free(path2);
@@ -205,25 +205,25 @@ static void check_bad_args(const struct wc_kernels *k)
     CHECK_EQ_INT(wc_merkle_root(k, NULL, 4, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root(k, buf, 4, 2, NULL), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root(k, buf, 5, 2, root), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 5, 2, root, 64), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_leaf_hashes(k, buf, 4, 2, root, 32), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, NULL, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_root_from_leaf_hashes(k, buf, SIZE_MAX / 16, root), WC_ERR_SIZE);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, 16, 64, 2, 2, root), WC_ERR_ARG); /* leaf stride < 32 */
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, buf, SIZE_MAX / 2, 64, 2, 4, root), WC_ERR_SIZE);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, buf, 16, 64, 2, 2, 0, root, 32), WC_ERR_ARG); /* leaf stride < 32 */
+    CHECK_EQ_INT(wc_merkle_block_roots(k, buf, SIZE_MAX / 2, 64, 2, 4, 0, root, 32), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, SIZE_MAX / 2, 3, 2, root), WC_ERR_SIZE);
     CHECK_EQ_INT(wc_merkle_roots_many(k, NULL, 64, 2, 2, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_roots_many(k, buf, 64, 0, 2, NULL), WC_OK);
-    CHECK_EQ_INT(wc_merkle_proof(k, buf, 0, 0, root), WC_ERR_INDEX);
-    CHECK_EQ_INT(wc_merkle_proof(k, buf, 2, 0, NULL), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_proof(k, buf, 0, 0, root, 0), WC_ERR_INDEX);
+    CHECK_EQ_INT(wc_merkle_proof(k, buf, 2, 0, NULL, 32), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(NULL, 0, buf, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 1, root), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_verify(buf, SIZE_MAX, buf, 1, root), WC_ERR_PROOF);
-    CHECK_EQ_INT(wc_merkle_verify_n(buf, 0, 0, NULL, 0, root), WC_ERR_PROOF);
     /* One leaf: the empty path verifies iff root = leaf hash. */
     CHECK_EQ_INT(wc_merkle_verify(buf, 0, NULL, 0, buf), WC_OK);
     CHECK_EQ_INT(wc_merkle_verify(buf, 1, NULL, 0, buf), WC_ERR_PROOF);
     CHECK_EQ_INT(wc_merkle_blob_id(k, NULL, 1, 0, NULL, root), WC_ERR_ARG);
-    CHECK_EQ_INT(wc_merkle_tree_build(k, NULL, 1, buf), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_tree_build(k, NULL, 1, buf, 32), WC_ERR_ARG);
     CHECK_EQ_INT(wc_merkle_level_count(0, 3), 0);
     CHECK_EQ_INT(wc_merkle_level_count(9, 3), 2);
     CHECK_EQ_INT(wc_merkle_tree_size(0), 0);
@@ -246,9 +246,9 @@ static void check_matrix(const struct wc_kernels *k, size_t n)
     uint8_t *m = malloc(32 * n * n + 1), *col = malloc(32 * n + 1);
     uint8_t *rows = malloc(32 * n), *cols = malloc(32 * n), *rows2 = malloc(32 * n), ref[32];
     wc_test_fill(m, 32 * n * n, (unsigned)n);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32, 32 * n, n, n, rows), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, 32, 32 * n, n, n, 0, rows, 32), WC_OK);
     CHECK_EQ_INT(wc_merkle_roots_many(k, m, 32 * n, n, n, rows2), WC_OK);
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, 32 * n, 32, n, n, cols), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, 32 * n, 32, n, n, 0, cols, 32), WC_OK);
     CHECK_MEM(rows, rows2, 32 * n);
     for (size_t i = 0; i < n; i++) {
         ref_root(m + 32 * n * i, n, ref);
@@ -264,6 +264,39 @@ static void check_matrix(const struct wc_kernels *k, size_t n)
     free(rows2);
 }
 
+/* Roots raised to a height (the 2-D encoder's row subtrees): the node of an
+ * aligned block of 2^h leaves holding only the tree's n, checked as the right
+ * child of a tree whose left half is a full block: inner(root(block0),
+ * node) == root(block0 || leaves). Strided leaves and strided output. */
+static void check_block_roots(const struct wc_kernels *k)
+{
+    enum { TREES = 3, LS = 48, MAXN = 20, RS = 80 };
+    uint8_t *m = malloc(LS * MAXN * TREES + 64), *full = malloc(32 * (64 + MAXN));
+    uint8_t roots[RS * TREES], want[32], left[32], node[32];
+    wc_test_fill(m, LS * MAXN * TREES + 64, 5);
+    for (size_t n = 1; n <= MAXN; n++) {
+        unsigned h0 = 0;
+        while (((size_t)1 << h0) < n) h0++;
+        for (unsigned h = h0; h <= h0 + 2 && h <= 6; h++) {
+            size_t width = (size_t)1 << h;
+            CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS * MAXN, TREES, n, h, roots, RS), WC_OK);
+            for (size_t t = 0; t < TREES; t++) {
+                wc_test_fill(full, 32 * width, (unsigned)(n + h));
+                ref_root(full, width, left);
+                for (size_t i = 0; i < n; i++)
+                    memcpy(full + 32 * (width + i), m + t * LS * MAXN + i * LS, 32);
+                ref_root(full, width + n, want);
+                inner(left, roots + RS * t, node);
+                CHECK_MEM(node, want, 32);
+            }
+        }
+    }
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS, 2, 4, 65, roots, 32), WC_ERR_ARG);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, LS, LS, 2, 4, 2, roots, 16), WC_ERR_ARG);
+    free(m);
+    free(full);
+}
+
 /* Big strided trees (the one-tree-at-a-time path) and overlapping trees. */
 static void check_strided_big(const struct wc_kernels *k)
 {
@@ -271,7 +304,7 @@ static void check_strided_big(const struct wc_kernels *k)
     uint8_t *m = malloc(stride * n + 64), *g = malloc(32 * n), roots[64], ref[32];
     wc_test_fill(m, stride * n + 64, 99);
     /* tree 1 starts 16 bytes further (overlapping tree 0) */
-    CHECK_EQ_INT(wc_merkle_roots_many_strided(k, m, stride, 16, 2, n, roots), WC_OK);
+    CHECK_EQ_INT(wc_merkle_block_roots(k, m, stride, 16, 2, n, 0, roots, 32), WC_OK);
     for (size_t t = 0; t < 2; t++) {
         for (size_t i = 0; i < n; i++) memcpy(g + 32 * i, m + 16 * t + stride * i, 32);
         ref_root(g, n, ref);
@@ -324,6 +357,7 @@ int main(void)
         check_matrix(k, 100);
         check_matrix(k, 257);
         check_strided_big(k);
+        check_block_roots(k);
         check_threads(k);
         check_n(k, 3, 129, 1);
     }

@@ -85,31 +85,15 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
         st = WC_ERR_NOMEM;
         goto done0;
     }
-    size_t have = 0;
-    for (size_t i = 0; i < count && have < d.k; i++) {
-        if (indices[i] >= n) {
-            st = WC_ERR_INDEX;
-            goto done0;
-        }
-        if (!slivers[i]) {
-            st = WC_ERR_ARG;
-            goto done0;
-        }
-        if (present[indices[i]]) continue;
-        present[indices[i]] = 1;
-        by_pos[indices[i]] = slivers[i];
-        have++;
-    }
-    if (have < d.k) {
-        st = WC_ERR_TOO_FEW;
-        goto done0;
-    }
+    st = wc_blob_pick(n, d.k, count, indices, slivers, by_pos);
+    if (st != WC_OK) goto done0;
+    for (size_t i = 0; i < n; i++) present[i] = by_pos[i] != NULL;
     d.by_pos = by_pos;
     st = wc_rs_decoder_new(d.k, r, present, &d.dec);
     if (st != WC_OK) goto done0;
     d.chunk = clampz(WC_BLOB_CHUNK_BYTES / (n * S), 1, d.n_lines);
     size_t n_tasks = (d.n_lines + d.chunk - 1) / d.chunk;
-    unsigned nw = blob_workers(threads, n_tasks);
+    unsigned nw = wc_thread_count(threads, n_tasks);
     d.wstride = wc_blob_pk_bytes(d.chunk, S);
     d.scratch_bytes = wc_rs_decode_scratch_bytes(d.dec, d.wstride);
     size_t per = wc_round64(d.scratch_bytes) + (n + d.k) * d.wstride + (n + d.k) * sizeof(void *);

@@ -223,7 +223,7 @@ static enum wc_status enc_plan(struct enc *e)
     for (size_t r = 0; r < p; e->n_row_tasks++)
         r += clampz((r < e->full_rows ? e->full_rows : p) - r, 0, e->R);
     size_t max_tasks = e->n_row_tasks > e->nb ? e->n_row_tasks : e->nb;
-    e->nw = blob_workers(e->threads, max_tasks);
+    e->nw = wc_thread_count(e->threads, max_tasks);
     return WC_OK;
 }
 

@@ -20,17 +20,18 @@ WC_INLINE size_t clampz(size_t v, size_t lo, size_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Workers for `tasks` units of work: the caller's count (>= 1), capped. */
-WC_INLINE unsigned blob_workers(unsigned threads, size_t tasks)
-{
-    return wc_thread_count(threads, tasks);
-}
-
 /* Symbols in one sliver of `axis`: s (primary) or p (secondary). */
 WC_INLINE size_t wc_blob_sliver_symbols(const struct wc_blob_layout *L, int axis)
 {
     return axis == WC_BLOB_PRIMARY ? L->s : L->p;
 }
+
+/* The first `need` distinct positions among (positions[i], items[i]),
+ * i < count: by_pos (n entries, zeroed by the caller) gets items[i] at
+ * positions[i]; later duplicates are ignored. WC_ERR_INDEX for a position
+ * >= n, WC_ERR_ARG for a NULL item, WC_ERR_TOO_FEW when fewer than need. */
+enum wc_status wc_blob_pick(size_t n, size_t need, size_t count, const size_t *positions,
+                            const uint8_t *const *items, const uint8_t **by_pos);
 
 /* Many symbols go into one packed RS shard (the code is lane-wise). When S is
  * large, every symbol gets its own whole 64-byte blocks ("aligned" packing):

@@ -31,6 +31,20 @@ enum wc_status wc_blob_layout_init(size_t n, uint64_t length, struct wc_blob_lay
     return WC_OK;
 }
 
+enum wc_status wc_blob_pick(size_t n, size_t need, size_t count, const size_t *positions,
+                            const uint8_t *const *items, const uint8_t **by_pos)
+{
+    size_t have = 0;
+    for (size_t i = 0; i < count && have < need; i++) {
+        if (positions[i] >= n) return WC_ERR_INDEX;
+        if (!items[i]) return WC_ERR_ARG;
+        if (by_pos[positions[i]]) continue;
+        by_pos[positions[i]] = items[i];
+        have++;
+    }
+    return have < need ? WC_ERR_TOO_FEW : WC_OK;
+}
+
 /* ---- packing ------------------------------------------------------------ */
 
 WC_INLINE int pk_aligned(size_t S)

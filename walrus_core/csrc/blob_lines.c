@@ -126,13 +126,13 @@ enum wc_status wc_blob_line_roots(const struct wc_kernels *kern, size_t n, size_
     L.roots = roots;
     L.expanded = expanded;
     L.leaf_hashes = leaf_hashes;
-    unsigned nw = blob_workers(threads, count);
+    unsigned nw = wc_thread_count(threads, count);
     /* Enough lines per task to amortise the FFT, but keep every worker busy. */
     L.B = clampz(WC_BLOB_CHUNK_BYTES / (n * S), 1, 64);
     if (L.B > (count + nw - 1) / nw) L.B = (count + nw - 1) / nw;
     if (L.B == 0) L.B = 1;
     size_t n_tasks = (count + L.B - 1) / L.B;
-    nw = blob_workers(nw, n_tasks);
+    nw = wc_thread_count(nw, n_tasks);
     st = wc_rs_codec_new(L.k, n - L.k, &L.codec);
     if (st != WC_OK) return st;
     /* Lines of 1 MiB and more go one per task, straight from the sliver. */
@@ -172,24 +172,8 @@ enum wc_status wc_blob_recover_line(const struct wc_kernels *kern, size_t n, siz
     uint8_t **outs = (uint8_t **)malloc(k * sizeof(*outs));
     st = WC_ERR_NOMEM;
     if (!shards || !outs) goto done;
-    size_t have = 0;
-    for (size_t i = 0; i < count && have < k; i++) {
-        if (positions[i] >= n) {
-            st = WC_ERR_INDEX;
-            goto done;
-        }
-        if (!symbols[i]) {
-            st = WC_ERR_ARG;
-            goto done;
-        }
-        if (shards[positions[i]]) continue;
-        shards[positions[i]] = symbols[i];
-        have++;
-    }
-    if (have < k) {
-        st = WC_ERR_TOO_FEW;
-        goto done;
-    }
+    st = wc_blob_pick(n, k, count, positions, symbols, shards);
+    if (st != WC_OK) goto done;
     for (size_t j = 0; j < k; j++) outs[j] = out + j * S;
     st = wc_rs_decode_with(kern, k, n - k, S, shards, outs);
 done:

@@ -1,6 +1,6 @@
 /* Additive FFT drivers (spec §3.4). A twiddle equal to the SKEW sentinel
  * (65535) is a multiplication by zero: the butterfly degenerates to one XOR.
- * Cache locality comes from the caller (rs.c), which runs whole transforms
+ * Cache locality comes from the caller (rs_encode.c, rs_decode.c), which runs whole transforms
  * over byte slices small enough that every shard's slice stays in L2. */
 #include "fft.h"
 
@@ -157,12 +157,6 @@ void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_
             size_t bytes)
 {
     fft_layers(k, w, size, trunc, delta, bytes, size >> 1);
-}
-
-void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-             size_t bytes)
-{
-    ifft_layers(k, w, size, trunc, delta, bytes, 1, NULL);
 }
 
 /* One radix-4 step on the quad dst from src: out of place when the backend

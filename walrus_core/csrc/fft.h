@@ -13,11 +13,10 @@
  * size is a power of two, 1 <= trunc <= size, delta a multiple of size.
  * FFT: novel-basis coefficients -> evaluations at delta + 0 .. delta+size-1,
  *      computing only the outputs of blocks below trunc.
- * IFFT: evaluations on that coset -> coefficients, inputs at >= trunc must be zero. */
+ * (The IFFT, evaluations on that coset -> coefficients with inputs at >=
+ * trunc zero, is only used from inputs elsewhere: wc_ifft_from below.) */
 void wc_fft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
             size_t bytes);
-void wc_ifft(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc, size_t delta,
-             size_t bytes);
 
 /* The same, but the transform's inputs are read from in[0..size-1] (every
  * entry valid; zero slices where the input is zero) and only w is written:

@@ -10,8 +10,6 @@
  */
 #include "gf16.h"
 
-#include <stdlib.h>
-
 #if defined(_WIN32)
 #include <windows.h>
 #else
@@ -24,8 +22,10 @@ uint16_t wc_gf16_skew[65536];
 uint16_t wc_gf16_log_walsh[65536];
 uint16_t wc_gf16_subspace_basis[17][16];
 
-/* 65535 multipliers x 128 bytes = 8 MiB, built with the other tables. */
-static uint8_t *mul_lut;
+/* 65535 multipliers x 128 bytes = 8 MiB, built with the other tables. Static
+ * like them (zero pages until built), so building can never fail for want
+ * of memory. */
+static WC_ALIGN(64) uint8_t mul_lut[(size_t)65535u * 128u]; /* rows read with aligned loads */
 
 static const uint16_t cantor_basis[16] = {0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E, 0x914C, 0x4012,
                                           0x6C98, 0x10D8, 0x6A72, 0xB900, 0xFDB8, 0xFB34, 0xFF38, 0x991E};
@@ -53,11 +53,10 @@ static uint16_t mul_plain(uint16_t a, uint16_t b)
 
 static void build_log_exp(void)
 {
-    /* plog over the polynomial basis, then LOG[v] = plog[toPoly(v)]. The
-     * temporary plog lives in the exp table's storage until it is rebuilt. */
-    uint16_t *plog = (uint16_t *)malloc(sizeof(uint16_t) * 65536);
-    uint16_t *topoly = (uint16_t *)malloc(sizeof(uint16_t) * 65536);
-    if (!plog || !topoly) abort(); /* 256 KiB at start-up; nothing sensible to do otherwise */
+    /* plog over the polynomial basis, then LOG[v] = plog[toPoly(v)]. plog
+     * lives in the EXP table and toPoly in the LOG_WALSH table until each is
+     * built: no allocation. */
+    uint16_t *plog = wc_gf16_exp, *topoly = wc_gf16_log_walsh;
     uint32_t y = 1;
     for (uint32_t e = 0; e < 65535u; e++) {
         plog[y] = (uint16_t)e;
@@ -74,8 +73,6 @@ static void build_log_exp(void)
     for (uint32_t v = 1; v < 65536u; v++) wc_gf16_log[v] = plog[topoly[v]];
     for (uint32_t v = 1; v < 65536u; v++) wc_gf16_exp[wc_gf16_log[v]] = (uint16_t)v;
     wc_gf16_exp[65535] = wc_gf16_exp[0];
-    free(plog);
-    free(topoly);
 }
 
 static void build_skew(void)
@@ -108,27 +105,23 @@ static void build_skew(void)
 
 static void build_log_walsh(void)
 {
-    uint32_t *a = (uint32_t *)malloc(sizeof(uint32_t) * 65536);
-    if (!a) abort();
+    /* In place: every value stays below 65535, sums fit in 32 bits. */
+    uint16_t *a = wc_gf16_log_walsh;
     for (uint32_t i = 0; i < 65536u; i++) a[i] = wc_gf16_log[i];
     a[0] = 0;
     for (uint32_t d = 1; d < 65536u; d <<= 1)
         for (uint32_t r = 0; r < 65536u; r += 2 * d)
             for (uint32_t x = r; x < r + d; x++) {
                 uint32_t u = a[x], v = a[x + d];
-                a[x] = (u + v) % 65535u;
-                a[x + d] = (u + 65535u - v) % 65535u;
+                a[x] = (uint16_t)((u + v) % 65535u);
+                a[x + d] = (uint16_t)((u + 65535u - v) % 65535u);
             }
-    for (uint32_t i = 0; i < 65536u; i++) wc_gf16_log_walsh[i] = (uint16_t)a[i];
-    free(a);
 }
 
 static void build_mul_lut(void)
 {
-    uint8_t *t = (uint8_t *)malloc((size_t)65535u * 128u);
-    if (!t) abort();
     for (uint32_t lm = 0; lm < 65535u; lm++) {
-        uint8_t *lut = t + (size_t)lm * 128u;
+        uint8_t *lut = mul_lut + (size_t)lm * 128u;
         uint16_t prod[16]; /* (1 << bit) * m */
         for (unsigned b = 0; b < 16; b++) prod[b] = wc_gf16_mul_log((uint16_t)(1u << b), (uint16_t)lm);
         for (unsigned n = 0; n < 4; n++) {
@@ -141,7 +134,6 @@ static void build_mul_lut(void)
             }
         }
     }
-    mul_lut = t;
 }
 
 static void build_all(void)

@@ -1,4 +1,6 @@
-/* Walrus Merkle trees (spec §4; see merkle.h for the contract).
+/* Walrus Merkle trees (spec §4; see merkle.h for the contract): roots of
+ * one tree, of many, of one on several threads, and the blob ID. Levels,
+ * proofs and the whole tree are merkle_proof.c.
  *
  * Everything is hashed through kern->hash->blake2b256_many, which takes an
  * array of message pointers, so:
@@ -27,31 +29,27 @@
 #include <string.h>
 
 #include "blake2b.h"
+#include "merkle_internal.h"
 #include "parallel.h"
-#include "wc_internal.h"
 
 #define LB         512 /* nodes per level buffer in the level stream (even) */
-#define CHUNK      512 /* messages per kernel call */
 #define MAX_LEVELS 66
 
-static const uint8_t ZERO_NODE[32];
+/* ---- batched hashing helpers ---------------------------------------- */
 
-/* ceil(log2(n)): 0 for n <= 1. */
-static unsigned ceil_log2(size_t n)
+/* Hash npairs contiguous 64-byte messages (left||right) at src with prefix 1
+ * into out (npairs*32 bytes). */
+void wc_merkle_hash_pairs(const struct wc_hash_kernels *hk, const uint8_t *src, size_t npairs, uint8_t *out)
 {
-    unsigned h = 0;
-    size_t p = 1;
-    while (p < n) {
-        if (p > SIZE_MAX / 2) return h + 1;
-        p <<= 1;
-        h++;
+    const uint8_t *ptrs[WC_MERKLE_CHUNK];
+    while (npairs) {
+        size_t k = npairs < WC_MERKLE_CHUNK ? npairs : WC_MERKLE_CHUNK;
+        for (size_t i = 0; i < k; i++) ptrs[i] = src + 64 * i;
+        hk->blake2b256_many(ptrs, 64, k, 1, out);
+        src += 64 * k;
+        out += 32 * k;
+        npairs -= k;
     }
-    return h;
-}
-
-size_t wc_merkle_proof_len(size_t n_leaves)
-{
-    return n_leaves <= 1 ? 0 : ceil_log2(n_leaves);
 }
 
 void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32])
@@ -63,34 +61,6 @@ void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8
     wc_blake2b256(msg, sizeof msg, out);
 }
 
-/* n * size without overflow; returns 0 and sets *ok = 0 on overflow. */
-static size_t mul_size(size_t a, size_t b, int *ok)
-{
-    if (a != 0 && b > SIZE_MAX / a) {
-        *ok = 0;
-        return 0;
-    }
-    return a * b;
-}
-
-/* ---- batched hashing helpers ---------------------------------------- */
-
-/* Hash npairs contiguous 64-byte messages (left||right) at src with prefix 1
- * into out (npairs*32 bytes). */
-static void hash_pairs_contig(const struct wc_hash_kernels *hk, const uint8_t *src, size_t npairs,
-                              uint8_t *out)
-{
-    const uint8_t *ptrs[CHUNK];
-    while (npairs) {
-        size_t k = npairs < CHUNK ? npairs : CHUNK;
-        for (size_t i = 0; i < k; i++) ptrs[i] = src + 64 * i;
-        hk->blake2b256_many(ptrs, 64, k, 1, out);
-        src += 64 * k;
-        out += 32 * k;
-        npairs -= k;
-    }
-}
-
 /* ---- the level stream (one tree, O(log n) memory) ---------------------- */
 
 struct mstream {
@@ -98,7 +68,7 @@ struct mstream {
     uint8_t *buf; /* nlev * LB * 32 bytes */
     size_t cnt[MAX_LEVELS];
     unsigned nlev;
-    const uint8_t *ptrs[CHUNK];
+    const uint8_t *ptrs[WC_MERKLE_CHUNK];
 };
 
 static uint8_t *ms_level(struct mstream *ms, unsigned level)
@@ -109,7 +79,7 @@ static uint8_t *ms_level(struct mstream *ms, unsigned level)
 static enum wc_status ms_init(struct mstream *ms, const struct wc_kernels *kern, size_t n)
 {
     ms->hk = kern->hash;
-    ms->nlev = ceil_log2(n) + 1;
+    ms->nlev = wc_ceil_log2(n) + 1;
     memset(ms->cnt, 0, sizeof ms->cnt);
     ms->buf = (uint8_t *)wc_aligned_alloc((size_t)ms->nlev * LB * 32);
     return ms->buf ? WC_OK : WC_ERR_NOMEM;
@@ -131,7 +101,7 @@ static void ms_pairs(struct mstream *ms, const uint8_t *src, size_t npairs, unsi
     while (npairs) {
         size_t space = LB - ms->cnt[out];
         size_t k = npairs < space ? npairs : space;
-        if (k > CHUNK) k = CHUNK;
+        if (k > WC_MERKLE_CHUNK) k = WC_MERKLE_CHUNK;
         for (size_t i = 0; i < k; i++) ms->ptrs[i] = src + 64 * i;
         ms->hk->blake2b256_many(ms->ptrs, 64, k, 1, ms_level(ms, out) + 32 * ms->cnt[out]);
         ms->cnt[out] += k;
@@ -230,7 +200,7 @@ enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data
         /* Leaf hashes go straight into the level-0 buffer. */
         size_t i = 0;
         while (i < n) {
-            size_t k = n - i < CHUNK ? n - i : CHUNK;
+            size_t k = n - i < WC_MERKLE_CHUNK ? n - i : WC_MERKLE_CHUNK;
             if (k > LB - ms->cnt[0]) k = LB - ms->cnt[0];
             const uint8_t *p = data + i * leaf_size;
             for (size_t j = 0; j < k; j++, p += leaf_size) ms->ptrs[j] = p;
@@ -247,15 +217,16 @@ enum wc_status wc_merkle_root(const struct wc_kernels *kern, const uint8_t *data
 }
 
 enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_t *data, size_t len,
-                                     size_t leaf_size, uint8_t *out)
+                                     size_t leaf_size, uint8_t *out, size_t out_len)
 {
     if (!kern || leaf_size == 0 || (len && (!data || !out))) return WC_ERR_ARG;
     if (len % leaf_size) return WC_ERR_SIZE;
     size_t n = len / leaf_size;
-    const uint8_t *ptrs[CHUNK];
+    if (out_len / 32 != n || out_len % 32) return WC_ERR_SIZE;
+    const uint8_t *ptrs[WC_MERKLE_CHUNK];
     size_t i = 0;
     while (i < n) {
-        size_t k = n - i < CHUNK ? n - i : CHUNK;
+        size_t k = n - i < WC_MERKLE_CHUNK ? n - i : WC_MERKLE_CHUNK;
         const uint8_t *p = data + i * leaf_size;
         for (size_t j = 0; j < k; j++, p += leaf_size) ptrs[j] = p;
         kern->hash->blake2b256_many(ptrs, leaf_size, k, 0, out + 32 * i);
@@ -271,10 +242,10 @@ enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_
  * its zero sibling) are copied into `stage`, slot = their batch position. */
 struct batch {
     const struct wc_hash_kernels *hk;
-    const uint8_t *ptrs[CHUNK];
+    const uint8_t *ptrs[WC_MERKLE_CHUNK];
     size_t k;
     uint8_t *out;
-    uint8_t stage[CHUNK * 64];
+    uint8_t stage[WC_MERKLE_CHUNK * 64];
 };
 
 static void batch_flush(struct batch *b)
@@ -289,7 +260,7 @@ static void batch_flush(struct batch *b)
 static void batch_push(struct batch *b, const uint8_t *msg)
 {
     b->ptrs[b->k++] = msg;
-    if (b->k == CHUNK) batch_flush(b);
+    if (b->k == WC_MERKLE_CHUNK) batch_flush(b);
 }
 
 static void batch_push_pair(struct batch *b, const uint8_t *left, const uint8_t *right)
@@ -313,19 +284,10 @@ enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t
     return wc_merkle_block_roots(kern, leaf_hashes, 32, tree_stride, n_trees, n_leaves, 0, roots, 32);
 }
 
-enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
-                                            size_t n_leaves, uint8_t *roots)
+void wc_merkle_lift(uint8_t node[32], size_t n_leaves, unsigned height)
 {
-    return wc_merkle_block_roots(kern, leaf_hashes, leaf_stride, tree_stride, n_trees, n_leaves, 0, roots,
-                                 32);
-}
-
-/* Raise a tree's root to `height` (the node of its aligned block there):
- * each level above the tree pairs it with a zero node (the level is odd). */
-static void lift(uint8_t node[32], size_t n_leaves, unsigned height)
-{
-    for (unsigned h = ceil_log2(n_leaves); h < height; h++) wc_merkle_inner_hash(node, ZERO_NODE, node);
+    for (unsigned h = wc_ceil_log2(n_leaves); h < height; h++)
+        wc_merkle_inner_hash(node, WC_MERKLE_ZERO_NODE, node);
 }
 
 /* One big tree with strided leaves: gather, then the level stream. */
@@ -342,7 +304,7 @@ static enum wc_status root_strided(const struct wc_kernels *kern, const uint8_t 
         st = root_from_leaf_hashes(kern, tmp, n, root);
         wc_aligned_free(tmp);
     }
-    if (st == WC_OK && n) lift(root, n, height);
+    if (st == WC_OK && n) wc_merkle_lift(root, n, height);
     return st;
 }
 
@@ -415,7 +377,7 @@ enum wc_status wc_merkle_block_roots(const struct wc_kernels *kern, const uint8_
                     for (size_t j = 0; j < full; j++)
                         batch_push_pair(b, s + 2 * j * stride, s + (2 * j + 1) * stride);
                 }
-                if (m & 1) batch_push_pair(b, s + (m - 1) * stride, ZERO_NODE);
+                if (m & 1) batch_push_pair(b, s + (m - 1) * stride, WC_MERKLE_ZERO_NODE);
             }
             batch_flush(b);
             src = dst;
@@ -453,7 +415,7 @@ static void par_root_task(void *ctx, size_t b, unsigned worker)
         p->failed[b] = 1; /* only WC_ERR_NOMEM can happen here */
         return;
     }
-    lift(out, cnt, p->height); /* a short last block */
+    wc_merkle_lift(out, cnt, p->height); /* a short last block */
 }
 
 enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8_t *data, size_t len,
@@ -465,7 +427,7 @@ enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8
     if (threads > WC_MAX_THREADS) threads = WC_MAX_THREADS;
     /* Blocks of >= 2^12 leaves, about 4 per thread for balance (no more
      * threads start than there are blocks: wc_parallel_for). */
-    unsigned tree_h = ceil_log2(n), h = 12;
+    unsigned tree_h = wc_ceil_log2(n), h = 12;
     while (h < tree_h && (n >> h) > 4 * (size_t)threads) h++;
     if (threads <= 1 || h >= tree_h) return wc_merkle_root(kern, data, len, leaf_size, root);
     struct par_root p;
@@ -489,152 +451,6 @@ enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8
     wc_aligned_free(p.nodes);
     free(p.failed);
     return st;
-}
-
-/* ---- subtrees, levels and proofs --------------------------------------- */
-
-/* Node at `height`, position `pos` of the tree over n leaf hashes (the zero
- * node when the block lies beyond the leaves). */
-static enum wc_status subtree_node(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                   unsigned height, size_t pos, uint8_t out[32])
-{
-    size_t width = (size_t)1 << height;
-    if (pos > (SIZE_MAX >> height) || pos * width >= n) {
-        memset(out, 0, 32);
-        return WC_OK;
-    }
-    size_t lo = pos * width;
-    size_t cnt = n - lo < width ? n - lo : width;
-    enum wc_status st = root_from_leaf_hashes(kern, leaf_hashes + 32 * lo, cnt, out);
-    if (st != WC_OK) return st;
-    lift(out, cnt, height); /* a short last block */
-    return WC_OK;
-}
-
-size_t wc_merkle_level_count(size_t n_leaves, unsigned height)
-{
-    if (height >= 64) return n_leaves ? 1 : 0;
-    size_t q = n_leaves >> height;
-    return q + ((n_leaves & (((size_t)1 << height) - 1)) != 0);
-}
-
-enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                     unsigned height, uint8_t *out)
-{
-    int ok = 1;
-    if (!kern || (n && (!leaf_hashes || !out))) return WC_ERR_ARG;
-    mul_size(n, 32, &ok);
-    if (!ok) return WC_ERR_SIZE;
-    if (height > wc_merkle_proof_len(n)) return WC_ERR_ARG;
-    if (n == 0) return WC_OK;
-    if (height == 0) {
-        memmove(out, leaf_hashes, 32 * n);
-        return WC_OK;
-    }
-    size_t width = (size_t)1 << height;
-    size_t full = n >> height;
-    enum wc_status st = wc_merkle_roots_many(kern, leaf_hashes, width * 32, full, width, out);
-    if (st != WC_OK) return st;
-    if (n & (width - 1)) st = subtree_node(kern, leaf_hashes, n, height, full, out + 32 * full);
-    return st;
-}
-
-enum wc_status wc_merkle_proof(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                               size_t index, uint8_t *path)
-{
-    int ok = 1;
-    if (!kern || (n && !leaf_hashes)) return WC_ERR_ARG;
-    mul_size(n, 32, &ok);
-    if (!ok) return WC_ERR_SIZE;
-    if (index >= n) return WC_ERR_INDEX;
-    unsigned len = (unsigned)wc_merkle_proof_len(n);
-    if (len && !path) return WC_ERR_ARG;
-    for (unsigned h = 0; h < len; h++) {
-        enum wc_status st = subtree_node(kern, leaf_hashes, n, h, (index >> h) ^ 1, path + 32 * h);
-        if (st != WC_OK) return st;
-    }
-    return WC_OK;
-}
-
-enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const uint8_t *path,
-                                size_t path_len, const uint8_t root[32])
-{
-    if (!leaf_hash || !root || (path_len && !path)) return WC_ERR_ARG;
-    if (path_len < sizeof(size_t) * 8 && (index >> path_len) != 0) return WC_ERR_PROOF;
-    uint8_t cur[32];
-    memcpy(cur, leaf_hash, 32);
-    for (size_t h = 0; h < path_len; h++) {
-        int right = h < sizeof(size_t) * 8 ? (int)((index >> h) & 1) : 0;
-        if (right)
-            wc_merkle_inner_hash(path + 32 * h, cur, cur);
-        else
-            wc_merkle_inner_hash(cur, path + 32 * h, cur);
-    }
-    /* Constant-time compare: roots are public, but it costs nothing. */
-    uint8_t diff = 0;
-    for (int i = 0; i < 32; i++) diff |= (uint8_t)(cur[i] ^ root[i]);
-    return diff ? WC_ERR_PROOF : WC_OK;
-}
-
-enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, size_t n_leaves,
-                                  const uint8_t *path, size_t path_len, const uint8_t root[32])
-{
-    if (!leaf_hash || !root || (path_len && !path)) return WC_ERR_ARG;
-    if (index >= n_leaves || path_len != wc_merkle_proof_len(n_leaves)) return WC_ERR_PROOF;
-    return wc_merkle_verify(leaf_hash, index, path, path_len, root);
-}
-
-/* ---- the whole tree (Walrus layout) ------------------------------------ */
-
-size_t wc_merkle_tree_size(size_t n_leaves)
-{
-    size_t total = 0, m = n_leaves;
-    while (m > 1) {
-        m += m & 1;
-        total += m;
-        m /= 2;
-    }
-    return total + m;
-}
-
-enum wc_status wc_merkle_tree_build(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                    uint8_t *nodes)
-{
-    int ok = 1;
-    if (!kern || (n && (!leaf_hashes || !nodes))) return WC_ERR_ARG;
-    mul_size(n, 64, &ok);
-    if (!ok) return WC_ERR_SIZE;
-    if (n == 0) return WC_OK;
-    memmove(nodes, leaf_hashes, 32 * n);
-    size_t base = 0, m = n;
-    while (m > 1) {
-        if (m & 1) {
-            memset(nodes + 32 * (base + m), 0, 32);
-            m++;
-        }
-        hash_pairs_contig(kern->hash, nodes + 32 * base, m / 2, nodes + 32 * (base + m));
-        base += m;
-        m /= 2;
-    }
-    return WC_OK;
-}
-
-enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t n, size_t index, uint8_t *path)
-{
-    if (n && !nodes) return WC_ERR_ARG;
-    if (index >= n) return WC_ERR_INDEX;
-    size_t len = wc_merkle_proof_len(n);
-    if (len && !path) return WC_ERR_ARG;
-    size_t base = 0, m = n, i = index, h = 0;
-    while (m > 1) {
-        m += m & 1;
-        memcpy(path + 32 * h, nodes + 32 * (base + (i ^ 1)), 32);
-        base += m;
-        m /= 2;
-        i /= 2;
-        h++;
-    }
-    return WC_OK;
 }
 
 /* ---- blob ID (spec §5) ------------------------------------------------- */

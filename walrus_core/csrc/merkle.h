@@ -12,8 +12,12 @@
  * owns every buffer. Buffers need no alignment. A NULL pointer is accepted
  * only where the matching size is 0.
  *
+ * Every variable-size output comes with its length in bytes, which must be
+ * exactly what the call writes (WC_ERR_SIZE otherwise).
+ *
  * Status codes: WC_ERR_ARG (NULL pointer, leaf_size 0, bad stride/height),
- * WC_ERR_SIZE (len not a multiple of leaf_size, size overflow),
+ * WC_ERR_SIZE (len not a multiple of leaf_size, size overflow, a wrong
+ * output length),
  * WC_ERR_INDEX (leaf index >= n), WC_ERR_NOMEM, WC_ERR_PROOF. */
 #ifndef WC_MERKLE_H
 #define WC_MERKLE_H
@@ -39,22 +43,15 @@ enum wc_status wc_merkle_root_from_leaf_hashes(const struct wc_kernels *kern, co
 enum wc_status wc_merkle_roots_many(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                     size_t tree_stride, size_t n_trees, size_t n_leaves, uint8_t *roots);
 
-/* Same with strided leaves: leaf i of tree t is the 32 bytes at
- * leaf_hashes + t*tree_stride + i*leaf_stride (leaf_stride >= 32 when
- * n_leaves > 1). E.g. for an n x n row-major matrix of leaf hashes, the
- * column trees are (leaf_stride = 32n, tree_stride = 32) and the row trees
- * (32, 32n). Non-contiguous pairs are staged through a small buffer. */
-enum wc_status wc_merkle_roots_many_strided(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
-                                            size_t leaf_stride, size_t tree_stride, size_t n_trees,
-                                            size_t n_leaves, uint8_t *roots);
-
-/* The general form of both: tree t's leaf i at leaf_hashes + t*tree_stride +
+/* The general form: tree t's leaf i at leaf_hashes + t*tree_stride +
  * i*leaf_stride, its root to roots + t*roots_stride (>= 32 when n_trees > 1;
  * no overlap with the input). With height above the trees' own height
  * ceil(log2(n_leaves)), each root is raised to it as the node of an aligned
  * block of 2^height leaves of which the first n_leaves exist (a larger tree
  * pads a short block that way): the 2-D encoder's row subtrees. height <=
- * 64; 0 means each tree's own root. */
+ * 64; 0 means each tree's own root. For an n x n row-major matrix of leaf
+ * hashes the column trees are (leaf_stride 32n, tree_stride 32) and the row
+ * trees (32, 32n); non-contiguous pairs are staged through a small buffer. */
 enum wc_status wc_merkle_block_roots(const struct wc_kernels *kern, const uint8_t *leaf_hashes,
                                      size_t leaf_stride, size_t tree_stride, size_t n_trees, size_t n_leaves,
                                      unsigned height, uint8_t *roots, size_t roots_stride);
@@ -75,9 +72,9 @@ enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8
                                       size_t leaf_size, unsigned threads, uint8_t root[32]);
 
 /* Leaf hashes H(0x00 || leaf) of the consecutive leaf_size-byte leaves of
- * data: out gets (len/leaf_size)*32 bytes. */
+ * data: out gets out_len = (len/leaf_size)*32 bytes. */
 enum wc_status wc_merkle_leaf_hashes(const struct wc_kernels *kern, const uint8_t *data, size_t len,
-                                     size_t leaf_size, uint8_t *out);
+                                     size_t leaf_size, uint8_t *out, size_t out_len);
 
 /* Inner node H(0x01 || left || right) (one-off, portable). */
 void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8_t out[32]);
@@ -91,7 +88,7 @@ void wc_merkle_inner_hash(const uint8_t left[32], const uint8_t right[32], uint8
  * nodes AS LEAF HASHES equals the root of the whole tree. */
 size_t wc_merkle_level_count(size_t n_leaves, unsigned height);
 enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                     unsigned height, uint8_t *out);
+                                     unsigned height, uint8_t *out, size_t out_len);
 
 /* Inclusion proof for leaf `index` of n leaf hashes: path_len =
  * ceil(log2(n)) sibling nodes (32 bytes each, the zero node for padding),
@@ -100,17 +97,12 @@ enum wc_status wc_merkle_level_nodes(const struct wc_kernels *kern, const uint8_
  * WC_ERR_INDEX when index >= n. */
 size_t wc_merkle_proof_len(size_t n_leaves);
 enum wc_status wc_merkle_proof(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                               size_t index, uint8_t *path);
+                               size_t index, uint8_t *path, size_t path_bytes);
 
 /* Verify: recompute from the leaf hash and path; WC_ERR_PROOF on mismatch
  * or when index >= 2^path_len (as Walrus' MerkleProof::compute_root). */
 enum wc_status wc_merkle_verify(const uint8_t leaf_hash[32], size_t index, const uint8_t *path,
                                 size_t path_len, const uint8_t root[32]);
-
-/* Stricter verify for a tree of known size: also WC_ERR_PROOF unless
- * index < n_leaves and path_len == wc_merkle_proof_len(n_leaves). */
-enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, size_t n_leaves,
-                                  const uint8_t *path, size_t path_len, const uint8_t root[32]);
 
 /* The whole tree in Walrus' layout (merkle.rs MerkleTree::nodes): level 0 =
  * the n leaf hashes, then each higher level; every level with more than one
@@ -120,8 +112,9 @@ enum wc_status wc_merkle_verify_n(const uint8_t leaf_hash[32], size_t index, siz
  * in O(log n). */
 size_t wc_merkle_tree_size(size_t n_leaves);
 enum wc_status wc_merkle_tree_build(const struct wc_kernels *kern, const uint8_t *leaf_hashes, size_t n,
-                                    uint8_t *nodes);
-enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t n, size_t index, uint8_t *path);
+                                    uint8_t *nodes, size_t nodes_len);
+enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t nodes_len, size_t n, size_t index,
+                                    uint8_t *path, size_t path_bytes);
 
 /* Metadata commitment (spec §5): root = Merkle root over the n pair leaves
  * primary_hash[i] || secondary_hash[i] (pair_hashes: n*64 bytes, leaf

@@ -41,14 +41,19 @@
  * from older MSVC, so compiler builtins. */
 #if defined(_MSC_VER)
 #include <intrin.h>
-#define WC_ALIGN(n)                __declspec(align(n))
-#define WC_FORCE_INLINE            static __forceinline
-#define wc_atomic_store_int(p, v)  ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
-#define wc_atomic_load_int(p)      ((int)_InterlockedCompareExchange((volatile long *)(p), 0, 0))
+#define WC_ALIGN(n)               __declspec(align(n))
+#define WC_FORCE_INLINE           static __forceinline
+#define wc_atomic_store_int(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define wc_atomic_load_int(p)     ((int)_InterlockedCompareExchange((volatile long *)(p), 0, 0))
+#if defined(_WIN64)
 #define wc_atomic_store_size(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
 #define wc_atomic_load_size(p)     ((size_t)_InterlockedCompareExchange64((volatile __int64 *)(p), 0, 0))
-#define wc_atomic_store_ptr(p, v)  ((void)_InterlockedExchangePointer((void *volatile *)(p), (void *)(v)))
-#define wc_atomic_load_ptr(p)      _InterlockedCompareExchangePointer((void *volatile *)(p), NULL, NULL)
+#else
+#define wc_atomic_store_size(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+#define wc_atomic_load_size(p)     ((size_t)_InterlockedCompareExchange((volatile long *)(p), 0, 0))
+#endif
+#define wc_atomic_store_ptr(p, v) ((void)_InterlockedExchangePointer((void *volatile *)(p), (void *)(v)))
+#define wc_atomic_load_ptr(p)     _InterlockedCompareExchangePointer((void *volatile *)(p), NULL, NULL)
 #else
 #define WC_ALIGN(n)                __attribute__((aligned(n)))
 #define WC_FORCE_INLINE            static inline __attribute__((always_inline))

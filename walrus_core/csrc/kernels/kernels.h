@@ -1,5 +1,5 @@
-/* The kernel table: one named backend per ISA. Algorithms (fft.c, rs.c,
- * blake2b.c, merkle.c, blob.c) call SIMD code only through a
+/* The kernel table: one named backend per ISA. Algorithms (fft.c, rs_*.c,
+ * blake2b.c, merkle.c, blob_*.c) call SIMD code only through a
  * const struct wc_kernels *, never directly; only dispatch.c and cpu.c know
  * about CPUs. Each operation family declares its own sub-table:
  *   rs_kernels.h    GF(2^16) Reed-Solomon work-shard operations

@@ -19,7 +19,7 @@
 #define RS_MUL         mul16
 #define RS_MUL_LUT     mul16_lut
 #define RS_FN(name)    name##_ssse3
-#define RS_FUSED       0
+#define RS_FUSED       0 /* measured: no clear gain with 16 xmm registers */
 
 /* Named fields, not an array: the compiler then keeps each in a register. */
 typedef struct {
