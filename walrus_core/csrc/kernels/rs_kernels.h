@@ -4,7 +4,8 @@
  * bytes; block b holds elements 32b .. 32b+31, their low bytes at offsets
  * [0, 32) and their high bytes at [32, 64). This is the reed-solomon-simd
  * layout of a shard whose size is a multiple of 64, so one 64-byte block is
- * one AVX2 register pair (or two/four SSSE3/NEON pairs).
+ * one AVX2 register pair (or two SSSE3/NEON pairs); rs_simd.h writes the
+ * SIMD kernels once for either width.
  *
  * Contract for every kernel: `bytes` is a positive multiple of 64; buffers
  * need not be aligned; x and y never overlap. `log_m` is the discrete log
