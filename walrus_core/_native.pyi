@@ -1,6 +1,6 @@
 """Type stubs for the native extension walrus_core._native."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from typing_extensions import Buffer
 
@@ -100,3 +100,35 @@ def quilt_layout(
 def quilt_columns(
     quilt: Buffer, n_rows: int, n_cols: int, symbol_size: int, first: int, count: int
 ) -> bytes: ...
+
+# csrc/stream.h (walrus_core.stream)
+def stream_leaf_table() -> bytes: ...
+def stream_small_metadata(
+    data: Buffer, n_shards: int, leaf_table: bytes | None = None
+) -> tuple[bytes, bytes, bytes]: ...
+def stream_memory(
+    n_shards: int, length: int, band: int, threads: int | None = None, hashing: bool = True
+) -> int: ...
+def stream_band_for_budget(
+    n_shards: int, length: int, budget: int, threads: int | None = None, hashing: bool = True
+) -> int: ...
+def stream_encode(
+    n_shards: int,
+    source: int | Buffer,
+    length: int,
+    band: int,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    primary: Mapping[int, Buffer] | None = None,
+    secondary: Mapping[int, Buffer] | None = None,
+    metadata: bool = True,
+    out_fd: int = -1,
+) -> tuple[bytes, bytes, bytes] | None: ...
+def stream_metadata(
+    n_shards: int,
+    source: int | Buffer,
+    length: int,
+    band: int,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bytes, bytes, bytes]: ...

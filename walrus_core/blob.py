@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import mmap
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,22 +101,46 @@ def _metadata_from_roots(length: int, row_roots: bytes, col_roots: bytes, bid: b
     return BlobMetadata._from_encoder(length, flat, bid)
 
 
-def compute_metadata(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobMetadata:
+def _is_file_object(obj: object) -> bool:
+    """A readable object that is not a buffer (mmap, for one, is both)."""
+    if not hasattr(obj, "read"):
+        return False
+    try:
+        memoryview(obj)  # type: ignore[arg-type]
+    except TypeError:
+        return True
+    return False
+
+
+def compute_metadata(
+    data: Buffer, n_shards: int, *, threads: int | None = None, memory: int | None = None
+) -> BlobMetadata:
     """The blob's metadata (pair hashes, blob ID) without keeping slivers.
 
     ``data`` is any contiguous buffer (bytes, mmap, numpy memmap...) and is
-    read in place. Raises a ValueError subclass for n_shards < 4 or a blob
-    too large for n_shards."""
+    read in place; a path or a binary file object, or a ``memory`` budget in
+    bytes, goes through :func:`walrus_core.stream.compute_metadata` (bounded
+    memory, same bytes). Raises a ValueError subclass for n_shards < 4 or a
+    blob too large for n_shards."""
     cfg = EncodingConfig(n_shards)
+    if memory is not None or isinstance(data, os.PathLike) or _is_file_object(data):
+        from . import stream  # stream builds on this module
+
+        return stream.compute_metadata(
+            data, n_shards, threads=threads, memory=stream.DEFAULT_MEMORY if memory is None else memory
+        )
     length = _byte_len(data)
-    cfg.symbol_size(length)
+    if cfg.symbol_size(length) == 2 and n_shards >= 64:
+        from . import stream  # exact zero-padding shortcuts, same bytes
+
+        return stream.compute_metadata(data, n_shards, threads=threads)
     rr, cr, bid = _native.blob_encode(data, n_shards, resolve_threads(threads))
     return _metadata_from_roots(length, rr, cr, bid)
 
 
-def blob_id(data: Buffer, n_shards: int, *, threads: int | None = None) -> BlobId:
-    """The blob ID of ``data`` for ``n_shards`` shards."""
-    return compute_metadata(data, n_shards, threads=threads).blob_id
+def blob_id(data: Buffer, n_shards: int, *, threads: int | None = None, memory: int | None = None) -> BlobId:
+    """The blob ID of ``data`` (a buffer, path or binary file object) for ``n_shards`` shards."""
+    return compute_metadata(data, n_shards, threads=threads, memory=memory).blob_id
 
 
 def _pairs_from_buffers(

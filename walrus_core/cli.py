@@ -12,6 +12,7 @@
     walrus-core --committee DIR read-patch PATCH_ID -o OUT
     walrus-core quilt-id FILE... --shards n
     walrus-core get BLOB_ID --aggregator URL -o OUT [--shards 1000]   (verified aggregator read)
+    walrus-core blob-id FILE... [--shards n] [--memory BYTES]
 
 With a committee whose committee.json gives every node a url (init --listen),
 store, read, repair, scrub, info and status speak HTTP to the served nodes.
@@ -41,6 +42,7 @@ from .reference.repair import repair
 from .reference.retrieve import parse_blob_id, read_to_file, write_output
 from .reference.store import store_file
 from .reference.verify import blob_info, committee_status, cost, list_blobs, scrub
+from .stream import DEFAULT_MEMORY, ByteBar, file_blob_ids
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,8 +123,43 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--shards", type=int, default=None, help="shard count (default: the committee's, else 1000)"
     )
+    s = sub.add_parser(
+        "blob-id", parents=[common], help="blob ID of each FILE (no committee needed), all cores in use"
+    )
+    s.add_argument("files", nargs="+", type=Path)
+    s.add_argument("--shards", type=int, default=1000, help="shard count (default: 1000, as Mainnet)")
+    s.add_argument(
+        "--memory", type=_byte_count, default=None, help="memory budget, e.g. 512M or 2G (default: 512M)"
+    )
     quilt_cli.register(sub, common)
     return p
+
+
+def _byte_count(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    t = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = t[-1:] if t[-1:] in units else ""
+    try:
+        value = int(t[: len(t) - len(unit)]) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a byte count: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive byte count: {text!r}")
+    return value
+
+
+def _cmd_blob_id(args: argparse.Namespace) -> int:
+    bar = None if (args.quiet or args.json or not sys.stderr.isatty()) else ByteBar("blob-id")
+    memory = args.memory if args.memory is not None else DEFAULT_MEMORY
+    results = file_blob_ids(args.files, args.shards, memory=memory, progress=bar)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=1))
+    for r in results:
+        if r.error is not None:
+            print(f"walrus-core: {r.file}: {r.error}", file=sys.stderr)
+        elif not args.json:
+            print(f"{r.blob_id}  {r.file}")
+    return 1 if any(r.error is not None for r in results) else 0
 
 
 def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
@@ -275,7 +312,7 @@ def _cmd_read(args: argparse.Namespace) -> int:
         for problem in rr.problems:
             print(f"note: {problem}", file=sys.stderr)
     if not to_stdout:
-        _emit(args, rr.to_json(), f"{len(rr.data)} bytes written to {args.output}")
+        _emit(args, rr.to_json(), f"{rr.length} bytes written to {args.output}")
     return 0
 
 
@@ -407,6 +444,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "status": _cmd_status,
     "ls": _cmd_ls,
     "info": _cmd_info,
+    "blob-id": _cmd_blob_id,
 }
 for _name in quilt_cli.COMMANDS:  # store-quilt, read-patch, quilt-id
     _HANDLERS[_name] = lambda args: quilt_cli.run(args, _emit, _committee, _progress(args))

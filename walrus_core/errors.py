@@ -25,6 +25,10 @@ class DataTooLargeError(InvalidInputError):
     """The blob is larger than the shard count allows (symbol size > 65534)."""
 
 
+class MemoryBudgetError(InvalidInputError):
+    """The work cannot fit in the memory budget it was given."""
+
+
 class InvalidBlobIdError(InvalidInputError):
     """A blob ID text or byte string is malformed."""
 

@@ -4,10 +4,12 @@ raise BlobUnavailableError naming what is missing. Never wrong bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
 from ..sliver import Sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .files import atomic_write
+from .files import TMP_PREFIX, atomic_write, fsync_dir, rename_into_place
 from .nodes import SliverCheck, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
 
@@ -86,15 +88,20 @@ def first_valid_metadata(
 @dataclass
 class ReadResult:
     blob_id: BlobId
-    data: bytes = field(repr=False)  # a repr of megabytes would cost seconds
+    data: bytes = field(repr=False)  # empty when streamed to a file; a repr of megabytes would cost seconds
     kind: str
     slivers_used: int
     problems: list[str] = field(default_factory=list)
+    streamed_length: int | None = None
+
+    @property
+    def length(self) -> int:
+        return len(self.data) if self.streamed_length is None else self.streamed_length
 
     def to_json(self) -> dict[str, Any]:
         return {
             "blob_id": str(self.blob_id),
-            "length": len(self.data),
+            "length": self.length,
             "decoded_from": f"{self.slivers_used} {self.kind} slivers",
             "problems": self.problems,
         }
@@ -196,12 +203,81 @@ def read_with_metadata(
     )
 
 
+class _NotSystematic(Exception):
+    """A systematic primary sliver is missing or bad: decode instead."""
+
+
+def _systematic_rows(committee: Committee, md: BlobMetadata, progress: ProgressFn) -> Iterator[memoryview]:
+    """The blob's bytes, one verified systematic primary sliver (a row of the
+    message) at a time; all p are checked, as a decoder would need them."""
+    cfg = EncodingConfig(md.n_shards)
+    p, row = (
+        cfg.n_primary_source_symbols,
+        cfg.n_secondary_source_symbols * cfg.symbol_size(md.unencoded_length),
+    )
+    left = md.unencoded_length
+    for i in range(p):
+        shard = shard_index_for_pair(i, md.blob_id, md.n_shards)
+        check = check_loaded(md, [committee.node_for_shard(shard).load_sliver(md, "primary", i, shard)])[0]
+        if check.status != "ok" or check.sliver is None:
+            raise _NotSystematic(f"{check.kind} sliver {check.index}: {check.status} ({check.reason})")
+        take = min(row, left)
+        left -= take
+        progress("read pri", i + 1, p)
+        yield memoryview(check.sliver).cast("B")[:take]
+
+
+def _stream_to(path: Path, rows: Iterator[memoryview]) -> int:
+    """Write ``rows`` to a temporary file beside ``path`` as they come, fsync,
+    rename over ``path``; nothing is left behind on any error or Ctrl-C."""
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    written = 0
+    try:
+        try:
+            for part in rows:
+                view = part
+                while view:
+                    done = os.write(fd, view)
+                    view = view[done:]
+                written += len(part)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        rename_into_place(Path(tmp), path.parent, path.name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+    return written
+
+
 def read_to_file(
     committee: Committee, blob_id: BlobId, out: Path | str | None, *, progress: ProgressFn = no_progress
 ) -> ReadResult:
-    """Read the blob and write it atomically to ``out`` (stdout when None or "-")."""
+    """Read the blob and write it atomically to ``out`` (stdout when None or "-").
+    To a file, the systematic primary slivers are written as they are read and
+    verified (memory: one sliver); if one of them is missing or bad, the blob
+    is decoded from any valid slivers instead."""
+    if out is None or str(out) == "-":
+        result = read_blob(committee, blob_id, progress=progress)
+        write_output(result.data, out)
+        return result
+    path = Path(out)
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory")
+    path = path if path.is_absolute() else Path(os.getcwd()) / path
+    md, _, problems = find_metadata(committee, blob_id)
+    try:
+        length = _stream_to(path, _systematic_rows(committee, md, progress))
+    except _NotSystematic as exc:
+        problems.append(f"streaming read: {exc}; decoding instead")
+    else:
+        p = EncodingConfig(md.n_shards).n_primary_source_symbols
+        return ReadResult(blob_id, b"", "primary", p, problems, streamed_length=length)
     result = read_blob(committee, blob_id, progress=progress)
-    write_output(result.data, out)
+    atomic_write(path, result.data)
+    result.problems[:0] = problems
     return result
 
 

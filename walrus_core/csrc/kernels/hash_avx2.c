@@ -53,7 +53,8 @@ WC_INLINE void b2b_load_full(__m256i m[16], const uint8_t *const p[4], size_t of
     }
 }
 
+#define KFN_ADVANCE wc_blake2b_advance_avx2
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_avx2 = {4, wc_blake2b256_many_avx2};
+const struct wc_hash_kernels wc_hash_kernels_avx2 = {4, wc_blake2b256_many_avx2, wc_blake2b_advance_avx2};
 #endif

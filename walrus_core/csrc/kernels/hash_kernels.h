@@ -22,6 +22,13 @@
 struct wc_hash_kernels {
     unsigned lanes; /* messages per vector (1 for portable) */
     void (*blake2b256_many)(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
+    /* Carried states (the banded encoder, stream.c): advance `count`
+     * messages by `nblocks` non-final blocks each. h[i]: message i's 8 state
+     * words (read and written); t_before: bytes compressed before, the same
+     * for all; its next virtual bytes are pend[i] then data[i][0 ..
+     * 128*nblocks - 1). data[i][-1] must be readable. */
+    void (*blake2b_advance)(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data, size_t count,
+                            size_t nblocks, uint64_t t_before);
 };
 
 extern const struct wc_hash_kernels wc_hash_kernels_portable;
@@ -34,10 +41,18 @@ void wc_blake2b_compress_portable(uint64_t h[8], const uint8_t block[128], uint6
 void wc_blake2b256_one_portable(const uint8_t *msg, size_t len, int prefix, uint8_t out[32]);
 void wc_blake2b256_many_portable(const uint8_t *const *msgs, size_t len, size_t count, int prefix,
                                  uint8_t *out);
+void wc_blake2b_advance_portable(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
+                                 size_t count, size_t nblocks, uint64_t t_before);
 /* The SIMD kernels, callable directly where compiled in (tests). */
 void wc_blake2b256_many_ssse3(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 void wc_blake2b256_many_neon(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
+void wc_blake2b_advance_ssse3(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
+                              size_t count, size_t nblocks, uint64_t t_before);
+void wc_blake2b_advance_avx2(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
+                             size_t count, size_t nblocks, uint64_t t_before);
+void wc_blake2b_advance_neon(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
+                             size_t count, size_t nblocks, uint64_t t_before);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
 extern const struct wc_hash_kernels wc_hash_kernels_neon;

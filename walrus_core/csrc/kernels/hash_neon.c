@@ -38,7 +38,8 @@ WC_INLINE void b2b_load_full(uint64x2_t m[16], const uint8_t *const p[2], size_t
     }
 }
 
+#define KFN_ADVANCE wc_blake2b_advance_neon
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_neon = {2, wc_blake2b256_many_neon};
+const struct wc_hash_kernels wc_hash_kernels_neon = {2, wc_blake2b256_many_neon, wc_blake2b_advance_neon};
 #endif

@@ -87,4 +87,20 @@ void wc_blake2b256_many_portable(const uint8_t *const *msgs, size_t len, size_t 
     for (size_t i = 0; i < count; i++) wc_blake2b256_one_portable(msgs[i], len, prefix, out + 32 * i);
 }
 
-const struct wc_hash_kernels wc_hash_kernels_portable = {1, wc_blake2b256_many_portable};
+/* The portable twin of KFN_ADVANCE (hash_simd.h). */
+void wc_blake2b_advance_portable(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
+                                 size_t count, size_t nblocks, uint64_t t_before)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (nblocks == 0) continue;
+        uint8_t blk[128];
+        blk[0] = pend[i];
+        memcpy(blk + 1, data[i], 127);
+        wc_blake2b_compress_portable(h[i], blk, t_before + 128, 0, 0);
+        for (size_t k = 1; k < nblocks; k++)
+            wc_blake2b_compress_portable(h[i], data[i] + 128 * k - 1, t_before + 128 * (k + 1), 0, 0);
+    }
+}
+
+const struct wc_hash_kernels wc_hash_kernels_portable = {1, wc_blake2b256_many_portable,
+                                                         wc_blake2b_advance_portable};

@@ -359,4 +359,83 @@ void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8
     }
 }
 
+#if defined(KFN_ADVANCE)
+/* Carried states (stream.c): advance `count` messages by `nblocks` non-final
+ * blocks each. Message i's state is h[i] (8 words, read and written), the
+ * byte counter before the call is t_before for all, and its next virtual
+ * bytes are pend[i] followed by data[i][0 .. 128 nblocks - 1); data[i][-1]
+ * must be readable (it is loaded, then replaced by pend[i]). */
+static void b2b_adv_state(V h[8], uint64_t *const hp[LANES], int store)
+{
+    uint64_t w[8][LANES];
+    if (store) {
+        for (int i = 0; i < 8; i++) V_STOREU(w[i], h[i]);
+        for (int l = 0; l < LANES; l++)
+            for (int i = 0; i < 8; i++) hp[l][i] = w[i][l];
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        for (int l = 0; l < LANES; l++) w[i][l] = hp[l][i];
+        h[i] = V_MAKE(w[i]);
+    }
+}
+
+/* Lanes [0, LANES) of a group: states, data pointers minus one, and the
+ * first message word (the pending byte, then data[0 .. 7)). */
+static void b2b_adv_gather(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data, size_t count,
+                           size_t i, uint64_t *hp[LANES], const uint8_t *q[LANES], uint64_t w0[LANES])
+{
+    for (size_t l = 0; l < LANES; l++) {
+        size_t j = i + l < count ? i + l : count - 1; /* spare lanes repeat the last message */
+        hp[l] = h[j];
+        q[l] = data[j] - 1;
+        w0[l] = (uint64_t)pend[j] | (wc_b2b_load64(data[j]) << 8);
+    }
+}
+
+void KFN_ADVANCE(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data, size_t count,
+                 size_t nblocks, uint64_t t_before)
+{
+    if (nblocks == 0) return;
+    size_t i = 0;
+#if defined(B2B_X2)
+    for (; i + LANES < count; i += 2 * LANES) {
+        uint64_t *hp[2 * LANES];
+        const uint8_t *q[2 * LANES];
+        uint64_t w0[2 * LANES];
+        b2b_adv_gather(h, pend, data, count, i, hp, q, w0);
+        b2b_adv_gather(h, pend, data, count, i + LANES, hp + LANES, q + LANES, w0 + LANES);
+        V hv[16], m[16], n[16];
+        b2b_adv_state(hv, hp, 0);
+        b2b_adv_state(hv + 8, hp + LANES, 0);
+        for (size_t k = 0; k < nblocks; k++) {
+            V_LOAD_FULL(m, q, 128 * k);
+            V_LOAD_FULL(n, q + LANES, 128 * k);
+            if (k == 0) {
+                m[0] = V_MAKE(w0);
+                n[0] = V_MAKE(w0 + LANES);
+            }
+            b2b_compress2_v(hv, m, n, t_before + 128 * (k + 1), 0);
+        }
+        b2b_adv_state(hv, hp, 1);
+        b2b_adv_state(hv + 8, hp + LANES, 1);
+    }
+#endif
+    for (; i < count; i += LANES) {
+        uint64_t *hp[LANES];
+        const uint8_t *q[LANES];
+        uint64_t w0[LANES];
+        b2b_adv_gather(h, pend, data, count, i, hp, q, w0);
+        V hv[8], m[16];
+        b2b_adv_state(hv, hp, 0);
+        for (size_t k = 0; k < nblocks; k++) {
+            V_LOAD_FULL(m, q, 128 * k);
+            if (k == 0) m[0] = V_MAKE(w0);
+            b2b_compress_v(hv, m, t_before + 128 * (k + 1), 0);
+        }
+        b2b_adv_state(hv, hp, 1);
+    }
+}
+#endif
+
 #endif

@@ -43,7 +43,8 @@ WC_INLINE void b2b_load_full(__m128i m[16], const uint8_t *const p[2], size_t of
     }
 }
 
+#define KFN_ADVANCE wc_blake2b_advance_ssse3
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_ssse3 = {2, wc_blake2b256_many_ssse3};
+const struct wc_hash_kernels wc_hash_kernels_ssse3 = {2, wc_blake2b256_many_ssse3, wc_blake2b_advance_ssse3};
 #endif
