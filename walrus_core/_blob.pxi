@@ -116,7 +116,7 @@ def blob_decode(size_t n_shards, uint64_t length, int axis, list indices, list s
     padded message is re-expanded and its root compared with `check_roots`
     (32 bytes per row, same order); bad_row is the first that differs, or -1.
     The rows are checked as the zero-padded rows of the returned blob (bytes
-    past `length` count as zero whatever the slivers hold, spec §7). The
+    past `length` count as zero whatever the slivers hold, format §7). The
     padded message is decoded straight into the returned bytes object, whose
     padding is then cut off in place (no copy of the blob)."""
     cdef wc_blob_layout L

@@ -1,4 +1,4 @@
-"""RedStuff in two dimensions (Walrus RS2; spec §2, §4, §5, §7): blobs in,
+"""RedStuff in two dimensions (Walrus RS2; format §2, §4, §5, §7): blobs in,
 slivers and metadata out, and back.
 
 * :func:`compute_metadata` / :func:`blob_id`: the commitments only (memory:
@@ -375,6 +375,6 @@ def decode(
     (logged on ``walrus_core.blob``; :func:`decode_verbose` returns them).
     ``check``: ``"default"`` recomputes the hashes of the systematic primary
     slivers not given, ``"strict"`` recomputes the whole metadata, ``"skip"``
-    does neither (spec §7). Raises :class:`NotEnoughShardsError` with too few
+    does neither (format §7). Raises :class:`NotEnoughShardsError` with too few
     good slivers and :class:`InconsistentBlobError` when a check fails."""
     return decode_verbose(slivers, metadata, check=check, threads=threads).data

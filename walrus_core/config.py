@@ -1,4 +1,4 @@
-"""RS2's facts in one place (spec §1): the encoding-type byte, the limits,
+"""RS2's facts in one place (format §1): the encoding-type byte, the limits,
 and for a committee of ``n_shards`` the parameters f, p = n - 2f, s = n - f,
 the symbols per sliver kind and every size derived from them.
 
@@ -15,11 +15,11 @@ from .errors import DataTooLargeError, InvalidInputError
 ENCODING_TYPE_RS2 = 1
 #: The name of that encoding type, as Walrus prints it.
 ENCODING_TYPE_RS2_NAME = "RS2"
-#: Largest symbol size RS2 allows (``u16::MAX - 1``; spec §1).
+#: Largest symbol size RS2 allows (``u16::MAX - 1``; format §1).
 MAX_SYMBOL_SIZE = 65534
-#: Smallest committee the official encoder accepts (spec §1).
+#: Smallest committee the official encoder accepts (format §1).
 MIN_N_SHARDS = 4
-#: The reed-solomon-simd shard-count limits cap n here (spec §1, §3.3).
+#: The reed-solomon-simd shard-count limits cap n here (format §1, §3.3).
 MAX_N_SHARDS = 49155
 
 
@@ -94,7 +94,7 @@ class EncodingConfig:
         return max_blob_size(self._n)
 
     def symbol_size(self, length: int) -> int:
-        """S = ceil(max(L, 1) / (p*s)) rounded up to even (spec §1)."""
+        """S = ceil(max(L, 1) / (p*s)) rounded up to even (format §1)."""
         check_int(length, "length", 0)
         if length > self.max_blob_size:
             raise DataTooLargeError(
@@ -113,7 +113,7 @@ class EncodingConfig:
         return self._n * 64 + 32
 
     def encoded_blob_length(self, length: int) -> int:
-        """n * metadata_length + encoded_slivers_length (spec §1)."""
+        """n * metadata_length + encoded_slivers_length (format §1)."""
         return self._n * self.metadata_length + self.encoded_slivers_length(length)
 
     def __repr__(self) -> str:

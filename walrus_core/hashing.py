@@ -1,4 +1,4 @@
-"""BLAKE2b-256, the hash of Walrus Merkle trees and blob IDs (spec §4).
+"""BLAKE2b-256, the hash of Walrus Merkle trees and blob IDs (format §4).
 
 BLAKE2b with digest length 32 in the parameter block and no key: the same
 bytes as ``hashlib.blake2b(data, digest_size=32)`` (not a truncated

@@ -1,4 +1,4 @@
-"""Walrus Merkle trees and inclusion proofs (spec §4).
+"""Walrus Merkle trees and inclusion proofs (format §4).
 
 Hash H = Blake2b-256. A leaf is ``H(0x00 || leaf)``, an inner node
 ``H(0x01 || left || right)``; a level with an odd number of nodes gets one

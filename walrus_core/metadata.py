@@ -1,4 +1,4 @@
-"""Blob metadata and the blob ID (spec §5), sliver BCS (§2.6) and the pair ↔
+"""Blob metadata and the blob ID (format §5), sliver BCS (§2.6) and the pair ↔
 shard rotation (§6).
 
 * :class:`BlobId`: 32 bytes; text form = unpadded URL-safe base64 (43
@@ -351,7 +351,7 @@ class BlobMetadata:
         return meta
 
 
-# ---- slivers (spec §2.6) -------------------------------------------------------
+# ---- slivers (format §2.6) -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -397,7 +397,7 @@ def decode_sliver_bcs(buf: Buffer) -> SliverData:
     return SliverData(data, s, i)
 
 
-# ---- pair <-> shard rotation (spec §6) ----------------------------------------
+# ---- pair <-> shard rotation (format §6) ----------------------------------------
 
 
 def rotation_offset(blob_id: BlobIdLike | str, n_shards: int) -> int:

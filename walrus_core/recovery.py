@@ -1,4 +1,4 @@
-"""Sliver recovery (spec §6): a node rebuilds a lost sliver from one
+"""Sliver recovery (format §6): a node rebuilds a lost sliver from one
 symbol of each of s (primary target) or p (secondary target) other nodes'
 slivers, each with a Merkle proof against the sender's committed root.
 
@@ -186,7 +186,7 @@ def recovery_symbol(
 class InconsistencyProof:
     """Recovery symbols that all verify against the metadata, yet decode to a
     sliver whose hash differs from it: proof that the blob was encoded
-    inconsistently (spec §6)."""
+    inconsistently (format §6)."""
 
     kind: SliverKind
     target_index: int

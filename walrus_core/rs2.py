@@ -1,4 +1,4 @@
-"""The 1-D Reed-Solomon code of Walrus RS2 (spec §3).
+"""The 1-D Reed-Solomon code of Walrus RS2 (format §3).
 
 Byte-for-byte the code that reed-solomon-simd 3.1 (the engine inside Walrus)
 computes: GF(2^16) in Cantor-basis coordinates, the crate's rate choice and
@@ -52,7 +52,7 @@ def supports(original_count: int, recovery_count: int) -> bool:
 
 
 def is_high_rate(original_count: int, recovery_count: int) -> bool:
-    """The crate's rate choice (spec §3.3): HIGH places the recovery shards
+    """The crate's rate choice (format §3.3): HIGH places the recovery shards
     first; on equal powers of two HIGH wins exactly when k <= m."""
     pk, pm = _pow2(original_count), _pow2(recovery_count)
     if pk != pm:

@@ -1,4 +1,4 @@
-"""Slivers (spec §2, §6): :class:`Sliver`, one row (primary) or column
+"""Slivers (format §2, §6): :class:`Sliver`, one row (primary) or column
 (secondary) of the message matrix, and :class:`SliverPair`; what a sliver
 must be for given metadata (:func:`sliver_problem`), and its check against
 the committed root of its re-expanded line (:func:`verify_slivers`).

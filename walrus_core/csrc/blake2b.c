@@ -1,4 +1,4 @@
-/* Blake2b-256 (spec §4): streaming single-message hashing (portable) and the
+/* Blake2b-256 (format §4): streaming single-message hashing (portable) and the
  * many-message entry point that dispatches to a backend's kernel. */
 #include "blake2b.h"
 

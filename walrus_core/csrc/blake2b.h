@@ -1,4 +1,4 @@
-/* Blake2b-256 (digest length 32 in the parameter block; spec §4).
+/* Blake2b-256 (digest length 32 in the parameter block; format §4).
  * Owned by the hashing module. */
 #ifndef WC_BLAKE2B_H
 #define WC_BLAKE2B_H

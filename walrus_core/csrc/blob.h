@@ -1,9 +1,9 @@
-/* RedStuff in two dimensions (Walrus RS2, spec §1, §2, §4-§7): the 2-D
+/* RedStuff in two dimensions (Walrus RS2, format §1, §2, §4-§7): the 2-D
  * encoder (metadata only, or metadata plus every sliver), the decoder from
  * primary or from secondary slivers, and the per-line helpers that sliver
  * verification, recovery symbols and inconsistency proofs are built from.
  *
- * Terms (spec §2): n shards, f = (n-1)/3, p = n-2f rows, s = n-f columns,
+ * Terms (format §2): n shards, f = (n-1)/3, p = n-2f rows, s = n-f columns,
  * S bytes per symbol. X is the n x n expanded matrix. Primary sliver i =
  * X[i][0..s-1] (a "row" line, extended by the secondary code k=s, r=f);
  * secondary sliver j = X[0..p-1][j] (a "column" line, extended by the

@@ -1,4 +1,4 @@
-/* The 2-D decoder (spec §7): the padded message matrix from p primary or s
+/* The 2-D decoder (format §7): the padded message matrix from p primary or s
  * secondary slivers, in column (primary) or row (secondary) chunks spread
  * over threads. Every chunk misses the same slivers, so one erasure decoder
  * (one error locator) serves the whole blob. */
@@ -105,7 +105,7 @@ enum wc_status wc_blob_decode(const struct wc_kernels *kern, size_t n, uint64_t 
     wc_parallel_for(n_tasks, nw, dec_task, &d);
     st = d.err ? (enum wc_status)d.err : WC_OK;
     /* The message past the blob is padding: zero whatever the slivers say
-     * (Walrus zero-fills past the length before re-encoding, spec §7), so a
+     * (Walrus zero-fills past the length before re-encoding, format §7), so a
      * check of the rows compares the blob that is returned. */
     if (st == WC_OK) memset(out + (size_t)length, 0, out_len - (size_t)length);
 done1:

@@ -1,4 +1,4 @@
-/* The 2-D encoder (spec §2, §4, §5). See blob.h.
+/* The 2-D encoder (format §2, §4, §5). See blob.h.
  *
  * Metadata pipeline (the product-code trick): rows and columns of X commute,
  * so we first extend the p message rows with the secondary code (the "row

@@ -1,4 +1,4 @@
-/* The 2-D layout (spec §1, §2) and the packing of symbols into RS shards
+/* The 2-D layout (format §1, §2) and the packing of symbols into RS shards
  * (see blob_internal.h). */
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* Work on single lines of the expanded matrix (spec §6): expanding slivers
+/* Work on single lines of the expanded matrix (format §6): expanding slivers
  * to their full lines and committing to them (sliver verification, the
  * consistency check of decode, inconsistency proofs), and rebuilding one
  * sliver from recovery symbols. */

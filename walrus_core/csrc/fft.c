@@ -1,4 +1,4 @@
-/* Additive FFT drivers (spec §3.4). A twiddle equal to the SKEW sentinel
+/* Additive FFT drivers (format §3.4). A twiddle equal to the SKEW sentinel
  * (65535) is a multiplication by zero: the butterfly degenerates to one XOR.
  * Cache locality comes from the caller (rs_encode.c, rs_decode.c), which runs whole transforms
  * over byte slices small enough that every shard's slice stays in L2. */
@@ -59,7 +59,7 @@ WC_INLINE void ifft4_at(const struct wc_rs_kernels *k, uint8_t *const *w, size_t
 /* Layers are taken two at a time (radix 4): the four butterflies of one
  * quad (x, x+d, x+2d, x+3d) run back to back, so the second layer finds its
  * inputs in L1. Truncation is applied per block exactly as in the radix-2
- * description of spec §3.4. */
+ * description of format §3.4. */
 static void fft_layers(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t trunc,
                        size_t delta, size_t bytes, size_t dist)
 {

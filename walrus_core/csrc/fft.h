@@ -41,7 +41,7 @@ void wc_fft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size
 void wc_ifft_masked(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t delta, size_t bytes,
                     const uint32_t *nonzero_pre);
 
-/* Formal derivative in novel-basis coefficients, w[0..size-1] (spec §3.5 step 5). */
+/* Formal derivative in novel-basis coefficients, w[0..size-1] (format §3.5 step 5). */
 void wc_formal_derivative(const struct wc_rs_kernels *k, uint8_t *const *w, size_t size, size_t bytes);
 
 #endif

@@ -1,5 +1,5 @@
 /* GF(2^16) tables in reed-solomon-simd's Cantor-basis representation
- * (spec §3.1, §3.4, §3.5). Built once, on first use, by wc_gf16_init().
+ * (format §3.1, §3.4, §3.5). Built once, on first use, by wc_gf16_init().
  *
  *   LOG[v]       discrete log of the Cantor-coordinate element v (LOG[0] = 65535)
  *   EXP[e]       inverse of LOG (EXP[65535] = EXP[0] = 1)

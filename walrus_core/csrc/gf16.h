@@ -1,5 +1,5 @@
 /* GF(2^16) arithmetic in reed-solomon-simd's Cantor-basis representation
- * (spec §3.1, §3.4). Tables are built once by wc_gf16_init() (idempotent,
+ * (format §3.1, §3.4). Tables are built once by wc_gf16_init() (idempotent,
  * thread-safe; every wc_rs_* entry point calls it). */
 #ifndef WC_GF16_H
 #define WC_GF16_H

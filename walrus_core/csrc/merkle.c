@@ -1,4 +1,4 @@
-/* Walrus Merkle trees (spec §4; see merkle.h for the contract): roots of
+/* Walrus Merkle trees (format §4; see merkle.h for the contract): roots of
  * one tree, of many, of one on several threads, and the blob ID. Levels,
  * proofs and the whole tree are merkle_proof.c.
  *
@@ -453,7 +453,7 @@ enum wc_status wc_merkle_root_threads(const struct wc_kernels *kern, const uint8
     return st;
 }
 
-/* ---- blob ID (spec §5) ------------------------------------------------- */
+/* ---- blob ID (format §5) ------------------------------------------------- */
 
 enum wc_status wc_merkle_blob_id(const struct wc_kernels *kern, const uint8_t *pair_hashes, size_t n,
                                  uint64_t unencoded_length, uint8_t root[32], uint8_t blob_id[32])

@@ -1,4 +1,4 @@
-/* Walrus Merkle trees (spec §4): leaf = H(0x00 || data), inner =
+/* Walrus Merkle trees (format §4): leaf = H(0x00 || data), inner =
  * H(0x01 || left || right), an odd level gets one all-zero 32-byte node,
  * zero leaves give the all-zero root, one leaf gives its leaf hash.
  * H = Blake2b-256.
@@ -116,7 +116,7 @@ enum wc_status wc_merkle_tree_build(const struct wc_kernels *kern, const uint8_t
 enum wc_status wc_merkle_tree_proof(const uint8_t *nodes, size_t nodes_len, size_t n, size_t index,
                                     uint8_t *path, size_t path_bytes);
 
-/* Metadata commitment (spec §5): root = Merkle root over the n pair leaves
+/* Metadata commitment (format §5): root = Merkle root over the n pair leaves
  * primary_hash[i] || secondary_hash[i] (pair_hashes: n*64 bytes, leaf
  * prefix 0x00), blob_id = H(0x01 || LE64(unencoded_length) || root).
  * root may be NULL when not wanted. */

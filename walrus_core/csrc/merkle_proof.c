@@ -1,4 +1,4 @@
-/* Walrus Merkle trees (spec §4), the parts about single nodes: the nodes of
+/* Walrus Merkle trees (format §4), the parts about single nodes: the nodes of
  * one level, inclusion proofs and their verification, and the whole tree in
  * Walrus' layout. See merkle.h for the contract; roots are merkle.c. */
 #include <string.h>

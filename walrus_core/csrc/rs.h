@@ -1,5 +1,5 @@
 /* The 1-D Reed-Solomon code of Walrus RS2 (reed-solomon-simd over GF(2^16),
- * spec §3): k original shards -> r recovery shards, and back from any k.
+ * format §3): k original shards -> r recovery shards, and back from any k.
  * rs_encode.c encodes, rs_decode.c decodes (with the error locators),
  * rs_plain.c holds the entry points in the crate's byte layout; the 2-D code
  * (blob_*.c) runs the packed-shard entry points. */
@@ -19,7 +19,7 @@ size_t wc_rs_packed_bytes(size_t n_elements);
 
 /* Pack `count` symbols of S bytes each (S even, >= 2), symbol j at
  * src + j*src_stride, into ONE packed shard whose element j*(S/2) + e is
- * element e of symbol j under the crate's per-symbol byte layout (spec §3.2:
+ * element e of symbol j under the crate's per-symbol byte layout (format §3.2:
  * 64-byte blocks, last block split at its own midpoint). The unused tail of
  * the last block is zeroed. dst has wc_rs_packed_bytes(count*S/2) bytes. */
 void wc_rs_pack(const uint8_t *src, size_t src_stride, size_t count, size_t S, uint8_t *dst);

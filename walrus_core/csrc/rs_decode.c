@@ -1,4 +1,4 @@
-/* The erasure decoder of the 1-D code (spec §3.5): reed-solomon-simd's
+/* The erasure decoder of the 1-D code (format §3.5): reed-solomon-simd's
  * algorithm. The error locator of an erasure pattern is computed once per
  * decoder (by whichever of three methods is cheapest for the pattern), then
  * every tile of every stripe is: multiply the received shards by it, IFFT,
@@ -27,7 +27,7 @@ static uint16_t add_log(uint32_t a, uint32_t b)
 }
 
 /* lambda[p] = sum over erased q of LOG'[p ^ q] (mod 65535) by two Walsh-
- * Hadamard transforms (spec §3.5 step 3). Fixed cost, any erasure pattern. */
+ * Hadamard transforms (format §3.5 step 3). Fixed cost, any erasure pattern. */
 static int locator_walsh(wc_rs_decoder *d, const uint8_t *erased_lt_end, size_t v_lo, size_t v_hi)
 {
     /* Arithmetic mod 65535 is ones'-complement arithmetic on 16 bits (65535

@@ -1,4 +1,4 @@
-/* The encoder of the 1-D code (spec §3.3, §3.4): reed-solomon-simd's rate
+/* The encoder of the 1-D code (format §3.3, §3.4): reed-solomon-simd's rate
  * choice and transforms, over packed shards, one L2-sized tile at a time
  * (rs_internal.h). Codecs are read-only after creation and scratch comes
  * from the caller, so one codec serves many threads at once. */

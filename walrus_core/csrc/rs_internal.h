@@ -45,7 +45,7 @@ struct wc_rs_decoder {
 
 /* WC_ERR_COUNT unless the crate accepts k originals and r recovery shards. */
 enum wc_status wc_rs_check_counts(size_t k, size_t r);
-/* Plan the code for counts wc_rs_check_counts accepted (spec §3.3). */
+/* Plan the code for counts wc_rs_check_counts accepted (format §3.3). */
 void wc_rs_codec_plan(wc_rs_codec *c, size_t k, size_t r);
 
 /* Bytes per tile for shards of `bytes` bytes when a transform touches

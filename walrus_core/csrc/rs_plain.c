@@ -1,4 +1,4 @@
-/* The 1-D code in the crate's byte layout (spec §3.2): shards of any even
+/* The 1-D code in the crate's byte layout (format §3.2): shards of any even
  * size S, each 64-byte block split into low and high bytes at its own
  * midpoint (a short last block at ITS midpoint). Shards whose size is a
  * multiple of 64 already are packed shards; the rest run the packed codec on

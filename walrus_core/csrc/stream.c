@@ -169,7 +169,7 @@ static enum wc_status col_roots_of(const struct wc_kernels *kern, uint8_t *lh, s
     return WC_OK;
 }
 
-/* Pair tree and blob ID (spec §5) from the row and column roots. */
+/* Pair tree and blob ID (format §5) from the row and column roots. */
 static enum wc_status blob_id_from_roots(const struct wc_kernels *kern, size_t n, uint64_t length,
                                          const uint8_t *row_roots, const uint8_t *col_roots, uint8_t *blob_id)
 {
@@ -546,7 +546,7 @@ static struct wlay worker_layout(struct band *b, unsigned worker, size_t cnt)
 }
 
 /* A band of whole 64-byte blocks is already in the packed-shard layout (a
- * block = 32 low bytes, then 32 high bytes, spec §3.2), so consecutive
+ * block = 32 low bytes, then 32 high bytes, format §3.2), so consecutive
  * symbols of it are one packed shard as they lie: no element shuffle. Only
  * a last band with a short block goes through wc_rs_pack. */
 WC_INLINE int band_is_packed(const struct band *b)

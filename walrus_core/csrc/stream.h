@@ -8,7 +8,7 @@
  * bytes are those of wc_blob_encode.
  *
  * Bounded memory: Reed-Solomon over GF(2^16) is lane-wise, and the crate's
- * symbol layout (64-byte blocks, spec §3.2) maps a byte range of whole
+ * symbol layout (64-byte blocks, format §3.2) maps a byte range of whole
  * blocks (or the final short block) of every symbol to a code of the same
  * kind. So the expanded matrix is produced one byte band at a time (bands of
  * w bytes, w a multiple of 128, the last one shorter), and each of the n^2

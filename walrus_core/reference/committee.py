@@ -11,7 +11,7 @@ Layout of a committee directory::
     DIR/node-003/               node 3's data (see nodes.py)
     DIR/certified/<64 hex>/     what the writer keeps: metadata.bcs, certificate.json
 
-Pair -> shard follows Walrus's rotation by blob ID (spec §6):
+Pair -> shard follows Walrus's rotation by blob ID (format §6):
 shard = (pair + blob_id mod n) mod n.
 """
 

@@ -7,7 +7,7 @@ Layout of a node directory (names from :mod:`.files`)::
     node-003/
       node.json                      {"index": 3, "shards": [...], "public_key": hex}
       blobs/<64 hex>/metadata.bcs    BlobMetadataWithId (BCS)
-      blobs/<64 hex>/primary-00012.sliver    Sliver BCS (spec §2.6)
+      blobs/<64 hex>/primary-00012.sliver    Sliver BCS (format §2.6)
       blobs/<64 hex>/secondary-00087.sliver
 
 Readers open only exact derived names, without following symbolic links.
@@ -56,7 +56,7 @@ ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
 
 def sliver_index(kind: str, pair: int, n_shards: int) -> int:
     """Index of the ``kind`` sliver of sliver pair ``pair``: the primary one
-    has the pair's index, the secondary one n - 1 - pair (spec §6)."""
+    has the pair's index, the secondary one n - 1 - pair (format §6)."""
     return pair if kind == "primary" else n_shards - 1 - pair
 
 
@@ -68,7 +68,7 @@ def sliver_file_size(metadata: BlobMetadata, kind: str) -> int:
 
 
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
-    """BCS of a sliver (spec §2.6) as pieces, without copying its data:
+    """BCS of a sliver (format §2.6) as pieces, without copying its data:
     uleb128(len) ‖ data ‖ LE16(symbol size) ‖ LE16(index)."""
     data = memoryview(sliver).cast("B")
     tail = sliver.symbol_size.to_bytes(2, "little") + sliver.index.to_bytes(2, "little")

@@ -10,7 +10,7 @@
  * Contract for every kernel: `bytes` is a positive multiple of 64; buffers
  * need not be aligned; x and y never overlap. `log_m` is the discrete log
  * (0 .. 65534) of a non-zero multiplier m in the Cantor-basis representation
- * (spec §3.1); the zero multiplier (SKEW sentinel 65535) is the caller's
+ * (format §3.1); the zero multiplier (SKEW sentinel 65535) is the caller's
  * business (it calls xor_into instead). Every backend gives identical bytes;
  * the *_portable functions are the oracle. */
 #ifndef WC_RS_KERNELS_H
