@@ -1,4 +1,5 @@
-"""Loading the storage-node API vectors (../shared/vectors/node-api, made by
+"""Loading the storage-node API vectors (../shared/vectors/node-api or the copy in
+tests/vectors/node-api, made by
 official Walrus code; see their README) for the test_node_api_* files."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import find_vectors_dir
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "node-api"
+# shared/vectors/node-api beside the checkout, else the copy in tests/vectors
+VECTORS = find_vectors_dir("node-api", "WALRUS_CORE_NODE_API_VECTORS") or Path("node-api-vectors-not-found")
 CASES = [
     "node-api-n4-len0",
     "node-api-n7-len100",
