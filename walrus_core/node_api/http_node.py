@@ -375,6 +375,29 @@ async def _awaited(coro: Awaitable[_T]) -> _T:
     return await coro
 
 
+async def load_sliver(
+    node: HttpNode, metadata: BlobMetadata, kind: str, index: int, shard: int
+) -> SliverCheck:
+    """GET one sliver by its pair, parsed but not yet verified (see
+    reference.nodes.check_loaded); never raises for bad answers: a node that
+    is down, refuses or sends garbage is reported in the result."""
+    n = metadata.n_shards
+    pair = index if kind == "primary" else n - 1 - index
+    try:
+        raw = await node.get_sliver(metadata.blob_id, pair, kind)
+    except ApiError as exc:
+        return SliverCheck(kind, index, shard, "missing", exc.reason)
+    except NodeUnavailableError:
+        return SliverCheck(kind, index, shard, "missing", "node unavailable")
+    try:
+        sliver = wire.parse_sliver_body(raw, kind)
+        if sliver.index != index:
+            raise VerificationError(f"sent sliver index {sliver.index}")
+    except (WalrusCoreError, ValueError) as exc:
+        return SliverCheck(kind, index, shard, "corrupt", _why(exc))
+    return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+
 class RemoteNode:
     """A node over HTTP with the blocking interface the shared read path uses
     (reference.retrieve.SliverSource), like a node directory."""
@@ -407,23 +430,7 @@ class RemoteNode:
             raise StorageError(f"{exc.reason}: {exc.message}") from exc
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        """GET one sliver by its pair; never raises for bad answers: a node that
-        is down, refuses or sends garbage is reported in the result."""
-        n = metadata.n_shards
-        pair = index if kind == "primary" else n - 1 - index
-        try:
-            raw = self.loop.call(self.node.get_sliver(metadata.blob_id, pair, kind))
-        except ApiError as exc:
-            return SliverCheck(kind, index, shard, "missing", exc.reason)
-        except NodeUnavailableError:
-            return SliverCheck(kind, index, shard, "missing", "node unavailable")
-        try:
-            sliver = wire.parse_sliver_body(raw, kind)
-            if sliver.index != index:
-                raise VerificationError(f"sent sliver index {sliver.index}")
-        except (WalrusCoreError, ValueError) as exc:
-            return SliverCheck(kind, index, shard, "corrupt", _why(exc))
-        return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+        return self.loop.call(load_sliver(self.node, metadata, kind, index, shard))
 
     # --- what scrub and info need (reference.node_types.CheckableNode)
     @property

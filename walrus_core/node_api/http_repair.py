@@ -1,11 +1,9 @@
 """repair over HTTP: for every certified blob, ask each node which slivers of
-its shards it lacks (sliver status), rebuild each missing one from recovery
-symbols its peers serve (every Merkle proof checked against the certified
-metadata, the rebuilt sliver checked against its hash), and PUT it back; the
-node verifies it once more before it keeps it.
-
-A sliver a node reports as stored but holds corrupt on disk is the node's
-own business: ``walrus-core scrub --repair`` on its machine finds it."""
+its shards it should hold, fetch and verify each, rebuild every missing or
+corrupt one from recovery symbols its peers serve (every Merkle proof checked
+against the certified metadata, the rebuilt sliver checked against its hash),
+and PUT it back; the node verifies it once more before it keeps it, and
+replaces a sliver it already holds only when its own copy fails verification."""
 
 from __future__ import annotations
 
@@ -16,11 +14,11 @@ from .. import RecoverySymbol, recover_sliver
 from ..config import EncodingConfig
 from ..errors import WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..reference.nodes import check_loaded, expected_slivers
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.repair import RepairReport
 from . import wire
-from .http_node import ClientConfig, HttpNode, _committee_nodes, _in_thread, _session, _why
-from .wire import KINDS
+from .http_node import ClientConfig, HttpNode, _committee_nodes, _in_thread, _session, _why, load_sliver
 
 if TYPE_CHECKING:
     from ..reference.committee import Committee
@@ -56,21 +54,21 @@ async def _repair_node(
     peers = [x for i, x in enumerate(nodes) if i != index]
     report = RepairReport(node.name)
     n = committee.n_shards
+    holder = committee.node(index)  # its shards: what it should hold
     cfg = EncodingConfig(n)
     for md, put_body in blobs:
         blob_id = md.blob_id
         report.blobs_checked += 1
         try:
             await node.put_metadata(blob_id, put_body)  # 200 when it has it
-            missing = []
-            for t in committee.nodes[index].shards:
-                pair = pair_index_for_shard(t, blob_id, n)
-                for kind in KINDS:
-                    if await node.sliver_status(blob_id, pair, kind) != "stored":
-                        missing.append((pair, kind))
+            # every sliver is fetched and verified: one on disk but corrupt needs rebuilding too
+            wanted = expected_slivers(holder, blob_id)
+            loaded = await asyncio.gather(*(load_sliver(node, md, *w) for w in wanted))
+            checks = await _in_thread(check_loaded, md, list(loaded))
         except (WalrusCoreError, ValueError) as exc:
             report.failed.append(f"{blob_id}: {_why(exc)}")
             continue
+        missing = [(c.shard, c.kind, c.index) for c in checks if c.status != "ok"]
         if missing:
             size = cfg.symbol_size(md.unencoded_length)
             report.node_share += (
@@ -79,8 +77,8 @@ async def _repair_node(
                 * size
             )
             report.blob_bytes += md.unencoded_length
-        for pair, kind in missing:
-            index_in_kind = pair if kind == "primary" else n - 1 - pair
+        for shard, kind, index_in_kind in missing:
+            pair = pair_index_for_shard(shard, blob_id, n)
             what = f"{blob_id} {kind} sliver {index_in_kind}"
             symbols, moved, problems = await _symbols_for(peers, blob_id, kind, index_in_kind)
             report.bytes_moved += moved
