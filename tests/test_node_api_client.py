@@ -20,7 +20,7 @@ pytest.importorskip("pyblst")
 
 from tests.node_api_fakes import fake_node
 from tests.node_api_servers import cli_env, init_committee, running_nodes
-from walrus_core import BlobId, encode
+from walrus_core import BlobId, encode, quilt
 from walrus_core.metadata import shard_index_for_pair
 from walrus_core.node_api.http_node import (
     ClientConfig,
@@ -251,3 +251,38 @@ def test_repair_over_http_replaces_a_corrupt_sliver(tmp_path: Path) -> None:
         for node in nodes[1:3]:
             node.kill()
         assert read_blob_http(committee, stored.blob_id, config=FAST).data == data
+
+
+def test_read_patch_over_http_fetches_only_its_slivers(tmp_path: Path) -> None:
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    contents = {"a.txt": b"hello quilt\n" * 40, "b.bin": os.urandom(9_000), "c.bin": os.urandom(2_500)}
+    for name, data in contents.items():
+        (tmp_path / name).write_bytes(data)
+    offline = quilt.encode([quilt.File(name, data) for name, data in contents.items()], 10)
+    # a reader with nothing but committee.json: every sliver comes over HTTP
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    with running_nodes(root) as nodes:
+        r = _cli(root, "--json", "store-quilt", *(str(tmp_path / name) for name in contents))
+        assert r.returncode == 0, r.stdout + r.stderr
+        stored = json.loads(r.stdout)
+        assert stored["quilt_id"] == str(offline.quilt_id) and stored["store"]["certified"]
+        (bare / "committee.json").write_bytes((root / "committee.json").read_bytes())
+        for patch in offline.patches:
+            out = tmp_path / f"out-{patch.identifier}"
+            r = _cli(bare, "--json", "read-patch", str(patch.patch_id), "-o", str(out))
+            assert r.returncode == 0, r.stdout + r.stderr
+            got = json.loads(r.stdout)
+            assert out.read_bytes() == contents[patch.identifier]
+            assert got["slivers_read"] == [*range(offline.index_columns), *range(patch.start, patch.end)]
+            assert got["slivers_rebuilt"] == [] and got["moved_fraction"] < 1
+        # the node holding a column of b.bin is down: that sliver is rebuilt from peers' symbols
+        patch = next(p for p in offline.patches if p.identifier == "b.bin")
+        shard = shard_index_for_pair(10 - 1 - patch.start, offline.quilt_id, 10)
+        nodes[committee.owner[shard]].kill()
+        out = tmp_path / "again.bin"
+        r = _cli(bare, "--json", "read-patch", str(patch.patch_id), "-o", str(out))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert patch.start in json.loads(r.stdout)["slivers_rebuilt"]
+        assert out.read_bytes() == contents["b.bin"]
