@@ -46,7 +46,9 @@ from .certificate import make_certificate
 from .wire import KINDS, ApiError
 
 if TYPE_CHECKING:
+    from ..recovery import RecoverySymbol
     from ..reference.committee import Committee
+    from ..sliver import Sliver
 
 _T = TypeVar("_T")
 RETRY_STATUS = frozenset({502, 503, 504})
@@ -475,6 +477,25 @@ class RemoteNode:
         with concurrent.futures.ThreadPoolExecutor(max(1, min(len(wanted), 16))) as pool:
             loaded = list(pool.map(lambda w: self.load_sliver(metadata, *w), wanted))
         return check_loaded(metadata, loaded)
+
+    # --- what repair needs (reference.node_types.RepairableNode)
+    def send_recovery_symbols(
+        self, metadata: BlobMetadata, kind: str, index: int, targets: Sequence[int]
+    ) -> tuple[list[RecoverySymbol], int]:
+        """The listed-ids form of ``/recoverySymbols``: X[P][S] from this node's
+        ``kind`` sliver ``index`` only (proofAxis), parsed but not verified."""
+        ids = (f"id={index}-{t}" if kind == "primary" else f"id={t}-{index}" for t in targets)
+        query = f"proofAxis={kind}&" + "&".join(ids)
+        raw = self.loop.call(self.node.recovery_symbols(metadata.blob_id, query))
+        return wire.parse_recovery_symbols_body(raw), len(raw)
+
+    def replace_sliver(
+        self, metadata: BlobMetadata, kind: str, index: int, shard: int, sliver: Sliver
+    ) -> bool:
+        """PUT the sliver; the node verifies it and replaces only a copy of its
+        own that fails verification (201), answering 200 when its copy is good."""
+        pair = index if kind == "primary" else metadata.n_shards - 1 - index
+        return self.loop.call(self.node.put_sliver(metadata.blob_id, pair, kind, sliver.to_bcs())) == 201
 
 
 @contextlib.contextmanager
