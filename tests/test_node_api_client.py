@@ -20,7 +20,7 @@ pytest.importorskip("pyblst")
 
 from tests.node_api_fakes import fake_node
 from tests.node_api_servers import cli_env, init_committee, running_nodes
-from walrus_core import BlobId, encode
+from walrus_core import BlobId, encode, quilt
 from walrus_core.metadata import shard_index_for_pair
 from walrus_core.node_api.http_node import (
     ClientConfig,
@@ -210,3 +210,79 @@ def test_repair_over_http_with_a_node_restarted_mid_repair(tmp_path: Path) -> No
         assert _cli(root, "scrub").returncode == 0
         nodes[0].kill()
         assert read_blob_http(committee, stored.blob_id, config=FAST).data == data
+
+
+def test_repair_over_http_replaces_a_corrupt_sliver(tmp_path: Path) -> None:
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    data = os.urandom(150_000)
+    enc = encode(data, 10)
+    with running_nodes(root) as nodes:
+        stored = store_blob_http(committee, data, config=FAST)
+        blob_dir = root / "node-001" / "blobs" / stored.blob_id.hex()
+        primary, secondary = sorted(blob_dir.glob("primary-*"))[0], sorted(blob_dir.glob("secondary-*"))[0]
+        # one file with a flipped byte in its symbols, one cut short: both still "stored" on disk
+        raw = bytearray(primary.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF  # inside the symbols
+        primary.write_bytes(bytes(raw))
+        secondary.write_bytes(secondary.read_bytes()[:-7])
+        r = _cli(root, "scrub", "node-001")
+        assert r.returncode == 1 and "2 problems" in r.stdout, r.stdout
+        r = _cli(root, "--json", "repair", "node-001")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert len(json.loads(r.stdout)["nodes"][0]["rebuilt"]) == 2, r.stdout
+        # each file now holds exactly the encoder's sliver
+        for path in (primary, secondary):
+            kind, index = path.name.split(".")[0].split("-")
+            pair = enc.pairs[int(index)] if kind == "primary" else enc.pairs[9 - int(index)]
+            assert path.read_bytes() == (pair.primary if kind == "primary" else pair.secondary).to_bcs()
+        assert _cli(root, "scrub").returncode == 0
+        # a second repair finds nothing, and a good sliver is never replaced by a bad one
+        r = _cli(root, "--json", "repair", "node-001")
+        assert r.returncode == 0 and not json.loads(r.stdout)["nodes"][0]["rebuilt"], r.stdout
+        # scrub --repair over HTTP fixes a corrupt file too
+        raw = bytearray(primary.read_bytes())
+        raw[len(raw) // 3] ^= 0x01
+        primary.write_bytes(bytes(raw))
+        r = _cli(root, "scrub", "--repair")
+        assert r.returncode == 0 and "repaired" in r.stdout, r.stdout
+        kind, index = primary.name.split(".")[0].split("-")
+        assert primary.read_bytes() == enc.pairs[int(index)].primary.to_bcs()
+        for node in nodes[1:3]:
+            node.kill()
+        assert read_blob_http(committee, stored.blob_id, config=FAST).data == data
+
+
+def test_read_patch_over_http_fetches_only_its_slivers(tmp_path: Path) -> None:
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    contents = {"a.txt": b"hello quilt\n" * 40, "b.bin": os.urandom(9_000), "c.bin": os.urandom(2_500)}
+    for name, data in contents.items():
+        (tmp_path / name).write_bytes(data)
+    offline = quilt.encode([quilt.File(name, data) for name, data in contents.items()], 10)
+    # a reader with nothing but committee.json: every sliver comes over HTTP
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    with running_nodes(root) as nodes:
+        r = _cli(root, "--json", "store-quilt", *(str(tmp_path / name) for name in contents))
+        assert r.returncode == 0, r.stdout + r.stderr
+        stored = json.loads(r.stdout)
+        assert stored["quilt_id"] == str(offline.quilt_id) and stored["store"]["certified"]
+        (bare / "committee.json").write_bytes((root / "committee.json").read_bytes())
+        for patch in offline.patches:
+            out = tmp_path / f"out-{patch.identifier}"
+            r = _cli(bare, "--json", "read-patch", str(patch.patch_id), "-o", str(out))
+            assert r.returncode == 0, r.stdout + r.stderr
+            got = json.loads(r.stdout)
+            assert out.read_bytes() == contents[patch.identifier]
+            assert got["slivers_read"] == [*range(offline.index_columns), *range(patch.start, patch.end)]
+            assert got["slivers_rebuilt"] == [] and got["moved_fraction"] < 1
+        # the node holding a column of b.bin is down: that sliver is rebuilt from peers' symbols
+        patch = next(p for p in offline.patches if p.identifier == "b.bin")
+        shard = shard_index_for_pair(10 - 1 - patch.start, offline.quilt_id, 10)
+        nodes[committee.owner[shard]].kill()
+        out = tmp_path / "again.bin"
+        r = _cli(bare, "--json", "read-patch", str(patch.patch_id), "-o", str(out))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert patch.start in json.loads(r.stdout)["slivers_rebuilt"]
+        assert out.read_bytes() == contents["b.bin"]

@@ -62,6 +62,25 @@ def _store_case(nodes: list, case: dict) -> None:
             assert status in (200, 201), body
 
 
+def _check_corrupt_sliver_replacement(url: str, path: str, raw: bytes, node_dir: Path) -> None:
+    """A PUT for a sliver the node holds replaces its file only when the stored
+    copy fails verification and the new one passes: good data is never
+    replaced, and nothing unverified is ever kept."""
+    (stored,) = [p for p in node_dir.glob("blobs/*/*.sliver") if p.read_bytes() == raw]
+    mid = len(raw) // 2  # inside the symbols
+    tampered = raw[:mid] + bytes([raw[mid] ^ 0xFF]) + raw[mid + 1 :]
+    status, _, body = request(url, "PUT", path, tampered)
+    assert (status, json_of(body)["success"]["data"]) == (200, "sliver already stored")
+    assert stored.read_bytes() == raw
+    stored.write_bytes(raw[:-5])  # damaged on disk
+    status, _, body = request(url, "PUT", path, tampered)
+    assert _error(status, body) == (400, "INVALID_SLIVER")
+    assert stored.read_bytes() == raw[:-5]
+    status, _, body = request(url, "PUT", path, raw)
+    assert (status, json_of(body)["success"]["data"]) == (201, "sliver stored successfully")
+    assert stored.read_bytes() == raw
+
+
 @pytest.mark.parametrize("case_id", ["node-api-n10-len1000", "node-api-n10-len20000"])
 def test_vector_routes(cluster: tuple[Path, list], case_id: str) -> None:
     root, nodes = cluster
@@ -96,6 +115,7 @@ def test_vector_routes(cluster: tuple[Path, list], case_id: str) -> None:
             assert (status, json_of(body)["success"]["data"]) == (201, "sliver stored successfully")
             status, _, body = request(nodes[owner].url, "PUT", path + "?pending=true", raw)
             assert (status, json_of(body)["success"]["data"]) == (200, "sliver already stored")
+            _check_corrupt_sliver_replacement(nodes[owner].url, path, raw, root / f"node-{owner:03d}")
             status, _, body = request(nodes[owner].url, "GET", path)
             assert (status, body) == (200, raw)
             status, _, body = request(nodes[owner].url, "GET", path + "/status")

@@ -15,7 +15,8 @@
     walrus-core blob-id FILE... [--shards n] [--memory BYTES]
 
 With a committee whose committee.json gives every node a url (init --listen),
-store, read, repair, scrub, info and status speak HTTP to the served nodes.
+store, read, repair, scrub, info, status, store-quilt and read-patch speak
+HTTP to the served nodes.
 
 ``--json`` (before or after the command) prints one JSON object for scripts.
 Exit status: 0 on success, 1 when the operation failed (the message says why),

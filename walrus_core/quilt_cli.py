@@ -125,7 +125,15 @@ def run(
         from .reference.retrieve import parse_blob_id
 
         quilt_id = parse_blob_id(args.quilt) if args.quilt else None
-        got = read_patch_to_file(committee(args), args.patch_id, args.output, quilt_id)
+        c = committee(args)
+        if c.served:  # only the slivers the patch needs, over HTTP, each verified
+            from .node_api.http_node import served_nodes
+
+            with served_nodes(c) as remote:
+                by_shard = {t: remote[c.owner[t]] for t in range(c.n_shards)}
+                got = read_patch_to_file(c, args.patch_id, args.output, quilt_id, by_shard)
+        else:
+            got = read_patch_to_file(c, args.patch_id, args.output, quilt_id)
         if not args.json:
             for problem in got.problems:
                 print(f"note: {problem}", file=sys.stderr)

@@ -46,7 +46,9 @@ from .certificate import make_certificate
 from .wire import KINDS, ApiError
 
 if TYPE_CHECKING:
+    from ..recovery import RecoverySymbol
     from ..reference.committee import Committee
+    from ..sliver import Sliver
 
 _T = TypeVar("_T")
 RETRY_STATUS = frozenset({502, 503, 504})
@@ -375,6 +377,29 @@ async def _awaited(coro: Awaitable[_T]) -> _T:
     return await coro
 
 
+async def load_sliver(
+    node: HttpNode, metadata: BlobMetadata, kind: str, index: int, shard: int
+) -> SliverCheck:
+    """GET one sliver by its pair, parsed but not yet verified (see
+    reference.nodes.check_loaded); never raises for bad answers: a node that
+    is down, refuses or sends garbage is reported in the result."""
+    n = metadata.n_shards
+    pair = index if kind == "primary" else n - 1 - index
+    try:
+        raw = await node.get_sliver(metadata.blob_id, pair, kind)
+    except ApiError as exc:
+        return SliverCheck(kind, index, shard, "missing", exc.reason)
+    except NodeUnavailableError:
+        return SliverCheck(kind, index, shard, "missing", "node unavailable")
+    try:
+        sliver = wire.parse_sliver_body(raw, kind)
+        if sliver.index != index:
+            raise VerificationError(f"sent sliver index {sliver.index}")
+    except (WalrusCoreError, ValueError) as exc:
+        return SliverCheck(kind, index, shard, "corrupt", _why(exc))
+    return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+
+
 class RemoteNode:
     """A node over HTTP with the blocking interface the shared read path uses
     (reference.retrieve.SliverSource), like a node directory."""
@@ -407,23 +432,7 @@ class RemoteNode:
             raise StorageError(f"{exc.reason}: {exc.message}") from exc
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        """GET one sliver by its pair; never raises for bad answers: a node that
-        is down, refuses or sends garbage is reported in the result."""
-        n = metadata.n_shards
-        pair = index if kind == "primary" else n - 1 - index
-        try:
-            raw = self.loop.call(self.node.get_sliver(metadata.blob_id, pair, kind))
-        except ApiError as exc:
-            return SliverCheck(kind, index, shard, "missing", exc.reason)
-        except NodeUnavailableError:
-            return SliverCheck(kind, index, shard, "missing", "node unavailable")
-        try:
-            sliver = wire.parse_sliver_body(raw, kind)
-            if sliver.index != index:
-                raise VerificationError(f"sent sliver index {sliver.index}")
-        except (WalrusCoreError, ValueError) as exc:
-            return SliverCheck(kind, index, shard, "corrupt", _why(exc))
-        return SliverCheck(kind, index, shard, "ok", sliver=sliver)
+        return self.loop.call(load_sliver(self.node, metadata, kind, index, shard))
 
     # --- what scrub and info need (reference.node_types.CheckableNode)
     @property
@@ -468,6 +477,25 @@ class RemoteNode:
         with concurrent.futures.ThreadPoolExecutor(max(1, min(len(wanted), 16))) as pool:
             loaded = list(pool.map(lambda w: self.load_sliver(metadata, *w), wanted))
         return check_loaded(metadata, loaded)
+
+    # --- what repair needs (reference.node_types.RepairableNode)
+    def send_recovery_symbols(
+        self, metadata: BlobMetadata, kind: str, index: int, targets: Sequence[int]
+    ) -> tuple[list[RecoverySymbol], int]:
+        """The listed-ids form of ``/recoverySymbols``: X[P][S] from this node's
+        ``kind`` sliver ``index`` only (proofAxis), parsed but not verified."""
+        ids = (f"id={index}-{t}" if kind == "primary" else f"id={t}-{index}" for t in targets)
+        query = f"proofAxis={kind}&" + "&".join(ids)
+        raw = self.loop.call(self.node.recovery_symbols(metadata.blob_id, query))
+        return wire.parse_recovery_symbols_body(raw), len(raw)
+
+    def replace_sliver(
+        self, metadata: BlobMetadata, kind: str, index: int, shard: int, sliver: Sliver
+    ) -> bool:
+        """PUT the sliver; the node verifies it and replaces only a copy of its
+        own that fails verification (201), answering 200 when its copy is good."""
+        pair = index if kind == "primary" else metadata.n_shards - 1 - index
+        return self.loop.call(self.node.put_sliver(metadata.blob_id, pair, kind, sliver.to_bcs())) == 201
 
 
 @contextlib.contextmanager

@@ -195,6 +195,11 @@ class NodeServer:
         except (WalrusCoreError, ValueError):
             return None  # a damaged file is as good as missing (scrub reports it)
 
+    def _holds_good(self, md: BlobMetadata, kind: str, index: int) -> bool:
+        """Whether the stored sliver parses and verifies against the metadata."""
+        stored = self._sliver(md, kind, index)
+        return stored is not None and stored.index == index and not verify_slivers([stored], md, threads=1)[0]
+
     def _holds_all(self, blob_id: BlobId) -> bool:
         n = self.state.n
         for pair in self.state.owned_pairs(blob_id):
@@ -298,11 +303,12 @@ class NodeServer:
         if md is None:
             raise ApiError("METADATA_NOT_FOUND")
         self._check_owned(blob_id, pair)
-        if self.node.sliver_path(blob_id, kind, expected).is_file():
+        if self.node.sliver_path(blob_id, kind, expected).is_file() and self._holds_good(md, kind, expected):
             return _ok(200, "sliver already stored")
         (problem,) = verify_slivers([sliver], md, threads=1)
         if problem:
             raise ApiError("INVALID_SLIVER", problem)
+        # new, or replacing a copy that failed verification (repair of a corrupt file)
         self.node.write_sliver(blob_id, kind, expected, body)
         if pending:
             return _ok(202, "sliver buffered pending registration")

@@ -1,7 +1,7 @@
 """What the client commands need of a storage node, whichever kind it is: a
 node directory (nodes.NodeDir) or a served node over HTTP
-(node_api.http_node.RemoteNode). read, scrub and info are written once
-against these."""
+(node_api.http_node.RemoteNode). read, scrub, info and repair are written
+once against these."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..metadata import BlobId, BlobMetadata
+    from ..recovery import RecoverySymbol
+    from ..sliver import Sliver
     from .nodes import SliverCheck
 
 
@@ -53,3 +55,21 @@ class CheckableNode(ShardHolder, Protocol):
     def check_slivers(
         self, metadata: BlobMetadata, wanted: Sequence[tuple[str, int, int]]
     ) -> list[SliverCheck]: ...
+
+
+class RepairableNode(CheckableNode, Protocol):
+    """What repair needs of a node, as the one repaired and as a peer."""
+
+    def send_recovery_symbols(
+        self, metadata: BlobMetadata, kind: str, index: int, targets: Sequence[int]
+    ) -> tuple[list[RecoverySymbol], int]:
+        """The peer's side: symbols of its ``kind`` sliver ``index`` for the
+        ``targets``, as received off the wire (not yet verified), and the wire's size."""
+        ...
+
+    def replace_sliver(
+        self, metadata: BlobMetadata, kind: str, index: int, shard: int, sliver: Sliver
+    ) -> bool:
+        """Keep a rebuilt, verified sliver unless a good one is held already;
+        whether it was written."""
+        ...

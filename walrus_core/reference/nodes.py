@@ -49,6 +49,7 @@ from .files import (
 from .keys import load_private_key
 
 if TYPE_CHECKING:
+    from ..recovery import RecoverySymbol
     from .node_types import ShardHolder
 
 ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
@@ -278,6 +279,35 @@ class NodeDir:
         """:meth:`check_sliver` for many (kind, index, shard), verified in one
         native call on all cores."""
         return check_loaded(metadata, [self.load_sliver(metadata, k, i, t) for k, i, t in wanted])
+
+    # --- repair (reference.node_types.RepairableNode)
+    def send_recovery_symbols(
+        self, metadata: BlobMetadata, kind: str, index: int, targets: Sequence[int]
+    ) -> tuple[list[RecoverySymbol], int]:
+        """The peer's side of a repair: its sliver expanded once, one symbol
+        per target, each through Walrus's wire form (GeneralRecoverySymbol) as
+        a node sends it. Not verified here: the receiver checks every proof."""
+        from ..node_api.wire import parse_recovery_symbol, recovery_symbol_bcs
+        from ..recovery import recovery_symbols
+
+        raw = self.read_sliver_bytes(metadata, kind, index)
+        if raw is None:
+            raise StorageError(f"{self.name}: no {kind} sliver {index}")
+        sliver = Sliver.from_bcs(raw, kind)
+        if sliver.index != index:
+            raise StorageError(f"{self.name}: file holds sliver index {sliver.index}")
+        sent = [recovery_symbol_bcs(sym) for sym in recovery_symbols(sliver, metadata, list(targets))]
+        return [parse_recovery_symbol(x) for x in sent], sum(map(len, sent))
+
+    def replace_sliver(
+        self, metadata: BlobMetadata, kind: str, index: int, shard: int, sliver: Sliver
+    ) -> bool:
+        """Write a rebuilt sliver unless the file is good: checked once more
+        right before writing, so a good sliver is never replaced."""
+        if self.check_sliver(metadata, kind, index, shard).status == "ok":
+            return False
+        self.write_sliver(metadata.blob_id, kind, index, sliver.to_bcs())
+        return True
 
     # --- writing
     def write_metadata(self, metadata_bcs: bytes, blob_id: BlobId) -> bool:

@@ -12,7 +12,7 @@ quilt's files; reading never depends on it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from .errors import BlobUnavailableError, StorageError
 from .files import atomic_write, parts_size, read_file
 from .nodes import check_loaded, sliver_bcs_parts
 from .progress import ProgressFn, no_progress
-from .retrieve import find_metadata, write_output
+from .retrieve import certified_metadata, find_metadata, first_valid_metadata, node_metadata, write_output
 from .store import StoreResult, store_blob
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..quilt import File, IndexEntry, PatchKey, Quilt
     from ..recovery import RecoverySymbol
     from ..sliver import Sliver
+    from .node_types import SliverSource
 
 QUILT_NOTE = "quilt.json"
 QUILT_NOTE_FORMAT = "walrus-core-quilt/1"
@@ -77,7 +78,12 @@ def store_quilt(
     from ..quilt import layout
 
     laid = layout(files, committee.n_shards)
-    stored = store_blob(committee, laid.blob, progress=progress, workers=workers)
+    if committee.served:
+        from ..node_api.http_node import store_blob_http
+
+        stored = store_blob_http(committee, laid.blob, progress=progress)
+    else:
+        stored = store_blob(committee, laid.blob, progress=progress, workers=workers)
     md, _, _ = find_metadata(committee, stored.blob_id)  # the certified copy just written
     q = laid.finish(md)
     note = {
@@ -137,8 +143,8 @@ class _SliverFetcher:
     recovery symbols that peers compute from their primary slivers. Counts
     every byte read."""
 
-    def __init__(self, committee: Committee, md: BlobMetadata) -> None:
-        self.committee = committee
+    def __init__(self, nodes: Mapping[int, SliverSource], md: BlobMetadata) -> None:
+        self.nodes = nodes  # by shard
         self.md = md
         self.moved = 0
         self.read: list[int] = []
@@ -149,7 +155,7 @@ class _SliverFetcher:
         from ..metadata import shard_index_for_pair
 
         shard = shard_index_for_pair(pair, self.md.blob_id, self.md.n_shards)
-        return self.committee.node_for_shard(shard), shard
+        return self.nodes[shard], shard
 
     def __call__(self, columns: list[int]) -> list[Sliver]:
         n = self.md.n_shards
@@ -210,11 +216,20 @@ class _SliverFetcher:
         return out
 
 
-def _reader(committee: Committee, quilt_id: BlobId) -> tuple[Any, _SliverFetcher, int]:
+def _reader(
+    committee: Committee, quilt_id: BlobId, nodes: Mapping[int, SliverSource] | None
+) -> tuple[Any, _SliverFetcher, int]:
+    """A reader of the quilt from ``nodes`` (by shard; the committee's node
+    directories when None), with its metadata: the writer's certified copy,
+    else the first node's copy that verifies."""
     from ..quilt import QuiltReader
 
-    md, moved, problems = find_metadata(committee, quilt_id)
-    fetcher = _SliverFetcher(committee, md)
+    if nodes is None:
+        nodes = {t: committee.node_for_shard(t) for t in range(committee.n_shards)}
+    unique = list({node.name: node for node in nodes.values()}.values())
+    sources = [certified_metadata(committee, quilt_id), *node_metadata(unique, quilt_id)]
+    md, moved, problems = first_valid_metadata(quilt_id, committee.n_shards, sources)
+    fetcher = _SliverFetcher(nodes, md)
     fetcher.moved += moved
     fetcher.problems += problems
     return QuiltReader.from_slivers(fetcher, md), fetcher, md.unencoded_length
@@ -226,16 +241,22 @@ def _encoded_length(committee: Committee, length: int) -> int:
     return EncodingConfig(committee.n_shards).encoded_blob_length(length)
 
 
-def read_patch(committee: Committee, key: PatchKey, quilt_id: BlobId | None = None) -> PatchReadResult:
+def read_patch(
+    committee: Committee,
+    key: PatchKey,
+    quilt_id: BlobId | None = None,
+    nodes: Mapping[int, SliverSource] | None = None,
+) -> PatchReadResult:
     """One file of a stored quilt, by patch ID (its quilt ID says which quilt)
-    or by identifier (then ``quilt_id`` is needed). Raises BlobUnavailableError
-    when the slivers needed cannot be read or rebuilt."""
+    or by identifier (then ``quilt_id`` is needed), from ``nodes`` (by shard:
+    node directories or served nodes; the committee's directories when None).
+    Raises BlobUnavailableError when the slivers needed cannot be read or rebuilt."""
     from ..quilt import PatchId, QuiltError
 
     if quilt_id is None:
         patch_id = key if isinstance(key, PatchId) else PatchId.from_str(str(key).strip())
         quilt_id, key = patch_id.quilt_id, patch_id
-    reader, fetcher, length = _reader(committee, quilt_id)
+    reader, fetcher, length = _reader(committee, quilt_id, nodes)
     try:
         entry = reader.entry(key)
         content = reader.read_entry(entry)
@@ -259,7 +280,7 @@ def read_patch(committee: Committee, key: PatchKey, quilt_id: BlobId | None = No
 
 def read_quilt_index(committee: Committee, quilt_id: BlobId) -> list[IndexEntry]:
     """A stored quilt's index, from the nodes' verified secondary slivers."""
-    reader, _, _ = _reader(committee, quilt_id)
+    reader, _, _ = _reader(committee, quilt_id, None)
     try:
         return list(reader.index().entries)
     except WalrusCoreError as exc:
@@ -269,10 +290,14 @@ def read_quilt_index(committee: Committee, quilt_id: BlobId) -> list[IndexEntry]
 
 
 def read_patch_to_file(
-    committee: Committee, key: PatchKey, out: Path | str | None, quilt_id: BlobId | None = None
+    committee: Committee,
+    key: PatchKey,
+    out: Path | str | None,
+    quilt_id: BlobId | None = None,
+    nodes: Mapping[int, SliverSource] | None = None,
 ) -> PatchReadResult:
     """:func:`read_patch`, written atomically to ``out`` (stdout when None or "-")."""
-    result = read_patch(committee, key, quilt_id)
+    result = read_patch(committee, key, quilt_id, nodes)
     write_output(result.data, out)
     return result
 

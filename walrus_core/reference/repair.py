@@ -1,7 +1,9 @@
 """repair: a node rebuilds its lost or corrupt slivers from recovery symbols its
 peers send, each checked against its Merkle proof, instead of reading the whole
 blob. A good sliver is never replaced, and a rebuilt one is verified against
-the metadata before it is written."""
+the metadata before it is written. Written once against
+node_types.RepairableNode: node directories here, served nodes through
+node_api.http_repair (which adds only how a served node gets its metadata)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,7 @@ from ..backends import cpu_count
 from ..config import EncodingConfig
 from ..errors import WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
-from ..node_api.wire import parse_recovery_symbol, recovery_symbol_bcs
-from ..recovery import RecoverySymbol, recover_sliver, recovery_symbols
+from ..recovery import RecoverySymbol, recover_sliver
 from ..sliver import Sliver, verify_sliver
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
@@ -24,7 +25,9 @@ from .progress import ProgressFn, no_progress
 from .retrieve import find_metadata
 
 if TYPE_CHECKING:
-    from .node_types import CheckableNode
+    from collections.abc import Mapping
+
+    from .node_types import CheckableNode, RepairableNode
 
 
 @dataclass
@@ -67,68 +70,48 @@ def known_blobs(committee: Committee, node: CheckableNode) -> list[BlobId]:
     return [seen[k] for k in sorted(seen)]
 
 
-def _source_sliver(committee: Committee, md: BlobMetadata, kind: str, pair: int) -> Sliver | None:
-    """The peer's side: parse the source sliver it holds (None when it has none).
-    It is not verified here; the receiver checks every symbol's proof."""
-    n = md.n_shards
-    index = sliver_index(kind, pair, n)
-    node = committee.node_for_shard(shard_index_for_pair(pair, md.blob_id, n))
-    try:
-        raw = node.read_sliver_bytes(md, kind, index)
-        if raw is None:
-            return None
-        sliver = Sliver.from_bcs(raw, kind)
-    except (WalrusCoreError, ValueError, StorageError):
-        return None
-    return sliver if sliver.index == index else None
-
-
 def _peer_exchange(
-    committee: Committee,
+    peers: Mapping[int, RepairableNode],
     md: BlobMetadata,
-    node: NodeDir,
+    node: RepairableNode,
     source_kind: str,
     pair: int,
     targets: list[tuple[str, int]],
 ) -> tuple[list[RecoverySymbol | None], int]:
     """One peer's part of a repair and the receiver's check of it: the peer
-    holding ``source_kind`` sliver of ``pair`` expands it once and sends one
-    symbol per target; the receiver parses each off the wire and keeps it only
-    if its proof verifies (None otherwise). Also returns the bytes that crossed
-    between nodes (0 when the source is on the repaired node itself)."""
-    source = _source_sliver(committee, md, source_kind, pair)
-    if source is None:
-        return [None] * len(targets), 0
+    holding ``source_kind`` sliver of ``pair`` sends one symbol per target
+    (expanding its sliver once); the receiver keeps a symbol only if it comes
+    from that sliver, is one it asked for and its proof verifies (None
+    otherwise). Also returns the bytes that crossed between nodes (0 when the
+    source is on the repaired node itself)."""
+    n = md.n_shards
+    source = sliver_index(source_kind, pair, n)
+    peer = peers[shard_index_for_pair(pair, md.blob_id, n)]
     try:
-        sent = recovery_symbols(source, md, [t[1] for t in targets])
-    except (WalrusCoreError, ValueError):
+        sent, moved = peer.send_recovery_symbols(md, source_kind, source, [t[1] for t in targets])
+    except (WalrusCoreError, ValueError, OSError):
         return [None] * len(targets), 0
-    local = committee.owner[shard_index_for_pair(pair, md.blob_id, md.n_shards)] == node.index
-    moved = 0
-    got: list[RecoverySymbol | None] = []
-    for t, sym in zip(targets, sent):
-        wire = recovery_symbol_bcs(sym)  # Walrus's GeneralRecoverySymbol, as a node sends it
-        moved += 0 if local else len(wire)
+    received: dict[tuple[str, int], RecoverySymbol] = {}
+    for sym in sent:
         try:
-            received = parse_recovery_symbol(wire)
-            received.verify(md)  # the receiver checks the proof
+            sym.verify(md)  # the receiver checks the proof
         except (WalrusCoreError, ValueError):
-            got.append(None)
             continue
-        ok = received.target_index == t[1] and received.kind == t[0]
-        got.append(received if ok else None)
-    return got, moved
+        if sym.source_index == source:
+            received.setdefault((sym.kind, sym.target_index), sym)
+    return [received.get(t) for t in targets], 0 if peer.name == node.name else moved
 
 
 def rebuild_slivers(
-    committee: Committee,
-    node: NodeDir,
+    peers: Mapping[int, RepairableNode],
+    node: RepairableNode,
     md: BlobMetadata,
     targets: list[SliverCheck],
     report: RepairReport,
     progress: ProgressFn = no_progress,
 ) -> None:
-    """Rebuild ``targets`` (missing/corrupt slivers of ``node``) from peers' recovery symbols.
+    """Rebuild ``targets`` (missing/corrupt slivers of ``node``) from recovery
+    symbols sent by ``peers`` (the node of each shard: directories or served nodes).
 
     Peers are asked in waves of as many as are still needed (each peer's
     expansion and the receiver's proof checks run in threads, on all cores);
@@ -167,7 +150,7 @@ def rebuild_slivers(
                 # the w-th peer of the wave serves the targets still short of w symbols
                 asked = [[t for t in still if w < short[t]] for w in range(len(wave))]
                 results = pool.map(
-                    lambda pair, ts, kind=source_kind: _peer_exchange(committee, md, node, kind, pair, ts),
+                    lambda pair, ts, kind=source_kind: _peer_exchange(peers, md, node, kind, pair, ts),
                     wave,
                     asked,
                 )
@@ -186,11 +169,13 @@ def rebuild_slivers(
             if len(wanted[(check.kind, check.index)]) < need[check.kind] and md.blob_id not in report.short:
                 report.short.append(md.blob_id)
             continue
-        # Never replace a good sliver: check the file once more right before writing.
-        if node.check_sliver(md, check.kind, check.index, check.shard).status == "ok":
+        try:
+            written = node.replace_sliver(md, check.kind, check.index, check.shard, sliver)
+        except (WalrusCoreError, ValueError, OSError) as exc:
+            report.failed.append(f"{what}: not written ({exc})")
             continue
-        node.write_sliver(md.blob_id, check.kind, check.index, sliver.to_bcs())
-        report.rebuilt.append(what)
+        if written:
+            report.rebuilt.append(what)
 
 
 def repair_node(
@@ -238,7 +223,21 @@ def _repair_blob(
         report.bytes_moved += moved
         node.write_metadata(md.to_bcs(), blob_id)
     node.remove_temporaries(blob_id)
-    bad = [c for c in node.check_slivers(md, expected_slivers(node, blob_id)) if c.status != "ok"]
+    peers = {t: committee.node_for_shard(t) for t in range(committee.n_shards)}
+    repair_blob_on(node, md, peers, report, progress=progress)
+
+
+def repair_blob_on(
+    node: RepairableNode,
+    md: BlobMetadata,
+    peers: Mapping[int, RepairableNode],
+    report: RepairReport,
+    *,
+    progress: ProgressFn = no_progress,
+) -> None:
+    """Check every sliver of the blob that ``node`` (which holds its
+    metadata) should hold and rebuild the bad ones from ``peers``' symbols."""
+    bad = [c for c in node.check_slivers(md, expected_slivers(node, md.blob_id)) if c.status != "ok"]
     if not bad:
         return
     cfg = EncodingConfig(md.n_shards)
@@ -246,7 +245,7 @@ def _repair_blob(
     pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * size
     report.node_share += len(node.shards) * pair_bytes
     report.blob_bytes += md.unencoded_length
-    rebuild_slivers(committee, node, md, bad, report, progress)
+    rebuild_slivers(peers, node, md, bad, report, progress)
 
 
 def repair(
