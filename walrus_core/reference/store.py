@@ -272,6 +272,7 @@ def store_streamed(
                 node.receive_pair(receipt, pair.index, (pair.primary, pair.secondary))
             except (WalrusCoreError, OSError) as exc:
                 fail(node, exc)
+        progress("send", pair.index + 1, n)
 
     t0 = time.perf_counter()
     try:
