@@ -109,8 +109,10 @@ def test_interrupted_streamed_store_leaves_no_partial_files(
         real(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store.NodeDir, "receive_pair", interrupted)
+    before = sorted(os.listdir(c.root))
     with pytest.raises(KeyboardInterrupt):
         store_streamed(c, src)
+    assert sorted(os.listdir(c.root)) == before  # the slivers file is gone too
     assert c.certified_blobs() == []
     assert all(not name.split("/")[-1].startswith(files.TMP_PREFIX) for name in node_files(c))
     assert all(not name.endswith(".sliver") for name in node_files(c))  # nothing kept before every check

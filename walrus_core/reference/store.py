@@ -232,11 +232,12 @@ def store_streamed(
     memory: int = DEFAULT_MEMORY,
 ) -> StoreResult:
     """Store a file of any size within about ``memory`` bytes: one banded
-    encoding pass (:func:`walrus_core.stream.encode_to`, its slivers in a
-    temporary file), then each sliver pair is sent to its node, which checks
-    it against the metadata and spools it; the nodes keep their shares (in
-    order, as :func:`store_blob`) once every pair has been handed out.
-    Interrupted, it leaves no temporary file behind."""
+    encoding pass (:func:`walrus_core.stream.encode_to`, its slivers in an
+    unnamed temporary file in the committee's directory), then each sliver
+    pair is sent to its node, which checks it against the metadata and
+    spools it; the nodes keep their shares (in order, as :func:`store_blob`)
+    once every pair has been handed out. Interrupted, it leaves no
+    temporary file behind."""
     n = committee.n_shards
     input_size(committee, path)
     nodes = committee.node_dirs()
@@ -282,6 +283,7 @@ def store_streamed(
             send,
             memory=memory,
             progress=lambda done, total: progress("encode", done, total),
+            tmpdir=str(committee.root),  # beside the nodes' disk: /tmp may be small, or in memory
             on_metadata=begin,
         )
     except BaseException as exc:
