@@ -10,20 +10,23 @@ cdef extern from "stream.h" nogil:
         int fd
         uint64_t length
     ctypedef int (*wc_stream_progress_fn)(void *ctx, uint64_t done, uint64_t total) noexcept nogil
-    void wc_stream_leaf_table(const wc_kernels *kern, uint8_t *out)
+    wc_status wc_stream_leaf_table(const wc_kernels *kern, uint8_t *out, size_t out_len)
     wc_status wc_stream_small_metadata(const wc_kernels *kern, size_t n, const uint8_t *data,
                                        uint64_t length, const uint8_t *leaf_table, uint8_t *row_roots,
-                                       uint8_t *col_roots, uint8_t *blob_id)
+                                       uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                       size_t blob_id_len)
     uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads, int hashing)
     size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads,
                                      int hashing)
     wc_status wc_stream_encode(const wc_kernels *kern, size_t n, const wc_stream_source *src, size_t w,
                                unsigned threads, wc_stream_progress_fn progress, void *progress_ctx,
-                               uint8_t *const *primary, uint8_t *const *secondary, int out_fd,
-                               uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
+                               uint8_t *const *primary, size_t primary_len, uint8_t *const *secondary,
+                               size_t secondary_len, int out_fd, uint8_t *row_roots, uint8_t *col_roots,
+                               size_t roots_len, uint8_t *blob_id, size_t blob_id_len)
     wc_status wc_stream_metadata(const wc_kernels *kern, size_t n, const wc_stream_source *src, size_t w,
                                  unsigned threads, wc_stream_progress_fn progress, void *progress_ctx,
-                                 uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
+                                 uint8_t *row_roots, uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                 size_t blob_id_len)
 
 
 def stream_leaf_table():
@@ -31,8 +34,10 @@ def stream_leaf_table():
     cdef bytes out = PyBytes_FromStringAndSize(NULL, 65536 * 32)
     cdef uint8_t *op = <uint8_t *> PyBytes_AS_STRING(out)
     cdef const wc_kernels *kern = wc_kernels_active()
+    cdef wc_status st
     with nogil:
-        wc_stream_leaf_table(kern, op)
+        st = wc_stream_leaf_table(kern, op, 65536 * 32)
+    check_status(st, "leaf table")
     return out
 
 
@@ -56,7 +61,7 @@ def stream_small_metadata(object data, size_t n_shards, bytes leaf_table=None):
     cdef const wc_kernels *kern = wc_kernels_active()
     cdef wc_status st
     with nogil:
-        st = wc_stream_small_metadata(kern, n_shards, dp, length, tp, rrp, crp, bip)
+        st = wc_stream_small_metadata(kern, n_shards, dp, length, tp, rrp, crp, n_shards * 32, bip, 32)
     check_status(st, "metadata")
     return rr, cr, bid
 
@@ -156,10 +161,12 @@ cdef object _run_bands(size_t n_shards, const wc_stream_source *src, size_t band
     cdef uint8_t *bip = <uint8_t *> PyBytes_AS_STRING(bid) if metadata else NULL
     cdef const wc_kernels *kern = wc_kernels_active()
     cdef list state = [progress, None]
+    cdef wc_blob_layout L
+    check_status(wc_blob_layout_init(n_shards, src.length, &L), "encode")
     cdef wc_status st
     with nogil:
         st = wc_stream_encode(kern, n_shards, src, band, th, _stream_progress, <void *> state,
-                              pp, sp, out_fd, rrp, crp, bip)
+                              pp, L.s * L.S, sp, L.p * L.S, out_fd, rrp, crp, n_shards * 32, bip, 32)
     if state[1] is not None:
         raise state[1]
     if st == WC_ERR_SIZE and out_fd >= 0:

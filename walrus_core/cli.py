@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         "store", parents=[common], help="encode FILE and store it on the nodes; prints the blob ID"
     )
     s.add_argument("file", type=Path)
+    _add_memory(s)
 
     s = sub.add_parser("read", parents=[common], help="read a blob back, exactly, or fail clearly")
     s.add_argument("blob_id")
@@ -129,9 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("files", nargs="+", type=Path)
     s.add_argument("--shards", type=int, default=1000, help="shard count (default: 1000, as Mainnet)")
-    s.add_argument(
-        "--memory", type=_byte_count, default=None, help="memory budget, e.g. 512M or 2G (default: 512M)"
-    )
+    _add_memory(s)
     quilt_cli.register(sub, common)
     return p
 
@@ -149,10 +148,18 @@ def _byte_count(text: str) -> int:
     return value
 
 
+def _add_memory(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--memory",
+        type=_byte_count,
+        default=DEFAULT_MEMORY,
+        help="memory budget, e.g. 512M or 2G (default: 512M)",
+    )
+
+
 def _cmd_blob_id(args: argparse.Namespace) -> int:
     bar = None if (args.quiet or args.json or not sys.stderr.isatty()) else ByteBar("blob-id")
-    memory = args.memory if args.memory is not None else DEFAULT_MEMORY
-    results = file_blob_ids(args.files, args.shards, memory=memory, progress=bar)
+    results = file_blob_ids(args.files, args.shards, memory=args.memory, progress=bar)
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=1))
     for r in results:
@@ -288,7 +295,7 @@ def _cmd_store(args: argparse.Namespace) -> int:
 
         r = store_file_http(committee, args.file, progress=_progress(args))
     else:
-        r = store_file(committee, args.file, progress=_progress(args))
+        r = store_file(committee, args.file, progress=_progress(args), memory=args.memory)
     _emit(args, r.to_json(), str(r.blob_id))
     if r.failures and not args.json:
         for v in r.failures.values():

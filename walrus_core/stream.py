@@ -280,12 +280,14 @@ def encode_to(
     threads: int | None = None,
     progress: ByteProgress | None = None,
     tmpdir: str | None = None,
+    on_metadata: Callable[[BlobMetadata], object] | None = None,
 ) -> BlobMetadata:
     """Encode ``source`` in one banded pass within ``memory`` bytes, every
     sliver written to a temporary file (in ``tmpdir``) as its bands are
     produced, then hand each pair to ``sink(pair)`` in pair order, one pair
-    in memory at a time. Returns the metadata. The temporary file (the
-    encoded size, about 4.5x the blob) is deleted afterwards."""
+    in memory at a time (``on_metadata(metadata)`` is called before the
+    first pair). Returns the metadata. The temporary file (the encoded
+    size, about 4.5x the blob) is deleted afterwards."""
     cfg = EncodingConfig(n_shards)
     _check_memory(memory)
     with _opened(source, n_shards) as src:
@@ -308,6 +310,8 @@ def encode_to(
             )
             assert roots is not None
             md = _metadata_from_roots(src.length, *roots)
+            if on_metadata is not None:
+                on_metadata(md)
             for i in range(n_shards):
                 j = n_shards - 1 - i
                 primary = _pread(f, i * s * size, s * size)

@@ -201,15 +201,17 @@ static enum wc_status finish_trees(const struct wc_kernels *kern, size_t n, uint
 
 /* ---- small blobs --------------------------------------------------------- */
 
-void wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out)
+enum wc_status wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out, size_t out_len)
 {
+    if (!kern || !kern->hash || !out) return WC_ERR_ARG;
+    if (out_len != (size_t)65536 * 32) return WC_ERR_SIZE;
     uint8_t *syms = (uint8_t *)malloc(65536 * 2);
     if (!syms) { /* one at a time */
         for (unsigned v = 0; v < 65536; v++) {
             uint8_t m[3] = {0, (uint8_t)v, (uint8_t)(v >> 8)};
             wc_blake2b256(m, 3, out + 32 * v);
         }
-        return;
+        return WC_OK;
     }
     for (unsigned v = 0; v < 65536; v++) {
         syms[2 * v] = (uint8_t)v;
@@ -217,6 +219,7 @@ void wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out)
     }
     wc_blake2b256_many_strided(kern, syms, 2, 2, 65536, 0, out);
     free(syms);
+    return WC_OK;
 }
 
 static int all_zero(const uint8_t *p, size_t len)
@@ -255,12 +258,14 @@ static enum wc_status extend_lines(const struct wc_kernels *kern, uint8_t *base,
 
 enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                                         uint64_t length, const uint8_t *leaf_table, uint8_t *row_roots,
-                                        uint8_t *col_roots, uint8_t *blob_id)
+                                        uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                        size_t blob_id_len)
 {
     if (!kern || !kern->hash || !row_roots || !col_roots || (length && !data)) return WC_ERR_ARG;
     struct wc_blob_layout L;
     enum wc_status st = wc_blob_layout_init(n, length, &L);
     if (st != WC_OK) return st;
+    if (roots_len != n * 32 || (blob_id && blob_id_len != 32)) return WC_ERR_SIZE;
     const size_t S = L.S, p = L.p, s = L.s, f = L.f, rowb = n * S, stride = (n + 1) * 32;
     uint8_t *x = (uint8_t *)calloc(n * n, S);
     uint8_t *lh = (uint8_t *)malloc(n * stride);
@@ -700,17 +705,19 @@ static void row_task(void *ctx, size_t t, unsigned worker)
 enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                   size_t w, unsigned threads, wc_stream_progress_fn progress,
                                   void *progress_ctx, uint8_t *row_roots, uint8_t *col_roots,
-                                  uint8_t *blob_id)
+                                  size_t roots_len, uint8_t *blob_id, size_t blob_id_len)
 {
     if (!row_roots || !col_roots) return WC_ERR_ARG;
-    return wc_stream_encode(kern, n, src, w, threads, progress, progress_ctx, NULL, NULL, -1, row_roots,
-                            col_roots, blob_id);
+    return wc_stream_encode(kern, n, src, w, threads, progress, progress_ctx, NULL, 0, NULL, 0, -1, row_roots,
+                            col_roots, roots_len, blob_id, blob_id_len);
 }
 
 enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                 size_t w, unsigned threads, wc_stream_progress_fn progress,
-                                void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
-                                int out_fd, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id)
+                                void *progress_ctx, uint8_t *const *primary, size_t primary_len,
+                                uint8_t *const *secondary, size_t secondary_len, int out_fd,
+                                uint8_t *row_roots, uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                size_t blob_id_len)
 {
     if (!kern || !kern->hash || !kern->hash->blake2b_advance || !kern->rs || !src) return WC_ERR_ARG;
     if (src->length && !src->data && src->fd < 0) return WC_ERR_ARG;
@@ -724,6 +731,9 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
     enum wc_status st = wc_blob_layout_init(n, src->length, &b.L);
     if (st != WC_OK) return st;
     const size_t S = b.L.S, p = b.L.p, s = b.L.s, f = b.L.f;
+    if (out_fd < 0 && ((primary && primary_len != s * S) || (secondary && secondary_len != p * S)))
+        return WC_ERR_SIZE;
+    if (row_roots && (roots_len != n * 32 || (blob_id && blob_id_len != 32))) return WC_ERR_SIZE;
     if (w >= S) w = S;
     if (w == 0 || (w < S && w % 128)) return WC_ERR_ARG;
     unsigned nw = resolve_threads(threads);

@@ -40,17 +40,19 @@ struct wc_stream_source {
  * non-zero return stops the encoder (WC_ERR_ARG is then returned). */
 typedef int (*wc_stream_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
-/* Leaf hashes of every 2-byte symbol: out + 32*v = H(0x00 || v as LE16),
- * 65 536 * 32 bytes. */
-void wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out);
+/* Leaf hashes of every 2-byte symbol: out + 32*v = H(0x00 || v as LE16);
+ * out_len must be 65 536 * 32 (WC_ERR_SIZE otherwise). */
+enum wc_status wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out, size_t out_len);
 
 /* Metadata of an in-memory blob on the caller's thread, with the exact
  * shortcuts above. leaf_table: the table above, or NULL. Memory: about
- * n*n*(S + 64) bytes. row_roots, col_roots: n*32 each (as wc_blob_encode);
- * blob_id: 32. */
+ * n*n*(S + 64) bytes. row_roots, col_roots: roots_len = n*32 bytes each
+ * (as wc_blob_encode); blob_id: blob_id_len = 32. Other lengths:
+ * WC_ERR_SIZE. */
 enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n, const uint8_t *data,
                                         uint64_t length, const uint8_t *leaf_table, uint8_t *row_roots,
-                                        uint8_t *col_roots, uint8_t *blob_id);
+                                        uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                        size_t blob_id_len);
 
 /* Peak bytes the banded encoder allocates for band width w (0 when w is not
  * a valid band width for this blob: a multiple of 128, or >= S), with leaf
@@ -62,15 +64,18 @@ uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads,
 size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads, int hashing);
 
 /* Metadata from a source in bands of w bytes (wc_stream_band_for_budget).
- * threads: 0 = all CPUs. Outputs as wc_stream_small_metadata. */
+ * threads: 0 = all CPUs. Outputs (and their lengths) as
+ * wc_stream_small_metadata. */
 enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                   size_t w, unsigned threads, wc_stream_progress_fn progress,
                                   void *progress_ctx, uint8_t *row_roots, uint8_t *col_roots,
-                                  uint8_t *blob_id);
+                                  size_t roots_len, uint8_t *blob_id, size_t blob_id_len);
 
 /* The same pass producing chosen slivers as well (or only): primary[i]
- * (s*S bytes) receives primary sliver i where primary[i] != NULL, and
- * secondary[j] (p*S bytes) secondary sliver j; either array may be NULL.
+ * (primary_len = s*S bytes) receives primary sliver i where primary[i] !=
+ * NULL, and secondary[j] (secondary_len = p*S bytes) secondary sliver j;
+ * either array may be NULL, else it has n entries (other lengths:
+ * WC_ERR_SIZE).
  * Or, with out_fd >= 0 (then primary and secondary are ignored), every
  * sliver is written to that file as its bands are produced: primary sliver
  * i at i*s*S, secondary sliver j at n*s*S + j*p*S (a write that fails:
@@ -79,7 +84,9 @@ enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const
  * states, about half the work), else as wc_stream_metadata. */
 enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                 size_t w, unsigned threads, wc_stream_progress_fn progress,
-                                void *progress_ctx, uint8_t *const *primary, uint8_t *const *secondary,
-                                int out_fd, uint8_t *row_roots, uint8_t *col_roots, uint8_t *blob_id);
+                                void *progress_ctx, uint8_t *const *primary, size_t primary_len,
+                                uint8_t *const *secondary, size_t secondary_len, int out_fd,
+                                uint8_t *row_roots, uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
+                                size_t blob_id_len);
 
 #endif

@@ -122,6 +122,18 @@ class Spooled:
 
 
 @dataclass
+class Receipt:
+    """A node's share being received pair by pair (see NodeDir.begin_receipt)."""
+
+    metadata: BlobMetadata
+    metadata_bcs: bytes
+    expected: dict[int, int]  # pair index -> shard
+    received: set[int]
+    files: list[tuple[str, Parts]]
+    spooled: Spooled
+
+
+@dataclass
 class SliverCheck:
     """What a node found for one sliver: ok, missing, corrupt (with a reason)."""
 
@@ -365,46 +377,103 @@ class NodeDir:
 
     def check(self, metadata_bcs: bytes, pairs: dict[int, tuple[Any, Any]]) -> Checked:
         """The first half of :meth:`receive`: verify everything, write nothing."""
-        if not self.exists:
-            raise StorageError(f"{self.name}: node directory is missing")
-        try:
-            md = BlobMetadata.from_bcs(metadata_bcs)
-        except (WalrusCoreError, ValueError) as exc:
-            raise VerificationError(f"{self.name}: refusing invalid metadata: {exc}") from exc
+        md = self._received_metadata(metadata_bcs)
         n = self.n_shards
-        if md.n_shards != n:
-            raise VerificationError(f"{self.name}: metadata is for {md.n_shards} shards, committee has {n}")
-        expected = {pair_index_for_shard(t, md.blob_id, n): t for t in self.shards}
+        expected = self.expected_pairs(md.blob_id)
         if set(pairs) != set(expected):
             raise VerificationError(
                 f"{self.name}: received pairs {sorted(pairs)}, expected {sorted(expected)}"
             )
         checked: list[tuple[str, Parts]] = []
         to_verify: list[Sliver] = []
-        for pair, (prim, sec) in sorted(pairs.items()):
-            for kind, got in zip(KINDS, (prim, sec)):
-                index = sliver_index(kind, pair, n)
-                name = sliver_file_name(kind, index, n)
-                try:
-                    sliver = got if isinstance(got, Sliver) else Sliver.from_bcs(got, kind)
-                    parts = sliver_bcs_parts(sliver)
-                    if self._holds(md.blob_id, name, parts):
-                        continue  # already kept (checked when it was written): nothing to do
-                    if sliver.kind != kind or sliver.index != index:
-                        raise VerificationError(
-                            f"got {sliver.kind} sliver {sliver.index}, expected {kind} {index}"
-                        )
-                except (WalrusCoreError, ValueError) as exc:
-                    raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
-                checked.append((name, parts))
-                to_verify.append(sliver)
+        for pair, slivers in sorted(pairs.items()):
+            for kind, got in zip(KINDS, slivers):
+                fresh = self._received_sliver(md.blob_id, kind, sliver_index(kind, pair, n), got)
+                if fresh is not None:
+                    checked.append((fresh[0], sliver_bcs_parts(fresh[1])))
+                    to_verify.append(fresh[1])
+        self._verify(md, to_verify)
+        return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
+
+    def expected_pairs(self, blob_id: BlobId) -> dict[int, int]:
+        """Pair index -> shard, for this node's shards and this blob."""
+        return {pair_index_for_shard(t, blob_id, self.n_shards): t for t in self.shards}
+
+    def _received_metadata(self, metadata_bcs: bytes) -> BlobMetadata:
+        if not self.exists:
+            raise StorageError(f"{self.name}: node directory is missing")
+        try:
+            md = BlobMetadata.from_bcs(metadata_bcs)
+        except (WalrusCoreError, ValueError) as exc:
+            raise VerificationError(f"{self.name}: refusing invalid metadata: {exc}") from exc
+        if md.n_shards != self.n_shards:
+            raise VerificationError(
+                f"{self.name}: metadata is for {md.n_shards} shards, committee has {self.n_shards}"
+            )
+        return md
+
+    def _received_sliver(self, blob_id: BlobId, kind: str, index: int, got: Any) -> tuple[str, Sliver] | None:
+        """(file name, parsed sliver) of a received sliver (a Sliver or its
+        BCS) that must be checked, or None when the node already keeps exactly
+        it (checked when it was written)."""
+        name = sliver_file_name(kind, index, self.n_shards)
+        try:
+            sliver = got if isinstance(got, Sliver) else Sliver.from_bcs(got, kind)
+            if self._holds(blob_id, name, sliver_bcs_parts(sliver)):
+                return None
+            if sliver.kind != kind or sliver.index != index:
+                raise VerificationError(f"got {sliver.kind} sliver {sliver.index}, expected {kind} {index}")
+        except (WalrusCoreError, ValueError) as exc:
+            raise VerificationError(f"{self.name}: refusing {kind} sliver {index}: {exc}") from exc
+        return name, sliver
+
+    def _verify(self, md: BlobMetadata, slivers: list[Sliver]) -> None:
         # every sliver re-expanded and hashed in one native call, on all cores
-        for sliver, problem in zip(to_verify, verify_slivers(to_verify, md, threads=self.verify_threads)):
+        for sliver, problem in zip(slivers, verify_slivers(slivers, md, threads=self.verify_threads)):
             if problem:
                 raise VerificationError(
                     f"{self.name}: refusing {sliver.kind} sliver {sliver.index}: {problem}"
                 )
-        return Checked(self.index, md.blob_id, bytes(metadata_bcs), checked)
+
+    # --- receiving a share too large to hold: pair by pair, spooled as it is checked
+    def begin_receipt(self, metadata_bcs: bytes) -> Receipt:
+        """Start receiving this node's share pair by pair (:meth:`receive_pair`,
+        then :meth:`finish_receipt`): memory is one pair, whatever the share.
+        Nothing gets its final name before every pair has passed its check."""
+        md = self._received_metadata(metadata_bcs)
+        parent = self.blob_path(md.blob_id)
+        ensure_dir(parent)
+        self._check_dirs(md.blob_id)
+        spooled = Spooled(self.index, md.blob_id, {})
+        return Receipt(md, bytes(metadata_bcs), self.expected_pairs(md.blob_id), set(), [], spooled)
+
+    def receive_pair(self, receipt: Receipt, pair: int, slivers: tuple[Any, Any]) -> None:
+        """Check one sliver pair of the share against the metadata and write
+        what is new to durable temporary files (removed by :meth:`discard`
+        of ``receipt.spooled`` if the receipt is not finished)."""
+        if pair not in receipt.expected or pair in receipt.received:
+            raise VerificationError(f"{self.name}: unexpected sliver pair {pair}")
+        blob_id = receipt.metadata.blob_id
+        fresh = [
+            f
+            for kind, got in zip(KINDS, slivers)
+            if (f := self._received_sliver(blob_id, kind, sliver_index(kind, pair, self.n_shards), got))
+        ]
+        self._verify(receipt.metadata, [sliver for _, sliver in fresh])
+        parent = self.blob_path(blob_id)
+        for name, sliver in fresh:
+            receipt.spooled.temps[name] = write_temporary(parent, sliver_bcs_parts(sliver))
+            receipt.files.append((name, []))  # kept by renaming its temporary
+        receipt.received.add(pair)
+
+    def finish_receipt(self, receipt: Receipt) -> Ack:
+        """Keep a share received in full (metadata first) and sign for it."""
+        missing = sorted(set(receipt.expected) - receipt.received)
+        if missing:
+            self.discard(receipt.spooled)
+            raise VerificationError(f"{self.name}: sliver pairs {missing} were not received")
+        checked = Checked(self.index, receipt.metadata.blob_id, receipt.metadata_bcs, receipt.files)
+        return self.keep(checked, receipt.spooled)
 
     def spool(self, blob_id: BlobId, items: Sequence[tuple[str, Parts]]) -> Spooled:
         """Write received files to durable temporary files (written, fsynced,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,10 +20,20 @@ from ..blob import encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..sliver import SliverPair
+from ..stream import DEFAULT_MEMORY, encode_to
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
-from .nodes import Ack, Checked, NodeDir, Spooled, sliver_bcs_parts, sliver_index
+from .nodes import (
+    Ack,
+    Checked,
+    NodeDir,
+    Receipt,
+    Spooled,
+    sliver_bcs_parts,
+    sliver_index,
+)
 from .progress import ProgressFn, no_progress
 
 # Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
@@ -196,11 +207,141 @@ def finish_store(
 
 
 def store_file(
-    committee: Committee, path: Path | str, *, progress: ProgressFn = no_progress, workers: int | None = None
+    committee: Committee,
+    path: Path | str,
+    *,
+    progress: ProgressFn = no_progress,
+    workers: int | None = None,
+    memory: int = DEFAULT_MEMORY,
 ) -> StoreResult:
     """Store the file at ``path``; one larger than the committee's shard count
-    allows is refused (DataTooLargeError) before any of it is read."""
+    allows is refused (DataTooLargeError) before any of it is read. A file
+    whose encoding would not fit in ``memory`` bytes is stored streamed
+    (:func:`store_streamed`); smaller ones are encoded in memory, faster."""
+    size = input_size(committee, path)
+    if size is not None and size + EncodingConfig(committee.n_shards).encoded_blob_length(size) > memory:
+        return store_streamed(committee, path, progress=progress, memory=memory)
     return store_blob(committee, read_input(committee, path), progress=progress, workers=workers)
+
+
+def store_streamed(
+    committee: Committee,
+    path: Path | str,
+    *,
+    progress: ProgressFn = no_progress,
+    memory: int = DEFAULT_MEMORY,
+) -> StoreResult:
+    """Store a file of any size within about ``memory`` bytes: one banded
+    encoding pass (:func:`walrus_core.stream.encode_to`, its slivers in an
+    unnamed temporary file in the committee's directory), then each sliver
+    pair is sent to its node, which checks it against the metadata and
+    spools it; the nodes keep their shares (in order, as :func:`store_blob`)
+    once every pair has been handed out. Interrupted, it leaves no
+    temporary file behind."""
+    n = committee.n_shards
+    input_size(committee, path)
+    nodes = committee.node_dirs()
+    timings: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    receipts: dict[int, tuple[NodeDir, Receipt]] = {}  # shard -> its node's receipt
+    blob_ids: list[BlobId] = []  # the blob's, once the encoder has it
+
+    def fail(node: NodeDir, exc: BaseException) -> None:
+        msg = str(exc) or type(exc).__name__
+        failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+        for t in node.shards:
+            dropped = receipts.pop(t, None)
+            if dropped is not None:
+                node.discard(dropped[1].spooled)
+
+    def begin(md: BlobMetadata) -> None:
+        md_bcs = md.to_bcs()
+        blob_ids.append(md.blob_id)
+        for node in nodes:
+            try:
+                receipt = node.begin_receipt(md_bcs)
+            except (WalrusCoreError, OSError) as exc:
+                fail(node, exc)
+                continue
+            receipts.update((t, (node, receipt)) for t in node.shards)
+
+    def send(pair: SliverPair) -> None:
+        entry = receipts.get(shard_index_for_pair(pair.index, blob_ids[0], n))
+        if entry is not None:
+            node, receipt = entry
+            try:
+                node.receive_pair(receipt, pair.index, (pair.primary, pair.secondary))
+            except (WalrusCoreError, OSError) as exc:
+                fail(node, exc)
+        progress("send", pair.index + 1, n)
+
+    t0 = time.perf_counter()
+    try:
+        md = encode_to(
+            path,
+            n,
+            send,
+            memory=memory,
+            progress=lambda done, total: progress("encode", done, total),
+            tmpdir=str(committee.root),  # beside the nodes' disk: /tmp may be small, or in memory
+            on_metadata=begin,
+        )
+    except BaseException as exc:
+        for node, receipt in receipts.values():
+            node.discard(receipt.spooled)
+        if isinstance(exc, OSError):
+            raise StorageError(f"cannot store {path}: {exc.strerror or exc}") from exc
+        raise
+    timings["encode"] = time.perf_counter() - t0
+    acks: list[Ack] = []
+    sent = 0
+    cfg = EncodingConfig(n)
+    pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * cfg.symbol_size(
+        md.unencoded_length
+    )
+    progress("store", 0, len(nodes))
+    try:
+        for k, node in enumerate(nodes):
+            entry = receipts.get(node.shards[0]) if node.shards else None
+            if entry is not None:
+                t0 = time.perf_counter()
+                try:
+                    ack = node.finish_receipt(entry[1])
+                    committee.verify_ack(ack)
+                    acks.append(ack)
+                    sent += len(entry[1].metadata_bcs) + len(node.shards) * pair_bytes
+                except (WalrusCoreError, OSError) as exc:
+                    fail(node, exc)
+                timings[f"{node.name} keep"] = time.perf_counter() - t0
+            progress("store", k + 1, len(nodes))
+            if after_node is not None:
+                after_node(node)
+    finally:
+        for node, receipt in receipts.values():  # a crash: drop what was spooled but not kept
+            node.discard(receipt.spooled)
+    signers = sorted(a.node for a in acks)
+    blob_id = md.blob_id
+    result = StoreResult(blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings)
+    return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+
+
+def _size_limit(committee: Committee, path: Path | str, size: int) -> None:
+    limit = EncodingConfig(committee.n_shards).max_blob_size
+    if size > limit:
+        raise DataTooLargeError(f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}")
+
+
+def input_size(committee: Committee, path: Path | str) -> int | None:
+    """The size of a regular file to store (None for a pipe or device),
+    refused when larger than the committee's shard count allows."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    _size_limit(committee, path, st.st_size)
+    return st.st_size
 
 
 def read_input(committee: Committee, path: Path | str) -> bytes:
@@ -209,11 +350,7 @@ def read_input(committee: Committee, path: Path | str) -> bytes:
     limit = EncodingConfig(committee.n_shards).max_blob_size
     try:
         with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limit:
-                raise DataTooLargeError(
-                    f"{path} has {size} bytes; {committee.n_shards} shards take at most {limit}"
-                )
+            _size_limit(committee, path, os.fstat(fh.fileno()).st_size)
             return fh.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
