@@ -43,7 +43,8 @@ def _aggregator(mode: str) -> web.Application:
 
 def _get(url: str, bid: str, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "walrus_core", "get", bid, "--aggregator", url, "-o", str(out), *extra],
+        # "--": a base64url blob ID may begin with "-" (argparse would take it for an option)
+        [sys.executable, "-m", "walrus_core", "get", "--aggregator", url, "-o", str(out), *extra, "--", bid],
         env=cli_env(),
         capture_output=True,
         text=True,

@@ -1,5 +1,6 @@
-/* Small-blob shortcuts and the bounded-memory banded encoder. See stream.h. */
+/* The bounded-memory banded encoder. See stream.h. */
 #include "stream.h"
+#include "stream_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,322 +19,6 @@
 #include "parallel.h"
 #include "rs.h"
 #include "wc_internal.h"
-
-/* ---- carried Blake2b states -------------------------------------------- */
-
-/* The Blake2b-256 initial state (digest length 32, no key). */
-static void state_init(uint64_t h[8])
-{
-    wc_blake2b_state s;
-    wc_blake2b256_init(&s);
-    memcpy(h, s.h, sizeof(s.h));
-}
-
-/* Last block of a leaf: `rest` (1..128 virtual bytes), message of `total`
- * virtual bytes; the digest goes to out. */
-static void state_final(uint64_t h[8], const uint8_t *rest, size_t rest_len, uint64_t total, uint8_t out[32])
-{
-    uint8_t blk[128];
-    memset(blk, 0, sizeof(blk));
-    memcpy(blk, rest, rest_len);
-    wc_blake2b_compress_portable(h, blk, total, 0, 1);
-    for (int i = 0; i < 4; i++) wc_store64_le(out + 8 * i, h[i]);
-}
-
-/* ---- Merkle trees with known all-zero subtrees -------------------------- */
-
-#define MAX_LEVELS 64
-
-/* zs[h] = root of 2^h leaves that are all the leaf hash zs[0]. */
-static void zero_roots(const struct wc_kernels *kern, const uint8_t zleaf[32], uint8_t zs[MAX_LEVELS][32])
-{
-    memcpy(zs[0], zleaf, 32);
-    for (int h = 1; h < MAX_LEVELS; h++) {
-        const uint8_t *m = zs[h - 1];
-        uint8_t pair[64];
-        memcpy(pair, m, 32);
-        memcpy(pair + 32, m, 32);
-        const uint8_t *pp = pair;
-        kern->hash->blake2b256_many(&pp, 64, 1, 1, zs[h]);
-    }
-}
-
-struct ztree_work {
-    const uint8_t **ptrs;
-    size_t *idx;
-    uint8_t *tmp;
-};
-
-/* Root of the tree over `count` leaf hashes at base (room for count+1),
- * reduced in place. A pair of children that are both zs[h] has parent
- * zs[h+1] by definition, so it is not hashed. Same bytes as merkle.c. */
-static void ztree_root(const struct wc_kernels *kern, uint8_t *base, size_t count, uint8_t zs[MAX_LEVELS][32],
-                       struct ztree_work *w, uint8_t root[32])
-{
-    if (count == 0) {
-        memset(root, 0, 32);
-        return;
-    }
-    size_t c = count;
-    for (unsigned h = 0; c > 1; h++) {
-        if (c & 1) memset(base + 32 * c++, 0, 32);
-        size_t half = c / 2, m = 0;
-        for (size_t i = 0; i < half; i++) {
-            const uint8_t *pair = base + 64 * i;
-            if (memcmp(pair, zs[h], 32) == 0 && memcmp(pair + 32, zs[h], 32) == 0) {
-                w->idx[i] = (size_t)-1;
-            } else {
-                w->idx[i] = m;
-                w->ptrs[m++] = pair;
-            }
-        }
-        if (m) kern->hash->blake2b256_many(w->ptrs, 64, m, 1, w->tmp);
-        for (size_t i = 0; i < half; i++)
-            memcpy(base + 32 * i, w->idx[i] == (size_t)-1 ? zs[h + 1] : w->tmp + 32 * w->idx[i], 32);
-        c = half;
-    }
-    memcpy(root, base, 32);
-}
-
-/* Roots of the n row trees of the row-major n x n leaf hashes at lh (row
- * stride `stride`), each reduced in a copy so that lh stays intact. */
-static enum wc_status row_roots_of(const struct wc_kernels *kern, const uint8_t *lh, size_t stride, size_t n,
-                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
-{
-    struct ztree_work w;
-    size_t half = n / 2 + 1;
-    w.ptrs = (const uint8_t **)malloc(half * sizeof(*w.ptrs));
-    w.idx = (size_t *)malloc(half * sizeof(*w.idx));
-    w.tmp = (uint8_t *)malloc(half * 32);
-    uint8_t *row = (uint8_t *)malloc((n + 1) * 32);
-    enum wc_status st = WC_ERR_NOMEM;
-    if (w.ptrs && w.idx && w.tmp && row) {
-        for (size_t r = 0; r < n; r++) {
-            memcpy(row, lh + r * stride, n * 32);
-            ztree_root(kern, row, n, zs, &w, roots + 32 * r);
-        }
-        st = WC_OK;
-    }
-    free((void *)w.ptrs);
-    free(w.idx);
-    free(w.tmp);
-    free(row);
-    return st;
-}
-
-/* Roots of the n column trees of the same matrix, all columns one level at
- * a time: level h+1's row i is the parents of level h's rows 2i and 2i+1
- * (a lone last row pairs with the zero node), computed over the rows in
- * place. Rows are read sequentially: no transpose. */
-static enum wc_status col_roots_of(const struct wc_kernels *kern, uint8_t *lh, size_t stride, size_t n,
-                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
-{
-    uint8_t *stage = (uint8_t *)malloc(n * 64 + n * 32);
-    const uint8_t **ptrs = (const uint8_t **)malloc(n * sizeof(*ptrs));
-    uint8_t *known = (uint8_t *)malloc(n);
-    if (!stage || !ptrs || !known) {
-        free(stage);
-        free((void *)ptrs);
-        free(known);
-        return WC_ERR_NOMEM;
-    }
-    uint8_t *out = stage + n * 64;
-    static const uint8_t zero[32];
-    size_t rows = n;
-    for (unsigned h = 0; rows > 1; h++) {
-        size_t half = (rows + 1) / 2;
-        for (size_t i = 0; i < half; i++) {
-            const uint8_t *a = lh + 2 * i * stride;
-            const uint8_t *b = 2 * i + 1 < rows ? lh + (2 * i + 1) * stride : NULL;
-            size_t m = 0;
-            for (size_t c = 0; c < n; c++) {
-                const uint8_t *bc = b ? b + 32 * c : zero;
-                known[c] = b && memcmp(a + 32 * c, zs[h], 32) == 0 && memcmp(bc, zs[h], 32) == 0;
-                if (known[c]) continue;
-                memcpy(stage + 64 * m, a + 32 * c, 32);
-                memcpy(stage + 64 * m + 32, bc, 32);
-                ptrs[m] = stage + 64 * m;
-                m++;
-            }
-            if (m) kern->hash->blake2b256_many(ptrs, 64, m, 1, out);
-            uint8_t *dst = lh + i * stride;
-            for (size_t c = 0, k = 0; c < n; c++)
-                memcpy(dst + 32 * c, known[c] ? zs[h + 1] : out + 32 * k++, 32);
-        }
-        rows = half;
-    }
-    memcpy(roots, lh, n * 32);
-    free(stage);
-    free((void *)ptrs);
-    free(known);
-    return WC_OK;
-}
-
-/* Pair tree and blob ID (format §5) from the row and column roots. */
-static enum wc_status blob_id_from_roots(const struct wc_kernels *kern, size_t n, uint64_t length,
-                                         const uint8_t *row_roots, const uint8_t *col_roots, uint8_t *blob_id)
-{
-    uint8_t *pairs = (uint8_t *)malloc(n * 64);
-    if (!pairs) return WC_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(pairs + 64 * i, row_roots + 32 * i, 32);
-        memcpy(pairs + 64 * i + 32, col_roots + 32 * (n - 1 - i), 32);
-    }
-    enum wc_status st = wc_merkle_blob_id(kern, pairs, n, length, NULL, blob_id);
-    free(pairs);
-    return st;
-}
-
-/* Row trees from the row-major n x n leaf hashes (stride (n+1)*32), then
- * the column trees over them in place, then the blob ID. Consumes lh. */
-static enum wc_status finish_trees(const struct wc_kernels *kern, size_t n, uint64_t length, uint8_t *lh,
-                                   const uint8_t zleaf[32], uint8_t *row_roots, uint8_t *col_roots,
-                                   uint8_t *blob_id)
-{
-    const size_t stride = (n + 1) * 32;
-    uint8_t zs[MAX_LEVELS][32];
-    zero_roots(kern, zleaf, zs);
-    enum wc_status st = row_roots_of(kern, lh, stride, n, zs, row_roots);
-    if (st == WC_OK) st = col_roots_of(kern, lh, stride, n, zs, col_roots);
-    if (st == WC_OK && blob_id) st = blob_id_from_roots(kern, n, length, row_roots, col_roots, blob_id);
-    return st;
-}
-
-/* ---- small blobs --------------------------------------------------------- */
-
-enum wc_status wc_stream_leaf_table(const struct wc_kernels *kern, uint8_t *out, size_t out_len)
-{
-    if (!kern || !kern->hash || !out) return WC_ERR_ARG;
-    if (out_len != (size_t)65536 * 32) return WC_ERR_SIZE;
-    uint8_t *syms = (uint8_t *)malloc(65536 * 2);
-    if (!syms) { /* one at a time */
-        for (unsigned v = 0; v < 65536; v++) {
-            uint8_t m[3] = {0, (uint8_t)v, (uint8_t)(v >> 8)};
-            wc_blake2b256(m, 3, out + 32 * v);
-        }
-        return WC_OK;
-    }
-    for (unsigned v = 0; v < 65536; v++) {
-        syms[2 * v] = (uint8_t)v;
-        syms[2 * v + 1] = (uint8_t)(v >> 8);
-    }
-    wc_blake2b256_many_strided(kern, syms, 2, 2, 65536, 0, out);
-    free(syms);
-    return WC_OK;
-}
-
-static int all_zero(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (p[i]) return 0;
-    return 1;
-}
-
-/* Extend `count` lines of k symbols (line i, symbol j at base + i*line +
- * j*sym) with the code (k, r): recovery j goes to base + i*line + (k+j)*sym. */
-static enum wc_status extend_lines(const struct wc_kernels *kern, uint8_t *base, size_t line, size_t sym,
-                                   size_t count, size_t k, size_t r, size_t S)
-{
-    wc_rs_codec *codec = NULL;
-    enum wc_status st = wc_rs_codec_new(k, r, &codec);
-    if (st != WC_OK) return st;
-    size_t pb = wc_rs_packed_bytes(count * S / 2);
-    size_t sc = (wc_rs_encode_scratch_bytes(codec, pb) + 63) & ~(size_t)63;
-    uint8_t *mem = (uint8_t *)wc_aligned_alloc(sc + (k + r) * pb);
-    uint8_t **sh = (uint8_t **)malloc((k + r) * sizeof(*sh));
-    st = WC_ERR_NOMEM;
-    if (mem && sh) {
-        for (size_t j = 0; j < k + r; j++) sh[j] = mem + sc + j * pb;
-        /* the symbols of position j of every line form one packed shard */
-        for (size_t j = 0; j < k; j++) wc_rs_pack(base + j * sym, line, count, S, sh[j]);
-        st = wc_rs_encode_packed(codec, kern, (const uint8_t *const *)sh, sh + k, pb, mem, sc);
-        if (st == WC_OK)
-            for (size_t j = 0; j < r; j++) wc_rs_unpack(sh[k + j], count, S, base + (k + j) * sym, line);
-    }
-    wc_aligned_free(mem);
-    free(sh);
-    wc_rs_codec_free(codec);
-    return st;
-}
-
-enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n, const uint8_t *data,
-                                        uint64_t length, const uint8_t *leaf_table, uint8_t *row_roots,
-                                        uint8_t *col_roots, size_t roots_len, uint8_t *blob_id,
-                                        size_t blob_id_len)
-{
-    if (!kern || !kern->hash || !row_roots || !col_roots || (length && !data)) return WC_ERR_ARG;
-    struct wc_blob_layout L;
-    enum wc_status st = wc_blob_layout_init(n, length, &L);
-    if (st != WC_OK) return st;
-    if (roots_len != n * 32 || (blob_id && blob_id_len != 32)) return WC_ERR_SIZE;
-    const size_t S = L.S, p = L.p, s = L.s, f = L.f, rowb = n * S, stride = (n + 1) * 32;
-    uint8_t *x = (uint8_t *)calloc(n * n, S);
-    uint8_t *lh = (uint8_t *)malloc(n * stride);
-    if (!x || !lh) {
-        st = WC_ERR_NOMEM;
-        goto done;
-    }
-    /* Rows of the message that hold data; the rest are zero and stay zero. */
-    size_t rows = 0;
-    for (uint64_t off = 0; off < length && rows < p; off += s * S, rows++) {
-        uint64_t take = length - off < s * S ? length - off : s * S;
-        memcpy(x + rows * rowb, data + off, (size_t)take);
-    }
-    if (rows) {
-        st = extend_lines(kern, x, rowb, S, rows, s, f, S);
-        if (st != WC_OK) goto done;
-    }
-    st = extend_lines(kern, x, S, rowb, n, p, 2 * f, S);
-    if (st != WC_OK) goto done;
-
-    uint8_t zleaf[32];
-    {
-        uint8_t *zero = (uint8_t *)calloc(1, S);
-        if (!zero) {
-            st = WC_ERR_NOMEM;
-            goto done;
-        }
-        const uint8_t *zp = zero;
-        kern->hash->blake2b256_many(&zp, S, 1, 0, zleaf);
-        free(zero);
-    }
-    if (S == 2 && leaf_table) {
-        for (size_t r = 0; r < n; r++)
-            for (size_t c = 0; c < n; c++) {
-                const uint8_t *sy = x + r * rowb + c * 2;
-                memcpy(lh + r * stride + c * 32, leaf_table + 32 * ((size_t)sy[0] | (size_t)sy[1] << 8), 32);
-            }
-    } else {
-        enum { BATCH = 512 };
-        const uint8_t *ptrs[BATCH];
-        size_t dst[BATCH], m = 0;
-        uint8_t out[BATCH * 32];
-        for (size_t i = 0; i <= n * n; i++) {
-            if (i < n * n) {
-                size_t r = i / n, c = i % n;
-                const uint8_t *sy = x + r * rowb + c * S;
-                if (all_zero(sy, S)) {
-                    memcpy(lh + r * stride + c * 32, zleaf, 32);
-                    continue;
-                }
-                ptrs[m] = sy;
-                dst[m++] = r * stride + c * 32;
-            }
-            if (m == BATCH || (i == n * n && m)) {
-                kern->hash->blake2b256_many(ptrs, S, m, 0, out);
-                for (size_t j = 0; j < m; j++) memcpy(lh + dst[j], out + 32 * j, 32);
-                m = 0;
-            }
-        }
-    }
-    free(x);
-    x = NULL;
-    st = finish_trees(kern, n, length, lh, zleaf, row_roots, col_roots, blob_id);
-done:
-    free(x);
-    free(lh);
-    return st;
-}
 
 /* ---- the banded encoder --------------------------------------------------- */
 
@@ -518,8 +203,8 @@ static void advance_leaves(struct band *b, uint8_t *wm, size_t c0, size_t cnt, c
                 rl = wb + 1 - 128 * nb;
                 memcpy(rest, dp[m] + 128 * nb - 1, rl);
             }
-            state_final(b->h + 8 * leaf, rest, rl, (uint64_t)b->L.S + 1,
-                        b->lh + r * (n + 1) * 32 + (c0 + cc) * 32);
+            wc_stream_state_final(b->h + 8 * leaf, rest, rl, (uint64_t)b->L.S + 1,
+                                  b->lh + r * (n + 1) * 32 + (c0 + cc) * 32);
         }
 }
 
@@ -770,7 +455,7 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
     }
     if (b.hashing) {
         uint64_t h0[8];
-        state_init(h0);
+        wc_stream_state_init(h0);
         for (size_t i = 0; i < nn; i++) memcpy(b.h + 8 * i, h0, sizeof(h0));
         memset(b.pend, 0, nn); /* the leaf prefix 0x00 */
     }
@@ -814,7 +499,7 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
         const uint8_t *zp = zero;
         kern->hash->blake2b256_many(&zp, S, 1, 0, zleaf);
         free(zero);
-        st = finish_trees(kern, n, src->length, b.lh, zleaf, row_roots, col_roots, blob_id);
+        st = wc_stream_finish_trees(kern, n, src->length, b.lh, zleaf, row_roots, col_roots, blob_id);
     }
 done:
     if (b.wmem)
