@@ -26,9 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from .. import encode
 from ..errors import VerificationError, WalrusCoreError
-from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..metadata import BlobId, BlobMetadata
 from ..reference.errors import StorageError
 from ..reference.files import parts_size
 from ..reference.nodes import SliverCheck, check_loaded, sliver_bcs_parts
@@ -40,10 +39,17 @@ from ..reference.retrieve import (
     first_valid_metadata,
     read_with_metadata,
 )
-from ..reference.store import StoreResult, finish_store, read_input
+from ..reference.store import (
+    StoreResult,
+    encode_for_store,
+    failure_note,
+    finish_store,
+    node_slivers,
+    read_input,
+)
 from . import bls, wire
 from .certificate import make_certificate
-from .wire import KINDS, ApiError
+from .wire import ApiError
 
 if TYPE_CHECKING:
     from ..recovery import RecoverySymbol
@@ -225,10 +231,7 @@ async def _store_async(
     n = committee.n_shards
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    progress("encode", 0, 1)
-    encoded = await _in_thread(encode, data, n)
-    timings["encode"] = time.perf_counter() - t0
-    progress("encode", 1, 1)
+    encoded = await _in_thread(encode_for_store, data, n, progress, timings)
     md = encoded.metadata
     blob_id = md.blob_id
     put_body = wire.metadata_put_body(md.to_bcs())
@@ -244,12 +247,10 @@ async def _store_async(
             await node.put_metadata(blob_id, put_body)
             sent[0] += len(put_body)
             puts = []
-            for t in info.shards:
-                pair = encoded.pairs[pair_index_for_shard(t, blob_id, n)]
-                for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)):
-                    parts = sliver_bcs_parts(sliver)
-                    puts.append(node.put_sliver(blob_id, pair.index, kind, parts))
-                    sent[0] += parts_size(parts)
+            for pair, kind, sliver in node_slivers(encoded, info.shards):
+                parts = sliver_bcs_parts(sliver)
+                puts.append(node.put_sliver(blob_id, pair, kind, parts))
+                sent[0] += parts_size(parts)
             await asyncio.gather(*puts)
             got_message, signature = await node.confirmation(blob_id)
             if got_message != message:
@@ -260,8 +261,7 @@ async def _store_async(
                 raise VerificationError(f"{node.name}: confirmation signature does not verify")
             confirmed[index] = signature
         except (WalrusCoreError, ValueError) as exc:
-            msg = _why(exc)
-            failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+            failures[node.name] = failure_note(node.name, exc)
         finally:
             done[0] += 1
             progress("store", done[0], len(committee.nodes))

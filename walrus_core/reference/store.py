@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +15,11 @@ from typing import Any
 
 from .._args import check_int
 from ..backends import cpu_count
-from ..blob import encode
+from ..blob import EncodedBlob, encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
-from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
+from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
+from ..sliver import Sliver
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
@@ -74,11 +75,7 @@ def store_blob(
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
     n = committee.n_shards
     timings: dict[str, float] = {}
-    progress("encode", 0, 1)
-    t0 = time.perf_counter()
-    encoded = encode(data, n)
-    timings["encode"] = time.perf_counter() - t0
-    progress("encode", 1, 1)
+    encoded = encode_for_store(data, n, progress, timings)
     md = encoded.metadata
     blob_id = md.blob_id
     md_bcs = md.to_bcs()
@@ -107,11 +104,9 @@ def store_blob(
         t0 = time.perf_counter()
         try:
             items: list[tuple[str, Parts]] = [(METADATA_NAME, [md_bcs])]
-            for t in node.shards:
-                pair, slivers = by_shard[t]
-                for kind, sliver in zip(KINDS, slivers):
-                    name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
-                    items.append((name, sliver_bcs_parts(sliver)))
+            for pair, kind, sliver in node_slivers(encoded, node.shards):
+                name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
+                items.append((name, sliver_bcs_parts(sliver)))
             return node.spool(blob_id, items)
         finally:
             timings[f"{node.name} spool"] = time.perf_counter() - t0
@@ -146,8 +141,7 @@ def store_blob(
                     acks.append(ack)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
                 except (WalrusCoreError, OSError) as exc:
-                    msg = str(exc) or type(exc).__name__
-                    failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+                    failures[node.name] = failure_note(node.name, exc)
                 finally:
                     if spooled is not None:
                         node.discard(spooled)
@@ -167,6 +161,36 @@ def store_blob(
         blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings
     )  # the counts and the certificate are filled in by finish_store
     return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+
+
+def encode_for_store(
+    data: Any, n_shards: int, progress: ProgressFn, timings: dict[str, float]
+) -> EncodedBlob:
+    """The first step of every store, over directories or HTTP: encode
+    ``data`` for ``n_shards``, reported to ``progress`` and timed in ``timings``."""
+    progress("encode", 0, 1)
+    t0 = time.perf_counter()
+    encoded = encode(data, n_shards)
+    timings["encode"] = time.perf_counter() - t0
+    progress("encode", 1, 1)
+    return encoded
+
+
+def node_slivers(encoded: EncodedBlob, shards: Sequence[int]) -> list[tuple[int, str, Sliver]]:
+    """(pair index, kind, sliver) of every sliver a node holding ``shards``
+    receives, shard after shard, primary before secondary."""
+    md = encoded.metadata
+    out: list[tuple[int, str, Sliver]] = []
+    for t in shards:
+        pair = encoded.pairs[pair_index_for_shard(t, md.blob_id, md.n_shards)]
+        out += ((pair.index, kind, sliver) for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)))
+    return out
+
+
+def failure_note(node_name: str, exc: BaseException) -> str:
+    """What a store reports for a node that failed with ``exc``, naming the node once."""
+    msg = str(exc) or type(exc).__name__
+    return msg if msg.startswith(node_name) else f"{node_name}: {msg}"
 
 
 def finish_store(
