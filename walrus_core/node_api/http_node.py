@@ -41,9 +41,8 @@ from ..reference.retrieve import (
 )
 from ..reference.store import (
     StoreResult,
+    StoreTally,
     encode_for_store,
-    failure_note,
-    finish_store,
     node_slivers,
     read_input,
 )
@@ -236,10 +235,9 @@ async def _store_async(
     blob_id = md.blob_id
     put_body = wire.metadata_put_body(md.to_bcs())
     message = wire.confirmation_message(committee.epoch, blob_id)
-    failures: dict[str, str] = {}
+    tally = StoreTally(committee, progress)
     confirmed: dict[int, bytes] = {}  # node index -> signature
     sent = [0]
-    done = [0]
 
     async def store_on(index: int, node: HttpNode) -> None:
         info = committee.nodes[index]
@@ -260,27 +258,27 @@ async def _store_async(
             ):
                 raise VerificationError(f"{node.name}: confirmation signature does not verify")
             confirmed[index] = signature
+            tally.confirmed.append(index)
         except (WalrusCoreError, ValueError) as exc:
-            failures[node.name] = failure_note(node.name, exc)
+            tally.fail(node.name, exc)
         finally:
-            done[0] += 1
-            progress("store", done[0], len(committee.nodes))
+            tally.answered_one()
             timings[f"{node.name} store"] = time.perf_counter() - t0
 
     async with _session() as session:
         nodes = _committee_nodes(committee, session, config)
-        progress("store", 0, len(nodes))
         tasks = {asyncio.ensure_future(store_on(i, node)): i for i, node in enumerate(nodes)}
         pending = set(tasks)
         while pending:
-            signed_now = len({t for i in confirmed for t in committee.nodes[i].shards})
-            if signed_now >= committee.quorum:
+            if tally.certified:
                 # certified: the stragglers get a grace period, not the whole of their timeouts
                 _, pending = await asyncio.wait(pending, timeout=config.straggler_grace)
                 for task in pending:
                     task.cancel()
                     name = nodes[tasks[task]].name
-                    failures[name] = f"{name}: still storing {config.straggler_grace:g} s after certification"
+                    tally.failures[name] = (
+                        f"{name}: still storing {config.straggler_grace:g} s after certification"
+                    )
                 await asyncio.gather(*pending, return_exceptions=True)
                 break
             _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -293,19 +291,12 @@ async def _store_async(
         0,
         False,
         None,
-        failures=failures,
         bytes_sent=sent[0],
         timings=timings,
         confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
     )
-    signers = sorted(confirmed)
     return await _in_thread(
-        finish_store,
-        committee,
-        md,
-        signers,
-        lambda: make_certificate(committee, blob_id, message, confirmed),
-        result,
+        tally.finish, md, lambda: make_certificate(committee, blob_id, message, confirmed), result
     )
 
 
