@@ -268,6 +268,11 @@ def test_read_patch_over_http_fetches_only_its_slivers(tmp_path: Path) -> None:
         assert r.returncode == 0, r.stdout + r.stderr
         stored = json.loads(r.stdout)
         assert stored["quilt_id"] == str(offline.quilt_id) and stored["store"]["certified"]
+        r = _cli(root, "--json", "info", stored["quilt_id"])  # the index read over HTTP
+        assert r.returncode == 0, r.stdout + r.stderr
+        listed = json.loads(r.stdout)["quilt_files"]
+        assert [f["patch_id"] for f in listed] == [str(p.patch_id) for p in offline.patches]
+        assert not any("note" in f for f in listed)
         (bare / "committee.json").write_bytes((root / "committee.json").read_bytes())
         for patch in offline.patches:
             out = tmp_path / f"out-{patch.identifier}"

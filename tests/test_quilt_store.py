@@ -215,6 +215,28 @@ def test_quilt_files_and_costs(fresh: tuple[Committee, quilt.Quilt]) -> None:
     assert costs["quilt_saves"] > 10
 
 
+def test_quilt_files_come_from_the_nodes_given(fresh: tuple[Committee, quilt.Quilt], tmp_path: Path) -> None:
+    """info on served nodes lists a quilt's files from those nodes: here the
+    committee's own directories are gone and the nodes given are elsewhere."""
+    from walrus_core.reference.nodes import NodeDir
+    from walrus_core.reference.quilt_store import quilt_files
+
+    committee, q = fresh
+    moved = {}
+    for node in committee.node_dirs():
+        shutil.move(node.path, tmp_path / node.name)
+        moved[node.index] = NodeDir(
+            tmp_path / node.name, node.index, node.shards, node.n_shards, node.key_path
+        )
+    from_dirs = quilt_files(committee, q.quilt_id)
+    assert from_dirs is not None and all("index unreadable" in x["note"] for x in from_dirs)
+    given = {t: moved[committee.owner[t]] for t in range(committee.n_shards)}
+    listed = quilt_files(committee, q.quilt_id, given)
+    assert listed is not None and not any("note" in x for x in listed)
+    assert [x["patch_id"] for x in listed] == [str(p.patch_id) for p in q.patches]
+    assert [x["identifier"] for x in listed] == sorted(f.identifier for f in _files(30))
+
+
 def test_cli_ls_info_cost_show_quilts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -430,12 +430,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
         with served_nodes(committee) as remote:
             info = blob_info(committee, blob_id, check=args.check, nodes=remote)
+            by_shard = {t: remote[committee.owner[t]] for t in range(committee.n_shards)}
+            quilt_lines = quilt_cli.info_lines(committee, blob_id, info, by_shard)
     else:
         info = blob_info(committee, blob_id, check=args.check)
-    lines = [f"{k}: {v}" for k, v in info.items() if k != "nodes"]
+        quilt_lines = quilt_cli.info_lines(committee, blob_id, info)
+    lines = [f"{k}: {v}" for k, v in info.items() if k not in ("nodes", "quilt_files")]
     lines += [f"  {x['node']}: {x['shards_present']}/{x['shards']} shards" for x in info["nodes"]]
-    lines += quilt_cli.info_lines(committee, blob_id, info)
-    _emit(args, info, "\n".join(lines))
+    _emit(args, info, "\n".join(lines + quilt_lines))
     return 0
 
 

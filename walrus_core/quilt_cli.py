@@ -165,11 +165,12 @@ def annotate_listing(committee: Any, items: list[dict[str, Any]]) -> list[str]:
     return suffixes
 
 
-def info_lines(committee: Any, blob_id: Any, info: dict[str, Any]) -> list[str]:
-    """Add ``quilt_files`` to ``info`` for a quilt; return one line per file."""
+def info_lines(committee: Any, blob_id: Any, info: dict[str, Any], nodes: Any = None) -> list[str]:
+    """Add ``quilt_files`` to ``info`` for a quilt, its index read from
+    ``nodes`` (by shard; the node directories when None); return one line per file."""
     from .reference.quilt_store import quilt_files
 
-    files = quilt_files(committee, blob_id)
+    files = quilt_files(committee, blob_id, nodes)
     if files is None:
         return []
     info["quilt_files"] = files

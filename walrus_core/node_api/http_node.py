@@ -26,9 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from .. import encode
 from ..errors import VerificationError, WalrusCoreError
-from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
+from ..metadata import BlobId, BlobMetadata
 from ..reference.errors import StorageError
 from ..reference.files import parts_size
 from ..reference.nodes import SliverCheck, check_loaded, sliver_bcs_parts
@@ -40,10 +39,16 @@ from ..reference.retrieve import (
     first_valid_metadata,
     read_with_metadata,
 )
-from ..reference.store import StoreResult, finish_store, read_input
+from ..reference.store import (
+    StoreResult,
+    StoreTally,
+    encode_for_store,
+    node_slivers,
+    read_input,
+)
 from . import bls, wire
 from .certificate import make_certificate
-from .wire import KINDS, ApiError
+from .wire import ApiError
 
 if TYPE_CHECKING:
     from ..recovery import RecoverySymbol
@@ -225,18 +230,14 @@ async def _store_async(
     n = committee.n_shards
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    progress("encode", 0, 1)
-    encoded = await _in_thread(encode, data, n)
-    timings["encode"] = time.perf_counter() - t0
-    progress("encode", 1, 1)
+    encoded = await _in_thread(encode_for_store, data, n, progress, timings)
     md = encoded.metadata
     blob_id = md.blob_id
     put_body = wire.metadata_put_body(md.to_bcs())
     message = wire.confirmation_message(committee.epoch, blob_id)
-    failures: dict[str, str] = {}
+    tally = StoreTally(committee, progress)
     confirmed: dict[int, bytes] = {}  # node index -> signature
     sent = [0]
-    done = [0]
 
     async def store_on(index: int, node: HttpNode) -> None:
         info = committee.nodes[index]
@@ -244,12 +245,10 @@ async def _store_async(
             await node.put_metadata(blob_id, put_body)
             sent[0] += len(put_body)
             puts = []
-            for t in info.shards:
-                pair = encoded.pairs[pair_index_for_shard(t, blob_id, n)]
-                for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)):
-                    parts = sliver_bcs_parts(sliver)
-                    puts.append(node.put_sliver(blob_id, pair.index, kind, parts))
-                    sent[0] += parts_size(parts)
+            for pair, kind, sliver in node_slivers(encoded, info.shards):
+                parts = sliver_bcs_parts(sliver)
+                puts.append(node.put_sliver(blob_id, pair, kind, parts))
+                sent[0] += parts_size(parts)
             await asyncio.gather(*puts)
             got_message, signature = await node.confirmation(blob_id)
             if got_message != message:
@@ -259,28 +258,27 @@ async def _store_async(
             ):
                 raise VerificationError(f"{node.name}: confirmation signature does not verify")
             confirmed[index] = signature
+            tally.confirmed.append(index)
         except (WalrusCoreError, ValueError) as exc:
-            msg = _why(exc)
-            failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+            tally.fail(node.name, exc)
         finally:
-            done[0] += 1
-            progress("store", done[0], len(committee.nodes))
+            tally.answered_one()
             timings[f"{node.name} store"] = time.perf_counter() - t0
 
     async with _session() as session:
         nodes = _committee_nodes(committee, session, config)
-        progress("store", 0, len(nodes))
         tasks = {asyncio.ensure_future(store_on(i, node)): i for i, node in enumerate(nodes)}
         pending = set(tasks)
         while pending:
-            signed_now = len({t for i in confirmed for t in committee.nodes[i].shards})
-            if signed_now >= committee.quorum:
+            if tally.certified:
                 # certified: the stragglers get a grace period, not the whole of their timeouts
                 _, pending = await asyncio.wait(pending, timeout=config.straggler_grace)
                 for task in pending:
                     task.cancel()
                     name = nodes[tasks[task]].name
-                    failures[name] = f"{name}: still storing {config.straggler_grace:g} s after certification"
+                    tally.failures[name] = (
+                        f"{name}: still storing {config.straggler_grace:g} s after certification"
+                    )
                 await asyncio.gather(*pending, return_exceptions=True)
                 break
             _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -293,19 +291,12 @@ async def _store_async(
         0,
         False,
         None,
-        failures=failures,
         bytes_sent=sent[0],
         timings=timings,
         confirmed_by=[f"node-{i:03d}" for i in sorted(confirmed)],
     )
-    signers = sorted(confirmed)
     return await _in_thread(
-        finish_store,
-        committee,
-        md,
-        signers,
-        lambda: make_certificate(committee, blob_id, message, confirmed),
-        result,
+        tally.finish, md, lambda: make_certificate(committee, blob_id, message, confirmed), result
     )
 
 

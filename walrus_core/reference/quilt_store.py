@@ -278,9 +278,12 @@ def read_patch(
     )
 
 
-def read_quilt_index(committee: Committee, quilt_id: BlobId) -> list[IndexEntry]:
-    """A stored quilt's index, from the nodes' verified secondary slivers."""
-    reader, _, _ = _reader(committee, quilt_id, None)
+def read_quilt_index(
+    committee: Committee, quilt_id: BlobId, nodes: Mapping[int, SliverSource] | None = None
+) -> list[IndexEntry]:
+    """A stored quilt's index, from the verified secondary slivers of
+    ``nodes`` (by shard; the committee's node directories when None)."""
+    reader, _, _ = _reader(committee, quilt_id, nodes)
     try:
         return list(reader.index().entries)
     except WalrusCoreError as exc:
@@ -302,17 +305,20 @@ def read_patch_to_file(
     return result
 
 
-def quilt_files(committee: Committee, blob_id: BlobId) -> list[dict[str, Any]] | None:
+def quilt_files(
+    committee: Committee, blob_id: BlobId, nodes: Mapping[int, SliverSource] | None = None
+) -> list[dict[str, Any]] | None:
     """The files of a blob stored as a quilt (None for other blobs), as its
-    index on the nodes says (read from verified slivers), each with its patch
-    ID; the writer's note when the index cannot be read."""
+    index on ``nodes`` says (by shard: node directories or served nodes; the
+    committee's directories when None; read from verified slivers), each with
+    its patch ID; the writer's note when the index cannot be read."""
     from ..quilt import PatchId
 
     note = quilt_note(committee, blob_id)
     if note is None:
         return None
     try:
-        entries = read_quilt_index(committee, blob_id)
+        entries = read_quilt_index(committee, blob_id, nodes)
     except WalrusCoreError as exc:
         return [dict(p, note=f"from the writer's note; index unreadable: {exc}") for p in note["patches"]]
     return [dict(patch_json(e), patch_id=str(PatchId(blob_id, e.start, e.end))) for e in entries]

@@ -8,7 +8,7 @@ import contextlib
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +16,17 @@ from typing import Any
 
 from .._args import check_int
 from ..backends import cpu_count
-from ..blob import encode
+from ..blob import EncodedBlob, encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
+<<<<<<< HEAD
 from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
 from ..sliver import SliverPair
 from ..stream import DEFAULT_MEMORY, encode_to
+=======
+from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
+from ..sliver import Sliver
+>>>>>>> net3
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
@@ -85,11 +90,7 @@ def store_blob(
     ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
     n = committee.n_shards
     timings: dict[str, float] = {}
-    progress("encode", 0, 1)
-    t0 = time.perf_counter()
-    encoded = encode(data, n)
-    timings["encode"] = time.perf_counter() - t0
-    progress("encode", 1, 1)
+    encoded = encode_for_store(data, n, progress, timings)
     md = encoded.metadata
     blob_id = md.blob_id
     md_bcs = md.to_bcs()
@@ -103,7 +104,7 @@ def store_blob(
     sizes = {t: parts_size(p) for t, (_, p) in by_shard.items()}
 
     acks: list[Ack] = []
-    failures: dict[str, str] = {}
+    tally = StoreTally(committee, progress)
     sent = 0
     nodes = committee.node_dirs()
 
@@ -118,11 +119,9 @@ def store_blob(
         t0 = time.perf_counter()
         try:
             items: list[tuple[str, Parts]] = [(METADATA_NAME, [md_bcs])]
-            for t in node.shards:
-                pair, slivers = by_shard[t]
-                for kind, sliver in zip(KINDS, slivers):
-                    name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
-                    items.append((name, sliver_bcs_parts(sliver)))
+            for pair, kind, sliver in node_slivers(encoded, node.shards):
+                name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
+                items.append((name, sliver_bcs_parts(sliver)))
             return node.spool(blob_id, items)
         finally:
             timings[f"{node.name} spool"] = time.perf_counter() - t0
@@ -136,7 +135,6 @@ def store_blob(
     wanted = check_int(workers, "workers", 1) if workers is not None else max(2, cpu_count()) // 2
     n_workers = min(len(nodes), wanted)
     ahead = n_workers > 1 or workers is None
-    progress("store", 0, len(nodes))
     with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:
         futures = [pool.submit(check, node) for node in nodes] if ahead else []
         spools = [spooler.submit(spool, node) for node in nodes] if ahead else []
@@ -155,55 +153,109 @@ def store_blob(
                     timings[f"{node.name} keep"] = time.perf_counter() - t0
                     committee.verify_ack(ack)
                     acks.append(ack)
+                    tally.confirmed.append(node.index)
                     sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
                 except (WalrusCoreError, OSError) as exc:
-                    msg = str(exc) or type(exc).__name__
-                    failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+                    tally.fail(node.name, exc)
                 finally:
                     if spooled is not None:
                         node.discard(spooled)
-                progress("store", k + 1, len(nodes))
+                tally.answered_one()
                 if after_node is not None:
                     after_node(node)
         finally:
             for f in futures:
                 f.cancel()
             for k, sf in enumerate(spools):  # a crash: drop what was spooled but not kept
-                if not sf.cancel() and k >= len(acks) + len(failures):
+                if not sf.cancel() and k >= tally.answered:
                     with contextlib.suppress(Exception):
                         nodes[k].discard(sf.result())
 
-    signers = sorted(a.node for a in acks)
     result = StoreResult(
-        blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings
-    )  # the counts and the certificate are filled in by finish_store
-    return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+        blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, bytes_sent=sent, timings=timings
+    )
+    return tally.finish(md, lambda: committee.make_certificate(blob_id, acks), result)
 
 
-def finish_store(
-    committee: Committee,
-    md: BlobMetadata,
-    signers: list[int],
-    make_certificate: Callable[[], dict[str, Any]],
-    result: StoreResult,
-) -> StoreResult:
-    """The end of every store, over directories or HTTP: count the shards of
-    the nodes that signed (``signers``: node indices), keep the certificate
-    and the metadata once they reach n - f and fill in ``result``; raise
-    StoreIncompleteError below it."""
-    signed = len({t for i in signers for t in committee.nodes[i].shards})
-    result.signed_shards = signed
-    result.threshold = committee.quorum
-    result.encoded_length = EncodingConfig(committee.n_shards).encoded_blob_length(md.unencoded_length)
-    result.certified = signed >= committee.quorum
-    if not result.certified:
-        detail = "; ".join(result.failures.values()) or "no failures reported"
-        raise StoreIncompleteError(
-            f"blob {md.blob_id} not certified: nodes holding {signed} shards acknowledged, "
-            f"{committee.quorum} needed ({detail})",
-        )
-    result.certificate_path = committee.write_certified(md, make_certificate())
-    return result
+def encode_for_store(
+    data: Any, n_shards: int, progress: ProgressFn, timings: dict[str, float]
+) -> EncodedBlob:
+    """The first step of every store, over directories or HTTP: encode
+    ``data`` for ``n_shards``, reported to ``progress`` and timed in ``timings``."""
+    progress("encode", 0, 1)
+    t0 = time.perf_counter()
+    encoded = encode(data, n_shards)
+    timings["encode"] = time.perf_counter() - t0
+    progress("encode", 1, 1)
+    return encoded
+
+
+def node_slivers(encoded: EncodedBlob, shards: Sequence[int]) -> list[tuple[int, str, Sliver]]:
+    """(pair index, kind, sliver) of every sliver a node holding ``shards``
+    receives, shard after shard, primary before secondary."""
+    md = encoded.metadata
+    out: list[tuple[int, str, Sliver]] = []
+    for t in shards:
+        pair = encoded.pairs[pair_index_for_shard(t, md.blob_id, md.n_shards)]
+        out += ((pair.index, kind, sliver) for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)))
+    return out
+
+
+def failure_note(node_name: str, exc: BaseException) -> str:
+    """What a store reports for a node that failed with ``exc``, naming the node once."""
+    msg = str(exc) or type(exc).__name__
+    return msg if msg.startswith(node_name) else f"{node_name}: {msg}"
+
+
+class StoreTally:
+    """What every store, over directories or HTTP, keeps of the nodes'
+    answers: which confirmed, which failed and why, how many answered
+    (reported to ``progress``); certified once the nodes that confirmed hold
+    at least n - f shards."""
+
+    def __init__(self, committee: Committee, progress: ProgressFn) -> None:
+        self.committee = committee
+        self.progress = progress
+        self.confirmed: list[int] = []  # node indices
+        self.failures: dict[str, str] = {}
+        self.answered = 0
+        progress("store", 0, len(committee.nodes))
+
+    @property
+    def signed_shards(self) -> int:
+        return len({t for i in self.confirmed for t in self.committee.nodes[i].shards})
+
+    @property
+    def certified(self) -> bool:
+        return self.signed_shards >= self.committee.quorum
+
+    def fail(self, node_name: str, exc: BaseException) -> None:
+        self.failures[node_name] = failure_note(node_name, exc)
+
+    def answered_one(self) -> None:
+        self.answered += 1
+        self.progress("store", self.answered, len(self.committee.nodes))
+
+    def finish(
+        self, md: BlobMetadata, make_certificate: Callable[[], dict[str, Any]], result: StoreResult
+    ) -> StoreResult:
+        """The end of every store: fill in ``result`` (counts, failures) and
+        keep the certificate and the metadata once certified; raise
+        StoreIncompleteError below n - f shards."""
+        committee = self.committee
+        result.failures = self.failures
+        result.signed_shards = self.signed_shards
+        result.threshold = committee.quorum
+        result.encoded_length = EncodingConfig(committee.n_shards).encoded_blob_length(md.unencoded_length)
+        result.certified = self.certified
+        if not result.certified:
+            detail = "; ".join(self.failures.values()) or "no failures reported"
+            raise StoreIncompleteError(
+                f"blob {md.blob_id} not certified: nodes holding {result.signed_shards} shards "
+                f"acknowledged, {committee.quorum} needed ({detail})",
+            )
+        result.certificate_path = committee.write_certified(md, make_certificate())
+        return result
 
 
 def store_file(
