@@ -19,14 +19,9 @@ from ..backends import cpu_count
 from ..blob import EncodedBlob, encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
-<<<<<<< HEAD
-from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
-from ..sliver import SliverPair
-from ..stream import DEFAULT_MEMORY, encode_to
-=======
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
-from ..sliver import Sliver
->>>>>>> net3
+from ..sliver import Sliver, SliverPair
+from ..stream import DEFAULT_MEMORY, encode_to
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
 from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
@@ -294,13 +289,13 @@ def store_streamed(
     input_size(committee, path)
     nodes = committee.node_dirs()
     timings: dict[str, float] = {}
-    failures: dict[str, str] = {}
     receipts: dict[int, tuple[NodeDir, Receipt]] = {}  # shard -> its node's receipt
     blob_ids: list[BlobId] = []  # the blob's, once the encoder has it
 
+    tally = StoreTally(committee, no_progress)  # "store" progress only once the nodes keep
+
     def fail(node: NodeDir, exc: BaseException) -> None:
-        msg = str(exc) or type(exc).__name__
-        failures[node.name] = msg if msg.startswith(node.name) else f"{node.name}: {msg}"
+        tally.fail(node.name, exc)
         for t in node.shards:
             dropped = receipts.pop(t, None)
             if dropped is not None:
@@ -351,9 +346,10 @@ def store_streamed(
     pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * cfg.symbol_size(
         md.unencoded_length
     )
+    tally.progress = progress
     progress("store", 0, len(nodes))
     try:
-        for k, node in enumerate(nodes):
+        for node in nodes:
             entry = receipts.get(node.shards[0]) if node.shards else None
             if entry is not None:
                 t0 = time.perf_counter()
@@ -361,20 +357,20 @@ def store_streamed(
                     ack = node.finish_receipt(entry[1])
                     committee.verify_ack(ack)
                     acks.append(ack)
+                    tally.confirmed.append(node.index)
                     sent += len(entry[1].metadata_bcs) + len(node.shards) * pair_bytes
                 except (WalrusCoreError, OSError) as exc:
                     fail(node, exc)
                 timings[f"{node.name} keep"] = time.perf_counter() - t0
-            progress("store", k + 1, len(nodes))
+            tally.answered_one()
             if after_node is not None:
                 after_node(node)
     finally:
         for node, receipt in receipts.values():  # a crash: drop what was spooled but not kept
             node.discard(receipt.spooled)
-    signers = sorted(a.node for a in acks)
     blob_id = md.blob_id
-    result = StoreResult(blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, failures, sent, timings)
-    return finish_store(committee, md, signers, lambda: committee.make_certificate(blob_id, acks), result)
+    result = StoreResult(blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, {}, sent, timings)
+    return tally.finish(md, lambda: committee.make_certificate(blob_id, acks), result)
 
 
 def _size_limit(committee: Committee, path: Path | str, size: int) -> None:
