@@ -16,8 +16,8 @@ import pytest
 pytest.importorskip("aiohttp")
 pytest.importorskip("pyblst")
 
-from tests.node_api_servers import init_committee, json_of, request, running_nodes
-from tests.node_api_vectors import load
+from node_api_servers import init_committee, json_of, request, running_nodes
+from node_api_vectors import load
 from walrus_core import BlobId
 from walrus_core.node_api import bls, wire
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.node_api_vectors import CASES, case_content, load
+from node_api_vectors import CASES, case_content, load
 from walrus_core import BlobId, BlobMetadata, InvalidProofError, Sliver, encode
 from walrus_core.node_api import wire
 from walrus_core.node_api.symbols import (
