@@ -14,9 +14,9 @@ import pytest
 pytest.importorskip("aiohttp")
 
 from aiohttp import web
-
 from node_api_fakes import serving
 from node_api_servers import cli_env
+
 from walrus_core import VerificationError, blob_id
 from walrus_core.node_api.aggregator import AggregatorError, read_from_aggregator
 

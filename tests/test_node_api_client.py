@@ -20,6 +20,7 @@ pytest.importorskip("pyblst")
 
 from node_api_fakes import fake_node
 from node_api_servers import cli_env, init_committee, running_nodes
+
 from walrus_core import BlobId, encode, quilt
 from walrus_core.metadata import shard_index_for_pair
 from walrus_core.node_api.http_node import (

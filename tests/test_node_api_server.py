@@ -18,6 +18,7 @@ pytest.importorskip("pyblst")
 
 from node_api_servers import init_committee, json_of, request, running_nodes
 from node_api_vectors import load
+
 from walrus_core import BlobId
 from walrus_core.node_api import bls, wire
 

@@ -10,8 +10,8 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from node_api_vectors import CASES, case_content, load
+
 from walrus_core import BlobId, BlobMetadata, InvalidProofError, Sliver, encode
 from walrus_core.node_api import wire
 from walrus_core.node_api.symbols import (
