@@ -27,7 +27,8 @@ MIB = 1 << 20
 
 def measure(mib: int, n_shards: int, n_nodes: int, rounds: int, base: Path | None) -> dict[str, Any]:
     from tests.node_api_servers import free_port_range, running_nodes
-    from walrus_core.node_api.http_node import read_blob_http, store_blob_http
+    from walrus_core.node_api.http_node import read_blob_http
+    from walrus_core.node_api.http_store import store_blob_http
     from walrus_core.reference.committee import init_committee, load_committee
     from walrus_core.reference.retrieve import read_blob
     from walrus_core.reference.store import store_blob

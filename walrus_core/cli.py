@@ -291,7 +291,7 @@ def _cmd_get(args: argparse.Namespace) -> int:
 def _cmd_store(args: argparse.Namespace) -> int:
     committee = _committee(args)
     if committee.served:
-        from .node_api.http_node import store_file_http
+        from .node_api.http_store import store_file_http
 
         r = store_file_http(committee, args.file, progress=_progress(args))
     else:

@@ -79,7 +79,7 @@ def store_quilt(
 
     laid = layout(files, committee.n_shards)
     if committee.served:
-        from ..node_api.http_node import store_blob_http
+        from ..node_api.http_store import store_blob_http
 
         stored = store_blob_http(committee, laid.blob, progress=progress)
     else:
