@@ -199,3 +199,15 @@ def test_python_dash_m(tmp_path: Path) -> None:
     r = call("--committee", "nodes", "read", blob_id, "-o", "out2.bin")
     assert r.returncode == 1 and "cannot read blob" in r.stderr
     assert not (tmp_path / "out2.bin").exists()
+
+
+@pytest.mark.parametrize("blob_id", ["-o" + "A" * 41, "-" + "q" * 42, "--" + "x" * 41])
+def test_blob_ids_beginning_with_a_dash_are_arguments(blob_id: str) -> None:
+    """base64url IDs may begin with "-" (1 in 64 of them): they must not be
+    taken for an option, nor for "-o" followed by a value."""
+    from walrus_core.cli import _parser
+
+    args = _parser().parse_args(["read", blob_id, "-o", "out.bin"])
+    assert (args.blob_id, args.output) == (blob_id, "out.bin")
+    args = _parser().parse_args(["info", blob_id])
+    assert args.blob_id == blob_id

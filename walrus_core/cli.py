@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,18 +46,29 @@ from .reference.store import store_file
 from .reference.verify import blob_info, committee_status, cost, list_blobs, scrub
 from .stream import DEFAULT_MEMORY, ByteBar, file_blob_ids
 
+# A blob ID (43 base64url characters) or a patch ID (50) may begin with "-".
+_DASHED_ID = re.compile(r"-[A-Za-z0-9_-]{42}(?:[A-Za-z0-9_-]{7})?")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that takes a blob or patch ID beginning with "-" as an argument,
+    not as an unknown option (or as "-o" followed by a value)."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if _DASHED_ID.fullmatch(arg_string):
+            return None
+        return super()._parse_optional(arg_string)
+
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--committee", "-c", default=argparse.SUPPRESS, help="committee directory")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON output")
     common.add_argument(
         "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress bar"
     )
 
-    p = argparse.ArgumentParser(
-        prog="walrus-core", description="Walrus RS2 blobs over local node directories."
-    )
+    p = _Parser(prog="walrus-core", description="Walrus RS2 blobs over local node directories.")
     p.add_argument(
         "--committee", "-c", default=os.environ.get("WALRUS_CORE_COMMITTEE"), help="committee directory"
     )
