@@ -263,10 +263,7 @@ def read_to_file(
         result = read_blob(committee, blob_id, progress=progress)
         write_output(result.data, out)
         return result
-    path = Path(out)
-    if path.is_dir():
-        raise StorageError(f"{path} is a directory")
-    path = path if path.is_absolute() else Path(os.getcwd()) / path
+    path = _output_path(out)
     md, _, problems = find_metadata(committee, blob_id)
     try:
         length = _stream_to(path, _systematic_rows(committee, md, progress))
@@ -287,7 +284,12 @@ def write_output(data: bytes, out: Path | str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        path = Path(out)
-        if path.is_dir():
-            raise StorageError(f"{path} is a directory")
-        atomic_write(path if path.is_absolute() else Path(os.getcwd()) / path, data)
+        atomic_write(_output_path(out), data)
+
+
+def _output_path(out: Path | str) -> Path:
+    """``out`` as an absolute path; a directory there is refused."""
+    path = Path(out)
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory")
+    return path if path.is_absolute() else Path(os.getcwd()) / path
