@@ -310,6 +310,17 @@ def test_error_classes_subclass_builtins() -> None:
         wc.compute_metadata(memoryview(bytearray(393205)), 4)
 
 
+def test_missing_optional_package_is_named() -> None:
+    """A feature whose optional package is absent says which package to install."""
+    from walrus_core._optional import require
+    from walrus_core.errors import MissingDependencyError
+
+    with pytest.raises(MissingDependencyError, match="'no-such-package'") as info:
+        require("walrus_core_no_such_module", "this feature", "no-such-package")
+    assert isinstance(info.value, ImportError)
+    assert require("json", "this feature", "json").dumps([]) == "[]"
+
+
 # ---------------------------------------------------------------------------
 # Buffers of every accepted kind give the same (correct) answers.
 

@@ -33,6 +33,10 @@ class InvalidBlobIdError(InvalidInputError):
     """A blob ID text or byte string is malformed."""
 
 
+class MissingDependencyError(WalrusCoreError, ImportError):
+    """An optional third-party package that this feature needs is not installed."""
+
+
 class BackendUnavailableError(WalrusCoreError, RuntimeError):
     """A SIMD backend was requested that is unknown, compiled out, or not
     supported by this CPU and OS."""
@@ -59,6 +63,7 @@ __all__ = [
     "InvalidBufferError",
     "InvalidInputError",
     "InvalidProofError",
+    "MissingDependencyError",
     "NotEnoughShardsError",
     "VerificationError",
     "WalrusCoreError",

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .._optional import require
 from ..errors import InvalidInputError, VerificationError
 
 DST = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_"
@@ -25,13 +26,7 @@ _G1_GENERATOR = bytes.fromhex(
 
 
 def _blst() -> Any:
-    try:
-        import pyblst
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InvalidInputError(
-            "BLS confirmations need the 'pyblst' package: pip install 'walrus-core[store]'"
-        ) from exc
-    return pyblst
+    return require("pyblst", "BLS confirmations", "pyblst")
 
 
 def _scalar(secret_key: bytes) -> int:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._optional import require
 from .errors import CertificateError, StorageError
 from .files import read_file
 
@@ -14,14 +15,10 @@ from .files import read_file
 KEY_FILE_MAX = 64 << 10
 
 
-def _crypto() -> Any:
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise StorageError(
-            "reference storage needs the 'cryptography' package: pip install 'walrus-core[store]'"
-        ) from exc
+def _crypto() -> tuple[Any, Any]:
+    feature, package = "reference storage", "cryptography"
+    ed25519 = require("cryptography.hazmat.primitives.asymmetric.ed25519", feature, package)
+    serialization = require("cryptography.hazmat.primitives.serialization", feature, package)
     return ed25519, serialization
 
 
