@@ -81,6 +81,7 @@ void wc_blob_pk_pack(const uint8_t *src, size_t stride, size_t count, size_t S, 
     }
 }
 
+/* The inverse of wc_blob_pk_pack (same slot layout, read back). */
 void wc_blob_pk_unpack(const uint8_t *src, size_t count, size_t S, uint8_t *dst, size_t stride)
 {
     if (!pk_aligned(S)) {

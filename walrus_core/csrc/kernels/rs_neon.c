@@ -23,7 +23,8 @@
 #define RS_FN(name)    name##_neon
 #define RS_FUSED       0 /* not yet measured on AArch64 hardware (32 registers: a candidate) */
 
-/* Named fields, not an array: the compiler then keeps each in a register. */
+/* Named fields, not an array: the compiler then keeps each in a register.
+ * Same shape as rs_ssse3.c on purpose (see there). */
 typedef struct {
     uint8x16_t lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
 } rs_tables_neon;

@@ -173,7 +173,9 @@ static void RS_FN(ifft_butterfly_acc)(const uint8_t *x, const uint8_t *y, uint8_
 #if RS_FUSED
 
 /* Fused radix-4 steps (rs_kernels.h: fft4/ifft4). Each quad pair is loaded
- * once and stored once for two layers. */
+ * once and stored once for two layers. The forward and inverse functions
+ * mirror each other's shape on purpose: they are different butterfly orders,
+ * each written once. */
 
 /* The quad's slices, read out of the caller's pointer arrays once: a byte
  * store may alias them, so the compiler would reload them every block. */

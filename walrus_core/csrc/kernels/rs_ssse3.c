@@ -21,7 +21,9 @@
 #define RS_FN(name)    name##_ssse3
 #define RS_FUSED       0 /* measured: no clear gain with 16 xmm registers */
 
-/* Named fields, not an array: the compiler then keeps each in a register. */
+/* Named fields, not an array: the compiler then keeps each in a register.
+ * rs_neon.c has the same shape in its own intrinsics on purpose: only the
+ * per-ISA multiply lives here; the algorithm is written once in rs_simd.h. */
 typedef struct {
     __m128i lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3, mask;
 } rs_tables_ssse3;
