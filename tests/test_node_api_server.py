@@ -360,6 +360,48 @@ def test_overload_answers_503_and_clients_retry(tmp_path: Path) -> None:
         assert result.certified and result.signed_shards == 10
 
 
+def test_request_beyond_max_pending_gets_503_then_is_served(tmp_path: Path) -> None:
+    """Deterministic overload: a PUT whose body is still arriving holds the only
+    slot, so another request is refused with 503 UNAVAILABLE (not queued, not
+    dropped); once the body is complete both are served."""
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    root = init_committee(tmp_path / "c", 4, 10)
+    case = load("node-api-n10-len20000")
+    put = bytes.fromhex(case["metadata"]["put_body_hex"])
+    path = case["metadata"]["path"]
+    with running_nodes(root, [0], extra=("--max-pending", "1")) as (node,):
+        parts = urlsplit(node.url)
+        slow = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            slow.putrequest("PUT", path)
+            slow.putheader("Content-Type", OCTET["Content-Type"])
+            slow.putheader("Content-Length", str(len(put)))
+            slow.endheaders(put[:10])  # the rest of the body later
+            refused = None
+            deadline = time.monotonic() + 10
+            while refused is None and time.monotonic() < deadline:  # until the slot is taken
+                status, _, body = request(node.url, "GET", path)
+                if status == 503:
+                    refused = json_of(body)["error"]
+                else:
+                    assert status == 404
+                    time.sleep(0.02)
+            assert refused is not None, "the held slot never refused a request"
+            assert (refused["code"], refused["status"], refused["details"][0]["reason"]) == (
+                503,
+                "UNAVAILABLE",
+                "UNAVAILABLE",
+            )
+            slow.send(put[10:])
+            assert slow.getresponse().status == 201
+        finally:
+            slow.close()
+        assert request(node.url, "GET", path)[0] == 200
+
+
 def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     root = init_committee(tmp_path / "c", 4, 10)
     case = load("node-api-n10-len1000")
