@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .._bcs import uleb128
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
-from ..sliver import Sliver, SliverPair, config_of, verify_slivers
+from ..sliver import Sliver, SliverPair, sliver_bcs_size, verify_slivers
 from .errors import StorageError
 from .files import (
     KINDS,
@@ -61,13 +61,6 @@ def sliver_index(kind: str, pair: int, n_shards: int) -> int:
     """Index of the ``kind`` sliver of sliver pair ``pair``: the primary one
     has the pair's index, the secondary one n - 1 - pair (format §6)."""
     return pair if kind == "primary" else n_shards - 1 - pair
-
-
-def sliver_file_size(metadata: BlobMetadata, kind: str) -> int:
-    """Bytes in the file of any ``kind`` sliver of this blob: its BCS (below)."""
-    cfg, size = config_of(metadata)
-    length = cfg.symbols_per_sliver(kind) * size
-    return len(uleb128(length)) + length + 4
 
 
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
@@ -263,7 +256,7 @@ class NodeDir:
             return None
         blob_id = metadata.blob_id
         self._check_dirs(blob_id)
-        return read_file(self.sliver_path(blob_id, kind, index), sliver_file_size(metadata, kind))
+        return read_file(self.sliver_path(blob_id, kind, index), sliver_bcs_size(metadata, kind))
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
         """Read and parse one sliver, not yet checked against the metadata's
