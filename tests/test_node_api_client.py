@@ -353,3 +353,36 @@ def test_banded_store_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         r = store_file_http(committee, src, config=FAST, memory=BUDGET)
         assert r.certified and set(r.failures) == {"node-003"}
         assert read_blob_http(committee, r.blob_id, config=FAST).data == data
+
+
+def test_interrupted_banded_store_over_http_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a banded store PUTs slivers: the requests under way are
+    cancelled, the encoder's slivers file is gone, nothing is certified, and
+    the store can simply be run again."""
+    from walrus_core.node_api.http_store import StoringNode
+
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    data = os.urandom(1_800_001)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    real = StoringNode.send
+    sent = [0]
+
+    def interrupted(self: StoringNode, *args: Any) -> None:
+        if sent[0] == 4:
+            raise KeyboardInterrupt
+        sent[0] += 1
+        real(self, *args)
+
+    monkeypatch.setattr(StoringNode, "send", interrupted)
+    with running_nodes(root):
+        before = sorted(os.listdir(root))
+        with pytest.raises(KeyboardInterrupt):
+            store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert sorted(os.listdir(root)) == before and committee.certified_blobs() == []
+        monkeypatch.setattr(StoringNode, "send", real)
+        r = store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert r.certified and read_blob_http(committee, r.blob_id, config=FAST).data == data
