@@ -40,7 +40,7 @@ from .progress import ProgressFn, no_progress
 
 # Node directories whose checks and disk writes may run ahead of the one being
 # kept: their fsyncs wait on the disk, not the CPU, and a deeper queue keeps it busy.
-SPOOL_THREADS = 4
+NODES_AHEAD = 4
 
 # Test hook: called after each node has been handled (the writer "crashes" if it raises).
 # Only stores that keep nodes in order call it.
@@ -102,7 +102,7 @@ def directory_plan(committee: Committee, workers: int | None = None) -> StorePla
     """The committee's node directories, kept in order. ``workers``: nodes
     checked and spooled at once (default: a few; 1 = one node after the other,
     nothing ahead)."""
-    window = max(SPOOL_THREADS, cpu_count() // 2) if workers is None else check_int(workers, "workers", 1)
+    window = max(NODES_AHEAD, cpu_count() // 2) if workers is None else check_int(workers, "workers", 1)
     return StorePlan(committee.node_dirs(), committee.make_certificate, True, window)
 
 
