@@ -65,10 +65,8 @@ def measure(
                 tm = res.timings
                 nodes = [c.node(i).name for i in range(n_nodes)]
                 # if every node were its own machine: encode, then the slowest node's
-                # check and spool (they run side by side) and keep
-                critical = tm["encode"] + max(
-                    max(tm[f"{x} check"], tm.get(f"{x} spool", 0.0)) + tm[f"{x} keep"] for x in nodes
-                )
+                # stage (check and spool, side by side) and keep
+                critical = tm["encode"] + max(tm[f"{x} stage"] + tm[f"{x} keep"] for x in nodes)
             t_store = min(t_store, elapsed)
             cpu_store = min(cpu_store, time.process_time() - c0)
         t0 = time.perf_counter()

@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +26,7 @@ from node_api_servers import cli_env, init_committee, running_nodes
 from walrus_core import BlobId, encode, quilt
 from walrus_core.metadata import shard_index_for_pair
 from walrus_core.node_api.http_node import ClientConfig, read_blob_from_nodes, read_blob_http
-from walrus_core.node_api.http_store import store_blob_http
+from walrus_core.node_api.http_store import store_blob_http, store_file_http
 from walrus_core.reference import BlobUnavailableError, load_committee
 
 pytestmark = pytest.mark.net
@@ -288,3 +290,99 @@ def test_read_patch_over_http_fetches_only_its_slivers(tmp_path: Path) -> None:
         assert r.returncode == 0, r.stdout + r.stderr
         assert patch.start in json.loads(r.stdout)["slivers_rebuilt"]
         assert out.read_bytes() == contents["b.bin"]
+
+
+def _served_files(root: Path) -> dict[str, bytes]:
+    """Every file the served nodes keep for their blobs."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.glob("node-*/blobs/**/*"))
+        if p.is_file()
+    }
+
+
+def _forget_blobs(root: Path) -> None:
+    shutil.rmtree(root / "certified", ignore_errors=True)
+    for blobs in root.glob("node-*/blobs"):
+        shutil.rmtree(blobs)
+        blobs.mkdir()
+
+
+BUDGET = 8 << 20  # the blob's encoding takes about 10 MB: banded
+
+
+def test_banded_store_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that does not fit the memory budget is encoded banded and each
+    node's slivers PUT as they come: the nodes keep exactly the files of the
+    in-memory store (whose slivers test_node_api_interop checks against
+    Walrus's), the blob reads back exact, a dead node fails alone."""
+    from walrus_core.reference import store
+
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    data = os.urandom(1_800_001)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    banded: list[int] = []
+    real = store.encode_to
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        banded.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(store, "encode_to", spy)
+    with running_nodes(root) as nodes:
+        in_memory = store_file_http(committee, src, config=FAST)
+        assert banded == [] and in_memory.certified
+        expected = _served_files(root)
+        assert len(expected) == 4 + 2 * 10  # metadata per node, two slivers per shard
+        _forget_blobs(root)
+        r = store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert banded == [1] and r.certified and r.signed_shards == 10 and not r.failures
+        assert r.blob_id == in_memory.blob_id and r.bytes_sent == in_memory.bytes_sent
+        assert _served_files(root) == expected
+        assert read_blob_http(committee, r.blob_id, config=FAST).data == data
+        # the CLI passes --memory to the store over HTTP
+        _forget_blobs(root)
+        out = _cli(root, "--json", "store", str(src), "--memory", "8M")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["certified"] and _served_files(root) == expected
+        # a dead node fails alone, the others are certified
+        _forget_blobs(root)
+        nodes[3].stop()
+        r = store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert r.certified and set(r.failures) == {"node-003"}
+        assert read_blob_http(committee, r.blob_id, config=FAST).data == data
+
+
+def test_interrupted_banded_store_over_http_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a banded store PUTs slivers: the requests under way are
+    cancelled, the encoder's slivers file is gone, nothing is certified, and
+    the store can simply be run again."""
+    from walrus_core.node_api.http_store import StoringNode
+
+    root = init_committee(tmp_path / "c", 4, 10)
+    committee = load_committee(root)
+    data = os.urandom(1_800_001)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    real = StoringNode.send
+    sent = [0]
+
+    def interrupted(self: StoringNode, *args: Any) -> None:
+        if sent[0] == 4:
+            raise KeyboardInterrupt
+        sent[0] += 1
+        real(self, *args)
+
+    monkeypatch.setattr(StoringNode, "send", interrupted)
+    with running_nodes(root):
+        before = sorted(os.listdir(root))
+        with pytest.raises(KeyboardInterrupt):
+            store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert sorted(os.listdir(root)) == before and committee.certified_blobs() == []
+        monkeypatch.setattr(StoringNode, "send", real)
+        r = store_file_http(committee, src, config=FAST, memory=BUDGET)
+        assert r.certified and read_blob_http(committee, r.blob_id, config=FAST).data == data

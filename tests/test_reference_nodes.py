@@ -253,77 +253,69 @@ def _received(c, data: bytes):  # type: ignore[no-untyped-def]
     return enc, md, by_shard
 
 
-def _items(node: nodes.NodeDir, md, by_shard):  # type: ignore[no-untyped-def]
-    n = node.n_shards
-    items: list[tuple[str, files.Parts]] = [(files.METADATA_NAME, [md.to_bcs()])]
-    pairs = {}
-    for t in node.shards:
-        p = by_shard[t]
-        pairs[p.index] = (p.primary, p.secondary)
-        items.append((files.sliver_file_name("primary", p.index, n), nodes.sliver_bcs_parts(p.primary)))
-        items.append(
-            (files.sliver_file_name("secondary", n - 1 - p.index, n), nodes.sliver_bcs_parts(p.secondary))
-        )
-    return items, pairs
+def _share(node: nodes.NodeDir, by_shard):  # type: ignore[no-untyped-def]
+    return [by_shard[t] for t in node.shards]
 
 
 def _tree(path: Path) -> dict[str, bytes]:
     return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
-def test_spool_then_keep_gives_exactly_what_receive_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pair_by_pair", [False, True])
+def test_staged_then_kept_gives_exactly_what_receive_writes(tmp_path: Path, pair_by_pair: bool) -> None:
     data = bytes(range(256)) * 40
     c1 = init_committee(tmp_path / "a", 4, 10)
     c2 = init_committee(tmp_path / "b", 4, 10)
     _, md, by_shard = _received(c1, data)
     for n1, n2 in zip(c1.node_dirs(), c2.node_dirs()):
-        items, pairs = _items(n1, md, by_shard)
-        n1.receive(md.to_bcs(), pairs)
-        spooled = n2.spool(md.blob_id, items)
-        # spooled but not kept: only temporaries, nothing under a served name
-        assert spooled.temps and all(
+        share = _share(n1, by_shard)
+        n1.receive(md.to_bcs(), {p.index: (p.primary, p.secondary) for p in share})
+        staged = n2.stage(md)
+        for part in [[p] for p in share] if pair_by_pair else [share]:
+            n2.send(staged, part)
+        # staged but not kept: only temporaries, nothing under a served name
+        assert staged.spooled.temps and all(
             x.startswith(files.TMP_PREFIX) for x in os.listdir(n2.blob_path(md.blob_id))
         )
         assert n2.read_metadata(md.blob_id) is None
-        n2.keep(n2.check(md.to_bcs(), pairs), spooled)
+        ack = n2.confirm(staged, c2)
+        assert ack.node == n2.index and ack.shards == tuple(sorted(n2.shards))
         assert _tree(n2.path / n2.blob_path(md.blob_id).name) == _tree(
             n1.path / n1.blob_path(md.blob_id).name
         )
         assert n2.stray_files(md.blob_id) == []
-        # storing again: files already there are not spooled a second time
-        again = n2.spool(md.blob_id, items)
-        assert again.temps == {}
-        n2.keep(n2.check(md.to_bcs(), pairs), again)
+        # storing again: files already there are not written a second time
+        again = n2.stage(md)
+        n2.send(again, share)
+        assert again.spooled.temps == {}
+        n2.confirm(again, c2)
         assert n2.stray_files(md.blob_id) == []
 
 
-def test_spool_of_a_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) -> None:
-    from walrus_core import Sliver
+def test_staged_sliver_that_fails_its_check_is_never_kept(tmp_path: Path) -> None:
+    from walrus_core import Sliver, SliverPair
     from walrus_core.errors import VerificationError
 
     c = init_committee(tmp_path / "c", 4, 10)
     _, md, by_shard = _received(c, bytes(range(200)) * 30)
     node = c.node(0)
-    items, pairs = _items(node, md, by_shard)
-    first = min(pairs)
-    prim, sec = pairs[first]
-    forged = bytearray(bytes(prim))
+    share = _share(node, by_shard)
+    good = share[0]
+    forged = bytearray(bytes(good.primary))
     forged[5] ^= 1
-    pairs[first] = (Sliver(bytes(forged), prim.index, prim.symbol_size, "primary"), sec)
-    items[1] = (items[1][0], nodes.sliver_bcs_parts(pairs[first][0]))
-    spooled = node.spool(md.blob_id, items)
+    bad = Sliver(bytes(forged), good.index, good.primary.symbol_size, "primary")
+    staged = node.stage(md)
     with pytest.raises(VerificationError):
-        node.check(md.to_bcs(), pairs)
-    node.discard(spooled)
+        node.send(staged, [SliverPair(good.index, bad, good.secondary), *share[1:]])
+    node.abandon(staged)
     assert os.listdir(node.blob_path(md.blob_id)) == []
-    # and a spool can only be kept by its own node, for its own blob
+    # and a staged share can only be kept by its own node
     other = c.node(1)
-    items1, _ = _items(other, md, by_shard)
-    sp1 = other.spool(md.blob_id, items1)
-    pairs[first] = (prim, sec)
+    theirs = other.stage(md)
+    other.send(theirs, _share(other, by_shard))
     with pytest.raises(StorageError):
-        node.keep(node.check(md.to_bcs(), pairs), sp1)
-    other.discard(sp1)
+        node.confirm(theirs, c)
+    other.abandon(theirs)
     assert [x for x in os.listdir(other.blob_path(md.blob_id)) if x.startswith(files.TMP_PREFIX)] == []
 
 

@@ -9,17 +9,21 @@ import os
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from walrus_core.blob import encode
 from walrus_core.config import EncodingConfig
 from walrus_core.errors import VerificationError
+from walrus_core.metadata import BlobMetadata
 from walrus_core.reference import files, store
 from walrus_core.reference.committee import Committee, init_committee
 from walrus_core.reference.errors import StorageError
+from walrus_core.reference.nodes import NodeDir, Receipt
 from walrus_core.reference.retrieve import read_blob
 from walrus_core.reference.store import store_blob, store_file, store_streamed
+from walrus_core.sliver import Sliver, SliverPair
 from walrus_core.stream import DEFAULT_MEMORY
 
 
@@ -68,15 +72,15 @@ def test_streamed_store_writes_the_in_memory_files(
 
 
 def spy_on_streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A list that gets an item each time store_streamed is called."""
+    """A list that gets an item each time a store encodes banded."""
     calls: list[int] = []
-    real = store.store_streamed
+    real = store.encode_to
 
-    def spy(committee: Committee, path: Path | str, **kw: object) -> store.StoreResult:
+    def spy(*args: Any, **kw: Any) -> BlobMetadata:
         calls.append(1)
-        return real(committee, path, **kw)  # type: ignore[arg-type]
+        return real(*args, **kw)
 
-    monkeypatch.setattr(store, "store_streamed", spy)
+    monkeypatch.setattr(store, "encode_to", spy)
     return calls
 
 
@@ -99,16 +103,16 @@ def test_interrupted_streamed_store_leaves_no_partial_files(
     src = tmp_path / "blob"
     data = write_blob(src, 30_000, seed=7)
     c = init_committee(tmp_path / "c", 10, 10)
-    real = store.NodeDir.receive_pair
+    real = NodeDir.send
     count = [0]
 
-    def interrupted(self: store.NodeDir, *args: object) -> None:
+    def interrupted(self: NodeDir, *args: object) -> None:
         if count[0] == crash_after_pairs:
             raise KeyboardInterrupt
         count[0] += 1
         real(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store.NodeDir, "receive_pair", interrupted)
+    monkeypatch.setattr(NodeDir, "send", interrupted)
     before = sorted(os.listdir(c.root))
     with pytest.raises(KeyboardInterrupt):
         store_streamed(c, src)
@@ -116,7 +120,7 @@ def test_interrupted_streamed_store_leaves_no_partial_files(
     assert c.certified_blobs() == []
     assert all(not name.split("/")[-1].startswith(files.TMP_PREFIX) for name in node_files(c))
     assert all(not name.endswith(".sliver") for name in node_files(c))  # nothing kept before every check
-    monkeypatch.setattr(store.NodeDir, "receive_pair", real)
+    monkeypatch.setattr(NodeDir, "send", real)
     r = store_streamed(c, src)
     assert r.certified and read_blob(c, r.blob_id).data == data
 
@@ -127,7 +131,7 @@ def test_crash_between_node_keeps(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     c = init_committee(tmp_path / "c", 10, 10)
     done: list[str] = []
 
-    def hook(node: store.NodeDir) -> None:
+    def hook(node: NodeDir) -> None:
         done.append(node.name)
         if len(done) == 3:
             raise Crash
@@ -149,16 +153,18 @@ def test_missing_node_and_bad_pair_are_reported(tmp_path: Path, monkeypatch: pyt
     c = init_committee(tmp_path / "c", 10, 10)
     gone, bad = c.node_dirs()[2], c.node_dirs()[5]
     shutil.rmtree(gone.path)
-    real = store.NodeDir.receive_pair
+    real = NodeDir.send
 
-    def corrupting(self: store.NodeDir, receipt: object, pair: int, slivers: tuple[object, object]) -> None:
+    def corrupting(self: NodeDir, staged: Receipt, pairs: list[SliverPair]) -> None:
         if self.name == bad.name:
-            primary = bytearray(slivers[0])  # type: ignore[call-overload]
+            (pair,) = pairs
+            primary = bytearray(pair.primary)
             primary[0] ^= 1
-            slivers = (type(slivers[0])(primary, pair, slivers[0].symbol_size, "primary"), slivers[1])  # type: ignore[attr-defined]
-        real(self, receipt, pair, slivers)  # type: ignore[arg-type]
+            bad_primary = Sliver(primary, pair.index, pair.primary.symbol_size, "primary")
+            pairs = [SliverPair(pair.index, bad_primary, pair.secondary)]
+        real(self, staged, pairs)
 
-    monkeypatch.setattr(store.NodeDir, "receive_pair", corrupting)
+    monkeypatch.setattr(NodeDir, "send", corrupting)
     r = store_streamed(c, src)
     assert r.certified and r.signed_shards == 8
     assert set(r.failures) == {gone.name, bad.name}

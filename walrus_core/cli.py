@@ -305,7 +305,7 @@ def _cmd_store(args: argparse.Namespace) -> int:
     if committee.served:
         from .node_api.http_store import store_file_http
 
-        r = store_file_http(committee, args.file, progress=_progress(args))
+        r = store_file_http(committee, args.file, progress=_progress(args), memory=args.memory)
     else:
         r = store_file(committee, args.file, progress=_progress(args), memory=args.memory)
     _emit(args, r.to_json(), str(r.blob_id))

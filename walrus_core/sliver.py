@@ -9,6 +9,7 @@ The helpers here (sliver kinds, committed roots, line roots) are shared by
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,7 +24,7 @@ from .metadata import BlobMetadata, decode_sliver_bcs
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
-__all__ = ["Sliver", "SliverKind", "SliverPair", "verify_sliver", "verify_slivers"]
+__all__ = ["Sliver", "SliverKind", "SliverPair", "read_sliver", "verify_sliver", "verify_slivers"]
 
 SliverKind = Literal["primary", "secondary"]
 #: The axis of the message matrix a sliver kind runs along (the C core's code).
@@ -181,11 +182,59 @@ def sliver_problem(sliver: Sliver, cfg: EncodingConfig, size: int) -> str | None
     return None
 
 
-def verify_sliver(sliver: Sliver, metadata: BlobMetadata) -> None:
+def sliver_bcs_size(metadata: BlobMetadata, kind: str) -> int:
+    """Bytes in the BCS (SliverData) of any ``kind`` sliver of this blob, as
+    a node stores it: uleb128(length) || symbols || LE16(S) || LE16(index)."""
+    cfg, size = config_of(metadata)
+    length = cfg.symbols_per_sliver(sliver_kind(kind)) * size
+    return len(uleb128(length)) + length + 4
+
+
+def read_sliver(source: Any, kind: str, metadata: BlobMetadata) -> Sliver:
+    """The ``kind`` sliver whose BCS (SliverData, as a node stores and sends
+    it) is ``source``: a buffer, a file's path, or a binary file object (read
+    from where it stands). No more than a ``kind`` sliver of this blob takes
+    is read: anything longer, or not SliverData, raises
+    :class:`VerificationError`; a missing file raises OSError."""
+    limit = sliver_bcs_size(metadata, kind)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            raw: Any = fh.read(limit + 1)
+    elif hasattr(source, "read"):
+        raw = source.read(limit + 1)
+        if not isinstance(raw, (bytes, bytearray)):
+            raise InvalidInputError(f"a sliver file object must be binary, it read {type(raw).__name__}")
+    else:
+        raw = source
+        try:
+            memoryview(raw)
+        except TypeError:
+            raise InvalidInputError(
+                f"a sliver is a Sliver, its BCS bytes, a path or a binary file, not {type(source).__name__}"
+            ) from None
+    if len(memoryview(raw).cast("B")) > limit:
+        raise VerificationError(f"{kind} sliver: more than the {limit} bytes of its BCS for this blob")
+    try:
+        return Sliver.from_bcs(raw, kind)
+    except InvalidInputError as exc:
+        raise VerificationError(f"{kind} sliver: {exc}") from exc
+
+
+def verify_sliver(sliver: Any, metadata: BlobMetadata, kind: str | None = None) -> None:
     """Check a sliver against the metadata (index, size, and the Merkle root
-    of its re-expanded line). Raises :class:`VerificationError`."""
+    of its re-expanded line). Raises :class:`VerificationError`.
+
+    ``sliver``: a :class:`Sliver`, or its BCS as a node keeps it (a buffer,
+    a file's path or a binary file object, see :func:`read_sliver`; SliverData
+    does not say its kind: give ``kind``)."""
     if not isinstance(sliver, Sliver):
-        raise InvalidInputError(f"sliver must be a Sliver, not {type(sliver).__name__}")
+        if kind is None:
+            raise InvalidInputError(
+                f"sliver must be a Sliver, or its BCS with a kind, not {type(sliver).__name__} alone"
+            )
+        sliver = read_sliver(sliver, kind, metadata)
+    elif kind is not None and sliver_kind(kind) != sliver.kind:
+        raise VerificationError(f"{sliver.kind} sliver {sliver.index} given as a {kind} sliver")
     (problem,) = verify_slivers([sliver], metadata, threads=1)
     if problem:
         raise VerificationError(problem)

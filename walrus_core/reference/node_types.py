@@ -1,20 +1,24 @@
 """What the client commands need of a storage node, whichever kind it is: a
 node directory (nodes.NodeDir) or a served node over HTTP
-(node_api.http_node.RemoteNode). read, scrub, info and repair are written
-once against these."""
+(node_api.http_node.RemoteNode, node_api.http_store.StoringNode). store,
+read, scrub, info and repair are written once against these."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..metadata import BlobId, BlobMetadata
     from ..recovery import RecoverySymbol
-    from ..sliver import Sliver
+    from ..sliver import Sliver, SliverPair
+    from .committee import Committee
     from .nodes import SliverCheck
+
+Staged = TypeVar("Staged")  # what a node holds of a blob being stored, not yet kept
+Signed = TypeVar("Signed", covariant=True)  # a node's verified statement that it keeps its share
 
 
 class ShardHolder(Protocol):
@@ -73,3 +77,21 @@ class RepairableNode(CheckableNode, Protocol):
         """Keep a rebuilt, verified sliver unless a good one is held already;
         whether it was written."""
         ...
+
+
+class StorableNode(ShardHolder, Protocol[Staged, Signed]):
+    """What a store needs of a node (the one driver: reference.store.store_with).
+
+    ``stage`` starts a blob on the node, ``send`` hands it sliver pairs of its
+    shards (all at once, or pair by pair as a banded encoder produces them),
+    ``confirm`` makes it keep them and returns its signed acknowledgment, the
+    signature checked against the key ``committee`` publishes for it;
+    ``abandon`` drops what was staged but not kept (idempotent)."""
+
+    def stage(self, metadata: BlobMetadata) -> Staged: ...
+
+    def send(self, staged: Staged, pairs: Sequence[SliverPair]) -> None: ...
+
+    def confirm(self, staged: Staged, committee: Committee) -> Signed: ...
+
+    def abandon(self, staged: Staged) -> None: ...

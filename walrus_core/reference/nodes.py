@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .._bcs import uleb128
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard
-from ..sliver import Sliver, config_of, verify_slivers
+from ..sliver import Sliver, SliverPair, sliver_bcs_size, verify_slivers
 from .errors import StorageError
 from .files import (
     KINDS,
@@ -50,6 +51,7 @@ from .keys import load_private_key
 
 if TYPE_CHECKING:
     from ..recovery import RecoverySymbol
+    from .committee import Committee
     from .node_types import ShardHolder
 
 ACK_DOMAIN = b"walrus-core/reference/ack/v1\x00"
@@ -59,13 +61,6 @@ def sliver_index(kind: str, pair: int, n_shards: int) -> int:
     """Index of the ``kind`` sliver of sliver pair ``pair``: the primary one
     has the pair's index, the secondary one n - 1 - pair (format §6)."""
     return pair if kind == "primary" else n_shards - 1 - pair
-
-
-def sliver_file_size(metadata: BlobMetadata, kind: str) -> int:
-    """Bytes in the file of any ``kind`` sliver of this blob: its BCS (below)."""
-    cfg, size = config_of(metadata)
-    length = cfg.symbols_per_sliver(kind) * size
-    return len(uleb128(length)) + length + 4
 
 
 def sliver_bcs_parts(sliver: Sliver) -> list[bytes | memoryview]:
@@ -114,7 +109,8 @@ class Checked:
 class Spooled:
     """Files a node has written to durable temporary files but not kept:
     nothing under a temporary name is ever served, and only :meth:`NodeDir.keep`
-    gives them their names, after :meth:`NodeDir.check` passed (see spool)."""
+    gives them their names, once every one has passed its check (see
+    :meth:`NodeDir.receive_pairs`)."""
 
     node: int
     blob_id: BlobId
@@ -260,7 +256,7 @@ class NodeDir:
             return None
         blob_id = metadata.blob_id
         self._check_dirs(blob_id)
-        return read_file(self.sliver_path(blob_id, kind, index), sliver_file_size(metadata, kind))
+        return read_file(self.sliver_path(blob_id, kind, index), sliver_bcs_size(metadata, kind))
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
         """Read and parse one sliver, not yet checked against the metadata's
@@ -435,11 +431,12 @@ class NodeDir:
                     f"{self.name}: refusing {sliver.kind} sliver {sliver.index}: {problem}"
                 )
 
-    # --- receiving a share too large to hold: pair by pair, spooled as it is checked
+    # --- receiving a share: all at once or pair by pair, spooled as it is checked
     def begin_receipt(self, metadata_bcs: bytes) -> Receipt:
-        """Start receiving this node's share pair by pair (:meth:`receive_pair`,
-        then :meth:`finish_receipt`): memory is one pair, whatever the share.
-        Nothing gets its final name before every pair has passed its check."""
+        """Start receiving this node's share (:meth:`receive_pairs`, all at
+        once or pair by pair, then :meth:`finish_receipt`): nothing is held in
+        memory between calls. Nothing gets its final name before every pair
+        has passed its check."""
         md = self._received_metadata(metadata_bcs)
         parent = self.blob_path(md.blob_id)
         ensure_dir(parent)
@@ -448,23 +445,45 @@ class NodeDir:
         return Receipt(md, bytes(metadata_bcs), self.expected_pairs(md.blob_id), set(), [], spooled)
 
     def receive_pair(self, receipt: Receipt, pair: int, slivers: tuple[Any, Any]) -> None:
-        """Check one sliver pair of the share against the metadata and write
-        what is new to durable temporary files (removed by :meth:`discard`
-        of ``receipt.spooled`` if the receipt is not finished)."""
-        if pair not in receipt.expected or pair in receipt.received:
-            raise VerificationError(f"{self.name}: unexpected sliver pair {pair}")
+        """:meth:`receive_pairs` for one pair."""
+        self.receive_pairs(receipt, [(pair, slivers)])
+
+    def receive_pairs(self, receipt: Receipt, pairs: Sequence[tuple[int, tuple[Any, Any]]]) -> None:
+        """Check sliver pairs of the share against the metadata (pair index ->
+        (primary, secondary), each a Sliver or its BCS) and write what is new
+        to durable temporary files (removed by :meth:`discard` of
+        ``receipt.spooled`` if the receipt is not finished). For several pairs
+        the writes run beside the check (one native call on all cores), so
+        the disk and the CPUs work at once."""
         blob_id = receipt.metadata.blob_id
-        fresh = [
-            f
-            for kind, got in zip(KINDS, slivers)
-            if (f := self._received_sliver(blob_id, kind, sliver_index(kind, pair, self.n_shards), got))
-        ]
-        self._verify(receipt.metadata, [sliver for _, sliver in fresh])
+        fresh: list[tuple[str, Sliver]] = []
+        seen: set[int] = set()
+        for pair, slivers in pairs:
+            if pair not in receipt.expected or pair in receipt.received or pair in seen:
+                raise VerificationError(f"{self.name}: unexpected sliver pair {pair}")
+            seen.add(pair)
+            for kind, got in zip(KINDS, slivers):
+                found = self._received_sliver(blob_id, kind, sliver_index(kind, pair, self.n_shards), got)
+                if found is not None:
+                    fresh.append(found)
         parent = self.blob_path(blob_id)
-        for name, sliver in fresh:
-            receipt.spooled.temps[name] = write_temporary(parent, sliver_bcs_parts(sliver))
-            receipt.files.append((name, []))  # kept by renaming its temporary
-        receipt.received.add(pair)
+
+        def write() -> None:  # temporaries only: nothing gets its name before finish_receipt
+            for name, sliver in fresh:
+                receipt.spooled.temps[name] = write_temporary(parent, sliver_bcs_parts(sliver))
+
+        if len(fresh) > 2:
+            with ThreadPoolExecutor(1) as writer:
+                written = writer.submit(write)
+                try:
+                    self._verify(receipt.metadata, [sliver for _, sliver in fresh])
+                finally:
+                    written.result()
+        else:
+            self._verify(receipt.metadata, [sliver for _, sliver in fresh])
+            write()
+        receipt.files += [(name, []) for name, _ in fresh]  # kept by renaming its temporary
+        receipt.received |= seen
 
     def finish_receipt(self, receipt: Receipt) -> Ack:
         """Keep a share received in full (metadata first) and sign for it."""
@@ -475,29 +494,22 @@ class NodeDir:
         checked = Checked(self.index, receipt.metadata.blob_id, receipt.metadata_bcs, receipt.files)
         return self.keep(checked, receipt.spooled)
 
-    def spool(self, blob_id: BlobId, items: Sequence[tuple[str, Parts]]) -> Spooled:
-        """Write received files to durable temporary files (written, fsynced,
-        not renamed) while :meth:`check` verifies them, so that disk writes
-        overlap the verification. Files already present with the right size
-        are left to check/keep. On error nothing is left behind."""
-        if not self.exists:
-            raise StorageError(f"{self.name}: node directory is missing")
-        parent = self.blob_path(blob_id)
-        ensure_dir(parent)
-        self._check_dirs(blob_id)
-        temps: dict[str, Path] = {}
-        try:
-            for name, parts in items:
-                final = child(parent, name)
-                size = parts_size(parts)
-                with contextlib.suppress(FileNotFoundError):
-                    if os.lstat(final).st_size == size:
-                        continue
-                temps[name] = write_temporary(parent, parts)
-        except BaseException:
-            self.discard(Spooled(self.index, blob_id, temps))
-            raise
-        return Spooled(self.index, blob_id, temps)
+    # --- what the store driver needs (reference.node_types.StorableNode)
+    def stage(self, metadata: BlobMetadata) -> Receipt:
+        return self.begin_receipt(metadata.to_bcs())
+
+    def send(self, staged: Receipt, pairs: Sequence[SliverPair]) -> None:
+        self.receive_pairs(staged, [(p.index, (p.primary, p.secondary)) for p in pairs])
+
+    def confirm(self, staged: Receipt, committee: Committee) -> Ack:
+        """Keep the share (:meth:`finish_receipt`); its Ed25519 signature
+        checked against the key committee.json publishes for this node."""
+        ack = self.finish_receipt(staged)
+        committee.verify_ack(ack)
+        return ack
+
+    def abandon(self, staged: Receipt) -> None:
+        self.discard(staged.spooled)
 
     @staticmethod
     def discard(spooled: Spooled) -> None:

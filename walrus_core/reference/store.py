@@ -1,6 +1,16 @@
 """store: encode a blob, send each node the sliver pairs of its shards plus the
 metadata, collect signed acknowledgments, and certify the blob once the
-signing nodes hold at least n - f shards."""
+signing nodes hold at least n - f shards.
+
+One driver (:func:`store_with`) for every kind of node (node_types.StorableNode:
+a node directory here, a served node in node_api/http_store.py): it encodes
+in memory, or banded when the blob does not fit the memory budget, hands each
+node its metadata and slivers, collects and verifies the acknowledgments,
+certifies at n - f shards and cleans up what was not kept. A :class:`StorePlan`
+says how the nodes are spoken to: node directories are kept one after the
+other in committee order (their checks and disk writes run ahead of that, so
+a crash leaves a prefix of nodes kept); served nodes are all spoken to at
+once, and stragglers get a grace period once the blob is certified."""
 
 from __future__ import annotations
 
@@ -9,10 +19,10 @@ import os
 import stat
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .._args import check_int
 from ..backends import cpu_count
@@ -20,28 +30,27 @@ from ..blob import EncodedBlob, encode
 from ..config import EncodingConfig
 from ..errors import DataTooLargeError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, pair_index_for_shard, shard_index_for_pair
-from ..sliver import Sliver, SliverPair
+from ..sliver import SliverPair
 from ..stream import DEFAULT_MEMORY, encode_to
 from .committee import Committee
 from .errors import StorageError, StoreIncompleteError
-from .files import KINDS, METADATA_NAME, Parts, parts_size, sliver_file_name
-from .nodes import (
-    Ack,
-    Checked,
-    NodeDir,
-    Receipt,
-    Spooled,
-    sliver_bcs_parts,
-    sliver_index,
-)
+from .node_types import StorableNode
+from .nodes import Ack
 from .progress import ProgressFn, no_progress
 
-# Nodes whose slivers are spooled to disk at once: their fsyncs wait on the
-# disk, not the CPU, and a deeper queue keeps it busy.
-SPOOL_THREADS = 4
+# Node directories whose checks and disk writes may run ahead of the one being
+# kept: their fsyncs wait on the disk, not the CPU, and a deeper queue keeps it busy.
+NODES_AHEAD = 4
 
 # Test hook: called after each node has been handled (the writer "crashes" if it raises).
-after_node: Callable[[NodeDir], None] | None = None
+# Only stores that keep nodes in order call it.
+after_node: Callable[[Any], None] | None = None
+
+# What a node's failure may raise; anything else is a crash of the writer.
+NODE_FAILURES = (WalrusCoreError, OSError, ValueError)
+
+Staged = TypeVar("Staged")
+Signed = TypeVar("Signed")
 
 
 @dataclass
@@ -55,8 +64,8 @@ class StoreResult:
     certificate_path: Path | None
     acks: list[Ack] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
-    bytes_sent: int = 0
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node check/keep
+    bytes_sent: int = 0  # the metadata and sliver bytes of the nodes that acknowledged
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: encode, and per node stage/keep
     confirmed_by: list[str] = field(default_factory=list)  # nodes that confirmed over HTTP (BLS)
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +84,28 @@ class StoreResult:
         }
 
 
+@dataclass(frozen=True)
+class StorePlan(Generic[Staged, Signed]):
+    """How the store driver speaks to a committee's nodes (committee order)."""
+
+    nodes: Sequence[StorableNode[Staged, Signed]]
+    # the certificate's JSON from the blob ID and the verified acknowledgments
+    certificate: Callable[[BlobId, Sequence[Signed]], dict[str, Any]]
+    # keep the nodes one after the other, in committee order, in the calling
+    # thread (a crash leaves a prefix kept); otherwise each node as it finishes
+    in_order: bool
+    window: int  # nodes staged at once (in order: how many run ahead of the one kept)
+    grace: float | None = None  # not in order: how long stragglers get once certified
+
+
+def directory_plan(committee: Committee, workers: int | None = None) -> StorePlan[Any, Ack]:
+    """The committee's node directories, kept in order. ``workers``: nodes
+    checked and spooled at once (default: a few; 1 = one node after the other,
+    nothing ahead)."""
+    window = max(NODES_AHEAD, cpu_count() // 2) if workers is None else check_int(workers, "workers", 1)
+    return StorePlan(committee.node_dirs(), committee.make_certificate, True, window)
+
+
 def store_blob(
     committee: Committee, data: Any, *, progress: ProgressFn = no_progress, workers: int | None = None
 ) -> StoreResult:
@@ -82,94 +113,280 @@ def store_blob(
 
     Raises StoreIncompleteError (after writing what it could) when fewer than
     n - f shards were acknowledged; storing the same blob again changes nothing.
-    ``workers``: nodes served at once (default: half the CPUs; 1 = one after the other)."""
-    n = committee.n_shards
-    timings: dict[str, float] = {}
-    encoded = encode_for_store(data, n, progress, timings)
-    md = encoded.metadata
-    blob_id = md.blob_id
-    md_bcs = md.to_bcs()
-    # What goes to each node: the metadata and the pairs of its shards. The
-    # slivers travel as objects (one process); the node checks each as if it
-    # came off the wire.
-    by_shard: dict[int, tuple[int, tuple[Any, Any]]] = {}
-    for pair in encoded.pairs:
-        t = shard_index_for_pair(pair.index, blob_id, n)
-        by_shard[t] = (pair.index, (pair.primary, pair.secondary))
-    sizes = {t: parts_size(p) for t, (_, p) in by_shard.items()}
+    ``workers``: nodes served at once (default: a few; 1 = one after the other)."""
+    return store_with(committee, directory_plan(committee, workers), data, progress=progress)
 
-    acks: list[Ack] = []
-    tally = StoreTally(committee, progress)
-    sent = 0
-    nodes = committee.node_dirs()
 
-    def check(node: NodeDir) -> Checked:
+def store_file(
+    committee: Committee,
+    path: Path | str,
+    *,
+    progress: ProgressFn = no_progress,
+    workers: int | None = None,
+    memory: int = DEFAULT_MEMORY,
+) -> StoreResult:
+    """Store the file at ``path``; one larger than the committee's shard count
+    allows is refused (DataTooLargeError) before any of it is read. A file
+    whose encoding would not fit in ``memory`` bytes is encoded banded and
+    sent pair by pair (see :func:`store_with`); smaller ones are encoded in
+    memory, faster."""
+    return store_with(
+        committee, directory_plan(committee, workers), Path(path), progress=progress, memory=memory
+    )
+
+
+def store_streamed(
+    committee: Committee,
+    path: Path | str,
+    *,
+    progress: ProgressFn = no_progress,
+    memory: int = DEFAULT_MEMORY,
+) -> StoreResult:
+    """Store a file of any size within about ``memory`` bytes, banded
+    whatever its size (see :func:`store_with`)."""
+    plan = directory_plan(committee)
+    return store_with(committee, plan, Path(path), progress=progress, memory=memory, banded=True)
+
+
+def store_with(
+    committee: Committee,
+    plan: StorePlan[Staged, Signed],
+    source: Any,
+    *,
+    progress: ProgressFn = no_progress,
+    memory: int = DEFAULT_MEMORY,
+    banded: bool | None = None,
+) -> StoreResult:
+    """The one store driver. ``source``: a buffer, or a file's :class:`Path`.
+
+    A buffer, and a file whose encoding fits in ``memory`` bytes, are encoded
+    in memory; then each node (``plan.window`` at once) is staged and sent its
+    pairs. A larger file (or any with ``banded=True``) is encoded in one
+    banded pass (:func:`walrus_core.stream.encode_to`, its slivers in an
+    unnamed temporary file beside the committee), each node staged once the
+    metadata is known and sent each pair as it comes: memory is about
+    ``memory``, whatever the blob. Then the nodes keep their shares and
+    sign; each signature is checked against the committee's key for the
+    node. Certified once they hold n - f shards (StoreIncompleteError
+    otherwise, after keeping what it could); storing the same blob again
+    changes nothing. Interrupted, it leaves nothing staged behind."""
+    run = _Run(committee, plan, progress)
+    if isinstance(source, Path):
+        size = input_size(committee, source)
+        if banded is None:
+            cfg = EncodingConfig(committee.n_shards)
+            banded = size is not None and size + cfg.encoded_blob_length(size) > memory
+        if banded:
+            return run.finish(run.banded(source, memory))
+        source = read_input(committee, source)
+    encoded = encode_for_store(source, committee.n_shards, progress, run.timings)
+    return run.finish(run.in_memory(encoded))
+
+
+class _Run(Generic[Staged, Signed]):
+    """One store: what was staged on which node, which nodes signed, which failed."""
+
+    def __init__(self, committee: Committee, plan: StorePlan[Staged, Signed], progress: ProgressFn) -> None:
+        self.committee = committee
+        self.plan = plan
+        self.nodes = plan.nodes
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self.tally = StoreTally(committee, no_progress)  # "store" progress once the nodes keep
+        self.staged: dict[int, Staged] = {}  # node position -> staged, not yet kept or abandoned
+        self.dropped: set[int] = set()  # positions whose staging is abandoned
+        self.failed: dict[int, BaseException] = {}  # positions that failed before the keeping
+        self.signed: dict[int, Signed] = {}
+
+    # --- staging
+    def stage(self, k: int, md: BlobMetadata, pairs: Sequence[SliverPair] = ()) -> Staged:
+        """Stage node ``k`` and send it ``pairs``; abandoned at once if the
+        store dropped it meanwhile (a crash, a straggler)."""
+        node = self.nodes[k]
+        t0 = time.perf_counter()
+        staged = node.stage(md)
+        try:
+            if pairs:
+                node.send(staged, pairs)
+        except BaseException:
+            node.abandon(staged)
+            raise
+        finally:
+            self.timings[f"{node.name} stage"] = time.perf_counter() - t0
+        self.staged[k] = staged
+        if k in self.dropped:
+            self.drop(k)
+        return staged
+
+    def drop(self, k: int) -> None:
+        self.dropped.add(k)
+        staged = self.staged.pop(k, None)
+        if staged is not None:
+            with contextlib.suppress(Exception):
+                self.nodes[k].abandon(staged)
+
+    def keep(self, k: int, staged: Staged) -> Signed:
+        node = self.nodes[k]
         t0 = time.perf_counter()
         try:
-            return node.check(md_bcs, dict(by_shard[t] for t in node.shards))
+            signed = node.confirm(staged, self.committee)
+        except BaseException:
+            self.drop(k)  # whatever a failed keep left staged
+            raise
         finally:
-            timings[f"{node.name} check"] = time.perf_counter() - t0
+            self.timings[f"{node.name} keep"] = time.perf_counter() - t0
+        self.staged.pop(k, None)
+        return signed
 
-    def spool(node: NodeDir) -> Spooled:
-        t0 = time.perf_counter()
-        try:
-            items: list[tuple[str, Parts]] = [(METADATA_NAME, [md_bcs])]
-            for pair, kind, sliver in node_slivers(encoded, node.shards):
-                name = sliver_file_name(kind, sliver_index(kind, pair, n), n)
-                items.append((name, sliver_bcs_parts(sliver)))
-            return node.spool(blob_id, items)
-        finally:
-            timings[f"{node.name} spool"] = time.perf_counter() - t0
+    # --- encoding
+    def in_memory(self, encoded: EncodedBlob) -> BlobMetadata:
+        md = encoded.metadata
+        n = md.n_shards
+        by_node = [
+            [encoded.pairs[pair_index_for_shard(t, md.blob_id, n)] for t in node.shards]
+            for node in self.nodes
+        ]
+        self.collect(md, lambda k: self.stage(k, md, by_node[k]))
+        return md
 
-    # Pipelined: the nodes' checks (native code on all cores, without the GIL)
-    # run in a pool while another thread spools each node's slivers to durable
-    # temporary files; this thread then keeps the nodes in order (renames what
-    # passed its check, signs), so disk writes overlap the checks and a crash
-    # between two nodes leaves a prefix of them kept. With workers=1 nothing
-    # runs ahead: one node after the other.
-    wanted = check_int(workers, "workers", 1) if workers is not None else max(2, cpu_count()) // 2
-    n_workers = min(len(nodes), wanted)
-    ahead = n_workers > 1 or workers is None
-    with ThreadPoolExecutor(n_workers) as pool, ThreadPoolExecutor(SPOOL_THREADS) as spooler:
-        futures = [pool.submit(check, node) for node in nodes] if ahead else []
-        spools = [spooler.submit(spool, node) for node in nodes] if ahead else []
-        try:
-            for k, node in enumerate(nodes):
-                spooled: Spooled | None = None
+    def banded(self, path: Path, memory: int) -> BlobMetadata:
+        n = self.committee.n_shards
+        owner: dict[int, int] = {t: k for k, node in enumerate(self.nodes) for t in node.shards}
+        blob_ids: list[BlobId] = []
+
+        def begin(md: BlobMetadata) -> None:
+            blob_ids.append(md.blob_id)
+            for k in range(len(self.nodes)):
                 try:
-                    if ahead:
-                        spooled = spools[k].result()
-                        checked = futures[k].result()
-                    else:
-                        checked = check(node)
-                    t0 = time.perf_counter()
-                    ack = node.keep(checked, spooled)
-                    spooled = None
-                    timings[f"{node.name} keep"] = time.perf_counter() - t0
-                    committee.verify_ack(ack)
-                    acks.append(ack)
-                    tally.confirmed.append(node.index)
-                    sent += len(md_bcs) + sum(sizes[t] for t in node.shards)
-                except (WalrusCoreError, OSError) as exc:
-                    tally.fail(node.name, exc)
-                finally:
-                    if spooled is not None:
-                        node.discard(spooled)
-                tally.answered_one()
+                    self.stage(k, md)
+                except NODE_FAILURES as exc:
+                    self.failed[k] = exc
+
+        def send(pair: SliverPair) -> None:
+            k = owner[shard_index_for_pair(pair.index, blob_ids[0], n)]
+            staged = self.staged.get(k)
+            if staged is not None:
+                try:
+                    self.nodes[k].send(staged, [pair])
+                except NODE_FAILURES as exc:
+                    self.failed[k] = exc
+                    self.drop(k)
+            self.progress("send", pair.index + 1, n)
+
+        t0 = time.perf_counter()
+        try:
+            md = encode_to(
+                path,
+                n,
+                send,
+                memory=memory,
+                progress=lambda done, total: self.progress("encode", done, total),
+                tmpdir=str(self.committee.root),  # beside the nodes' disk: /tmp may be small, or in memory
+                on_metadata=begin,
+            )
+        except BaseException as exc:
+            for k in list(self.staged):
+                self.drop(k)
+            if isinstance(exc, OSError):
+                raise StorageError(f"cannot store {path}: {exc.strerror or exc}") from exc
+            raise
+        self.timings["encode"] = time.perf_counter() - t0
+        self.collect(md, self.staged_or_failure)
+        return md
+
+    def staged_or_failure(self, k: int) -> Staged:
+        if k in self.failed:
+            raise self.failed[k]
+        return self.staged[k]
+
+    # --- keeping
+    def collect(self, md: BlobMetadata, prepare: Callable[[int], Staged]) -> None:
+        """Have every node keep its staged share (``prepare(k)`` stages node
+        ``k``, or returns what was staged) and record its answer."""
+        self.tally.progress = self.progress
+        self.progress("store", 0, len(self.nodes))
+        plan = self.plan
+        window = max(1, min(plan.window, len(self.nodes)))
+        with ThreadPoolExecutor(window) as pool:
+            try:
+                if plan.in_order:
+                    self.keep_in_order(pool, window, prepare)
+                else:
+                    self.keep_as_done(pool, lambda k: self.keep(k, prepare(k)))
+            finally:  # a crash: nothing not yet kept stays staged
+                self.dropped.update(range(len(self.nodes)))
+                for k in list(self.staged):
+                    self.drop(k)
+
+    def answer(self, k: int, got: Callable[[], Signed]) -> None:
+        node = self.nodes[k]
+        try:
+            self.signed[k] = got()
+            self.tally.confirmed.append(node.index)
+        except NODE_FAILURES as exc:
+            self.tally.fail(node.name, exc)
+        self.tally.answered_one()
+
+    def keep_in_order(self, pool: ThreadPoolExecutor, window: int, prepare: Callable[[int], Staged]) -> None:
+        # node k + window is staged once node k is kept: with a window of 1
+        # nothing runs ahead
+        futures: dict[int, Future[Staged]] = {}
+        try:
+            for k in range(len(self.nodes)):
+                for j in range(k, min(k + window, len(self.nodes))):
+                    if j not in futures:
+                        futures[j] = pool.submit(prepare, j)
+                future = futures.pop(k)
+                self.answer(k, lambda: self.keep(k, future.result()))  # noqa: B023
                 if after_node is not None:
-                    after_node(node)
+                    after_node(self.nodes[k])
+        finally:
+            for f in futures.values():
+                f.cancel()
+
+    def keep_as_done(self, pool: ThreadPoolExecutor, stage_and_keep: Callable[[int], Signed]) -> None:
+        futures = {pool.submit(stage_and_keep, k): k for k in range(len(self.nodes))}
+        pending = set(futures)
+        deadline: float | None = None
+        try:
+            while pending:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                for f in done:
+                    self.answer(futures[f], f.result)
+                if not done and deadline is not None:  # the grace is over
+                    for f in pending:
+                        name = self.nodes[futures[f]].name
+                        self.tally.failures[name] = (
+                            f"{name}: still storing {self.plan.grace:g} s after certification"
+                        )
+                        self.tally.answered_one()
+                    return
+                if deadline is None and self.plan.grace is not None and self.tally.certified:
+                    deadline = time.monotonic() + self.plan.grace
         finally:
             for f in futures:
                 f.cancel()
-            for k, sf in enumerate(spools):  # a crash: drop what was spooled but not kept
-                if not sf.cancel() and k >= tally.answered:
-                    with contextlib.suppress(Exception):
-                        nodes[k].discard(sf.result())
 
-    result = StoreResult(
-        blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, bytes_sent=sent, timings=timings
-    )
-    return tally.finish(md, lambda: committee.make_certificate(blob_id, acks), result)
+    def finish(self, md: BlobMetadata) -> StoreResult:
+        signed = [self.signed[k] for k in sorted(self.signed)]
+        acks: list[Ack] = [a for a in signed if isinstance(a, Ack)]
+        others = [
+            f"node-{self.nodes[k].index:03d}"
+            for k in sorted(self.signed)
+            if not isinstance(self.signed[k], Ack)
+        ]
+        cfg = EncodingConfig(md.n_shards)
+        pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * cfg.symbol_size(
+            md.unencoded_length
+        )
+        md_bytes = len(md.to_bcs())
+        sent = sum(md_bytes + len(self.nodes[k].shards) * pair_bytes for k in self.signed)
+        blob_id = md.blob_id
+        result = StoreResult(
+            blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, {}, sent, self.timings, others
+        )
+        return self.tally.finish(md, lambda: self.plan.certificate(blob_id, signed), result)
 
 
 def encode_for_store(
@@ -183,17 +400,6 @@ def encode_for_store(
     timings["encode"] = time.perf_counter() - t0
     progress("encode", 1, 1)
     return encoded
-
-
-def node_slivers(encoded: EncodedBlob, shards: Sequence[int]) -> list[tuple[int, str, Sliver]]:
-    """(pair index, kind, sliver) of every sliver a node holding ``shards``
-    receives, shard after shard, primary before secondary."""
-    md = encoded.metadata
-    out: list[tuple[int, str, Sliver]] = []
-    for t in shards:
-        pair = encoded.pairs[pair_index_for_shard(t, md.blob_id, md.n_shards)]
-        out += ((pair.index, kind, sliver) for kind, sliver in zip(KINDS, (pair.primary, pair.secondary)))
-    return out
 
 
 def failure_note(node_name: str, exc: BaseException) -> str:
@@ -251,126 +457,6 @@ class StoreTally:
             )
         result.certificate_path = committee.write_certified(md, make_certificate())
         return result
-
-
-def store_file(
-    committee: Committee,
-    path: Path | str,
-    *,
-    progress: ProgressFn = no_progress,
-    workers: int | None = None,
-    memory: int = DEFAULT_MEMORY,
-) -> StoreResult:
-    """Store the file at ``path``; one larger than the committee's shard count
-    allows is refused (DataTooLargeError) before any of it is read. A file
-    whose encoding would not fit in ``memory`` bytes is stored streamed
-    (:func:`store_streamed`); smaller ones are encoded in memory, faster."""
-    size = input_size(committee, path)
-    if size is not None and size + EncodingConfig(committee.n_shards).encoded_blob_length(size) > memory:
-        return store_streamed(committee, path, progress=progress, memory=memory)
-    return store_blob(committee, read_input(committee, path), progress=progress, workers=workers)
-
-
-def store_streamed(
-    committee: Committee,
-    path: Path | str,
-    *,
-    progress: ProgressFn = no_progress,
-    memory: int = DEFAULT_MEMORY,
-) -> StoreResult:
-    """Store a file of any size within about ``memory`` bytes: one banded
-    encoding pass (:func:`walrus_core.stream.encode_to`, its slivers in an
-    unnamed temporary file in the committee's directory), then each sliver
-    pair is sent to its node, which checks it against the metadata and
-    spools it; the nodes keep their shares (in order, as :func:`store_blob`)
-    once every pair has been handed out. Interrupted, it leaves no
-    temporary file behind."""
-    n = committee.n_shards
-    input_size(committee, path)
-    nodes = committee.node_dirs()
-    timings: dict[str, float] = {}
-    receipts: dict[int, tuple[NodeDir, Receipt]] = {}  # shard -> its node's receipt
-    blob_ids: list[BlobId] = []  # the blob's, once the encoder has it
-
-    tally = StoreTally(committee, no_progress)  # "store" progress only once the nodes keep
-
-    def fail(node: NodeDir, exc: BaseException) -> None:
-        tally.fail(node.name, exc)
-        for t in node.shards:
-            dropped = receipts.pop(t, None)
-            if dropped is not None:
-                node.discard(dropped[1].spooled)
-
-    def begin(md: BlobMetadata) -> None:
-        md_bcs = md.to_bcs()
-        blob_ids.append(md.blob_id)
-        for node in nodes:
-            try:
-                receipt = node.begin_receipt(md_bcs)
-            except (WalrusCoreError, OSError) as exc:
-                fail(node, exc)
-                continue
-            receipts.update((t, (node, receipt)) for t in node.shards)
-
-    def send(pair: SliverPair) -> None:
-        entry = receipts.get(shard_index_for_pair(pair.index, blob_ids[0], n))
-        if entry is not None:
-            node, receipt = entry
-            try:
-                node.receive_pair(receipt, pair.index, (pair.primary, pair.secondary))
-            except (WalrusCoreError, OSError) as exc:
-                fail(node, exc)
-        progress("send", pair.index + 1, n)
-
-    t0 = time.perf_counter()
-    try:
-        md = encode_to(
-            path,
-            n,
-            send,
-            memory=memory,
-            progress=lambda done, total: progress("encode", done, total),
-            tmpdir=str(committee.root),  # beside the nodes' disk: /tmp may be small, or in memory
-            on_metadata=begin,
-        )
-    except BaseException as exc:
-        for node, receipt in receipts.values():
-            node.discard(receipt.spooled)
-        if isinstance(exc, OSError):
-            raise StorageError(f"cannot store {path}: {exc.strerror or exc}") from exc
-        raise
-    timings["encode"] = time.perf_counter() - t0
-    acks: list[Ack] = []
-    sent = 0
-    cfg = EncodingConfig(n)
-    pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * cfg.symbol_size(
-        md.unencoded_length
-    )
-    tally.progress = progress
-    progress("store", 0, len(nodes))
-    try:
-        for node in nodes:
-            entry = receipts.get(node.shards[0]) if node.shards else None
-            if entry is not None:
-                t0 = time.perf_counter()
-                try:
-                    ack = node.finish_receipt(entry[1])
-                    committee.verify_ack(ack)
-                    acks.append(ack)
-                    tally.confirmed.append(node.index)
-                    sent += len(entry[1].metadata_bcs) + len(node.shards) * pair_bytes
-                except (WalrusCoreError, OSError) as exc:
-                    fail(node, exc)
-                timings[f"{node.name} keep"] = time.perf_counter() - t0
-            tally.answered_one()
-            if after_node is not None:
-                after_node(node)
-    finally:
-        for node, receipt in receipts.values():  # a crash: drop what was spooled but not kept
-            node.discard(receipt.spooled)
-    blob_id = md.blob_id
-    result = StoreResult(blob_id, md.unencoded_length, 0, 0, 0, False, None, acks, {}, sent, timings)
-    return tally.finish(md, lambda: committee.make_certificate(blob_id, acks), result)
 
 
 def _size_limit(committee: Committee, path: Path | str, size: int) -> None:
