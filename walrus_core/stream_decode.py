@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rs2
+from . import _native, rs2
 from ._args import resolve_threads
 from .errors import InconsistentBlobError, InvalidInputError, MemoryBudgetError, NotEnoughShardsError
 from .metadata import BlobMetadata
@@ -111,10 +111,16 @@ def _shape(metadata: BlobMetadata, kind: str) -> _Shape:
     )
 
 
-def decode_memory(metadata: BlobMetadata, kind: str = "primary") -> int:
-    """The smallest ``memory`` budget :func:`decode_to` accepts for this blob
-    and sliver kind (more memory: wider bands, more threads, faster)."""
-    return _shape(metadata, kind).least()
+def decode_memory(
+    metadata: BlobMetadata, kind: str = "primary", *, check: str = "default", threads: int | None = None
+) -> int:
+    """The smallest ``memory`` budget :func:`decode_to` accepts for this blob,
+    sliver kind and check (more memory: wider bands, more threads, faster)."""
+    least = _shape(metadata, kind).least()
+    if check == "strict":  # re-encoding the written file in bands
+        n, length = metadata.n_shards, int(metadata.unencoded_length)
+        least = max(least, _native.stream_memory(n, length, 128, resolve_threads(threads), True))
+    return least
 
 
 @dataclass
@@ -126,8 +132,7 @@ class _Plan:
     width: int
 
 
-def _plan(shape: _Shape, memory: int, threads: int | None) -> _Plan:
-    least = shape.least()
+def _plan(shape: _Shape, memory: int, threads: int | None, least: int) -> _Plan:
     if memory < least:
         raise MemoryBudgetError(
             f"decoding a {shape.p * shape.s * shape.size}-byte message at n = {shape.n} from "
@@ -190,6 +195,7 @@ def _gather(
     plan: _Plan,
     dropped: list[tuple[int, str]],
     progress: StageProgress | None,
+    on_refused: Callable[[int, str], object] | None,
 ) -> None:
     """Pull slivers in batches, verify each batch in one call, keep the first k distinct that verify."""
     sh = slots.shape
@@ -204,16 +210,23 @@ def _gather(
                 raise InvalidInputError(f"decode_to takes Sliver objects, not {type(item).__name__}")
             if item.kind != sh.kind:
                 dropped.append((item.index, f"a {item.kind} sliver, {sh.kind} ones are decoded"))
+                if on_refused is not None:
+                    on_refused(*dropped[-1])
             elif item.index not in slots.at:
                 fresh.append(item)
         for item, problem in zip(fresh, verify_slivers(fresh, metadata, threads=plan.threads)):
             if problem:
                 dropped.append((item.index, problem))
+                if on_refused is not None:
+                    on_refused(item.index, problem)
             elif item.index not in slots.at:
                 slots.keep(item)
+                if progress is not None:
+                    progress("verify", len(slots.at), sh.k)
         del batch, fresh
-        if progress is not None:
-            progress("verify", len(slots.at), sh.k)
+    close = getattr(source, "close", None)
+    if close is not None:  # a generator: stop its loads ahead and free what it holds
+        close()
     if len(slots.at) < sh.k:
         raise NotEnoughShardsError(
             f"need {sh.k} valid {sh.kind} slivers, {len(slots.at)} verified "
@@ -315,6 +328,7 @@ def decode_to(
     threads: int | None = None,
     check: str = "default",
     progress: StageProgress | None = None,
+    on_refused: Callable[[int, str], object] | None = None,
 ) -> DecodedFile:
     """Decode the blob from ``slivers`` of ``kind`` and write it atomically to ``out``.
 
@@ -327,6 +341,7 @@ def decode_to(
     budget below :func:`decode_memory` raises MemoryBudgetError before
     anything is read or written. ``check`` as in :func:`walrus_core.blob.decode`
     ("strict" re-encodes the written file within the same budget).
+    ``on_refused(index, why)`` hears of each sliver refused, as it happens.
 
     Raises NotEnoughShardsError (too few valid slivers), InconsistentBlobError,
     InvalidInputError (bad arguments, ``out`` a directory), OSError from the
@@ -335,7 +350,8 @@ def decode_to(
     if check not in _CHECKS:
         raise InvalidInputError(f"check must be one of {_CHECKS}, not {check!r}")
     shape = _shape(metadata, kind)
-    plan = _plan(shape, _check_memory(memory), threads)
+    least = decode_memory(metadata, kind, check=check, threads=threads)
+    plan = _plan(shape, _check_memory(memory), threads, least)
     path = Path(os.path.abspath(os.fspath(out)))
     if path.is_dir():
         raise InvalidInputError(f"{path} is a directory")
@@ -343,7 +359,7 @@ def decode_to(
     length = int(metadata.unencoded_length)
     with _temporary_output(path) as (out_fd, spool_fd):
         slots = _Slots(shape, out_fd, spool_fd)
-        _gather(slivers, metadata, slots, plan, dropped, progress)
+        _gather(slivers, metadata, slots, plan, dropped, progress, on_refused)
         rows = slots.missing_rows()
         if rows:
             _decode_bands(slots, rows, plan, progress)
