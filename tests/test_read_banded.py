@@ -151,3 +151,33 @@ def test_cli_read_with_a_budget(tmp_path: Path, capsys: pytest.CaptureFixture[st
         == 1
     )
     assert "too small" in capsys.readouterr().err and out.read_bytes() == data
+
+
+@pytest.mark.net
+def test_http_committee_reads_to_a_file_band_by_band(tmp_path: Path) -> None:
+    pytest.importorskip("aiohttp")
+    pytest.importorskip("pyblst")
+    from node_api_servers import init_committee as init_served
+    from node_api_servers import running_nodes
+
+    from walrus_core.node_api.http_node import read_blob_http
+    from walrus_core.reference.committee import load_committee
+
+    root = init_served(tmp_path / "c", 4, 10)
+    data = _blob(123_457, 9)
+    (tmp_path / "in.bin").write_bytes(data)
+    with running_nodes(root):
+        assert main(["--committee", str(root), "store", str(tmp_path / "in.bin")]) == 0
+        c = load_committee(root)
+        (blob_id,) = c.certified_blobs()
+        _spoil(c, blob_id, "primary", [0, 3], random.Random(9))  # the servers read these files
+        least = _least(c, blob_id)
+        r = read_blob_http(c, blob_id, out=tmp_path / "o.bin", memory=least)
+        assert (tmp_path / "o.bin").read_bytes() == data and r.kind == "primary" and r.data == b""
+        assert any("decoding instead" in x for x in r.problems)
+        with pytest.raises(MemoryBudgetError):
+            read_blob_http(c, blob_id, out=tmp_path / "no.bin", memory=least - 1)
+        out = tmp_path / "cli.bin"
+        assert main(["--committee", str(root), "read", str(blob_id), "-o", str(out), "--memory", "40M"]) == 0
+        assert out.read_bytes() == data
+    assert _outputs(tmp_path) == ["cli.bin", "in.bin", "o.bin"]

@@ -325,8 +325,10 @@ def _cmd_read(args: argparse.Namespace) -> int:
     if committee.served:
         from .node_api.http_node import read_blob_http
 
-        rr = read_blob_http(committee, blob_id, progress=_progress(args))
-        write_output(rr.data, args.output)
+        out = None if to_stdout else args.output
+        rr = read_blob_http(committee, blob_id, progress=_progress(args), out=out, memory=args.memory)
+        if to_stdout:
+            write_output(rr.data, args.output)
     else:
         rr = read_to_file(committee, blob_id, args.output, progress=_progress(args), memory=args.memory)
     if not args.json:

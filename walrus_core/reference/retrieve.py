@@ -335,7 +335,7 @@ def read_to_file(
         result = read_blob(committee, blob_id, progress=progress)
         write_output(result.data, out)
         return result
-    path = _output_path(out)
+    path = output_path(out)
     md, _, problems = find_metadata(committee, blob_id)
     nodes = {t: committee.node_for_shard(t) for t in range(committee.n_shards)}
     return read_with_metadata_to_file(nodes, md, problems, path, progress=progress, memory=memory)
@@ -347,10 +347,10 @@ def write_output(data: bytes, out: Path | str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        atomic_write(_output_path(out), data)
+        atomic_write(output_path(out), data)
 
 
-def _output_path(out: Path | str) -> Path:
+def output_path(out: Path | str) -> Path:
     """``out`` as an absolute path; a directory there is refused."""
     path = Path(out)
     if path.is_dir():
