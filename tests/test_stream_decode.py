@@ -247,3 +247,19 @@ def test_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(wc.InvalidInputError, match="Sliver objects"):
         decode_to([b"\x00" * 10], enc.metadata, tmp_path / "o")  # type: ignore[list-item]
     assert _files(tmp_path) == []
+
+
+def test_malformed_slivers_are_refused(tmp_path: Path) -> None:
+    data = _blob(5000, 12)
+    enc = wc.encode(data, 10)
+    s = enc.primary_slivers()
+    size = enc.symbol_size
+    malformed = [
+        wc.Sliver(bytes(s[0])[:-size], 0, size, "primary"),  # a symbol short
+        wc.Sliver(bytes(s[1]), 12, size, "primary"),  # no such index
+        wc.Sliver(bytes(s[2]) + bytes(size), 2, size, "primary"),  # a symbol long
+        wc.Sliver(bytes(s[3])[:-2], 3, 2, "primary"),  # another symbol size
+    ]
+    got = decode_to(malformed + s[4:], enc.metadata, tmp_path / "o")
+    assert (tmp_path / "o").read_bytes() == data
+    assert [i for i, _ in got.dropped] == [0, 12, 2, 3] and got.decoded_rows == 4
