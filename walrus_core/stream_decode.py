@@ -235,36 +235,47 @@ def _gather(
 
 
 def _decode_bands(slots: _Slots, rows: list[int], plan: _Plan, progress: StageProgress | None) -> None:
-    """Decode every symbol position, ``plan.width`` at a time, writing the message rows ``rows``."""
+    """Decode every symbol position, ``plan.width`` at a time, writing the message rows ``rows``.
+
+    Each worker copies its position's decoded symbols into one output band
+    and drops the rest at once, so memory is the two bands (allocated once)
+    and not thousands of symbol-sized objects per band, which the allocator
+    would keep."""
     sh = slots.shape
     present = sorted(slots.at)
     decoder = rs2.Decoder(sh.k, sh.n - sh.k, present)
-    size = sh.size
+    size, width = sh.size, plan.width
+    primary = sh.kind == "primary"
+    band = memoryview(bytearray(len(present) * width * size))
+    decoded = memoryview(bytearray((len(rows) if primary else sh.s) * width * size))
+
+    def position(t: int, span: int) -> None:
+        at = t * size
+        shards = {index: band[q * span + at : q * span + at + size] for q, index in enumerate(present)}
+        out = decoder.decode(shards)
+        if primary:  # position t is column t0+t; original r is row r: its piece of the band
+            for slot, r in enumerate(rows):
+                decoded[slot * span + at : slot * span + at + size] = out[r]
+        else:  # position t is row t0+t; original c is column c
+            row = t * sh.row_bytes
+            for c, symbol in enumerate(out):
+                decoded[row + c * size : row + (c + 1) * size] = symbol
+
     with ThreadPoolExecutor(plan.threads) as pool:
-        for t0 in range(0, sh.positions, plan.width):
-            count = min(plan.width, sh.positions - t0)
+        for t0 in range(0, sh.positions, width):
+            count = min(width, sh.positions - t0)
             span = count * size
-            band = memoryview(bytearray(len(present) * span))
             for q, index in enumerate(present):
                 fd, offset = slots.at[index]
                 _pread_into(fd, band[q * span : (q + 1) * span], offset + t0 * size)
-
-            def position(t: int, band: memoryview = band, span: int = span) -> list[bytes]:
-                at = t * size
-                return decoder.decode(
-                    {index: band[q * span + at : q * span + at + size] for q, index in enumerate(present)}
-                )
-
-            decoded = list(pool.map(position, range(count)))
-            del band
-            if sh.kind == "primary":  # position t is column t0+t; original r is row r
-                for r in rows:
-                    piece = b"".join(decoded[t][r] for t in range(count))
+            for _ in pool.map(position, range(count), itertools.repeat(span)):
+                pass
+            if primary:
+                for slot, r in enumerate(rows):
+                    piece = decoded[slot * span : (slot + 1) * span]
                     _pwrite_all(slots.out_fd, piece, r * sh.row_bytes + t0 * size)
-            else:  # position t is row t0+t; original c is column c
-                for t in range(count):
-                    _pwrite_all(slots.out_fd, b"".join(decoded[t]), (t0 + t) * sh.row_bytes)
-            del decoded
+            else:  # rows t0.. are one run of the file
+                _pwrite_all(slots.out_fd, decoded[: count * sh.row_bytes], t0 * sh.row_bytes)
             if progress is not None:
                 progress("decode", t0 + count, sh.positions)
 
