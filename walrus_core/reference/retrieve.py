@@ -117,6 +117,12 @@ def _pair_order(n: int, need: int, kind: str) -> list[int]:
     return first + rest
 
 
+def _load_pair(nodes: Mapping[int, SliverSource], md: BlobMetadata, kind: str, pair: int) -> SliverCheck:
+    """The sliver of ``kind`` in ``pair``, from the node holding its shard (not yet verified)."""
+    shard = shard_index_for_pair(pair, md.blob_id, md.n_shards)
+    return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, md.n_shards), shard)
+
+
 def collect_slivers(
     nodes: Mapping[int, SliverSource],
     md: BlobMetadata,
@@ -128,15 +134,10 @@ def collect_slivers(
     holding their shards (``nodes``: shard -> node), a batch at a time in
     parallel, and verify each batch in one native call on all cores, until
     ``need`` verify; return them and the failures."""
-    n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
-    order = _pair_order(n, need, kind)
-
-    def load(pair: int) -> SliverCheck:
-        shard = shard_index_for_pair(pair, md.blob_id, n)
-        return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, n), shard)
-
+    order = _pair_order(md.n_shards, need, kind)
+    load = functools.partial(_load_pair, nodes, md, kind)
     with ThreadPoolExecutor(LOAD_THREADS) as pool:
         while len(good) < need and order:
             batch, order = order[: need - len(good)], order[need - len(good) :]
@@ -216,13 +217,8 @@ def _loaded(
     """Slivers of one kind as loaded (the systematic ones first, not yet
     verified), at most ``window`` loads ahead of the consumer; those missing
     or unparsable go to ``bad``. Stops loading when the consumer stops."""
-    n = md.n_shards
-
-    def load(pair: int) -> SliverCheck:
-        shard = shard_index_for_pair(pair, md.blob_id, n)
-        return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, n), shard)
-
-    order = iter(_pair_order(n, need, kind))
+    load = functools.partial(_load_pair, nodes, md, kind)
+    order = iter(_pair_order(md.n_shards, need, kind))
     with ThreadPoolExecutor(window) as pool:
         ahead = collections.deque(pool.submit(load, pair) for pair in itertools.islice(order, window))
         try:
