@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import _native, rs2
 from ._args import resolve_threads
+from ._fs import fsync_dir, pread_into, pwrite_all
 from .errors import InconsistentBlobError, InvalidInputError, MemoryBudgetError, NotEnoughShardsError
 from .metadata import BlobMetadata
 from .sliver import Sliver, SliverKind, config_of, sliver_kind, verify_slivers
@@ -149,21 +150,6 @@ def _plan(shape: _Shape, memory: int, threads: int | None, least: int) -> _Plan:
     return _Plan(batch, n_threads, width)
 
 
-def _pwrite_all(fd: int, data: memoryview | bytes, offset: int) -> None:
-    view = memoryview(data).cast("B")
-    while view:
-        done = os.pwrite(fd, view, offset)
-        view, offset = view[done:], offset + done
-
-
-def _pread_into(fd: int, view: memoryview, offset: int) -> None:
-    while view:
-        got = os.preadv(fd, [view], offset)
-        if got == 0:
-            raise OSError(f"short read at offset {offset} of a file this decoder wrote")
-        view, offset = view[got:], offset + got
-
-
 class _Slots:
     """Where each kept sliver lies: a systematic primary sliver in its row of
     the output, any other in the next slot of the spool."""
@@ -180,7 +166,7 @@ class _Slots:
         else:
             place = (self.spool_fd, self.spooled * sh.sliver_bytes)
             self.spooled += 1
-        _pwrite_all(place[0], memoryview(sliver), place[1])
+        pwrite_all(place[0], memoryview(sliver), place[1])
         self.at[sliver.index] = place
 
     def missing_rows(self) -> list[int]:
@@ -267,15 +253,15 @@ def _decode_bands(slots: _Slots, rows: list[int], plan: _Plan, progress: StagePr
             span = count * size
             for q, index in enumerate(present):
                 fd, offset = slots.at[index]
-                _pread_into(fd, band[q * span : (q + 1) * span], offset + t0 * size)
+                pread_into(fd, band[q * span : (q + 1) * span], offset + t0 * size)
             for _ in pool.map(position, range(count), itertools.repeat(span)):
                 pass
             if primary:
                 for slot, r in enumerate(rows):
                     piece = decoded[slot * span : (slot + 1) * span]
-                    _pwrite_all(slots.out_fd, piece, r * sh.row_bytes + t0 * size)
+                    pwrite_all(slots.out_fd, piece, r * sh.row_bytes + t0 * size)
             else:  # rows t0.. are one run of the file
-                _pwrite_all(slots.out_fd, decoded[: count * sh.row_bytes], t0 * sh.row_bytes)
+                pwrite_all(slots.out_fd, decoded[: count * sh.row_bytes], t0 * sh.row_bytes)
             if progress is not None:
                 progress("decode", t0 + count, sh.positions)
 
@@ -291,7 +277,7 @@ def _check_rows(
         loaded = []
         for r in chunk:
             buf = bytearray(sh.row_bytes)
-            _pread_into(slots.out_fd, memoryview(buf), r * sh.row_bytes)
+            pread_into(slots.out_fd, memoryview(buf), r * sh.row_bytes)
             loaded.append(Sliver(buf, r, sh.size, "primary"))
         for r, problem in zip(chunk, verify_slivers(loaded, metadata, threads=plan.threads)):
             if problem:
@@ -322,11 +308,7 @@ def _temporary_output(path: Path) -> Iterator[tuple[int, int]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(path.parent)
 
 
 def decode_to(
