@@ -263,3 +263,15 @@ def test_malformed_slivers_are_refused(tmp_path: Path) -> None:
     got = decode_to(malformed + s[4:], enc.metadata, tmp_path / "o")
     assert (tmp_path / "o").read_bytes() == data
     assert [i for i, _ in got.dropped] == [0, 12, 2, 3] and got.decoded_rows == 4
+
+
+def test_without_positioned_io(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has neither os.pwrite nor os.preadv: the seek fallback gives the same file."""
+    monkeypatch.delattr(os, "pwrite", raising=False)
+    monkeypatch.delattr(os, "preadv", raising=False)
+    data = _blob(123_456, 13)
+    enc = wc.encode(data, 10)
+    got = decode_to(
+        enc.primary_slivers()[3:], enc.metadata, tmp_path / "o", memory=decode_memory(enc.metadata)
+    )
+    assert (tmp_path / "o").read_bytes() == data and got.decoded_rows == 3

@@ -17,7 +17,7 @@ def pwrite_all(fd: int, data: memoryview | bytes | bytearray, offset: int) -> No
     while view:
         if hasattr(os, "pwrite"):
             done = os.pwrite(fd, view, offset)
-        else:  # pragma: no cover - Windows
+        else:  # Windows
             os.lseek(fd, offset, os.SEEK_SET)
             done = os.write(fd, view[:_CHUNK])
         view, offset = view[done:], offset + done
@@ -28,7 +28,7 @@ def pread_into(fd: int, view: memoryview, offset: int) -> None:
     while view:
         if hasattr(os, "preadv"):
             got = os.preadv(fd, [view], offset)
-        else:  # pragma: no cover - Windows, macOS before 11
+        else:  # Windows, macOS before 11
             os.lseek(fd, offset, os.SEEK_SET)
             chunk = os.read(fd, min(len(view), _CHUNK))
             got = len(chunk)
