@@ -1,6 +1,7 @@
 """read: gather primary slivers (else secondary ones), verify each against the
 metadata, decode with the consistency check, and return the exact bytes, or
-raise BlobUnavailableError naming what is missing. Never wrong bytes."""
+raise BlobUnavailableError naming what is missing. Never wrong bytes. To a
+file the same happens within a memory budget (stream_decode.decode_to)."""
 
 from __future__ import annotations
 
