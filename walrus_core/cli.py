@@ -3,7 +3,7 @@
     walrus-core init DIR --nodes N --shards n [--weights w1,w2,...] [--listen HOST:PORT0]
     walrus-core --committee DIR serve NODE               (the Walrus storage-node API over HTTP)
     walrus-core --committee DIR store FILE
-    walrus-core --committee DIR read BLOB_ID -o OUT
+    walrus-core --committee DIR read BLOB_ID -o OUT [--memory BYTES]
     walrus-core --committee DIR repair [NODE]
     walrus-core --committee DIR scrub [NODE] [--repair]      (alias: verify)
     walrus-core --committee DIR status | ls | info BLOB_ID [--check]
@@ -103,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("read", parents=[common], help="read a blob back, exactly, or fail clearly")
     s.add_argument("blob_id")
     s.add_argument("-o", "--output", default=None, help="output file (default: stdout)")
+    _add_memory(s)  # to a file: decoded band by band within it
 
     s = sub.add_parser(
         "repair", parents=[common], help="rebuild lost or corrupt slivers from peers' recovery symbols"
@@ -324,10 +325,12 @@ def _cmd_read(args: argparse.Namespace) -> int:
     if committee.served:
         from .node_api.http_node import read_blob_http
 
-        rr = read_blob_http(committee, blob_id, progress=_progress(args))
-        write_output(rr.data, args.output)
+        out = None if to_stdout else args.output
+        rr = read_blob_http(committee, blob_id, progress=_progress(args), out=out, memory=args.memory)
+        if to_stdout:
+            write_output(rr.data, args.output)
     else:
-        rr = read_to_file(committee, blob_id, args.output, progress=_progress(args))
+        rr = read_to_file(committee, blob_id, args.output, progress=_progress(args), memory=args.memory)
     if not args.json:
         for problem in rr.problems:
             print(f"note: {problem}", file=sys.stderr)

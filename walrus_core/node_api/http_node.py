@@ -35,8 +35,11 @@ from ..reference.retrieve import (
     ReadResult,
     certified_metadata,
     first_valid_metadata,
+    output_path,
     read_with_metadata,
+    read_with_metadata_to_file,
 )
+from ..stream import DEFAULT_MEMORY
 from . import wire
 from .wire import ApiError
 
@@ -431,12 +434,17 @@ def _read(
     by_shard: Mapping[int, RemoteNode],
     first: Sequence[MetadataSource],
     progress: ProgressFn,
+    out: Path | None = None,
+    memory: int = DEFAULT_MEMORY,
 ) -> ReadResult:
     """The shared read path over remote nodes: metadata from whichever node
-    answers first with a copy that verifies, then retrieve.read_with_metadata."""
+    answers first with a copy that verifies, then retrieve.read_with_metadata
+    (or, to the file ``out``, read_with_metadata_to_file within ``memory``)."""
     unique = list({node.name: node for node in by_shard.values()}.values())
     sources = itertools.chain(first, _metadata_as_answered(unique, blob_id))
     md, _, problems = first_valid_metadata(blob_id, n, sources)
+    if out is not None:
+        return read_with_metadata_to_file(by_shard, md, problems, out, progress=progress, memory=memory)
     return read_with_metadata(by_shard, md, problems, progress)
 
 
@@ -474,13 +482,17 @@ def read_blob_http(
     *,
     progress: ProgressFn = no_progress,
     config: ClientConfig | None = None,
+    out: Path | str | None = None,
+    memory: int = DEFAULT_MEMORY,
 ) -> ReadResult:
     """Read a blob from a served committee (the writer's certified copy of
-    the metadata first, when this machine has it)."""
+    the metadata first, when this machine has it); with ``out``, straight
+    into that file within ``memory`` bytes, as reference.read_to_file."""
+    path = None if out is None else output_path(out)
     with served_nodes(committee, config) as nodes:
         by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
         first = [certified_metadata(committee, blob_id)]
-        return _read(blob_id, committee.n_shards, by_shard, first, progress)
+        return _read(blob_id, committee.n_shards, by_shard, first, progress, path, memory)
 
 
 def committee_health(committee: Committee, *, config: ClientConfig | None = None) -> list[dict[str, Any]]:

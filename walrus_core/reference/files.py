@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .._args import check_int
+from .._fs import fsync_dir as fsync_dir  # re-exported: the nodes use it from here
 from ..metadata import BlobId
 from .errors import StorageError, UnsafeNameError
 
@@ -80,18 +81,6 @@ def child(parent: Path, name: str) -> Path:
 
 
 # ------------------------------------------------------------------ writing
-def fsync_dir(path: Path) -> None:
-    """Make a directory's entries (a rename, a new file) durable. Windows can
-    not open a directory as a file; NTFS journals the rename itself."""
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def ensure_dir(path: Path) -> None:
     """mkdir -p, fsyncing each parent whose entry list changed; never through a symlink."""
     if path.is_symlink():

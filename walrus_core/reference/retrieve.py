@@ -1,14 +1,15 @@
 """read: gather primary slivers (else secondary ones), verify each against the
 metadata, decode with the consistency check, and return the exact bytes, or
-raise BlobUnavailableError naming what is missing. Never wrong bytes."""
+raise BlobUnavailableError naming what is missing. Never wrong bytes. To a
+file the same happens within a memory budget (stream_decode.decode_to)."""
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import functools
+import itertools
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..blob import decode
 from ..config import EncodingConfig
-from ..errors import InconsistentBlobError, WalrusCoreError
+from ..errors import InconsistentBlobError, MemoryBudgetError, NotEnoughShardsError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata, shard_index_for_pair
 from ..sliver import Sliver
+from ..stream import DEFAULT_MEMORY
+from ..stream_decode import decode_memory, decode_to
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
-from .files import TMP_PREFIX, atomic_write, fsync_dir, rename_into_place
+from .files import atomic_write
 from .nodes import SliverCheck, check_loaded, sliver_index
 from .progress import ProgressFn, no_progress
 
@@ -115,6 +118,12 @@ def _pair_order(n: int, need: int, kind: str) -> list[int]:
     return first + rest
 
 
+def _load_pair(nodes: Mapping[int, SliverSource], md: BlobMetadata, kind: str, pair: int) -> SliverCheck:
+    """The sliver of ``kind`` in ``pair``, from the node holding its shard (not yet verified)."""
+    shard = shard_index_for_pair(pair, md.blob_id, md.n_shards)
+    return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, md.n_shards), shard)
+
+
 def collect_slivers(
     nodes: Mapping[int, SliverSource],
     md: BlobMetadata,
@@ -126,15 +135,10 @@ def collect_slivers(
     holding their shards (``nodes``: shard -> node), a batch at a time in
     parallel, and verify each batch in one native call on all cores, until
     ``need`` verify; return them and the failures."""
-    n = md.n_shards
     good: list[Sliver] = []
     bad: list[SliverCheck] = []
-    order = _pair_order(n, need, kind)
-
-    def load(pair: int) -> SliverCheck:
-        shard = shard_index_for_pair(pair, md.blob_id, n)
-        return nodes[shard].load_sliver(md, kind, sliver_index(kind, pair, n), shard)
-
+    order = _pair_order(md.n_shards, need, kind)
+    load = functools.partial(_load_pair, nodes, md, kind)
     with ThreadPoolExecutor(LOAD_THREADS) as pool:
         while len(good) < need and order:
             batch, order = order[: need - len(good)], order[need - len(good) :]
@@ -203,79 +207,135 @@ def read_with_metadata(
     )
 
 
-class _NotSystematic(Exception):
-    """A systematic primary sliver is missing or bad: decode instead."""
-
-
-def _systematic_rows(committee: Committee, md: BlobMetadata, progress: ProgressFn) -> Iterator[memoryview]:
-    """The blob's bytes, one verified systematic primary sliver (a row of the
-    message) at a time; all p are checked, as a decoder would need them."""
-    cfg = EncodingConfig(md.n_shards)
-    p, row = (
-        cfg.n_primary_source_symbols,
-        cfg.n_secondary_source_symbols * cfg.symbol_size(md.unencoded_length),
-    )
-    left = md.unencoded_length
-    for i in range(p):
-        shard = shard_index_for_pair(i, md.blob_id, md.n_shards)
-        check = check_loaded(md, [committee.node_for_shard(shard).load_sliver(md, "primary", i, shard)])[0]
-        if check.status != "ok" or check.sliver is None:
-            raise _NotSystematic(f"{check.kind} sliver {check.index}: {check.status} ({check.reason})")
-        take = min(row, left)
-        left -= take
-        progress("read pri", i + 1, p)
-        yield memoryview(check.sliver).cast("B")[:take]
-
-
-def _stream_to(path: Path, rows: Iterator[memoryview]) -> int:
-    """Write ``rows`` to a temporary file beside ``path`` as they come, fsync,
-    rename over ``path``; nothing is left behind on any error or Ctrl-C."""
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
-    written = 0
-    try:
+def _loaded(
+    nodes: Mapping[int, SliverSource],
+    md: BlobMetadata,
+    kind: str,
+    need: int,
+    window: int,
+    bad: list[SliverCheck],
+) -> Iterator[Sliver]:
+    """Slivers of one kind as loaded (the systematic ones first, not yet
+    verified), at most ``window`` loads ahead of the consumer; those missing
+    or unparsable go to ``bad``. Stops loading when the consumer stops."""
+    load = functools.partial(_load_pair, nodes, md, kind)
+    order = iter(_pair_order(md.n_shards, need, kind))
+    with ThreadPoolExecutor(window) as pool:
+        ahead = collections.deque(pool.submit(load, pair) for pair in itertools.islice(order, window))
         try:
-            for part in rows:
-                view = part
-                while view:
-                    done = os.write(fd, view)
-                    view = view[done:]
-                written += len(part)
-            os.fsync(fd)
+            while ahead:
+                check = ahead.popleft().result()
+                ahead.extend(pool.submit(load, pair) for pair in itertools.islice(order, 1))
+                if check.sliver is None:
+                    bad.append(check)
+                else:
+                    yield check.sliver
         finally:
-            os.close(fd)
-        rename_into_place(Path(tmp), path.parent, path.name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-    return written
+            for future in ahead:
+                future.cancel()
+
+
+@dataclass
+class _FileAttempt:
+    """What one sliver kind's try at a file read saw: the slivers refused
+    (for the problem lines) and how many verified; progress passed on."""
+
+    md: BlobMetadata
+    kind: str
+    progress: ProgressFn
+    bad: list[SliverCheck] = field(default_factory=list)
+    verified: int = 0
+
+    def refused(self, index: int, why: str) -> None:
+        n = self.md.n_shards
+        pair = index if self.kind == "primary" else n - 1 - index
+        shard = shard_index_for_pair(pair, self.md.blob_id, n)
+        self.bad.append(SliverCheck(self.kind, index, shard, "corrupt", why))
+
+    def report(self, step: str, done: int, total: int) -> None:
+        if step == "verify":
+            self.verified = done
+            step = f"read {self.kind[:3]}"
+        self.progress(step, done, total)
+
+
+def read_with_metadata_to_file(
+    nodes: Mapping[int, SliverSource],
+    md: BlobMetadata,
+    problems: list[str],
+    out: Path,
+    *,
+    progress: ProgressFn = no_progress,
+    memory: int = DEFAULT_MEMORY,
+) -> ReadResult:
+    """Gather, verify and decode the blob's slivers from any nodes (shard ->
+    node) straight into the file ``out`` (atomically), within ``memory``
+    bytes whatever the blob's size (stream_decode.decode_to): the systematic
+    primary slivers are written as they are verified, missing rows decoded
+    band by band from other primary slivers, else from secondary ones.
+    MemoryBudgetError for a budget too small, before any sliver is read."""
+    blob_id, n = md.blob_id, md.n_shards
+    cfg = EncodingConfig(n)
+    least = max(decode_memory(md, "primary"), decode_memory(md, "secondary"))
+    if memory < least:
+        raise MemoryBudgetError(
+            f"reading blob {blob_id} ({md.unencoded_length} bytes, n = {n}) to a file needs at least "
+            f"{least} bytes of memory (about {least >> 20} MiB); memory={memory} is too small"
+        )
+    attempts = []
+    for kind, need in (
+        ("primary", cfg.n_primary_source_symbols),
+        ("secondary", cfg.n_secondary_source_symbols),
+    ):
+        sliver_bytes = cfg.symbols_per_sliver(kind) * cfg.symbol_size(md.unencoded_length)
+        window = max(1, min(LOAD_THREADS, memory // (8 * sliver_bytes)))
+        seen = _FileAttempt(md, kind, progress)
+        try:
+            done = decode_to(
+                _loaded(nodes, md, kind, need, window, seen.bad),
+                md,
+                out,
+                kind=kind,
+                memory=memory,
+                progress=seen.report,
+                on_refused=seen.refused,
+            )
+        except NotEnoughShardsError:
+            problems += summarize(nodes, seen.bad)
+            attempts.append(f"{need} valid {kind} slivers needed, {seen.verified} found")
+            continue
+        except InconsistentBlobError as exc:
+            raise BlobUnavailableError(f"blob {blob_id} is inconsistently encoded: {exc}") from exc
+        problems += summarize(nodes, seen.bad)
+        if done.decoded_rows and kind == "primary":
+            problems.append(
+                f"{done.decoded_rows} systematic primary slivers unusable: decoding instead, band by band"
+            )
+        return ReadResult(blob_id, b"", kind, len(done.used), problems, streamed_length=done.length)
+    raise BlobUnavailableError(
+        f"cannot read blob {blob_id}: " + " and ".join(attempts) + f". Unusable: {'; '.join(problems)}"
+    )
 
 
 def read_to_file(
-    committee: Committee, blob_id: BlobId, out: Path | str | None, *, progress: ProgressFn = no_progress
+    committee: Committee,
+    blob_id: BlobId,
+    out: Path | str | None,
+    *,
+    progress: ProgressFn = no_progress,
+    memory: int = DEFAULT_MEMORY,
 ) -> ReadResult:
-    """Read the blob and write it atomically to ``out`` (stdout when None or "-").
-    To a file, the systematic primary slivers are written as they are read and
-    verified (memory: one sliver); if one of them is missing or bad, the blob
-    is decoded from any valid slivers instead."""
+    """Read the blob and write it atomically to ``out`` (stdout when None or
+    "-", decoded in memory). To a file, within ``memory`` bytes: see
+    :func:`read_with_metadata_to_file`."""
     if out is None or str(out) == "-":
         result = read_blob(committee, blob_id, progress=progress)
         write_output(result.data, out)
         return result
-    path = _output_path(out)
+    path = output_path(out)
     md, _, problems = find_metadata(committee, blob_id)
-    try:
-        length = _stream_to(path, _systematic_rows(committee, md, progress))
-    except _NotSystematic as exc:
-        problems.append(f"streaming read: {exc}; decoding instead")
-    else:
-        p = EncodingConfig(md.n_shards).n_primary_source_symbols
-        return ReadResult(blob_id, b"", "primary", p, problems, streamed_length=length)
-    result = read_blob(committee, blob_id, progress=progress)
-    atomic_write(path, result.data)
-    result.problems[:0] = problems
-    return result
+    nodes = {t: committee.node_for_shard(t) for t in range(committee.n_shards)}
+    return read_with_metadata_to_file(nodes, md, problems, path, progress=progress, memory=memory)
 
 
 def write_output(data: bytes, out: Path | str | None) -> None:
@@ -284,10 +344,10 @@ def write_output(data: bytes, out: Path | str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        atomic_write(_output_path(out), data)
+        atomic_write(output_path(out), data)
 
 
-def _output_path(out: Path | str) -> Path:
+def output_path(out: Path | str) -> Path:
     """``out`` as an absolute path; a directory there is refused."""
     path = Path(out)
     if path.is_dir():
