@@ -29,7 +29,9 @@
  *   V_ADD(a,b) V_XOR(a,b) V_ROR32(x) V_ROR24(x) V_ROR16(x) V_ROR63(x)
  *   V_SET1(u64) V_ZERO() V_MAKE(const uint64_t w[LANES]) V_STOREU(uint64_t *, v)
  *   V_LOAD_FULL(V m[16], const uint8_t *const p[LANES], size_t off): bytes
- *     [off, off+128) of every lane as 16 transposed message words. */
+ *     [off, off+128) of every lane as 16 transposed message words.
+ * and, for KFN_PARENTS (Merkle inner nodes in the WC_B2B_TREES layout):
+ *   V_LOADU(const uint64_t *) V_SHL(x, bits) V_SHR(x, bits) (64-bit lanes). */
 #ifndef WC_HASH_SIMD_H
 #define WC_HASH_SIMD_H
 
@@ -434,6 +436,57 @@ void KFN_ADVANCE(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *
             b2b_compress_v(hv, m, t_before + 128 * (k + 1), 0);
         }
         b2b_adv_state(hv, hp, 1);
+    }
+}
+#endif
+
+#if defined(KFN_PARENTS)
+/* The 65-byte message 0x01 || a || b of Merkle inner nodes, lanes
+ * [LANES g, LANES (g+1)) of two nodes in the WC_B2B_TREES layout: the
+ * prefix byte shifts every digest word by one byte, so message word j is
+ * the top byte of word j-1 over the low 7 bytes of word j (disjoint bits:
+ * xor is or). Words 9..15 are zero. */
+WC_B2B_FORCE_INLINE void b2b_inner_words(V m[16], const uint64_t *a, const uint64_t *b, int g)
+{
+    V x[8];
+    for (int w = 0; w < 4; w++) {
+        x[w] = V_LOADU(a + WC_B2B_TREES * w + LANES * g);
+        x[4 + w] = V_LOADU(b + WC_B2B_TREES * w + LANES * g);
+    }
+    m[0] = V_XOR(V_SET1(1), V_SHL(x[0], 8));
+    for (int j = 1; j < 8; j++) m[j] = V_XOR(V_SHR(x[j - 1], 56), V_SHL(x[j], 8));
+    m[8] = V_SHR(x[7], 56);
+    for (int j = 9; j < 16; j++) m[j] = V_ZERO();
+}
+
+WC_B2B_FORCE_INLINE void b2b_inner_store(const V d[4], uint64_t *out, int g)
+{
+    for (int w = 0; w < 4; w++) V_STOREU(out + WC_B2B_TREES * w + LANES * g, d[w]);
+}
+
+void KFN_PARENTS(const uint64_t *children, size_t count, uint64_t *parents)
+{
+    for (size_t i = 0; i < count; i++) {
+        const uint64_t *a = children + 2 * WC_B2B_NODE_WORDS * i, *b = a + WC_B2B_NODE_WORDS;
+        uint64_t *out = parents + WC_B2B_NODE_WORDS * i;
+        /* each group reads and writes only its own lanes, so in place is safe */
+#if defined(B2B_X2)
+        for (int g = 0; g < WC_B2B_TREES / LANES; g += 2) {
+            V m[16], n[16], d[8];
+            b2b_inner_words(m, a, b, g);
+            b2b_inner_words(n, a, b, g + 1);
+            b2b_single2_nw9(m, n, 65, d);
+            b2b_inner_store(d, out, g);
+            b2b_inner_store(d + 4, out, g + 1);
+        }
+#else
+        for (int g = 0; g < WC_B2B_TREES / LANES; g++) {
+            V m[16], d[4];
+            b2b_inner_words(m, a, b, g);
+            b2b_single_nw9(m, 65, d);
+            b2b_inner_store(d, out, g);
+        }
+#endif
     }
 }
 #endif
