@@ -67,9 +67,11 @@ void wc_blake2b_advance_neon(uint64_t *const *h, const uint8_t *pend, const uint
                              size_t count, size_t nblocks, uint64_t t_before);
 void wc_merkle_parents_ssse3(const uint64_t *children, size_t count, uint64_t *parents);
 void wc_merkle_parents_avx2(const uint64_t *children, size_t count, uint64_t *parents);
+void wc_merkle_parents_avx512(const uint64_t *children, size_t count, uint64_t *parents);
 void wc_merkle_parents_neon(const uint64_t *children, size_t count, uint64_t *parents);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
+extern const struct wc_hash_kernels wc_hash_kernels_avx512;
 extern const struct wc_hash_kernels wc_hash_kernels_neon;
 
 #endif

@@ -341,6 +341,7 @@ static void b2b_group2(const uint8_t *const p[2 * LANES], size_t len, unsigned p
 }
 #endif
 
+#if defined(KFN)
 void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out)
 {
     const unsigned pf = (prefix >= 0 && prefix <= 255) ? 1u : 0u;
@@ -360,6 +361,7 @@ void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8
         memcpy(out + 32 * i, tmp, 32 * (count - i));
     }
 }
+#endif
 
 #if defined(KFN_ADVANCE)
 /* Carried states (stream.c): advance `count` messages by `nblocks` non-final
@@ -464,29 +466,49 @@ WC_B2B_FORCE_INLINE void b2b_inner_store(const V d[4], uint64_t *out, int g)
     for (int w = 0; w < 4; w++) V_STOREU(out + WC_B2B_TREES * w + LANES * g, d[w]);
 }
 
+/* Unit u of a call: lanes [LANES g, LANES (g+1)) of parent i, u = i G + g
+ * with G = WC_B2B_TREES / LANES groups per node. */
+WC_B2B_FORCE_INLINE void b2b_unit(size_t u, const uint64_t *children, uint64_t *parents, const uint64_t **a,
+                                  const uint64_t **b, uint64_t **out, int *g)
+{
+    const size_t G = WC_B2B_TREES / LANES, i = u / G;
+    *a = children + 2 * WC_B2B_NODE_WORDS * i;
+    *b = *a + WC_B2B_NODE_WORDS;
+    *out = parents + WC_B2B_NODE_WORDS * i;
+    *g = (int)(u % G);
+}
+
 void KFN_PARENTS(const uint64_t *children, size_t count, uint64_t *parents)
 {
-    for (size_t i = 0; i < count; i++) {
-        const uint64_t *a = children + 2 * WC_B2B_NODE_WORDS * i, *b = a + WC_B2B_NODE_WORDS;
-        uint64_t *out = parents + WC_B2B_NODE_WORDS * i;
-        /* each group reads and writes only its own lanes, so in place is safe */
+    /* A unit reads and writes only its own lanes, and parent i (i <= 2i) is
+     * written after the children of every parent up to it are read, so in
+     * place is safe. */
+    const size_t units = count * (WC_B2B_TREES / LANES);
+    const uint64_t *a, *b;
+    uint64_t *out;
+    int g;
+    size_t u = 0;
 #if defined(B2B_X2)
-        for (int g = 0; g < WC_B2B_TREES / LANES; g += 2) {
-            V m[16], n[16], d[8];
-            b2b_inner_words(m, a, b, g);
-            b2b_inner_words(n, a, b, g + 1);
-            b2b_single2_nw9(m, n, 65, d);
-            b2b_inner_store(d, out, g);
-            b2b_inner_store(d + 4, out, g + 1);
-        }
-#else
-        for (int g = 0; g < WC_B2B_TREES / LANES; g++) {
-            V m[16], d[4];
-            b2b_inner_words(m, a, b, g);
-            b2b_single_nw9(m, 65, d);
-            b2b_inner_store(d, out, g);
-        }
+    for (; u + 2 <= units; u += 2) {
+        const uint64_t *a2, *b2;
+        uint64_t *out2;
+        int g2;
+        V m[16], n[16], d[8];
+        b2b_unit(u, children, parents, &a, &b, &out, &g);
+        b2b_unit(u + 1, children, parents, &a2, &b2, &out2, &g2);
+        b2b_inner_words(m, a, b, g);
+        b2b_inner_words(n, a2, b2, g2);
+        b2b_single2_nw9(m, n, 65, d);
+        b2b_inner_store(d, out, g);
+        b2b_inner_store(d + 4, out2, g2);
+    }
 #endif
+    for (; u < units; u++) {
+        V m[16], d[4];
+        b2b_unit(u, children, parents, &a, &b, &out, &g);
+        b2b_inner_words(m, a, b, g);
+        b2b_single_nw9(m, 65, d);
+        b2b_inner_store(d, out, g);
     }
 }
 #endif
