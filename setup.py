@@ -41,6 +41,7 @@ elif "x86_64" in archflags and "arm64" not in archflags:
 ISA_FLAGS: dict[str, tuple[list[str], list[str], bool]] = {
     "ssse3": (["-mssse3"], [], IS_X86_64),
     "avx2": (["-mavx2"], ["/arch:AVX2"], IS_X86_64),
+    "avx512": (["-mavx512f"], ["/arch:AVX512"], IS_X86_64),
     "neon": ([], [], IS_AARCH64),
 }
 

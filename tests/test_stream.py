@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from conftest import load_vector_cases
+from hypothesis import given
+from hypothesis import strategies as st
 
 import walrus_core as wc
 from walrus_core import _native, stream
@@ -261,6 +263,44 @@ def test_encode_with_metadata_and_slivers_in_one_pass() -> None:
         assert bytes(buf) == bytes(full.pairs[i].primary)
     for j, buf in sec.items():
         assert bytes(buf) == bytes(full.pairs[n - 1 - j].secondary)
+
+
+@st.composite
+def _sparse_small_blobs(draw: st.DrawFn) -> tuple[int, bytes]:
+    """A blob of 2-byte symbols that is mostly zero: runs of zero rows,
+    columns and pairs of every length, where the tree shortcuts skip work."""
+    n = draw(st.sampled_from([4, 5, 7, 8, 9, 10, 13, 16, 17, 33, 100]))
+    length = draw(st.integers(0, 2 * _message_bytes(n)))
+    data = bytearray(length)
+    for _ in range(draw(st.integers(0, 6))) if length else ():
+        start = draw(st.integers(0, length - 1))
+        run = draw(st.integers(1, min(64, length - start)))
+        data[start : start + run] = draw(st.binary(min_size=run, max_size=run))
+    return n, bytes(data)
+
+
+@given(_sparse_small_blobs())
+def test_small_blob_trees_match_in_memory(blob: tuple[int, bytes]) -> None:
+    # the shortcut trees (8 at a time, zero subtrees skipped) against merkle.c's
+    n, data = blob
+    want = _native.blob_encode(data, n, 1)
+    assert _native.stream_small_metadata(data, n, stream._table()) == want
+    assert _native.stream_metadata(n, data, len(data), 2, 1) == want
+
+
+def test_small_blobs_match_the_official_rust_encoder(tmp_path: Path) -> None:
+    fastcrypto = pytest.importorskip("pysui_fastcrypto")
+    rng = random.Random(13)
+    blobs = [(n, rng.randrange(0, 2 * _message_bytes(n) + 1)) for n in (4, 10, 100) for _ in range(6)]
+    blobs += [(1000, size) for size in (1, 1024, rng.randrange(2, 100 * 1024))]
+    for n, length in blobs:
+        data = rng.randbytes(length)
+        assert _symbol_size(n, length) == 2
+        want = wc.BlobId(bytes(fastcrypto.redstuff_encode(data, n).blob_id))
+        assert _native.stream_small_metadata(data, n, stream._table())[2] == bytes(want), (n, length)
+        path = tmp_path / f"{n}-{length}"
+        path.write_bytes(data)
+        assert stream.file_blob_ids([path], n, threads=2)[0].blob_id == want
 
 
 def test_leaf_table_is_the_leaf_hash_of_every_symbol() -> None:

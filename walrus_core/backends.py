@@ -1,7 +1,7 @@
 """SIMD backend selection.
 
 A backend is one named set of kernels ("portable", "ssse3", "avx2",
-"neon"). At import the best backend the CPU and OS support is
+"avx512", "neon"). At import the best backend the CPU and OS support is
 active; the environment variable ``WALRUS_CORE_BACKEND`` or :func:`use`
 forces one by name. Forcing a backend this CPU cannot run raises
 :class:`~walrus_core.errors.BackendUnavailableError`; it never falls back

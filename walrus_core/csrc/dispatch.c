@@ -6,6 +6,12 @@
 #include "cpu.h"
 #include "wc_internal.h"
 
+#if defined(WC_HAVE_AVX512)
+/* AVX2 everywhere but the Merkle inner nodes of the small-blob and banded
+ * trees (hash_avx512.c). */
+static const struct wc_kernels backend_avx512 = {"avx512", WC_CPU_AVX512 | WC_CPU_AVX2 | WC_CPU_SSSE3,
+                                                 &wc_rs_kernels_avx2, &wc_hash_kernels_avx512};
+#endif
 #if defined(WC_HAVE_AVX2)
 static const struct wc_kernels backend_avx2 = {"avx2", WC_CPU_AVX2 | WC_CPU_SSSE3, &wc_rs_kernels_avx2,
                                                &wc_hash_kernels_avx2};
@@ -22,6 +28,9 @@ static const struct wc_kernels backend_portable = {"portable", 0, &wc_rs_kernels
                                                    &wc_hash_kernels_portable};
 
 static const struct wc_kernels *const backends[] = {
+#if defined(WC_HAVE_AVX512)
+    &backend_avx512,
+#endif
 #if defined(WC_HAVE_AVX2)
     &backend_avx2,
 #endif

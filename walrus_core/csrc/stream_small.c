@@ -82,8 +82,8 @@ enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n,
     if (roots_len != n * 32 || (blob_id && blob_id_len != 32)) return WC_ERR_SIZE;
     const size_t S = L.S, p = L.p, s = L.s, f = L.f, rowb = n * S, stride = (n + 1) * 32;
     uint8_t *x = (uint8_t *)calloc(n * n, S);
-    uint8_t *lh = (uint8_t *)malloc(n * stride);
-    if (!x || !lh) {
+    uint8_t *lh = NULL;
+    if (!x) {
         st = WC_ERR_NOMEM;
         goto done;
     }
@@ -99,7 +99,17 @@ enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n,
     }
     st = extend_lines(kern, x, S, rowb, n, p, 2 * f, S);
     if (st != WC_OK) goto done;
+    if (S == 2 && leaf_table) {
+        /* the trees read the leaf hashes straight from the table */
+        st = wc_stream_finish_trees_sym2(kern, n, length, x, leaf_table, row_roots, col_roots, blob_id);
+        goto done;
+    }
 
+    lh = (uint8_t *)malloc(n * stride);
+    if (!lh) {
+        st = WC_ERR_NOMEM;
+        goto done;
+    }
     uint8_t zleaf[32];
     {
         uint8_t *zero = (uint8_t *)calloc(1, S);
@@ -111,13 +121,7 @@ enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n,
         kern->hash->blake2b256_many(&zp, S, 1, 0, zleaf);
         free(zero);
     }
-    if (S == 2 && leaf_table) {
-        for (size_t r = 0; r < n; r++)
-            for (size_t c = 0; c < n; c++) {
-                const uint8_t *sy = x + r * rowb + c * 2;
-                memcpy(lh + r * stride + c * 32, leaf_table + 32 * ((size_t)sy[0] | (size_t)sy[1] << 8), 32);
-            }
-    } else {
+    {
         enum { BATCH = 512 };
         const uint8_t *ptrs[BATCH];
         size_t dst[BATCH], m = 0;

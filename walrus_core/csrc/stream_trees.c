@@ -50,115 +50,140 @@ static void zero_roots(const struct wc_kernels *kern, const uint8_t zleaf[32], u
     }
 }
 
-struct ztree_work {
-    const uint8_t **ptrs;
-    size_t *idx;
-    uint8_t *tmp;
+/* Where the leaf hash of symbol (r, c) comes from: the row-major leaf
+ * hashes (lh, row stride `stride`), or, for 2-byte symbols (syms, row
+ * stride `rowb`), the table of every 2-byte symbol's leaf hash. */
+struct leaf_source {
+    const uint8_t *lh;
+    size_t stride;
+    const uint8_t *syms;
+    size_t rowb;
+    const uint8_t *table;
+    const uint8_t *zleaf;
 };
 
-/* Root of the tree over `count` leaf hashes at base (room for count+1),
- * reduced in place. A pair of children that are both zs[h] has parent
- * zs[h+1] by definition, so it is not hashed. Same bytes as merkle.c. */
-static void ztree_root(const struct wc_kernels *kern, uint8_t *base, size_t count, uint8_t zs[MAX_LEVELS][32],
-                       struct ztree_work *w, uint8_t root[32])
+/* The leaf hash of (r, c); *zero is set when it is the all-zero symbol's. */
+static const uint8_t *leaf_at(const struct leaf_source *src, size_t r, size_t c, int *zero)
 {
-    if (count == 0) {
-        memset(root, 0, 32);
-        return;
+    if (src->table) {
+        const uint8_t *sy = src->syms + r * src->rowb + 2 * c;
+        size_t v = (size_t)sy[0] | (size_t)sy[1] << 8;
+        *zero = v == 0;
+        return src->table + 32 * v;
     }
+    const uint8_t *leaf = src->lh + r * src->stride + 32 * c;
+    *zero = memcmp(leaf, src->zleaf, 32) == 0;
+    return leaf;
+}
+
+/* Work space for WC_B2B_TREES trees side by side: nodes (room for count+1
+ * nodes of WC_B2B_NODE_WORDS words) and known[i] = 1 when node i is zs[h]
+ * in every tree. zw = zs as digest words. */
+struct forest {
+    uint64_t *nodes;
+    uint8_t *known;
+    uint64_t zw[MAX_LEVELS][4];
+};
+
+/* Level 0 of the trees: leaf i of tree l is the leaf hash of (row[l], i)
+ * (rows, `cols` NULL) or of (i, col[l]) (columns). */
+static void plant(const struct leaf_source *src, struct forest *F, size_t count, const size_t *rows,
+                  const size_t *cols)
+{
+    for (size_t i = 0; i < count; i++) {
+        uint64_t *node = F->nodes + WC_B2B_NODE_WORDS * i;
+        int all_zero = 1;
+        for (size_t l = 0; l < WC_B2B_TREES; l++) {
+            int zero;
+            const uint8_t *leaf = cols ? leaf_at(src, i, cols[l], &zero) : leaf_at(src, rows[l], i, &zero);
+            all_zero &= zero;
+            for (size_t w = 0; w < 4; w++) node[WC_B2B_TREES * w + l] = wc_load64_le(leaf + 8 * w);
+        }
+        F->known[i] = (uint8_t)all_zero;
+    }
+}
+
+/* Reduces the planted trees of `count` leaves to their roots (same bytes as
+ * merkle.c: a lone last node pairs with the all-zero node). A pair of nodes
+ * that are zs[h] in every tree has parent zs[h+1] by definition, so it is
+ * not hashed. */
+static void grow(const struct wc_kernels *kern, struct forest *F, size_t count, uint8_t roots[][32])
+{
+    uint64_t *nodes = F->nodes;
+    uint8_t *known = F->known;
     size_t c = count;
     for (unsigned h = 0; c > 1; h++) {
-        if (c & 1) memset(base + 32 * c++, 0, 32);
-        size_t half = c / 2, m = 0;
-        for (size_t i = 0; i < half; i++) {
-            const uint8_t *pair = base + 64 * i;
-            if (memcmp(pair, zs[h], 32) == 0 && memcmp(pair + 32, zs[h], 32) == 0) {
-                w->idx[i] = (size_t)-1;
-            } else {
-                w->idx[i] = m;
-                w->ptrs[m++] = pair;
-            }
+        if (c & 1) {
+            memset(nodes + WC_B2B_NODE_WORDS * c, 0, WC_B2B_NODE_WORDS * sizeof(*nodes));
+            known[c++] = 0;
         }
-        if (m) kern->hash->blake2b256_many(w->ptrs, 64, m, 1, w->tmp);
-        for (size_t i = 0; i < half; i++)
-            memcpy(base + 32 * i, w->idx[i] == (size_t)-1 ? zs[h + 1] : w->tmp + 32 * w->idx[i], 32);
+        size_t half = c / 2;
+        /* parents i are written at i <= 2i, after their children are read */
+        for (size_t i = 0; i < half;) {
+            if (known[2 * i] && known[2 * i + 1]) {
+                uint64_t *node = nodes + WC_B2B_NODE_WORDS * i;
+                for (size_t w = 0; w < 4; w++)
+                    for (size_t l = 0; l < WC_B2B_TREES; l++) node[WC_B2B_TREES * w + l] = F->zw[h + 1][w];
+                known[i++] = 1;
+                continue;
+            }
+            size_t j = i;
+            while (j < half && !(known[2 * j] && known[2 * j + 1])) known[j++] = 0;
+            kern->hash->merkle_parents(nodes + 2 * WC_B2B_NODE_WORDS * i, j - i,
+                                       nodes + WC_B2B_NODE_WORDS * i);
+            i = j;
+        }
         c = half;
     }
-    memcpy(root, base, 32);
+    for (size_t l = 0; l < WC_B2B_TREES; l++)
+        for (size_t w = 0; w < 4; w++)
+            wc_store64_le(roots[l] + 8 * w, count ? nodes[WC_B2B_TREES * w + l] : 0);
 }
 
-/* Roots of the n row trees of the row-major n x n leaf hashes at lh (row
- * stride `stride`), each reduced in a copy so that lh stays intact. */
-static enum wc_status row_roots_of(const struct wc_kernels *kern, const uint8_t *lh, size_t stride, size_t n,
-                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
+/* Row roots, WC_B2B_TREES rows at a time; every all-zero row has the same
+ * root, computed once. */
+static void row_roots_of(const struct wc_kernels *kern, const struct leaf_source *src, size_t n,
+                         struct forest *F, size_t *order, uint8_t *roots)
 {
-    struct ztree_work w;
-    size_t half = n / 2 + 1;
-    w.ptrs = (const uint8_t **)malloc(half * sizeof(*w.ptrs));
-    w.idx = (size_t *)malloc(half * sizeof(*w.idx));
-    w.tmp = (uint8_t *)malloc(half * 32);
-    uint8_t *row = (uint8_t *)malloc((n + 1) * 32);
-    enum wc_status st = WC_ERR_NOMEM;
-    if (w.ptrs && w.idx && w.tmp && row) {
-        for (size_t r = 0; r < n; r++) {
-            memcpy(row, lh + r * stride, n * 32);
-            ztree_root(kern, row, n, zs, &w, roots + 32 * r);
-        }
-        st = WC_OK;
+    size_t nonzero = 0, zeros = n;
+    for (size_t r = 0; r < n; r++) {
+        int zero = 1;
+        for (size_t c = 0; c < n && zero; c++) leaf_at(src, r, c, &zero);
+        if (zero)
+            order[--zeros] = r;
+        else
+            order[nonzero++] = r;
     }
-    free((void *)w.ptrs);
-    free(w.idx);
-    free(w.tmp);
-    free(row);
-    return st;
+    uint8_t group[WC_B2B_TREES][32];
+    for (size_t g = 0; g < nonzero; g += WC_B2B_TREES) {
+        size_t rows[WC_B2B_TREES];
+        for (size_t l = 0; l < WC_B2B_TREES; l++) rows[l] = order[g + l < nonzero ? g + l : nonzero - 1];
+        plant(src, F, n, rows, NULL);
+        grow(kern, F, n, group);
+        for (size_t l = 0; l < WC_B2B_TREES && g + l < nonzero; l++)
+            memcpy(roots + 32 * rows[l], group[l], 32);
+    }
+    if (zeros < n) {
+        size_t rows[WC_B2B_TREES];
+        for (size_t l = 0; l < WC_B2B_TREES; l++) rows[l] = order[zeros];
+        plant(src, F, n, rows, NULL);
+        grow(kern, F, n, group);
+        for (size_t z = zeros; z < n; z++) memcpy(roots + 32 * order[z], group[0], 32);
+    }
 }
 
-/* Roots of the n column trees of the same matrix, all columns one level at
- * a time: level h+1's row i is the parents of level h's rows 2i and 2i+1
- * (a lone last row pairs with the zero node), computed over the rows in
- * place. Rows are read sequentially: no transpose. */
-static enum wc_status col_roots_of(const struct wc_kernels *kern, uint8_t *lh, size_t stride, size_t n,
-                                   uint8_t zs[MAX_LEVELS][32], uint8_t *roots)
+/* Column roots, WC_B2B_TREES columns at a time. */
+static void col_roots_of(const struct wc_kernels *kern, const struct leaf_source *src, size_t n,
+                         struct forest *F, uint8_t *roots)
 {
-    uint8_t *stage = (uint8_t *)malloc(n * 64 + n * 32);
-    const uint8_t **ptrs = (const uint8_t **)malloc(n * sizeof(*ptrs));
-    uint8_t *known = (uint8_t *)malloc(n);
-    if (!stage || !ptrs || !known) {
-        free(stage);
-        free((void *)ptrs);
-        free(known);
-        return WC_ERR_NOMEM;
+    uint8_t group[WC_B2B_TREES][32];
+    for (size_t g = 0; g < n; g += WC_B2B_TREES) {
+        size_t cols[WC_B2B_TREES];
+        for (size_t l = 0; l < WC_B2B_TREES; l++) cols[l] = g + l < n ? g + l : n - 1;
+        plant(src, F, n, NULL, cols);
+        grow(kern, F, n, group);
+        for (size_t l = 0; l < WC_B2B_TREES && g + l < n; l++) memcpy(roots + 32 * (g + l), group[l], 32);
     }
-    uint8_t *out = stage + n * 64;
-    static const uint8_t zero[32];
-    size_t rows = n;
-    for (unsigned h = 0; rows > 1; h++) {
-        size_t half = (rows + 1) / 2;
-        for (size_t i = 0; i < half; i++) {
-            const uint8_t *a = lh + 2 * i * stride;
-            const uint8_t *b = 2 * i + 1 < rows ? lh + (2 * i + 1) * stride : NULL;
-            size_t m = 0;
-            for (size_t c = 0; c < n; c++) {
-                const uint8_t *bc = b ? b + 32 * c : zero;
-                known[c] = b && memcmp(a + 32 * c, zs[h], 32) == 0 && memcmp(bc, zs[h], 32) == 0;
-                if (known[c]) continue;
-                memcpy(stage + 64 * m, a + 32 * c, 32);
-                memcpy(stage + 64 * m + 32, bc, 32);
-                ptrs[m] = stage + 64 * m;
-                m++;
-            }
-            if (m) kern->hash->blake2b256_many(ptrs, 64, m, 1, out);
-            uint8_t *dst = lh + i * stride;
-            for (size_t c = 0, k = 0; c < n; c++)
-                memcpy(dst + 32 * c, known[c] ? zs[h + 1] : out + 32 * k++, 32);
-        }
-        rows = half;
-    }
-    memcpy(roots, lh, n * 32);
-    free(stage);
-    free((void *)ptrs);
-    free(known);
-    return WC_OK;
 }
 
 /* Pair tree and blob ID (format §5) from the row and column roots. */
@@ -176,15 +201,43 @@ static enum wc_status blob_id_from_roots(const struct wc_kernels *kern, size_t n
     return st;
 }
 
-enum wc_status wc_stream_finish_trees(const struct wc_kernels *kern, size_t n, uint64_t length, uint8_t *lh,
-                                      const uint8_t zleaf[32], uint8_t *row_roots, uint8_t *col_roots,
-                                      uint8_t *blob_id)
+static enum wc_status finish(const struct wc_kernels *kern, size_t n, uint64_t length,
+                             const struct leaf_source *src, uint8_t *row_roots, uint8_t *col_roots,
+                             uint8_t *blob_id)
 {
-    const size_t stride = (n + 1) * 32;
+    if (!kern->hash->merkle_parents) return WC_ERR_ARG;
     uint8_t zs[MAX_LEVELS][32];
-    zero_roots(kern, zleaf, zs);
-    enum wc_status st = row_roots_of(kern, lh, stride, n, zs, row_roots);
-    if (st == WC_OK) st = col_roots_of(kern, lh, stride, n, zs, col_roots);
-    if (st == WC_OK && blob_id) st = blob_id_from_roots(kern, n, length, row_roots, col_roots, blob_id);
+    zero_roots(kern, src->zleaf, zs);
+    struct forest F;
+    F.nodes = (uint64_t *)malloc((n + 1) * WC_B2B_NODE_WORDS * sizeof(*F.nodes));
+    F.known = (uint8_t *)malloc(n + 1);
+    size_t *order = (size_t *)malloc(n * sizeof(*order));
+    enum wc_status st = WC_ERR_NOMEM;
+    if (F.nodes && F.known && order) {
+        for (int h = 0; h < MAX_LEVELS; h++)
+            for (size_t w = 0; w < 4; w++) F.zw[h][w] = wc_load64_le(zs[h] + 8 * w);
+        row_roots_of(kern, src, n, &F, order, row_roots);
+        col_roots_of(kern, src, n, &F, col_roots);
+        st = blob_id ? blob_id_from_roots(kern, n, length, row_roots, col_roots, blob_id) : WC_OK;
+    }
+    free(F.nodes);
+    free(F.known);
+    free(order);
     return st;
+}
+
+enum wc_status wc_stream_finish_trees(const struct wc_kernels *kern, size_t n, uint64_t length,
+                                      const uint8_t *lh, const uint8_t zleaf[32], uint8_t *row_roots,
+                                      uint8_t *col_roots, uint8_t *blob_id)
+{
+    const struct leaf_source src = {lh, (n + 1) * 32, NULL, 0, NULL, zleaf};
+    return finish(kern, n, length, &src, row_roots, col_roots, blob_id);
+}
+
+enum wc_status wc_stream_finish_trees_sym2(const struct wc_kernels *kern, size_t n, uint64_t length,
+                                           const uint8_t *syms, const uint8_t *leaf_table, uint8_t *row_roots,
+                                           uint8_t *col_roots, uint8_t *blob_id)
+{
+    const struct leaf_source src = {NULL, 0, syms, 2 * n, leaf_table, leaf_table};
+    return finish(kern, n, length, &src, row_roots, col_roots, blob_id);
 }

@@ -31,6 +31,10 @@
 #if defined(WC_ARCH_X86_64) && !defined(WC_NO_AVX2)
 #define WC_HAVE_AVX2 1
 #endif
+/* AVX-512 kernels sit beside the AVX2 ones (its backend borrows them). */
+#if defined(WC_HAVE_AVX2) && !defined(WC_NO_AVX512)
+#define WC_HAVE_AVX512 1
+#endif
 #if defined(WC_ARCH_AARCH64) && !defined(WC_NO_NEON)
 #define WC_HAVE_NEON 1
 #endif

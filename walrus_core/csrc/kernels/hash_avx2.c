@@ -30,6 +30,9 @@
     _mm256_set_epi64x((long long)(w)[3], (long long)(w)[2], (long long)(w)[1], (long long)(w)[0])
 #define V_STOREU(dst, v)       _mm256_storeu_si256((__m256i *)(void *)(dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
+#define V_LOADU(src)           _mm256_loadu_si256((const __m256i *)(const void *)(src))
+#define V_SHL(x, bits)         _mm256_slli_epi64((x), (bits))
+#define V_SHR(x, bits)         _mm256_srli_epi64((x), (bits))
 
 WC_INLINE __m256i b2b_ror63(__m256i x)
 {
@@ -54,7 +57,9 @@ WC_INLINE void b2b_load_full(__m256i m[16], const uint8_t *const p[4], size_t of
 }
 
 #define KFN_ADVANCE wc_blake2b_advance_avx2
+#define KFN_PARENTS wc_merkle_parents_avx2
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_avx2 = {4, wc_blake2b256_many_avx2, wc_blake2b_advance_avx2};
+const struct wc_hash_kernels wc_hash_kernels_avx2 = {4, wc_blake2b256_many_avx2, wc_blake2b_advance_avx2,
+                                                     wc_merkle_parents_avx2};
 #endif

@@ -29,7 +29,18 @@ struct wc_hash_kernels {
      * 128*nblocks - 1). data[i][-1] must be readable. */
     void (*blake2b_advance)(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data, size_t count,
                             size_t nblocks, uint64_t t_before);
+    /* Merkle inner nodes of WC_B2B_TREES trees side by side (the small-blob
+     * and banded trees, stream_trees.c). A node of all the trees is
+     * 4 * WC_B2B_TREES words: digest word w (little-endian bytes 8w..8w+7)
+     * of tree l at [WC_B2B_TREES * w + l], so whole vectors load with no
+     * transpose. Parent i = BLAKE2b-256(0x01 || child 2i || child 2i+1) in
+     * every tree, for i < count; parents may be children (in place). */
+    void (*merkle_parents)(const uint64_t *children, size_t count, uint64_t *parents);
 };
+
+/* Trees per merkle_parents call: two AVX2 groups, four SSSE3/NEON groups. */
+#define WC_B2B_TREES      8
+#define WC_B2B_NODE_WORDS (4 * WC_B2B_TREES)
 
 extern const struct wc_hash_kernels wc_hash_kernels_portable;
 
@@ -43,6 +54,7 @@ void wc_blake2b256_many_portable(const uint8_t *const *msgs, size_t len, size_t 
                                  uint8_t *out);
 void wc_blake2b_advance_portable(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
                                  size_t count, size_t nblocks, uint64_t t_before);
+void wc_merkle_parents_portable(const uint64_t *children, size_t count, uint64_t *parents);
 /* The SIMD kernels, callable directly where compiled in (tests). */
 void wc_blake2b256_many_ssse3(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
 void wc_blake2b256_many_avx2(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out);
@@ -53,8 +65,13 @@ void wc_blake2b_advance_avx2(uint64_t *const *h, const uint8_t *pend, const uint
                              size_t count, size_t nblocks, uint64_t t_before);
 void wc_blake2b_advance_neon(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *data,
                              size_t count, size_t nblocks, uint64_t t_before);
+void wc_merkle_parents_ssse3(const uint64_t *children, size_t count, uint64_t *parents);
+void wc_merkle_parents_avx2(const uint64_t *children, size_t count, uint64_t *parents);
+void wc_merkle_parents_avx512(const uint64_t *children, size_t count, uint64_t *parents);
+void wc_merkle_parents_neon(const uint64_t *children, size_t count, uint64_t *parents);
 extern const struct wc_hash_kernels wc_hash_kernels_ssse3;
 extern const struct wc_hash_kernels wc_hash_kernels_avx2;
+extern const struct wc_hash_kernels wc_hash_kernels_avx512;
 extern const struct wc_hash_kernels wc_hash_kernels_neon;
 
 #endif

@@ -26,6 +26,9 @@ static const uint8_t b2b_tbl_r16[16] = {2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 
 #define V_MAKE(w)        vcombine_u64(vcreate_u64((w)[0]), vcreate_u64((w)[1]))
 #define V_STOREU(dst, v) vst1q_u64((dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
+#define V_LOADU(src)           vld1q_u64(src)
+#define V_SHL(x, bits)         vshlq_n_u64((x), (bits))
+#define V_SHR(x, bits)         vshrq_n_u64((x), (bits))
 
 /* 128 bytes of two lanes -> 16 transposed words (2x2 64-bit transposes). */
 WC_INLINE void b2b_load_full(uint64x2_t m[16], const uint8_t *const p[2], size_t off)
@@ -39,7 +42,9 @@ WC_INLINE void b2b_load_full(uint64x2_t m[16], const uint8_t *const p[2], size_t
 }
 
 #define KFN_ADVANCE wc_blake2b_advance_neon
+#define KFN_PARENTS wc_merkle_parents_neon
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_neon = {2, wc_blake2b256_many_neon, wc_blake2b_advance_neon};
+const struct wc_hash_kernels wc_hash_kernels_neon = {2, wc_blake2b256_many_neon, wc_blake2b_advance_neon,
+                                                     wc_merkle_parents_neon};
 #endif

@@ -102,5 +102,23 @@ void wc_blake2b_advance_portable(uint64_t *const *h, const uint8_t *pend, const 
     }
 }
 
-const struct wc_hash_kernels wc_hash_kernels_portable = {1, wc_blake2b256_many_portable,
-                                                         wc_blake2b_advance_portable};
+/* The portable twin of KFN_PARENTS (hash_simd.h): one tree at a time. */
+void wc_merkle_parents_portable(const uint64_t *children, size_t count, uint64_t *parents)
+{
+    for (size_t i = 0; i < count; i++) {
+        const uint64_t *a = children + 2 * WC_B2B_NODE_WORDS * i, *b = a + WC_B2B_NODE_WORDS;
+        uint64_t *out = parents + WC_B2B_NODE_WORDS * i;
+        for (size_t l = 0; l < WC_B2B_TREES; l++) {
+            uint8_t msg[64], digest[32];
+            for (size_t w = 0; w < 4; w++) {
+                wc_store64_le(msg + 8 * w, a[WC_B2B_TREES * w + l]);
+                wc_store64_le(msg + 32 + 8 * w, b[WC_B2B_TREES * w + l]);
+            }
+            wc_blake2b256_one_portable(msg, 64, 1, digest);
+            for (size_t w = 0; w < 4; w++) out[WC_B2B_TREES * w + l] = wc_load64_le(digest + 8 * w);
+        }
+    }
+}
+
+const struct wc_hash_kernels wc_hash_kernels_portable = {
+    1, wc_blake2b256_many_portable, wc_blake2b_advance_portable, wc_merkle_parents_portable};

@@ -29,7 +29,9 @@
  *   V_ADD(a,b) V_XOR(a,b) V_ROR32(x) V_ROR24(x) V_ROR16(x) V_ROR63(x)
  *   V_SET1(u64) V_ZERO() V_MAKE(const uint64_t w[LANES]) V_STOREU(uint64_t *, v)
  *   V_LOAD_FULL(V m[16], const uint8_t *const p[LANES], size_t off): bytes
- *     [off, off+128) of every lane as 16 transposed message words. */
+ *     [off, off+128) of every lane as 16 transposed message words.
+ * and, for KFN_PARENTS (Merkle inner nodes in the WC_B2B_TREES layout):
+ *   V_LOADU(const uint64_t *) V_SHL(x, bits) V_SHR(x, bits) (64-bit lanes). */
 #ifndef WC_HASH_SIMD_H
 #define WC_HASH_SIMD_H
 
@@ -339,6 +341,7 @@ static void b2b_group2(const uint8_t *const p[2 * LANES], size_t len, unsigned p
 }
 #endif
 
+#if defined(KFN)
 void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8_t *out)
 {
     const unsigned pf = (prefix >= 0 && prefix <= 255) ? 1u : 0u;
@@ -358,6 +361,7 @@ void KFN(const uint8_t *const *msgs, size_t len, size_t count, int prefix, uint8
         memcpy(out + 32 * i, tmp, 32 * (count - i));
     }
 }
+#endif
 
 #if defined(KFN_ADVANCE)
 /* Carried states (stream.c): advance `count` messages by `nblocks` non-final
@@ -434,6 +438,77 @@ void KFN_ADVANCE(uint64_t *const *h, const uint8_t *pend, const uint8_t *const *
             b2b_compress_v(hv, m, t_before + 128 * (k + 1), 0);
         }
         b2b_adv_state(hv, hp, 1);
+    }
+}
+#endif
+
+#if defined(KFN_PARENTS)
+/* The 65-byte message 0x01 || a || b of Merkle inner nodes, lanes
+ * [LANES g, LANES (g+1)) of two nodes in the WC_B2B_TREES layout: the
+ * prefix byte shifts every digest word by one byte, so message word j is
+ * the top byte of word j-1 over the low 7 bytes of word j (disjoint bits:
+ * xor is or). Words 9..15 are zero. */
+WC_B2B_FORCE_INLINE void b2b_inner_words(V m[16], const uint64_t *a, const uint64_t *b, int g)
+{
+    V x[8];
+    for (int w = 0; w < 4; w++) {
+        x[w] = V_LOADU(a + WC_B2B_TREES * w + LANES * g);
+        x[4 + w] = V_LOADU(b + WC_B2B_TREES * w + LANES * g);
+    }
+    m[0] = V_XOR(V_SET1(1), V_SHL(x[0], 8));
+    for (int j = 1; j < 8; j++) m[j] = V_XOR(V_SHR(x[j - 1], 56), V_SHL(x[j], 8));
+    m[8] = V_SHR(x[7], 56);
+    for (int j = 9; j < 16; j++) m[j] = V_ZERO();
+}
+
+WC_B2B_FORCE_INLINE void b2b_inner_store(const V d[4], uint64_t *out, int g)
+{
+    for (int w = 0; w < 4; w++) V_STOREU(out + WC_B2B_TREES * w + LANES * g, d[w]);
+}
+
+/* Unit u of a call: lanes [LANES g, LANES (g+1)) of parent i, u = i G + g
+ * with G = WC_B2B_TREES / LANES groups per node. */
+WC_B2B_FORCE_INLINE void b2b_unit(size_t u, const uint64_t *children, uint64_t *parents, const uint64_t **a,
+                                  const uint64_t **b, uint64_t **out, int *g)
+{
+    const size_t G = WC_B2B_TREES / LANES, i = u / G;
+    *a = children + 2 * WC_B2B_NODE_WORDS * i;
+    *b = *a + WC_B2B_NODE_WORDS;
+    *out = parents + WC_B2B_NODE_WORDS * i;
+    *g = (int)(u % G);
+}
+
+void KFN_PARENTS(const uint64_t *children, size_t count, uint64_t *parents)
+{
+    /* A unit reads and writes only its own lanes, and parent i (i <= 2i) is
+     * written after the children of every parent up to it are read, so in
+     * place is safe. */
+    const size_t units = count * (WC_B2B_TREES / LANES);
+    const uint64_t *a, *b;
+    uint64_t *out;
+    int g;
+    size_t u = 0;
+#if defined(B2B_X2)
+    for (; u + 2 <= units; u += 2) {
+        const uint64_t *a2, *b2;
+        uint64_t *out2;
+        int g2;
+        V m[16], n[16], d[8];
+        b2b_unit(u, children, parents, &a, &b, &out, &g);
+        b2b_unit(u + 1, children, parents, &a2, &b2, &out2, &g2);
+        b2b_inner_words(m, a, b, g);
+        b2b_inner_words(n, a2, b2, g2);
+        b2b_single2_nw9(m, n, 65, d);
+        b2b_inner_store(d, out, g);
+        b2b_inner_store(d + 4, out2, g2);
+    }
+#endif
+    for (; u < units; u++) {
+        V m[16], d[4];
+        b2b_unit(u, children, parents, &a, &b, &out, &g);
+        b2b_inner_words(m, a, b, g);
+        b2b_single_nw9(m, 65, d);
+        b2b_inner_store(d, out, g);
     }
 }
 #endif

@@ -26,6 +26,9 @@
     _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)(w)[0]), _mm_cvtsi64_si128((long long)(w)[1]))
 #define V_STOREU(dst, v)       _mm_storeu_si128((__m128i *)(void *)(dst), (v))
 #define V_LOAD_FULL(m, p, off) b2b_load_full((m), (p), (off))
+#define V_LOADU(src)           _mm_loadu_si128((const __m128i *)(const void *)(src))
+#define V_SHL(x, bits)         _mm_slli_epi64((x), (bits))
+#define V_SHR(x, bits)         _mm_srli_epi64((x), (bits))
 
 WC_INLINE __m128i b2b_ror63(__m128i x)
 {
@@ -44,7 +47,9 @@ WC_INLINE void b2b_load_full(__m128i m[16], const uint8_t *const p[2], size_t of
 }
 
 #define KFN_ADVANCE wc_blake2b_advance_ssse3
+#define KFN_PARENTS wc_merkle_parents_ssse3
 #include "hash_simd.h"
 
-const struct wc_hash_kernels wc_hash_kernels_ssse3 = {2, wc_blake2b256_many_ssse3, wc_blake2b_advance_ssse3};
+const struct wc_hash_kernels wc_hash_kernels_ssse3 = {2, wc_blake2b256_many_ssse3, wc_blake2b_advance_ssse3,
+                                                      wc_merkle_parents_ssse3};
 #endif

@@ -14,7 +14,7 @@
 #include "rs_kernels.h"
 
 struct wc_kernels {
-    const char *name; /* "portable", "ssse3", "avx2", "neon" */
+    const char *name; /* "portable", "ssse3", "avx2", "avx512", "neon" */
     uint32_t needs;   /* enum wc_cpu_feature bits the CPU must have */
     const struct wc_rs_kernels *rs;
     const struct wc_hash_kernels *hash;
