@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
+from ..backends import cpu_count
 from ..errors import VerificationError, WalrusCoreError
 from ..metadata import BlobId, BlobMetadata
 from ..reference.errors import StorageError
@@ -225,6 +226,8 @@ class LoopThread:
         self.thread = threading.Thread(target=self.loop.run_forever, name="walrus-http", daemon=True)
         self.thread.start()
         self.session: aiohttp.ClientSession = self.call(self._open())
+        # slivers verified at once as they arrive: one per CPU (more only thrash the caches)
+        self.verify_slots = threading.BoundedSemaphore(cpu_count())
 
     async def _open(self) -> aiohttp.ClientSession:
         return _session()
@@ -318,7 +321,12 @@ class RemoteNode:
             raise StorageError(f"{exc.reason}: {exc.message}") from exc
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        return self.loop.call(load_sliver(self.node, metadata, kind, index, shard))
+        """Fetch and verify one sliver (check_loaded will not verify it again):
+        verified here, in the caller's thread on one native thread with the GIL
+        released, while the other slivers are still downloading."""
+        loaded = self.loop.call(load_sliver(self.node, metadata, kind, index, shard))
+        with self.loop.verify_slots:
+            return check_loaded(metadata, [loaded], threads=1)[0]
 
     # --- what scrub and info need (reference.node_types.CheckableNode)
     @property
