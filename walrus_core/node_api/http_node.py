@@ -226,8 +226,8 @@ class LoopThread:
         self.thread = threading.Thread(target=self.loop.run_forever, name="walrus-http", daemon=True)
         self.thread.start()
         self.session: aiohttp.ClientSession = self.call(self._open())
-        # slivers verified at once as they arrive: one per CPU (more only thrash the caches)
-        self.verify_slots = threading.BoundedSemaphore(cpu_count())
+        # slivers verified as they arrive, one per CPU at a time (more only thrash the caches)
+        self.verifier = concurrent.futures.ThreadPoolExecutor(cpu_count(), "walrus-verify")
 
     async def _open(self) -> aiohttp.ClientSession:
         return _session()
@@ -254,6 +254,7 @@ class LoopThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
         self.loop.close()
+        self.verifier.shutdown()
 
     def __enter__(self) -> LoopThread:
         return self
@@ -324,9 +325,12 @@ class RemoteNode:
         """Fetch and verify one sliver (check_loaded will not verify it again):
         verified here, in the caller's thread on one native thread with the GIL
         released, while the other slivers are still downloading."""
-        loaded = self.loop.call(load_sliver(self.node, metadata, kind, index, shard))
-        with self.loop.verify_slots:
-            return check_loaded(metadata, [loaded], threads=1)[0]
+        return self.loop.call(self._load_verified(metadata, kind, index, shard))
+
+    async def _load_verified(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+        loaded = await load_sliver(self.node, metadata, kind, index, shard)
+        verify = functools.partial(check_loaded, metadata, [loaded], threads=1)
+        return (await asyncio.get_running_loop().run_in_executor(self.loop.verifier, verify))[0]
 
     # --- what scrub and info need (reference.node_types.CheckableNode)
     @property

@@ -47,6 +47,8 @@ _T = TypeVar("_T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OCTET = "application/octet-stream"
 DEFAULT_MAX_PENDING = 64
+# axum's plain-text answer to a body over its limit (Walrus sends no envelope for it)
+PAYLOAD_TOO_LARGE_TEXT = "Failed to buffer the request body: length limit exceeded"
 METADATA_CACHE = 256  # blobs whose parsed metadata a node keeps in memory
 
 
@@ -117,13 +119,13 @@ async def _body(request: web.Request, limit: int) -> bytes:
     """The request body, refusing (413) anything over ``limit`` bytes before
     reading more than that."""
     if request.content_length is not None and request.content_length > limit:
-        raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
+        raise web.HTTPRequestEntityTooLarge(limit, request.content_length)
     chunks = []
     size = 0
     async for chunk in request.content.iter_any():  # the chunks as received, not re-cut
         size += len(chunk)
         if size > limit:
-            raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
+            raise web.HTTPRequestEntityTooLarge(limit, size)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -496,7 +498,8 @@ CORS_HEADERS = {
 
 @web.middleware
 async def _envelopes(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every answer carries CORS headers; every error is a Walrus envelope."""
+    """Every answer carries CORS headers; every error is a Walrus envelope,
+    but 405 and 413, answered as Walrus answers them (empty, plain text)."""
     if request.method == "OPTIONS":
         return web.Response(status=204, headers=CORS_HEADERS)
     try:
@@ -505,10 +508,11 @@ async def _envelopes(request: web.Request, handler: Handler) -> web.StreamRespon
         response = _json(exc.envelope())
     except web.HTTPNotFound:
         response = _json(ApiError("NOT_FOUND", request.path).envelope())
-    except web.HTTPMethodNotAllowed:
-        response = _json(ApiError("METHOD_NOT_ALLOWED", code=405).envelope())
+    except web.HTTPMethodNotAllowed as exc:
+        # as Walrus (axum) answers them, before any handler: no AIP-193 status exists for 405 or 413
+        response = web.Response(status=405, headers={"Allow": exc.headers["Allow"]})
     except web.HTTPRequestEntityTooLarge:
-        response = _json(ApiError("PAYLOAD_TOO_LARGE", "the limit", code=413).envelope())
+        response = web.Response(status=413, text=PAYLOAD_TOO_LARGE_TEXT)
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:
