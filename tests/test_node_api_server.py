@@ -333,6 +333,34 @@ def _hostile(root: Path, node: object) -> None:
     assert request(node.url, "GET", "/v1/health")[0] == 200
 
 
+def test_sliver_files_are_sent_only_when_regular_and_not_oversized(tmp_path: Path) -> None:
+    """A stored sliver is sent from its file as it is (the vector's bytes);
+    a file replaced by a symbolic link (to a valid copy elsewhere) or grown
+    past the largest sliver of the blob is not served: 404 SLIVER_NOT_FOUND."""
+    case = load("node-api-n10-len20000")
+    blob_id = BlobId.from_str(case["blob_id"])
+    shard = next(s for s in case["shards"] if s["shard"] in (0, 1, 2))  # node-000's
+    raw = bytes.fromhex(shard["primary_body_hex"])
+    root = init_committee(tmp_path / "c", 4, 10)
+    with running_nodes(root, [0]) as (node,):
+        _store_case([node], {**case, "shards": [shard]})
+        path = shard["primary_path"]
+        assert request(node.url, "GET", path)[::2] == (200, raw)
+        stored = root / "node-000" / "blobs" / blob_id.hex() / f"primary-{shard['pair']:05d}.sliver"
+        assert stored.read_bytes() == raw
+        outside = tmp_path / "elsewhere.sliver"
+        stored.rename(outside)
+        stored.symlink_to(outside)
+        status, _, out = request(node.url, "GET", path)
+        assert _error(status, out) == (404, "SLIVER_NOT_FOUND")
+        stored.unlink()
+        stored.write_bytes(raw + bytes(len(raw)))
+        status, _, out = request(node.url, "GET", path)
+        assert _error(status, out) == (404, "SLIVER_NOT_FOUND")
+        outside.replace(stored)
+        assert request(node.url, "GET", path)[::2] == (200, raw)
+
+
 def test_sigterm_exits_cleanly(tmp_path: Path) -> None:
     root = init_committee(tmp_path / "c", 4, 4)
     with running_nodes(root, [0]) as (node,):
