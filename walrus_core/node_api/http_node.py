@@ -15,8 +15,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import inspect
+import ipaddress
 import itertools
 import json
+import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -190,9 +193,30 @@ def _api_error(status: int, raw: bytes) -> ApiError:
     return ApiError.from_envelope(status, doc)
 
 
+# the receive buffer of a connection to a node on this machine: room for whole slivers
+LOOPBACK_RECEIVE_BUFFER = 4 << 20
+# aiohttp >= 3.12 lets the client make its own sockets
+_HAS_SOCKET_FACTORY = "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
+
+
+def _node_socket(addr_info: tuple[Any, ...]) -> socket.socket:
+    """A socket to a node. To one on this machine, with a receive buffer big
+    enough for whole slivers: the kernel starts each new connection's buffer
+    small and grows it round trip by round trip, which on loopback only costs
+    the reading thread more wake-ups (about a quarter of a 64 MiB read's client
+    CPU); over a network the kernel's tuning is left alone."""
+    family, kind, proto, _, address = addr_info
+    sock = socket.socket(family, kind, proto)
+    with contextlib.suppress(ValueError, OSError):  # not an IP address, or the option refused
+        if ipaddress.ip_address(address[0]).is_loopback:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LOOPBACK_RECEIVE_BUFFER)
+    return sock
+
+
 def _session() -> aiohttp.ClientSession:
     # no global connection cap: the per-node semaphores bound the load on each node
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+    options: dict[str, Any] = {"socket_factory": _node_socket} if _HAS_SOCKET_FACTORY else {}
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False, **options))
 
 
 async def _in_thread(fn: Callable[..., _T], *args: Any) -> _T:
