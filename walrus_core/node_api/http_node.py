@@ -203,8 +203,8 @@ def _node_socket(addr_info: tuple[Any, ...]) -> socket.socket:
     """A socket to a node. To one on this machine, with a receive buffer big
     enough for whole slivers: the kernel starts each new connection's buffer
     small and grows it round trip by round trip, which on loopback only costs
-    the reading thread more wake-ups (about a quarter of a 64 MiB read's client
-    CPU); over a network the kernel's tuning is left alone."""
+    the reading thread more wake-ups (a quarter of its CPU while it receives a
+    64 MiB blob's slivers); over a network the kernel's tuning is left alone."""
     family, kind, proto, _, address = addr_info
     sock = socket.socket(family, kind, proto)
     with contextlib.suppress(ValueError, OSError):  # not an IP address, or the option refused
