@@ -73,6 +73,41 @@ def test_read_every_patch_moves_only_its_slivers(fresh: tuple[Committee, quilt.Q
     assert note is not None and len(note["patches"]) == 30
 
 
+def test_read_patch_fetches_its_slivers_in_parallel(fresh: tuple[Committee, quilt.Quilt]) -> None:
+    """A patch's columns are asked for all at once (over HTTP each costs a
+    round trip): the first load waits until a second one has started, which
+    a one-at-a-time fetch never does (the wait then gives up, and the test fails)."""
+    import threading
+
+    from walrus_core.reference.nodes import NodeDir, SliverCheck
+
+    committee, q = fresh
+    patch = max(q.patches, key=lambda p: p.end - p.start)
+    assert patch.end - patch.start >= 2
+    lock, second, overlapped = threading.Lock(), threading.Event(), []
+
+    class Watched(NodeDir):
+        def load_sliver(self, metadata: wc.BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
+            if patch.start <= index < patch.end:
+                with lock:
+                    first = not overlapped
+                    overlapped.append(False)
+                if first:
+                    overlapped[0] = second.wait(timeout=60)
+                else:
+                    second.set()
+            return super().load_sliver(metadata, kind, index, shard)
+
+    nodes = {
+        node.index: Watched(node.path, node.index, node.shards, node.n_shards, node.key_path)
+        for node in committee.node_dirs()
+    }
+    by_shard = {t: nodes[committee.owner[t]] for t in range(committee.n_shards)}
+    r = read_patch(committee, patch.patch_id, nodes=by_shard)
+    assert r.data == next(bytes(f.data) for f in _files(30) if f.identifier == patch.identifier)
+    assert overlapped[0], "the patch's slivers were fetched one at a time"
+
+
 def _shards_of_columns(committee: Committee, q: quilt.Quilt, columns: list[int]) -> set[int]:
     n = committee.n_shards
     return {shard_index_for_pair(n - 1 - j, q.quilt_id, n) for j in columns}

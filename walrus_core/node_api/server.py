@@ -18,9 +18,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
 
 from .. import InvalidProofError, Sliver, verify_slivers
 from ..config import EncodingConfig
@@ -46,6 +47,8 @@ _T = TypeVar("_T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OCTET = "application/octet-stream"
 DEFAULT_MAX_PENDING = 64
+# axum's plain-text answer to a body over its limit (Walrus sends no envelope for it)
+PAYLOAD_TOO_LARGE_TEXT = "Failed to buffer the request body: length limit exceeded"
 METADATA_CACHE = 256  # blobs whose parsed metadata a node keeps in memory
 
 
@@ -116,13 +119,13 @@ async def _body(request: web.Request, limit: int) -> bytes:
     """The request body, refusing (413) anything over ``limit`` bytes before
     reading more than that."""
     if request.content_length is not None and request.content_length > limit:
-        raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
+        raise web.HTTPRequestEntityTooLarge(limit, request.content_length)
     chunks = []
     size = 0
     async for chunk in request.content.iter_any():  # the chunks as received, not re-cut
         size += len(chunk)
         if size > limit:
-            raise ApiError("PAYLOAD_TOO_LARGE", limit, code=413)
+            raise web.HTTPRequestEntityTooLarge(limit, size)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -138,6 +141,31 @@ def _ok(code: int, data: Any) -> web.Response:
 
 def _bcs(body: bytes) -> web.Response:
     return web.Response(body=body, content_type=OCTET)
+
+
+class FileBody(web.StreamResponse):
+    """A 200 answer whose body is an open file's first ``size`` bytes, handed
+    to the kernel (sendfile) rather than read into Python: a stored sliver
+    file is exactly the ``SliverData`` body, verified before it was kept.
+    The file is closed once sent (or on any failure to send it)."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        super().__init__(headers={"Content-Type": OCTET})
+        self.content_length = size
+        self.file = file
+
+    async def prepare(self, request: web.BaseRequest) -> AbstractStreamWriter | None:
+        try:
+            writer = await super().prepare(request)  # a StreamResponse sends its headers here
+            transport = request.transport
+            if transport is None:
+                raise ConnectionResetError("connection lost")
+            # falls back to reading and writing where the platform has no sendfile
+            await asyncio.get_running_loop().sendfile(transport, self.file, 0, self.content_length)
+            await super().write_eof()
+            return writer
+        finally:
+            self.file.close()
 
 
 # ------------------------------------------------------------------ the application
@@ -264,19 +292,19 @@ class NodeServer:
         self._check_pair(pair)
         return await self.run(self._get_sliver, blob_id, pair, kind)
 
-    def _get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> web.Response:
+    def _get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> web.StreamResponse:
         md = self._metadata(blob_id)
         if md is None:
             raise ApiError("SLIVER_NOT_FOUND")
         self._check_owned(blob_id, pair)
         index = pair if kind == "primary" else self.state.n - 1 - pair
         try:
-            raw = self.node.read_sliver_bytes(md, kind, index)
+            opened = self.node.open_sliver(md, kind, index)
         except StorageError:
-            raw = None  # a file larger than any sliver of this blob is not served
-        if raw is None:
+            opened = None  # a file larger than any sliver of this blob is not served
+        if opened is None:
             raise ApiError("SLIVER_NOT_FOUND")
-        return _bcs(raw)
+        return FileBody(*opened)
 
     async def put_sliver(self, request: web.Request) -> web.StreamResponse:
         blob_id, pair, kind = _blob_id(request), _pair(request), _kind(request.match_info["kind"])
@@ -470,7 +498,8 @@ CORS_HEADERS = {
 
 @web.middleware
 async def _envelopes(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every answer carries CORS headers; every error is a Walrus envelope."""
+    """Every answer carries CORS headers; every error is a Walrus envelope,
+    but 405 and 413, answered as Walrus answers them (empty, plain text)."""
     if request.method == "OPTIONS":
         return web.Response(status=204, headers=CORS_HEADERS)
     try:
@@ -479,10 +508,11 @@ async def _envelopes(request: web.Request, handler: Handler) -> web.StreamRespon
         response = _json(exc.envelope())
     except web.HTTPNotFound:
         response = _json(ApiError("NOT_FOUND", request.path).envelope())
-    except web.HTTPMethodNotAllowed:
-        response = _json(ApiError("METHOD_NOT_ALLOWED", code=405).envelope())
+    except web.HTTPMethodNotAllowed as exc:
+        # as Walrus (axum) answers them, before any handler: no AIP-193 status exists for 405 or 413
+        response = web.Response(status=405, headers={"Allow": exc.headers["Allow"]})
     except web.HTTPRequestEntityTooLarge:
-        response = _json(ApiError("PAYLOAD_TOO_LARGE", "the limit", code=413).envelope())
+        response = web.Response(status=413, text=PAYLOAD_TOO_LARGE_TEXT)
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:

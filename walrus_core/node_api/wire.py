@@ -366,9 +366,7 @@ REASONS: dict[str, tuple[str, str]] = {
     # our own, for what axum answers in plain text (spec §2: clients must not depend on them)
     "INVALID_PATH": ("INVALID_ARGUMENT", "invalid path parameter: {}"),
     "INVALID_QUERY": ("INVALID_ARGUMENT", "invalid query: {}"),
-    "PAYLOAD_TOO_LARGE": ("INVALID_ARGUMENT", "request body larger than {} bytes"),
     "NOT_FOUND": ("NOT_FOUND", "no such route: {}"),
-    "METHOD_NOT_ALLOWED": ("INVALID_ARGUMENT", "method not allowed"),
 }
 GLOBAL_REASONS = frozenset({"UNAVAILABLE", "INTERNAL_ERROR"})
 MESSAGE_NOT_FOUND_METADATA = "the requested metadata is unavailable"

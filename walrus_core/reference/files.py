@@ -17,6 +17,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .._args import check_int
 from .._fs import fsync_dir as fsync_dir  # re-exported: the nodes use it from here
@@ -165,11 +166,10 @@ def atomic_write(path: Path, data: bytes | bytearray | memoryview) -> None:
 
 
 # ------------------------------------------------------------------ reading
-def read_file(path: Path, max_size: int | None = None) -> bytes | None:
-    """The file's bytes, or None when it does not exist. StorageError for
-    anything but a regular file (a symbolic link, a directory, a FIFO, which
-    is never waited on) and for a file larger than ``max_size``, before
-    reading: one oversized (even sparse) file must not cost its size in memory."""
+def open_regular(path: Path) -> tuple[BinaryIO, int] | None:
+    """The open file and its size, or None when it does not exist.
+    StorageError for anything but a regular file (a symbolic link, a
+    directory, a FIFO, which is never waited on)."""
     try:
         if not _O_NOFOLLOW and os.path.islink(path):
             raise OSError(errno.ELOOP, "is a symbolic link")
@@ -182,17 +182,26 @@ def read_file(path: Path, max_size: int | None = None) -> bytes | None:
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise StorageError(f"{path} is not a regular file")
-    with os.fdopen(fd, "rb") as fh:
+    return os.fdopen(fd, "rb"), st.st_size
+
+
+def read_file(path: Path, max_size: int | None = None) -> bytes | None:
+    """The file's bytes, or None when it does not exist. StorageError as
+    :func:`open_regular`, and for a file larger than ``max_size``, before
+    reading: one oversized (even sparse) file must not cost its size in memory."""
+    opened = open_regular(path)
+    if opened is None:
+        return None
+    fh, size = opened
+    with fh:
         try:
             if max_size is None:
                 return fh.read()
-            data = fh.read(max_size + 1) if st.st_size <= max_size else b""
+            data = fh.read(max_size + 1) if size <= max_size else b""
         except OSError as exc:
             raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        if st.st_size > max_size or len(data) > max_size:  # the second: it grew while we read
-            raise StorageError(
-                f"{path} has {max(st.st_size, len(data))} bytes, more than the {max_size} allowed"
-            )
+        if size > max_size or len(data) > max_size:  # the second: it grew while we read
+            raise StorageError(f"{path} has {max(size, len(data))} bytes, more than the {max_size} allowed")
         return data
 
 

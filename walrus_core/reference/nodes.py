@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .._bcs import uleb128
 from ..errors import VerificationError, WalrusCoreError
@@ -40,6 +40,7 @@ from .files import (
     child,
     ensure_dir,
     fsync_dir,
+    open_regular,
     parse_blob_dir_name,
     parts_size,
     read_file,
@@ -139,6 +140,7 @@ class SliverCheck:
     status: str
     reason: str = ""
     sliver: Sliver | None = None
+    verified: bool = False  # checked against the metadata already (check_loaded skips it)
 
 
 class NodeDir:
@@ -257,6 +259,19 @@ class NodeDir:
         blob_id = metadata.blob_id
         self._check_dirs(blob_id)
         return read_file(self.sliver_path(blob_id, kind, index), sliver_bcs_size(metadata, kind))
+
+    def open_sliver(self, metadata: BlobMetadata, kind: str, index: int) -> tuple[BinaryIO, int] | None:
+        """The open file of one sliver of the blob and its size (to be sent as
+        it is), or None; StorageError as :meth:`read_sliver_bytes`."""
+        if not self.exists:
+            return None
+        self._check_dirs(metadata.blob_id)
+        opened = open_regular(self.sliver_path(metadata.blob_id, kind, index))
+        limit = sliver_file_size(metadata, kind)
+        if opened is not None and opened[1] > limit:
+            opened[0].close()
+            raise StorageError(f"{kind} sliver {index} has {opened[1]} bytes, more than the {limit} allowed")
+        return opened
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
         """Read and parse one sliver, not yet checked against the metadata's
@@ -553,16 +568,21 @@ class NodeDir:
         return Ack(self.index, blob_id, shards, self.sign(ack_message(blob_id, self.index, shards)))
 
 
-def check_loaded(metadata: BlobMetadata, checks: list[SliverCheck]) -> list[SliverCheck]:
+def check_loaded(
+    metadata: BlobMetadata, checks: list[SliverCheck], threads: int | None = None
+) -> list[SliverCheck]:
     """Verify every loaded sliver among ``checks`` (from :meth:`NodeDir.load_sliver`,
-    any nodes) against the metadata in one native call on all cores; those that
-    fail become "corrupt" and lose their sliver. Returns ``checks``."""
-    loaded = [(c, c.sliver) for c in checks if c.sliver is not None]
+    any nodes) not verified yet against the metadata in one native call on
+    ``threads`` (None: all cores); those that fail become "corrupt" and lose
+    their sliver, the others are marked verified. Returns ``checks``."""
+    loaded = [(c, c.sliver) for c in checks if c.sliver is not None and not c.verified]
     if loaded:
-        problems = verify_slivers([sliver for _, sliver in loaded], metadata)
+        problems = verify_slivers([sliver for _, sliver in loaded], metadata, threads=threads)
         for (c, _), problem in zip(loaded, problems):
             if problem:
                 c.status, c.reason, c.sliver = "corrupt", problem, None
+            else:
+                c.verified = True
     return checks
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,16 @@ from ..errors import WalrusCoreError
 from .committee import Committee
 from .errors import BlobUnavailableError, StorageError
 from .files import atomic_write, parts_size, read_file
-from .nodes import check_loaded, sliver_bcs_parts
+from .nodes import SliverCheck, check_loaded, sliver_bcs_parts
 from .progress import ProgressFn, no_progress
-from .retrieve import certified_metadata, find_metadata, first_valid_metadata, node_metadata, write_output
+from .retrieve import (
+    LOAD_THREADS,
+    certified_metadata,
+    find_metadata,
+    first_valid_metadata,
+    node_metadata,
+    write_output,
+)
 from .store import StoreResult, store_blob
 
 if TYPE_CHECKING:
@@ -159,10 +167,15 @@ class _SliverFetcher:
 
     def __call__(self, columns: list[int]) -> list[Sliver]:
         n = self.md.n_shards
-        loaded = []
-        for j in columns:
+
+        def load(j: int) -> SliverCheck:
             node, shard = self._node_of_pair(n - 1 - j)
-            loaded.append(node.load_sliver(self.md, "secondary", j, shard))
+            check: SliverCheck = node.load_sliver(self.md, "secondary", j, shard)
+            return check
+
+        # all at once, as a read does: a served node's latency is paid once, not per column
+        with ThreadPoolExecutor(max(1, min(len(columns), LOAD_THREADS))) as pool:
+            loaded = list(pool.map(load, columns))
         good: list[Sliver] = []
         bad: list[int] = []
         for check in check_loaded(self.md, loaded):
