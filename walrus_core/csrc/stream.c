@@ -80,7 +80,12 @@ size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, uns
     if (wc_stream_memory(n, length, L.S, threads, hashing) <= budget) return L.S;
     size_t w = L.S / 128 * 128;
     while (w >= 128 && wc_stream_memory(n, length, w, threads, hashing) > budget) w -= 128;
-    return w >= 128 ? w : 0;
+    if (w < 128) return 0;
+    /* The passes over the source are what a wider band saves: take the
+     * narrowest band with as few passes as this one (less memory, same
+     * speed). */
+    size_t passes = (L.S + w - 1) / w, even = (L.S + passes - 1) / passes;
+    return (even + 127) / 128 * 128;
 }
 
 struct band {
