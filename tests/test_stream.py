@@ -130,6 +130,24 @@ def test_budgets_from_the_minimum_up(tmp_path: Path) -> None:
     assert len(seen) >= 3
 
 
+def test_band_for_budget_takes_the_fewest_passes_in_the_narrowest_band() -> None:
+    n, length = 1000, 14_599_533_452  # the largest blob: S = 65 534
+    size = 65_534
+
+    def passes(band: int) -> int:
+        return -(-size // band)
+
+    def fits(band: int, budget: int) -> bool:
+        return bool(_native.stream_memory(n, length, min(band, size), 2, True) <= budget)
+
+    for budget in (300 << 20, 512 << 20, 700 << 20, 768 << 20, 1 << 30, 2 << 30):
+        band = _native.stream_band_for_budget(n, length, budget, 2, True)
+        assert band % 128 == 0 and fits(band, budget), budget
+        fewer = -(-size // (passes(band) - 1) // 128) * 128  # the narrowest band with one pass less
+        assert not fits(fewer, budget), budget
+        assert band == 128 or passes(band - 128) > passes(band), budget
+
+
 def test_too_small_budget_refused_before_work(tmp_path: Path) -> None:
     n = 100
     length = _message_bytes(n) * 600

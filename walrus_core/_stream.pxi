@@ -74,7 +74,7 @@ def stream_memory(size_t n_shards, uint64_t length, size_t band, object threads=
 
 def stream_band_for_budget(size_t n_shards, uint64_t length, uint64_t budget, object threads=None,
                            bint hashing=True):
-    """The widest band that fits `budget` bytes, or 0 when none does."""
+    """A band that fits `budget` bytes with the fewest passes (the narrowest such), or 0 when none does."""
     return wc_stream_band_for_budget(n_shards, length, budget, resolve_threads(threads), hashing)
 
 

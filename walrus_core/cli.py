@@ -166,7 +166,7 @@ def _add_memory(parser: argparse.ArgumentParser) -> None:
         "--memory",
         type=_byte_count,
         default=DEFAULT_MEMORY,
-        help="memory budget, e.g. 512M or 2G (default: 512M)",
+        help="memory budget, e.g. 512M or 2G (default: 768M)",
     )
 
 

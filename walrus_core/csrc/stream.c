@@ -61,11 +61,16 @@ uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads,
     if (w < L.S && w % 128) return 0;
     uint64_t nn = (uint64_t)n * n;
     uint64_t band = 64 + (uint64_t)L.p * L.s * w;
-    uint64_t states = nn * 65;
-    uint64_t leaves = (uint64_t)n * (n + 1) * 32;
-    /* states and leaf hashes, or leaf hashes and their transpose */
-    uint64_t fixed = !hashing ? 0 : states + leaves > 2 * leaves ? states + leaves : 2 * leaves;
-    return band + fixed + resolve_threads(threads) * worker_bytes(&L, w) + ((uint64_t)4 << 20);
+    uint64_t banding = band + resolve_threads(threads) * worker_bytes(&L, w);
+    if (hashing) {
+        /* While banding: the band, the workers, the states and pending bytes
+         * (the last band leaves each digest in its state). Then, the band and
+         * the workers freed: the states and the leaf-hash matrix. */
+        uint64_t states = nn * 65, leaves = (uint64_t)n * (n + 1) * 32;
+        banding += states;
+        if (states + leaves > banding) banding = states + leaves;
+    }
+    return banding + ((uint64_t)4 << 20);
 }
 
 size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads, int hashing)
@@ -75,7 +80,12 @@ size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, uns
     if (wc_stream_memory(n, length, L.S, threads, hashing) <= budget) return L.S;
     size_t w = L.S / 128 * 128;
     while (w >= 128 && wc_stream_memory(n, length, w, threads, hashing) > budget) w -= 128;
-    return w >= 128 ? w : 0;
+    if (w < 128) return 0;
+    /* The passes over the source are what a wider band saves: take the
+     * narrowest band with as few passes as this one (less memory, same
+     * speed). */
+    size_t passes = (L.S + w - 1) / w, even = (L.S + passes - 1) / passes;
+    return (even + 127) / 128 * 128;
 }
 
 struct band {
@@ -87,9 +97,9 @@ struct band {
     size_t b0, wb;             /* current band */
     int last;                  /* current band is the last */
     uint8_t *msg;              /* p x s symbols of wb bytes, row-major (64 bytes before it readable) */
-    uint64_t *h;               /* n*n states of 8 words, leaf (r, c) at r*n + c */
+    uint64_t *h;               /* n*n states of 8 words, leaf (r, c) at r*n + c; the last band
+                                  leaves its digest in its first 32 bytes */
     uint8_t *pend;             /* n*n pending bytes */
-    uint8_t *lh;               /* n x (n+1) leaf hashes, written by the last band */
     uint8_t *const *primary;   /* n entries (or NULL): primary sliver i wanted when non-NULL */
     uint8_t *const *secondary; /* n entries (or NULL): secondary sliver j */
     int out_fd;                /* every sliver to this file when >= 0 */
@@ -203,8 +213,9 @@ static void advance_leaves(struct band *b, uint8_t *wm, size_t c0, size_t cnt, c
                 rl = wb + 1 - 128 * nb;
                 memcpy(rest, dp[m] + 128 * nb - 1, rl);
             }
-            wc_stream_state_final(b->h + 8 * leaf, rest, rl, (uint64_t)b->L.S + 1,
-                                  b->lh + r * (n + 1) * 32 + (c0 + cc) * 32);
+            uint8_t digest[32];
+            wc_stream_state_final(b->h + 8 * leaf, rest, rl, (uint64_t)b->L.S + 1, digest);
+            memcpy(b->h + 8 * leaf, digest, 32);
         }
 }
 
@@ -387,6 +398,14 @@ static void row_task(void *ctx, size_t t, unsigned worker)
     }
 }
 
+static void free_workers(struct band *b, unsigned nw)
+{
+    if (b->wmem)
+        for (unsigned i = 0; i < nw; i++) wc_aligned_free(b->wmem[i]);
+    free(b->wmem);
+    b->wmem = NULL;
+}
+
 enum wc_status wc_stream_metadata(const struct wc_kernels *kern, size_t n, const struct wc_stream_source *src,
                                   size_t w, unsigned threads, wc_stream_progress_fn progress,
                                   void *progress_ctx, uint8_t *row_roots, uint8_t *col_roots,
@@ -428,14 +447,14 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
     b.G = group_for(w);
     const size_t nn = n * n;
     uint8_t *msg_mem = (uint8_t *)wc_aligned_alloc(64 + p * s * w);
+    uint8_t *lh = NULL; /* n x (n+1) leaf hashes, after the bands */
     if (b.hashing) {
         b.h = (uint64_t *)malloc(nn * 8 * sizeof(uint64_t));
         b.pend = (uint8_t *)malloc(nn);
-        b.lh = (uint8_t *)malloc(n * (n + 1) * 32);
     }
     b.wmem = (uint8_t **)calloc(nw, sizeof(uint8_t *));
     st = WC_ERR_NOMEM;
-    if (!msg_mem || !b.wmem || (b.hashing && (!b.h || !b.pend || !b.lh))) goto done;
+    if (!msg_mem || !b.wmem || (b.hashing && (!b.h || !b.pend))) goto done;
     memset(msg_mem, 0, 64);
     b.msg = msg_mem + 64;
     st = wc_rs_codec_new(s, f, &b.row_codec);
@@ -485,13 +504,19 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
         st = WC_ERR_ARG;
         goto done;
     }
-    /* Free the band and the states before the trees take their memory. */
+    /* Free the band and the workers before the leaf-hash matrix takes their
+     * memory, and the states once the digests are in it. */
     wc_aligned_free(msg_mem);
     msg_mem = NULL;
-    free(b.h);
-    b.h = NULL;
+    free_workers(&b, nw);
     st = WC_OK;
     if (b.hashing) {
+        lh = (uint8_t *)malloc(n * (n + 1) * 32);
+        st = WC_ERR_NOMEM;
+        if (!lh) goto done;
+        for (size_t i = 0; i < nn; i++) memcpy(lh + (i / n) * (n + 1) * 32 + (i % n) * 32, b.h + 8 * i, 32);
+        free(b.h);
+        b.h = NULL;
         uint8_t zleaf[32];
         uint8_t *zero = (uint8_t *)calloc(1, S);
         st = WC_ERR_NOMEM;
@@ -499,17 +524,15 @@ enum wc_status wc_stream_encode(const struct wc_kernels *kern, size_t n, const s
         const uint8_t *zp = zero;
         kern->hash->blake2b256_many(&zp, S, 1, 0, zleaf);
         free(zero);
-        st = wc_stream_finish_trees(kern, n, src->length, b.lh, zleaf, row_roots, col_roots, blob_id);
+        st = wc_stream_finish_trees(kern, n, src->length, lh, zleaf, row_roots, col_roots, blob_id);
     }
 done:
-    if (b.wmem)
-        for (unsigned i = 0; i < nw; i++) wc_aligned_free(b.wmem[i]);
-    free(b.wmem);
+    free_workers(&b, nw);
     wc_rs_codec_free(b.row_codec);
     wc_rs_codec_free(b.col_codec);
     wc_aligned_free(msg_mem);
     free(b.h);
     free(b.pend);
-    free(b.lh);
+    free(lh);
     return st;
 }

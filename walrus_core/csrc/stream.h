@@ -59,8 +59,9 @@ enum wc_status wc_stream_small_metadata(const struct wc_kernels *kern, size_t n,
  * hashing (metadata) or without (slivers only; their buffers not counted). */
 uint64_t wc_stream_memory(size_t n, uint64_t length, size_t w, unsigned threads, int hashing);
 
-/* The widest band that fits in `budget` bytes (S when one band fits), or 0
- * when even the narrowest does not. */
+/* A band that fits in `budget` bytes with the fewest passes over the source
+ * (S when one band fits; else the narrowest band with as few passes as the
+ * widest that fits), or 0 when even the narrowest does not. */
 size_t wc_stream_band_for_budget(size_t n, uint64_t length, uint64_t budget, unsigned threads, int hashing);
 
 /* Metadata from a source in bands of w bytes (wc_stream_band_for_budget).
