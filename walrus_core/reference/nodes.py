@@ -267,7 +267,7 @@ class NodeDir:
             return None
         self._check_dirs(metadata.blob_id)
         opened = open_regular(self.sliver_path(metadata.blob_id, kind, index))
-        limit = sliver_file_size(metadata, kind)
+        limit = sliver_bcs_size(metadata, kind)
         if opened is not None and opened[1] > limit:
             opened[0].close()
             raise StorageError(f"{kind} sliver {index} has {opened[1]} bytes, more than the {limit} allowed")
