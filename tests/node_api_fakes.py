@@ -1,6 +1,7 @@
 """Misbehaving Walrus-API nodes for client tests: an aiohttp server in a
 background thread on 127.0.0.1 that serves one encoded blob wrongly (corrupt
-slivers, wrong indices, truncated bodies, garbage BCS) or not at all (hangs,
+slivers, wrong indices, truncated bodies, bodies longer than a sliver, a
+connection closed mid-body, garbage BCS) or not at all (hangs,
 bounded by a sleep the test outlasts with short client timeouts)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aiohttp import web
 from walrus_core import EncodedBlob
 from walrus_core.node_api import wire
 
-MODES = ("corrupt", "wrong-index", "truncated", "garbage", "hang", "honest")
+MODES = ("corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "hang", "honest")
 HANG_SECONDS = 30.0
 
 
@@ -52,6 +53,16 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
             body = body[: len(body) // 2]
         elif mode == "garbage":
             body = bytearray(b"\xff\xff\xff\xff\x0f" + bytes(10))
+        elif mode == "oversized":
+            body += bytes(1 << 20)
+        elif mode == "cut-off":  # the whole length announced, half sent, the connection closed
+            resp = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+            resp.content_length = len(body)
+            await resp.prepare(request)
+            await resp.write(bytes(body[: len(body) // 2]))
+            assert request.transport is not None
+            request.transport.close()
+            return resp
         return web.Response(body=bytes(body), content_type="application/octet-stream")
 
     async def anything(request: web.Request) -> web.StreamResponse:

@@ -122,7 +122,9 @@ def test_kill_nodes_mid_store_and_mid_read(tmp_path: Path) -> None:
             assert read_blob_http(committee, result.blob_id, config=FAST).data == data
 
 
-@pytest.mark.parametrize("mode", ["corrupt", "wrong-index", "truncated", "garbage", "hang"])
+@pytest.mark.parametrize(
+    "mode", ["corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "hang"]
+)
 def test_lying_and_hanging_nodes_are_skipped(tmp_path: Path, mode: str) -> None:
     root = init_committee(tmp_path / "c", 7, 7)
     data = os.urandom(50_000)

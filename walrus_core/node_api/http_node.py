@@ -362,12 +362,13 @@ class _SyncNode:
             most = limit if success else _MAX_ERROR_BODY
             if resp.length is None:  # chunked, or until the connection closes
                 raw = bytearray(resp.read(most + 1))
-                if len(raw) > most:
-                    raise wire.WireFormatError(f"{self.node.name}: answer longer than {most} bytes")
+                if len(raw) > most and success:
+                    raise wire.WireFormatError(f"a body longer than the {most} bytes expected")
+                del raw[most:]  # an error envelope cut, the rest of it left unread
             elif resp.length > most:
                 if success:
                     raise wire.WireFormatError(
-                        f"{self.node.name}: body of {resp.length} bytes, more than the {most} expected"
+                        f"a body of {resp.length} bytes, more than the {most} expected"
                     )
                 raw = bytearray(resp.read(most))  # the envelope is cut; the connection dropped
             else:
