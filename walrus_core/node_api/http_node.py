@@ -378,7 +378,10 @@ class _SyncNode:
                 while got < len(raw):
                     if time.monotonic() > deadline:
                         raise TimeoutError("the whole request took too long")
-                    got += resp.readinto(view[got : got + _RECEIVE_STEP])
+                    received = resp.readinto(view[got : got + _RECEIVE_STEP])
+                    if not received:  # the connection closed: readinto says so only by 0
+                        raise http.client.IncompleteRead(b"", len(raw) - got)
+                    got += received
             reusable = resp.isclosed() and not resp.will_close
         except BaseException:
             conn.close()
