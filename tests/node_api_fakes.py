@@ -1,7 +1,7 @@
 """Misbehaving Walrus-API nodes for client tests: an aiohttp server in a
 background thread on 127.0.0.1 that serves one encoded blob wrongly (corrupt
 slivers, wrong indices, truncated bodies, bodies longer than a sliver, a
-connection closed mid-body, garbage BCS) or not at all (hangs,
+connection closed mid-body, garbage BCS) or not at all (503 to every sliver, hangs,
 bounded by a sleep the test outlasts with short client timeouts)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from aiohttp import web
 from walrus_core import EncodedBlob
 from walrus_core.node_api import wire
 
-MODES = ("corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "hang", "honest")
+MODES = ("corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "busy", "hang", "honest")
 HANG_SECONDS = 30.0
 
 
@@ -42,6 +42,8 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
         kind = request.match_info["kind"]
         if mode == "hang":
             await hang()
+        if mode == "busy":
+            return await anything(request)
         s = encoded.pairs[pair].primary if kind == "primary" else encoded.pairs[pair].secondary
         body = bytearray(s.to_bcs())
         if mode == "corrupt":

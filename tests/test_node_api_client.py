@@ -123,7 +123,7 @@ def test_kill_nodes_mid_store_and_mid_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "mode", ["corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "hang"]
+    "mode", ["corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "busy", "hang"]
 )
 def test_lying_and_hanging_nodes_are_skipped(tmp_path: Path, mode: str) -> None:
     root = init_committee(tmp_path / "c", 7, 7)
