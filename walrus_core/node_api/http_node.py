@@ -255,8 +255,23 @@ def _node_socket(addr_info: tuple[Any, ...]) -> socket.socket:
 
 # the most of an error answer read (a Walrus error envelope is a few hundred bytes)
 _MAX_ERROR_BODY = 64 << 10
-# one receive call's share of a body, so that the whole-request timeout is checked between them
-_RECEIVE_STEP = 1 << 20
+
+
+def _receive_into(resp: http.client.HTTPResponse, view: memoryview, deadline: float) -> None:
+    """Fill ``view`` with the body of ``resp`` (exactly its Content-Length),
+    one receive call at a time so that the whole-request deadline is checked
+    between them (a node sending a byte at a time cannot stretch it), then
+    close the response so that its connection can carry the next request."""
+    got = 0
+    while got < len(view):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the whole request took too long")
+        received = resp.fp.readinto1(view[got:])  # at most one receive, the GIL released
+        if not received:
+            raise http.client.IncompleteRead(b"", len(view) - got)
+        got += received
+    resp.length = 0
+    resp.read()  # nothing left: marks the response done
 
 
 class _NodeConnection(http.client.HTTPConnection):
@@ -373,15 +388,7 @@ class _SyncNode:
                 raw = bytearray(resp.read(most))  # the envelope is cut; the connection dropped
             else:
                 raw = bytearray(resp.length)
-                view = memoryview(raw)
-                got = 0
-                while got < len(raw):
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("the whole request took too long")
-                    received = resp.readinto(view[got : got + _RECEIVE_STEP])
-                    if not received:  # the connection closed: readinto says so only by 0
-                        raise http.client.IncompleteRead(b"", len(raw) - got)
-                    got += received
+                _receive_into(resp, memoryview(raw), deadline)
             reusable = resp.isclosed() and not resp.will_close
         except BaseException:
             conn.close()
