@@ -1,6 +1,7 @@
 """Misbehaving Walrus-API nodes for client tests: an aiohttp server in a
 background thread on 127.0.0.1 that serves one encoded blob wrongly (corrupt
-slivers, wrong indices, truncated bodies, garbage BCS) or not at all (hangs,
+slivers, wrong indices, truncated bodies, bodies longer than a sliver, a
+connection closed mid-body, garbage BCS) or not at all (503 to every sliver, a byte at a time, hangs,
 bounded by a sleep the test outlasts with short client timeouts)."""
 
 from __future__ import annotations
@@ -16,11 +17,22 @@ from aiohttp import web
 from walrus_core import EncodedBlob
 from walrus_core.node_api import wire
 
-MODES = ("corrupt", "wrong-index", "truncated", "garbage", "hang", "honest")
+MODES = (
+    "corrupt",
+    "wrong-index",
+    "truncated",
+    "oversized",
+    "cut-off",
+    "garbage",
+    "busy",
+    "trickle",
+    "hang",
+    "honest",
+)
 HANG_SECONDS = 30.0
 
 
-def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Application:
+def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event, hung_up: list[int]) -> web.Application:
     n = len(encoded.pairs)
     md_bytes = encoded.metadata.to_bcs()
 
@@ -41,6 +53,8 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
         kind = request.match_info["kind"]
         if mode == "hang":
             await hang()
+        if mode == "busy":
+            return await anything(request)
         s = encoded.pairs[pair].primary if kind == "primary" else encoded.pairs[pair].secondary
         body = bytearray(s.to_bcs())
         if mode == "corrupt":
@@ -52,6 +66,30 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
             body = body[: len(body) // 2]
         elif mode == "garbage":
             body = bytearray(b"\xff\xff\xff\xff\x0f" + bytes(10))
+        elif mode == "oversized":
+            body += bytes(1 << 20)
+        elif mode == "trickle":  # the whole length announced, then a byte every 0.1 s
+            resp = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+            resp.content_length = len(body)
+            await resp.prepare(request)
+            for sent, byte in enumerate(bytes(body[: int(HANG_SECONDS / 0.1)])):
+                if stop.is_set():
+                    break
+                try:
+                    await resp.write(bytes([byte]))
+                except (ConnectionError, RuntimeError):  # the client gave up on this body
+                    hung_up.append(sent)
+                    break
+                await asyncio.sleep(0.1)
+            return resp
+        elif mode == "cut-off":  # the whole length announced, half sent, the connection closed
+            resp = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+            resp.content_length = len(body)
+            await resp.prepare(request)
+            await resp.write(bytes(body[: len(body) // 2]))
+            assert request.transport is not None
+            request.transport.close()
+            return resp
         return web.Response(body=bytes(body), content_type="application/octet-stream")
 
     async def anything(request: web.Request) -> web.StreamResponse:
@@ -67,11 +105,12 @@ def _app(encoded: EncodedBlob, mode: str, stop: asyncio.Event) -> web.Applicatio
 
 
 @contextmanager
-def fake_node(encoded: EncodedBlob, mode: str) -> Iterator[str]:
+def fake_node(encoded: EncodedBlob, mode: str, hung_up: list[int] | None = None) -> Iterator[str]:
     """A misbehaving node serving ``encoded``; yields its URL."""
     assert mode in MODES
     stop = asyncio.Event()
-    with serving(lambda: _app(encoded, mode, stop), stop) as url:
+    seen = [] if hung_up is None else hung_up  # trickle: bytes sent before each client hung up
+    with serving(lambda: _app(encoded, mode, stop, seen), stop) as url:
         yield url
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,9 @@ def test_kill_nodes_mid_store_and_mid_read(tmp_path: Path) -> None:
             assert read_blob_http(committee, result.blob_id, config=FAST).data == data
 
 
-@pytest.mark.parametrize("mode", ["corrupt", "wrong-index", "truncated", "garbage", "hang"])
+@pytest.mark.parametrize(
+    "mode", ["corrupt", "wrong-index", "truncated", "oversized", "cut-off", "garbage", "busy", "hang"]
+)
 def test_lying_and_hanging_nodes_are_skipped(tmp_path: Path, mode: str) -> None:
     root = init_committee(tmp_path / "c", 7, 7)
     data = os.urandom(50_000)
@@ -142,6 +145,30 @@ def test_lying_and_hanging_nodes_are_skipped(tmp_path: Path, mode: str) -> None:
             assert got.data == data
             assert any(p.startswith(bad_url) for p in got.problems), got.problems  # blamed
         assert len(nodes) == 7
+
+
+def test_node_sending_a_byte_at_a_time_is_cut_off_by_the_request_timeout(tmp_path: Path) -> None:
+    # every byte arrives well within read_timeout: only the whole-request timeout stops it
+    patient = ClientConfig(timeout=1.5, connect_timeout=2, read_timeout=1, retries=1, backoff=0.05)
+    root = init_committee(tmp_path / "c", 7, 7)
+    data = os.urandom(50_000)
+    encoded = encode(data, 7)
+    urls = _shard_urls(root)
+    liar = shard_index_for_pair(0, encoded.metadata.blob_id, 7)
+    with running_nodes(root):
+        store_blob_http(load_committee(root), data, config=FAST)
+        hung_up: list[int] = []
+        with fake_node(encoded, "trickle", hung_up) as bad_url:
+            urls[liar] = bad_url
+            got = read_blob_from_nodes(str(encoded.metadata.blob_id), urls, config=patient)
+            assert got.data == data
+            assert any(p.startswith(bad_url) and "unavailable" in p for p in got.problems), got.problems
+            # the client hung up on every attempt while the node was still sending
+            for _ in range(100):  # the node sees the last hang-up at its next write, 0.1 s on
+                if len(hung_up) == patient.retries + 1:
+                    break
+                time.sleep(0.05)
+            assert len(hung_up) == patient.retries + 1, hung_up
 
 
 def test_hanging_node_does_not_stall_store(tmp_path: Path) -> None:

@@ -15,12 +15,15 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import http.client
 import inspect
 import ipaddress
 import itertools
 import json
 import socket
 import threading
+import time
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +46,7 @@ from ..reference.retrieve import (
     read_with_metadata,
     read_with_metadata_to_file,
 )
+from ..sliver import sliver_bcs_size
 from ..stream import DEFAULT_MEMORY
 from . import wire
 from .wire import ApiError
@@ -104,15 +108,10 @@ class HttpNode:
         timeout = aiohttp.ClientTimeout(
             total=cfg.timeout, sock_connect=cfg.connect_timeout, sock_read=cfg.read_timeout
         )
-        pause = cfg.backoff
-        last = ""
-        for attempt in range(cfg.retries + 1):
-            if self.down:
-                last = last or "found down earlier"
-                break
-            if attempt:
+        attempts = _Attempts(self, method, path)
+        for pause in attempts.pauses():
+            if pause:
                 await asyncio.sleep(pause)
-                pause *= 2
             sent_headers = dict(headers or {})
             data: Any = body
             if isinstance(body, (list, tuple)):
@@ -128,21 +127,14 @@ class HttpNode:
                     raw = await resp.read()
                     status = resp.status
             except aiohttp.ClientConnectorError as exc:
-                # nothing listens there: retrying now would only delay the caller
-                self.down = True
-                last = f"cannot connect ({exc.os_error.strerror or exc.os_error})"
+                attempts.unreachable(exc.os_error.strerror or str(exc.os_error))
                 break
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                attempts.failed(exc)
                 continue
-            if 200 <= status < 300:
+            if attempts.answered(status, raw):
                 return status, raw
-            if status in RETRY_STATUS:
-                last = f"HTTP {status}"
-                continue
-            raise _api_error(status, raw)
-        self.down = True  # later requests to this node fail at once
-        raise NodeUnavailableError(f"{self.name}: {method} {path.split('?')[0]} failed: {last}")
+        raise attempts.give_up()
 
     async def json_data(self, path: str) -> Any:
         _, raw = await self.request("GET", path)
@@ -183,6 +175,51 @@ class HttpNode:
         return await self.json_data("/v1/health" + ("?detailed=true" if detailed else ""))
 
 
+class _Attempts:
+    """One request's retry policy, shared by the async requests (HttpNode.request)
+    and the blocking sliver reads (_SyncNode.get_into): at most ``retries``
+    more attempts with doubling pauses after timeouts, connection errors and
+    502/503/504; none once the node is found down; a Walrus error answer
+    raises ApiError at once."""
+
+    def __init__(self, node: HttpNode, method: str, path: str) -> None:
+        self.node = node
+        self.what = f"{method} {path.split('?')[0]}"
+        self.last = ""
+
+    def pauses(self) -> Iterator[float]:
+        """The pause before each attempt (none before the first)."""
+        pause = self.node.config.backoff
+        for attempt in range(self.node.config.retries + 1):
+            if self.node.down:
+                self.last = self.last or "found down earlier"
+                return
+            yield pause if attempt else 0.0
+            if attempt:
+                pause *= 2
+
+    def unreachable(self, why: str) -> None:
+        # nothing listens there: retrying now would only delay the caller
+        self.node.down = True
+        self.last = f"cannot connect ({why})"
+
+    def failed(self, exc: BaseException) -> None:
+        self.last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+    def answered(self, status: int, raw: bytes | bytearray) -> bool:
+        """Whether the answer is a success; raises ApiError for a Walrus error."""
+        if 200 <= status < 300:
+            return True
+        if status not in RETRY_STATUS:
+            raise _api_error(status, bytes(raw))
+        self.last = f"HTTP {status}"
+        return False
+
+    def give_up(self) -> NodeUnavailableError:
+        self.node.down = True  # later requests to this node fail at once
+        return NodeUnavailableError(f"{self.node.name}: {self.what} failed: {self.last}")
+
+
 async def _pieces(parts: Sequence[bytes | memoryview]) -> AsyncIterator[bytes | memoryview]:
     for part in parts:
         yield memoryview(part).cast("B")
@@ -214,6 +251,154 @@ def _node_socket(addr_info: tuple[Any, ...]) -> socket.socket:
         if ipaddress.ip_address(address[0]).is_loopback:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LOOPBACK_RECEIVE_BUFFER)
     return sock
+
+
+# the most of an error answer read (a Walrus error envelope is a few hundred bytes)
+_MAX_ERROR_BODY = 64 << 10
+
+
+def _receive_into(resp: http.client.HTTPResponse, view: memoryview, deadline: float) -> None:
+    """Fill ``view`` with the body of ``resp`` (exactly its Content-Length),
+    one receive call at a time so that the whole-request deadline is checked
+    between them (a node sending a byte at a time cannot stretch it), then
+    close the response so that its connection can carry the next request."""
+    got = 0
+    while got < len(view):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the whole request took too long")
+        received = resp.fp.readinto1(view[got:])  # at most one receive, the GIL released
+        if not received:
+            raise http.client.IncompleteRead(b"", len(view) - got)
+        got += received
+    resp.length = 0
+    resp.read()  # nothing left: marks the response done
+
+
+class _NodeConnection(http.client.HTTPConnection):
+    """A keep-alive connection to a node, its socket made by _node_socket."""
+
+    def connect(self) -> None:
+        last: OSError = OSError(f"no address for {self.host}")
+        for info in socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM):
+            sock = _node_socket(info)
+            try:
+                sock.settimeout(self.timeout)
+                sock.connect(info[4])
+            except OSError as exc:
+                sock.close()
+                last = exc
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock = sock
+            return
+        raise last
+
+
+class _Unreachable(Exception):
+    """Connecting failed other than by a timeout (nothing listens there)."""
+
+
+class _SyncNode:
+    """Blocking GETs to one node from the calling thread (http.client, GIL
+    released while receiving), each body received straight into one buffer:
+    the read path's threads then receive slivers in parallel instead of all
+    through the event loop's thread, with one copy instead of three.
+    At most ``per_node`` requests at a time; idle connections kept alive."""
+
+    def __init__(self, node: HttpNode) -> None:
+        self.node = node
+        parts = urllib.parse.urlsplit(node.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise StorageError(f"{node.name}: not an http(s) URL: {node.url}")
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.https else 80)
+        self.prefix = parts.path.rstrip("/")
+        self.slots = threading.BoundedSemaphore(node.config.per_node)
+        self.idle: list[http.client.HTTPConnection] = []
+        self.idle_lock = threading.Lock()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        with self.idle_lock:
+            if self.idle:
+                return self.idle.pop()
+        timeout = self.node.config.connect_timeout
+        conn: http.client.HTTPConnection
+        if self.https:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=timeout)
+        else:
+            conn = _NodeConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.connect()
+        except TimeoutError:
+            conn.close()
+            raise
+        except OSError as exc:
+            conn.close()
+            raise _Unreachable(exc.strerror or str(exc)) from exc
+        assert conn.sock is not None
+        conn.sock.settimeout(self.node.config.read_timeout)
+        return conn
+
+    def close(self) -> None:
+        with self.idle_lock:
+            idle, self.idle = self.idle, []
+        for conn in idle:
+            conn.close()
+
+    def get_into(self, path: str, limit: int) -> tuple[int, bytearray]:
+        """(status, body) of a 2xx answer to GET ``path``, with the retries,
+        errors and down-marking of HttpNode.request; a success body longer
+        than ``limit`` raises WireFormatError without being received."""
+        attempts = _Attempts(self.node, "GET", path)
+        for pause in attempts.pauses():
+            if pause:
+                time.sleep(pause)
+            try:
+                with self.slots:
+                    status, raw = self._get_once(path, limit)
+            except _Unreachable as exc:
+                attempts.unreachable(str(exc))
+                break
+            except (http.client.HTTPException, OSError) as exc:
+                attempts.failed(exc)
+                continue
+            if attempts.answered(status, raw):
+                return status, raw
+        raise attempts.give_up()
+
+    def _get_once(self, path: str, limit: int) -> tuple[int, bytearray]:
+        deadline = time.monotonic() + self.node.config.timeout
+        conn = self._connection()
+        try:
+            conn.request("GET", self.prefix + path)
+            resp = conn.getresponse()
+            success = 200 <= resp.status < 300
+            most = limit if success else _MAX_ERROR_BODY
+            if resp.length is None:  # chunked, or until the connection closes
+                raw = bytearray(resp.read(most + 1))
+                if len(raw) > most and success:
+                    raise wire.WireFormatError(f"a body longer than the {most} bytes expected")
+                del raw[most:]  # an error envelope cut, the rest of it left unread
+            elif resp.length > most:
+                if success:
+                    raise wire.WireFormatError(
+                        f"a body of {resp.length} bytes, more than the {most} expected"
+                    )
+                raw = bytearray(resp.read(most))  # the envelope is cut; the connection dropped
+            else:
+                raw = bytearray(resp.length)
+                _receive_into(resp, memoryview(raw), deadline)
+            reusable = resp.isclosed() and not resp.will_close
+        except BaseException:
+            conn.close()
+            raise
+        if reusable:
+            with self.idle_lock:
+                self.idle.append(conn)
+        else:
+            conn.close()
+        return resp.status, raw
 
 
 def _session() -> aiohttp.ClientSession:
@@ -254,7 +439,8 @@ class LoopThread:
         self.thread.start()
         self.session: aiohttp.ClientSession = self.call(self._open())
         # slivers verified as they arrive, one per CPU at a time (more only thrash the caches)
-        self.verifier = concurrent.futures.ThreadPoolExecutor(cpu_count(), "walrus-verify")
+        self.verify_slots = threading.BoundedSemaphore(cpu_count())
+        self.blocking: list[_SyncNode] = []  # their idle connections closed with the loop
 
     async def _open(self) -> aiohttp.ClientSession:
         return _session()
@@ -273,7 +459,9 @@ class LoopThread:
         async def make() -> HttpNode:  # its semaphore belongs to this loop
             return HttpNode(url, self.session, self.config, name)
 
-        return RemoteNode(self.call(make()), self, *place)
+        node = RemoteNode(self.call(make()), self, *place)
+        self.blocking.append(node.blocking)
+        return node
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -281,7 +469,8 @@ class LoopThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
         self.loop.close()
-        self.verifier.shutdown()
+        for node in self.blocking:
+            node.close()
 
     def __enter__(self) -> LoopThread:
         return self
@@ -294,20 +483,8 @@ async def _awaited(coro: Awaitable[_T]) -> _T:
     return await coro
 
 
-async def load_sliver(
-    node: HttpNode, metadata: BlobMetadata, kind: str, index: int, shard: int
-) -> SliverCheck:
-    """GET one sliver by its pair, parsed but not yet verified (see
-    reference.nodes.check_loaded); never raises for bad answers: a node that
-    is down, refuses or sends garbage is reported in the result."""
-    n = metadata.n_shards
-    pair = index if kind == "primary" else n - 1 - index
-    try:
-        raw = await node.get_sliver(metadata.blob_id, pair, kind)
-    except ApiError as exc:
-        return SliverCheck(kind, index, shard, "missing", exc.reason)
-    except NodeUnavailableError:
-        return SliverCheck(kind, index, shard, "missing", "node unavailable")
+def _parsed_sliver(raw: bytes | bytearray, kind: str, index: int, shard: int) -> SliverCheck:
+    """A sliver's body parsed, not yet verified (see reference.nodes.check_loaded)."""
     try:
         sliver = wire.parse_sliver_body(raw, kind)
         if sliver.index != index:
@@ -336,6 +513,7 @@ class RemoteNode:
         self.shards = shards
         self.n_shards = n_shards
         self._up: bool | None = None
+        self.blocking = _SyncNode(node)
 
     def __repr__(self) -> str:
         return f"RemoteNode({self.name})"
@@ -349,15 +527,24 @@ class RemoteNode:
             raise StorageError(f"{exc.reason}: {exc.message}") from exc
 
     def load_sliver(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        """Fetch and verify one sliver (check_loaded will not verify it again):
-        verified here, in the caller's thread on one native thread with the GIL
-        released, while the other slivers are still downloading."""
-        return self.loop.call(self._load_verified(metadata, kind, index, shard))
-
-    async def _load_verified(self, metadata: BlobMetadata, kind: str, index: int, shard: int) -> SliverCheck:
-        loaded = await load_sliver(self.node, metadata, kind, index, shard)
-        verify = functools.partial(check_loaded, metadata, [loaded], threads=1)
-        return (await asyncio.get_running_loop().run_in_executor(self.loop.verifier, verify))[0]
+        """Fetch and verify one sliver (check_loaded will not verify it again),
+        both in the caller's thread: received straight into its buffer and
+        verified on one native thread with the GIL released, while the other
+        slivers are still downloading. Never raises for bad answers: a node
+        that is down, refuses or sends garbage is reported in the result."""
+        pair = index if kind == "primary" else metadata.n_shards - 1 - index
+        path = wire.sliver_path(metadata.blob_id, pair, kind)
+        try:
+            _, raw = self.blocking.get_into(path, sliver_bcs_size(metadata, kind))
+        except ApiError as exc:
+            return SliverCheck(kind, index, shard, "missing", exc.reason)
+        except NodeUnavailableError:
+            return SliverCheck(kind, index, shard, "missing", "node unavailable")
+        except (WalrusCoreError, ValueError) as exc:
+            return SliverCheck(kind, index, shard, "corrupt", _why(exc))
+        loaded = _parsed_sliver(raw, kind, index, shard)
+        with self.loop.verify_slots:
+            return check_loaded(metadata, [loaded], threads=1)[0]
 
     # --- what scrub and info need (reference.node_types.CheckableNode)
     @property

@@ -86,7 +86,7 @@ def check_metadata_put_body(body: bytes) -> int:
 
 
 # ------------------------------------------------------------------ slivers
-def parse_sliver_body(body: bytes, kind: str) -> Sliver:
+def parse_sliver_body(body: bytes | bytearray, kind: str) -> Sliver:
     """A ``SliverData`` body as a Sliver of ``kind`` that views ``body``
     (no copy of the symbols; strict: exact length, a symbol size that
     divides it). Raises :class:`WireFormatError`."""
