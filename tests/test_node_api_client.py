@@ -26,8 +26,9 @@ from node_api_servers import cli_env, init_committee, running_nodes
 
 from walrus_core import BlobId, encode, quilt
 from walrus_core.metadata import shard_index_for_pair
-from walrus_core.node_api.http_node import ClientConfig, read_blob_from_nodes, read_blob_http
+from walrus_core.node_api.http_node import read_blob_from_nodes, read_blob_http
 from walrus_core.node_api.http_store import store_blob_http, store_file_http
+from walrus_core.node_api.transport import ClientConfig
 from walrus_core.reference import BlobUnavailableError, load_committee
 
 pytestmark = pytest.mark.net

@@ -373,8 +373,8 @@ def test_overload_answers_503_and_clients_retry(tmp_path: Path) -> None:
     envelopes; the client's bounded retries with backoff still store it all."""
     import concurrent.futures
 
-    from walrus_core.node_api.http_node import ClientConfig
     from walrus_core.node_api.http_store import store_blob_http
+    from walrus_core.node_api.transport import ClientConfig
     from walrus_core.reference import load_committee
 
     root = init_committee(tmp_path / "c", 4, 10)

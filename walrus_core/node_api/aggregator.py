@@ -14,7 +14,7 @@ from .. import blob_id as compute_blob_id
 from ..errors import VerificationError
 from ..metadata import BlobId, max_blob_size
 from ..reference.errors import StorageError
-from .http_node import ClientConfig
+from .transport import ClientConfig
 
 WALRUS_SHARDS = 1000
 

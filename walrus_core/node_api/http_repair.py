@@ -16,7 +16,8 @@ from ..metadata import BlobMetadata
 from ..reference.progress import ProgressFn, no_progress
 from ..reference.repair import RepairReport, repair_blob_on
 from . import wire
-from .http_node import ClientConfig, RemoteNode, _why, served_nodes
+from .http_node import RemoteNode, _why, served_nodes
+from .transport import ClientConfig
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -30,7 +30,8 @@ from ..reference.store import StorePlan, StoreResult, store_with
 from ..stream import DEFAULT_MEMORY
 from . import bls, wire
 from .certificate import make_certificate
-from .http_node import ClientConfig, HttpNode, LoopThread, RemoteNode
+from .http_node import HttpNode, LoopThread, RemoteNode
+from .transport import ClientConfig
 
 if TYPE_CHECKING:
     from ..metadata import BlobId, BlobMetadata
