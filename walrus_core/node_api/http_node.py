@@ -20,7 +20,7 @@ import inspect
 import itertools
 import json
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -134,9 +134,6 @@ class HttpNode:
     ) -> int:
         return (await self.request("PUT", wire.sliver_path(blob_id, pair, kind), body))[0]
 
-    async def get_sliver(self, blob_id: BlobId, pair: int, kind: str) -> bytes:
-        return (await self.request("GET", wire.sliver_path(blob_id, pair, kind)))[1]
-
     async def sliver_status(self, blob_id: BlobId, pair: int, kind: str) -> str:
         return str(await self.json_data(wire.sliver_path(blob_id, pair, kind) + "/status"))
 
@@ -168,24 +165,16 @@ def _session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False, **options))
 
 
-async def _in_thread(fn: Callable[..., _T], *args: Any) -> _T:
-    return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args))
-
-
 def _why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-# ------------------------------------------------------------------ store
-def _committee_nodes(
-    committee: Committee, session: aiohttp.ClientSession, config: ClientConfig
-) -> list[HttpNode]:
-    nodes = []
+def _node_urls(committee: Committee) -> list[tuple[str, str]]:
+    """(url, name) of every node of a served committee, in committee order."""
     for info in committee.nodes:
         if not info.url:
             raise StorageError(f"node-{info.index:03d} has no url in committee.json")
-        nodes.append(HttpNode(info.url, session, config, f"node-{info.index:03d}"))
-    return nodes
+    return [(str(info.url), f"node-{info.index:03d}") for info in committee.nodes]
 
 
 class LoopThread:
@@ -376,13 +365,10 @@ def served_nodes(committee: Committee, config: ClientConfig | None = None) -> It
     """The committee's nodes over HTTP, in committee order, for the shared
     read, scrub and info code."""
     with LoopThread(config or ClientConfig()) as loop:
-        nodes = []
-        for info in committee.nodes:
-            if not info.url:
-                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
-            place = (info.index, info.shards, committee.n_shards)
-            nodes.append(loop.remote(info.url, f"node-{info.index:03d}", place))
-        yield nodes
+        yield [
+            loop.remote(url, name, (info.index, info.shards, committee.n_shards))
+            for (url, name), info in zip(_node_urls(committee), committee.nodes)
+        ]
 
 
 def _metadata_as_answered(nodes: Sequence[RemoteNode], blob_id: BlobId) -> Iterator[MetadataSource]:
@@ -504,7 +490,7 @@ def committee_health(committee: Committee, *, config: ClientConfig | None = None
 
     async def run() -> list[dict[str, Any]]:
         async with _session() as session:
-            nodes = _committee_nodes(committee, session, cfg)
+            nodes = [HttpNode(url, session, cfg, name) for url, name in _node_urls(committee)]
             return list(await asyncio.gather(*(one(i, x) for i, x in enumerate(nodes))))
 
     return asyncio.run(run())

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import VerificationError
-from ..reference.errors import StorageError
 from ..reference.files import KINDS, parts_size
 from ..reference.nodes import sliver_bcs_parts
 from ..reference.progress import ProgressFn, no_progress
@@ -30,7 +29,7 @@ from ..reference.store import StorePlan, StoreResult, store_with
 from ..stream import DEFAULT_MEMORY
 from . import bls, wire
 from .certificate import make_certificate
-from .http_node import HttpNode, LoopThread, RemoteNode
+from .http_node import HttpNode, RemoteNode, served_nodes
 from .transport import ClientConfig
 
 if TYPE_CHECKING:
@@ -146,15 +145,8 @@ def http_plan(
     ``memory`` (None: no limit) shared out among the nodes' bytes in flight."""
     cfg = config or ClientConfig()
     per_node = None if memory is None else max(1, memory // max(1, len(committee.nodes)))
-    with LoopThread(cfg) as loop:
-        nodes = []
-        for info in committee.nodes:
-            if not info.url:
-                raise StorageError(f"node-{info.index:03d} has no url in committee.json")
-            remote = loop.remote(
-                info.url, f"node-{info.index:03d}", (info.index, info.shards, committee.n_shards)
-            )
-            nodes.append(StoringNode(remote, per_node))
+    with served_nodes(committee, cfg) as remotes:
+        nodes = [StoringNode(remote, per_node) for remote in remotes]
 
         def certificate(blob_id: BlobId, signed: Sequence[BlsConfirmation]) -> dict[str, Any]:
             message = wire.confirmation_message(committee.epoch, blob_id)
