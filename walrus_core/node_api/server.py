@@ -130,6 +130,16 @@ async def _body(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _bcs_body(request: web.Request, limit: int, parse: Callable[[bytes], _T]) -> tuple[bytes, _T]:
+    """The request body (see _body) and ``parse`` of it; a body that is not
+    the route's BCS is 400 INVALID_CONTENT_TYPE, as Walrus answers (spec §2)."""
+    body = await _body(request, limit)
+    try:
+        return body, parse(body)
+    except WireFormatError:
+        raise ApiError("INVALID_CONTENT_TYPE") from None
+
+
 def _json(doc: dict[str, Any]) -> web.Response:
     code = doc["success"]["code"] if "success" in doc else doc["error"]["code"]
     return web.json_response(doc, status=code)
@@ -253,11 +263,7 @@ class NodeServer:
         if ctype is not None and ctype.split(";")[0].strip().lower() != OCTET:
             raise ApiError("INVALID_CONTENT_TYPE", message=wire.BAD_CONTENT_TYPE_MESSAGE)
         with self.slot():
-            body = await _body(request, wire.DEFAULT_BODY_LIMIT)
-            try:
-                wire.check_metadata_put_body(body)
-            except WireFormatError:
-                raise ApiError("INVALID_CONTENT_TYPE") from None
+            body, _ = await _bcs_body(request, wire.DEFAULT_BODY_LIMIT, wire.check_metadata_put_body)
             return await self.in_pool(self._put_metadata, blob_id, body, pending)
 
     def _put_metadata(self, blob_id: BlobId, body: bytes, pending: bool) -> web.Response:
@@ -311,11 +317,8 @@ class NodeServer:
         _only_keys(request, {"pending"})
         pending = _flag(request, "pending")
         with self.slot():
-            body = await _body(request, self.sliver_limit)
-            try:
-                sliver = wire.parse_sliver_body(body, kind)
-            except WireFormatError:
-                raise ApiError("INVALID_CONTENT_TYPE") from None
+            parse = functools.partial(wire.parse_sliver_body, kind=kind)
+            body, sliver = await _bcs_body(request, self.sliver_limit, parse)
             self._check_pair(pair)
             return await self.in_pool(self._put_sliver, blob_id, pair, sliver, body, pending)
 
@@ -400,11 +403,8 @@ class NodeServer:
     async def inconsistency_proof(self, request: web.Request) -> web.StreamResponse:
         blob_id, kind = _blob_id(request), _kind(request.match_info["kind"])
         with self.slot():
-            body = await _body(request, wire.DEFAULT_BODY_LIMIT)
-            try:
-                proof = wire.parse_inconsistency_proof_body(body, kind)
-            except WireFormatError:
-                raise ApiError("INVALID_CONTENT_TYPE") from None
+            parse = functools.partial(wire.parse_inconsistency_proof_body, kind=kind)
+            _, proof = await _bcs_body(request, wire.DEFAULT_BODY_LIMIT, parse)
             return await self.in_pool(self._inconsistency_proof, blob_id, proof)
 
     def _inconsistency_proof(self, blob_id: BlobId, proof: Any) -> web.Response:
