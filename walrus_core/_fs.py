@@ -23,8 +23,12 @@ def pwrite_all(fd: int, data: memoryview | bytes | bytearray, offset: int) -> No
         view, offset = view[done:], offset + done
 
 
+class ShortReadError(OSError):
+    """The file ended before the bytes asked for."""
+
+
 def pread_into(fd: int, view: memoryview, offset: int) -> None:
-    """Fill ``view`` from ``offset`` of ``fd``; OSError if the file ends first."""
+    """Fill ``view`` from ``offset`` of ``fd``; ShortReadError if the file ends first."""
     while view:
         if hasattr(os, "preadv"):
             got = os.preadv(fd, [view], offset)
@@ -34,8 +38,15 @@ def pread_into(fd: int, view: memoryview, offset: int) -> None:
             got = len(chunk)
             view[:got] = chunk
         if got == 0:
-            raise OSError(f"the file ends before offset {offset}")
+            raise ShortReadError(f"the file ends before offset {offset}")
         view, offset = view[got:], offset + got
+
+
+def pread_exact(fd: int, size: int, offset: int) -> bytearray:
+    """``size`` bytes from ``offset`` of ``fd`` (see pread_into)."""
+    buf = bytearray(size)
+    pread_into(fd, memoryview(buf), offset)
+    return buf
 
 
 def fsync_dir(path: Path) -> None:

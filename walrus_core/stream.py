@@ -25,6 +25,7 @@ from typing import IO, Any, Union
 
 from . import _native
 from ._args import check_int, resolve_threads
+from ._fs import ShortReadError, pread_exact
 from .blob import _is_file_object, _metadata_from_roots
 from .config import EncodingConfig
 from .errors import InvalidInputError, MemoryBudgetError
@@ -92,21 +93,10 @@ def _file_identity(st: os.stat_result) -> tuple[int, int, int, int]:
 
 def _read_whole(fd: int, length: int) -> bytearray:
     """The file's bytes 0..length-1 (its position is left alone)."""
-    buf = bytearray(length)
-    view = memoryview(buf)
-    done = 0
-    while done < length:
-        if hasattr(os, "preadv"):
-            got = os.preadv(fd, [view[done:]], done)
-        else:  # pragma: no cover - Windows
-            os.lseek(fd, done, os.SEEK_SET)
-            chunk = os.read(fd, min(length - done, 64 << 20))
-            got = len(chunk)
-            view[done : done + got] = chunk
-        if got == 0:
-            raise InvalidInputError("the file became shorter while it was read")
-        done += got
-    return buf
+    try:
+        return pread_exact(fd, length, 0)
+    except ShortReadError:
+        raise InvalidInputError("the file became shorter while it was read") from None
 
 
 @dataclass
@@ -262,17 +252,6 @@ def encode_pairs(
     ]
 
 
-def _pread(f: IO[bytes], offset: int, size: int) -> bytes:
-    if hasattr(os, "pread"):
-        out = os.pread(f.fileno(), size, offset)
-    else:  # pragma: no cover - Windows
-        f.seek(offset)
-        out = f.read(size)
-    if len(out) != size:
-        raise OSError(f"short read of the slivers file at {offset}")
-    return out
-
-
 def encode_to(
     source: Source,
     n_shards: int,
@@ -316,8 +295,8 @@ def encode_to(
                 on_metadata(md)
             for i in range(n_shards):
                 j = n_shards - 1 - i
-                primary = _pread(f, i * s * size, s * size)
-                secondary = _pread(f, n_shards * s * size + j * p * size, p * size)
+                primary = pread_exact(f.fileno(), s * size, i * s * size)
+                secondary = pread_exact(f.fileno(), p * size, n_shards * s * size + j * p * size)
                 sink(
                     SliverPair(
                         i, Sliver(primary, i, size, "primary"), Sliver(secondary, j, size, "secondary")
