@@ -104,8 +104,12 @@ class EncodingConfig:
         size = -(-max(length, 1) // (self._p * self._s))
         return size + (size & 1)
 
+    def pair_length(self, length: int) -> int:
+        """Bytes of one sliver pair's symbols (primary and secondary)."""
+        return (self._p + self._s) * self.symbol_size(length)
+
     def encoded_slivers_length(self, length: int) -> int:
-        return self._n * (self._p + self._s) * self.symbol_size(length)
+        return self._n * self.pair_length(length)
 
     @property
     def metadata_length(self) -> int:

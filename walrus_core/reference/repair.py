@@ -240,9 +240,7 @@ def repair_blob_on(
     bad = [c for c in node.check_slivers(md, expected_slivers(node, md.blob_id)) if c.status != "ok"]
     if not bad:
         return
-    cfg = EncodingConfig(md.n_shards)
-    size = cfg.symbol_size(md.unencoded_length)
-    pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * size
+    pair_bytes = EncodingConfig(md.n_shards).pair_length(md.unencoded_length)
     report.node_share += len(node.shards) * pair_bytes
     report.blob_bytes += md.unencoded_length
     rebuild_slivers(peers, node, md, bad, report, progress)

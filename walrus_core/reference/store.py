@@ -376,10 +376,7 @@ class _Run(Generic[Staged, Signed]):
             for k in sorted(self.signed)
             if not isinstance(self.signed[k], Ack)
         ]
-        cfg = EncodingConfig(md.n_shards)
-        pair_bytes = (cfg.n_primary_source_symbols + cfg.n_secondary_source_symbols) * cfg.symbol_size(
-            md.unencoded_length
-        )
+        pair_bytes = EncodingConfig(md.n_shards).pair_length(md.unencoded_length)
         md_bytes = len(md.to_bcs())
         sent = sum(md_bytes + len(self.nodes[k].shards) * pair_bytes for k in self.signed)
         blob_id = md.blob_id
